@@ -1,0 +1,86 @@
+# GoMall: `make run` starts the shop, `make test` runs every test suite. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+GOMALL_ENV ?= dev
+
+.PHONY: help bootstrap build debug release asan frontend run run-stack stack-start stack-stop migrate seed \
+	test test-unit test-api test-api-mysql test-frontend test-e2e test-asan bench fmt fmt-check lint clean
+
+help: ## show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  make %-15s %s\n", $$1, $$2}'
+
+bootstrap: ## install missing Debian and npm packages (idempotent)
+	@scripts/bootstrap
+
+build/%/build.ninja:
+	cmake --preset $* >/dev/null
+
+release: bootstrap build/release/build.ninja ## build the server (Release)
+	cmake --build --preset release -j $(JOBS)
+
+debug: bootstrap build/debug/build.ninja ## build server and unit tests (Debug)
+	cmake --build --preset debug -j $(JOBS)
+
+asan: bootstrap build/asan/build.ninja ## build server and unit tests with ASan+UBSan
+	cmake --build --preset asan -j $(JOBS)
+
+build: release ## alias for release
+
+frontend: bootstrap ## build the web UI into frontend/dist
+	@scripts/build-frontend
+
+run: release frontend ## run the shop on http://localhost:8080 (SQLite, embedded mode)
+	build/release/bin/gomall serve --env $(GOMALL_ENV)
+
+run-stack: release frontend ## run the shop against MariaDB started by scripts/stack
+	scripts/stack start mariadb
+	set -a && source var/stack/stack.env && set +a && build/release/bin/gomall serve --env $(GOMALL_ENV)
+
+stack-start: ## start MariaDB on a free loopback port (env in var/stack/stack.env)
+	scripts/stack start mariadb
+
+stack-stop: ## stop everything scripts/stack started
+	scripts/stack stop
+
+migrate: release ## apply database migrations
+	build/release/bin/gomall migrate --env $(GOMALL_ENV)
+
+seed: release ## seed the demo catalogue into an empty database
+	build/release/bin/gomall seed --env $(GOMALL_ENV)
+
+test: debug frontend ## run every test suite (unit, API on SQLite and MariaDB, front end, browser)
+	scripts/run-tests
+
+test-unit: debug ## unit tests only
+	ctest --preset debug -j $(JOBS)
+
+test-api: debug frontend ## black-box API suite on SQLite
+	GOMALL_BIN=build/debug/bin/gomall scripts/test-api
+
+test-api-mysql: debug frontend ## black-box API suite on MariaDB
+	GOMALL_BIN=build/debug/bin/gomall scripts/test-api --mysql
+
+test-frontend: frontend ## Vitest unit tests of the web UI
+	cd frontend && npm test
+
+test-e2e: debug frontend ## browser tests in headless Chromium
+	GOMALL_BIN=build/debug/bin/gomall node --test --test-concurrency=1 tests/e2e/
+
+test-asan: asan frontend ## unit tests and the API suite under ASan+UBSan
+	GOMALL_BUILD=asan scripts/run-tests --sanitizers
+
+bench: release frontend ## HTTP benchmark (wrk) of /health, product detail and list
+	bench/run-http-bench
+
+fmt: ## format C++ sources with clang-format 14
+	tools/format.sh
+
+fmt-check: ## fail if formatting differs
+	tools/format.sh --check
+
+lint: ## layering check and clang-tidy
+	tools/check_layers.sh
+
+clean: ## remove build outputs (keeps var/ data)
+	rm -rf build frontend/dist

@@ -1,0 +1,241 @@
+#include "app/app.hpp"
+
+#include <random>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "adapters/sql/cart_repository.hpp"
+#include "adapters/sql/database.hpp"
+#include "adapters/sql/health_check.hpp"
+#include "adapters/sql/migrations.hpp"
+#include "adapters/sql/order_repository.hpp"
+#include "adapters/sql/product_repository.hpp"
+#include "adapters/sql/token_repository.hpp"
+#include "adapters/sql/user_repository.hpp"
+#include "app/demo_catalog.hpp"
+#include "http/handlers/cart_handlers.hpp"
+#include "http/handlers/ops_handlers.hpp"
+#include "http/handlers/order_handlers.hpp"
+#include "http/handlers/product_handlers.hpp"
+#include "http/handlers/user_handlers.hpp"
+#include "http/pipeline.hpp"
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "http/static_files.hpp"
+#include "ports/clock.hpp"
+#include "services/auth_service.hpp"
+#include "services/cart_service.hpp"
+#include "services/login_rate_limiter.hpp"
+#include "services/order_number.hpp"
+#include "services/order_service.hpp"
+#include "services/password_hasher.hpp"
+#include "services/product_cache.hpp"
+#include "services/product_service.hpp"
+#include "services/token_revocations.hpp"
+#include "services/unpaid_order_canceller.hpp"
+
+#ifndef GOMALL_VERSION
+#define GOMALL_VERSION "0.0.0"
+#endif
+#ifndef GOMALL_COMMIT
+#define GOMALL_COMMIT "unknown"
+#endif
+#ifndef GOMALL_BUILD_TYPE
+#define GOMALL_BUILD_TYPE "unknown"
+#endif
+
+namespace gomall::app {
+namespace {
+
+adapters::sql::DatabaseSettings database_settings(const DatabaseConfig& c) {
+    adapters::sql::DatabaseSettings s;
+    s.driver = c.driver;
+    s.sqlite_path = c.sqlite_path;
+    s.mysql_host = c.mysql_host;
+    s.mysql_port = c.mysql_port;
+    s.mysql_user = c.mysql_user;
+    s.mysql_password = c.mysql_password;
+    s.mysql_database = c.mysql_database;
+    s.pool_size = c.pool_size;
+    return s;
+}
+
+std::string generate_password() {
+    static constexpr char kAlphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    std::random_device rd;
+    std::uniform_int_distribution<std::size_t> pick(0, sizeof(kAlphabet) - 2);
+    std::string out;
+    for (int i = 0; i < 16; ++i) {
+        out += kAlphabet[pick(rd)];
+    }
+    return out;
+}
+
+int resolved_io_threads(int configured) {
+    if (configured > 0) {
+        return configured;
+    }
+    const auto cores = std::thread::hardware_concurrency();
+    return cores == 0 ? 2 : static_cast<int>(cores);
+}
+
+}  // namespace
+
+struct App::Parts {
+    explicit Parts(const Config& config)
+        : database(database_settings(config.database)),
+          users(database),
+          tokens(database),
+          products(database),
+          carts(database),
+          orders(database),
+          database_health(database),
+          hasher(config.auth.bcrypt_cost),
+          revocations(tokens, clock),
+          login_limiter(clock, services::LoginRateLimitSettings{config.auth.login_rate_per_second, static_cast<double>(config.auth.login_burst)}),
+          auth(users, tokens, hasher, revocations, login_limiter, clock, auth_settings(config.auth)),
+          product_cache(4096, std::chrono::seconds(30), clock),
+          product_service(products, product_cache, clock),
+          cart_service(carts, products, clock),
+          order_numbers(config.order.node_id, clock),
+          order_service(orders, carts, order_numbers, clock, order_settings(config.order)),
+          canceller(order_service, std::chrono::seconds(config.order.sweep_interval_seconds)),
+          static_files(http::StaticSettings{config.server.static_dir, config.server.openapi_path}) {}
+
+    static services::AuthSettings auth_settings(const AuthConfig& c) {
+        services::AuthSettings s;
+        s.jwt_secret = c.jwt_secret;
+        s.access_ttl = std::chrono::seconds(c.access_ttl_seconds);
+        s.refresh_ttl = std::chrono::seconds(c.refresh_ttl_seconds);
+        s.bcrypt_cost = c.bcrypt_cost;
+        s.lockout_attempts = c.lockout_attempts;
+        s.lockout_duration = std::chrono::minutes(c.lockout_minutes);
+        return s;
+    }
+
+    static services::OrderSettings order_settings(const OrderConfig& c) {
+        services::OrderSettings s;
+        s.unpaid_timeout = std::chrono::seconds(c.unpaid_timeout_seconds);
+        s.direct_pay_enabled = c.direct_pay_enabled;
+        return s;
+    }
+
+    ports::SystemClock clock;
+    adapters::sql::Database database;
+    adapters::sql::SqlUserRepository users;
+    adapters::sql::SqlTokenRepository tokens;
+    adapters::sql::SqlProductRepository products;
+    adapters::sql::SqlCartRepository carts;
+    adapters::sql::SqlOrderRepository orders;
+    adapters::sql::DatabaseHealthCheck database_health;
+    services::PasswordHasher hasher;
+    services::TokenRevocations revocations;
+    services::LoginRateLimiter login_limiter;
+    services::AuthService auth;
+    services::ProductCache product_cache;
+    services::ProductService product_service;
+    services::CartService cart_service;
+    services::OrderNumberGenerator order_numbers;
+    services::OrderService order_service;
+    services::UnpaidOrderCanceller canceller;
+    http::Router router;
+    http::StaticFiles static_files;
+    std::unique_ptr<http::Pipeline> pipeline;
+    std::unique_ptr<http::Server> server;  // last: stopped and destroyed first
+};
+
+App::App(Config config) : config_(std::move(config)) {}
+
+App::~App() { stop(); }
+
+std::optional<std::string> App::start() {
+    parts_ = std::make_unique<Parts>(config_);
+    auto& p = *parts_;
+    spdlog::info("database: {}", p.database.description());
+    const int applied = adapters::sql::apply_migrations(p.database);
+    if (applied > 0) {
+        spdlog::info("applied {} migration(s)", applied);
+    }
+    p.revocations.load();
+
+    std::optional<std::string> generated;
+    std::string admin_password = config_.admin.password;
+    if (admin_password.empty()) {
+        admin_password = generate_password();
+    }
+    if (p.auth.ensure_admin(config_.admin.username, admin_password) && config_.admin.password.empty()) {
+        generated = admin_password;
+    }
+    if (config_.database.seed_demo && p.products.count_products() == 0) {
+        seed_demo_catalog(p.products, p.clock.now());
+        spdlog::info("seeded the demo catalogue");
+    }
+
+    http::register_ops_routes(p.router, {&p.database_health}, {GOMALL_VERSION, GOMALL_COMMIT, GOMALL_BUILD_TYPE});
+    http::register_user_routes(p.router, p.auth);
+    http::register_product_routes(p.router, p.product_service);
+    http::register_cart_routes(p.router, p.cart_service);
+    http::register_order_routes(p.router, p.order_service);
+
+    http::PipelineSettings pipeline_settings;
+    pipeline_settings.cors_origins = config_.server.cors_origins;
+    pipeline_settings.default_body_limit = config_.server.body_limit_bytes;
+    pipeline_settings.access_log = config_.log.access_log;
+    p.pipeline = std::make_unique<http::Pipeline>(p.router, p.auth, &p.static_files, pipeline_settings);
+
+    http::ServerSettings server_settings;
+    server_settings.host = config_.server.host;
+    server_settings.port = static_cast<std::uint16_t>(config_.server.port);
+    server_settings.io_threads = resolved_io_threads(config_.server.io_threads);
+    server_settings.blocking_threads = config_.server.blocking_threads;
+    server_settings.max_connections = config_.server.max_connections;
+    server_settings.header_limit = config_.server.header_limit_bytes;
+    server_settings.read_timeout_seconds = config_.server.read_timeout_seconds;
+    server_settings.idle_timeout_seconds = config_.server.idle_timeout_seconds;
+    server_settings.shutdown_timeout_seconds = config_.server.shutdown_timeout_seconds;
+    server_settings.trust_proxy = config_.server.trust_proxy;
+    p.server = std::make_unique<http::Server>(*p.pipeline, server_settings);
+
+    p.canceller.start();
+    p.server->start();
+    spdlog::info(
+        "listening on {}:{} with {} I/O thread(s), {} blocking thread(s)", config_.server.host, p.server->port(),
+        server_settings.io_threads, server_settings.blocking_threads
+    );
+    return generated;
+}
+
+std::uint16_t App::port() const { return parts_ && parts_->server ? parts_->server->port() : 0; }
+
+void App::stop() {
+    if (!parts_) {
+        return;
+    }
+    if (parts_->server) {
+        const auto left = parts_->server->stop();
+        if (left > 0) {
+            spdlog::warn("shutdown deadline passed with {} connection(s) still open", left);
+        }
+    }
+    parts_->canceller.stop();
+    parts_.reset();
+}
+
+int migrate_database(const Config& config) {
+    adapters::sql::Database db(database_settings(config.database));
+    return adapters::sql::apply_migrations(db);
+}
+
+bool seed_database(const Config& config) {
+    adapters::sql::Database db(database_settings(config.database));
+    adapters::sql::apply_migrations(db);
+    adapters::sql::SqlProductRepository products(db);
+    if (products.count_products() > 0) {
+        return false;
+    }
+    seed_demo_catalog(products, std::chrono::system_clock::now());
+    return true;
+}
+
+}  // namespace gomall::app

@@ -1,0 +1,164 @@
+#include "app/cli.hpp"
+
+#include <csignal>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include "app/app.hpp"
+#include "app/config.hpp"
+#include "app/logging.hpp"
+
+#ifndef GOMALL_VERSION
+#define GOMALL_VERSION "0.0.0"
+#endif
+
+namespace gomall::app {
+namespace {
+
+constexpr const char* kUsage = R"(usage: gomall [command] [--env NAME] [--config PATH]
+
+commands:
+  serve     run the shop: API and web UI (default)
+  migrate   apply pending database migrations and exit
+  seed      migrate, then fill an empty catalogue with the demo data
+  version   print the version
+  help      print this text
+
+options:
+  --env NAME     config overlay conf/config-NAME.yaml (dev, test, prod; default $GOMALL_ENV or dev)
+  --config PATH  base config file (default conf/config.yaml); the overlay is looked up beside it
+Every key can be overridden with GOMALL_<SECTION>_<KEY>, e.g. GOMALL_SERVER_PORT=9090.
+)";
+
+struct Arguments {
+    std::string command = "serve";
+    ConfigOptions config;
+};
+
+bool parse_arguments(int argc, char** argv, Arguments& out, std::string& problem) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    bool have_command = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& a = args[i];
+        auto value = [&](const std::string& flag) -> std::string {
+            if (i + 1 >= args.size()) {
+                problem = flag + " needs a value";
+                return {};
+            }
+            return args[++i];
+        };
+        if (a == "--env") {
+            out.config.env = value(a);
+        } else if (a.rfind("--env=", 0) == 0) {
+            out.config.env = a.substr(6);
+        } else if (a == "--config") {
+            out.config.config_path = value(a);
+        } else if (a.rfind("--config=", 0) == 0) {
+            out.config.config_path = a.substr(9);
+        } else if (a == "-h" || a == "--help") {
+            out.command = "help";
+            have_command = true;
+        } else if (a == "--version") {
+            out.command = "version";
+            have_command = true;
+        } else if (!a.empty() && a[0] == '-') {
+            problem = "unknown option " + a;
+        } else if (!have_command) {
+            out.command = a;
+            have_command = true;
+        } else {
+            problem = "unexpected argument " + a;
+        }
+        if (!problem.empty()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int serve(const Config& config) {
+    // Signals are taken by this thread with sigwait; every thread started later inherits the mask.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    App app(config);
+    std::optional<std::string> generated;
+    try {
+        generated = app.start();
+    } catch (const std::exception& e) {
+        spdlog::critical("startup failed: {}", e.what());
+        std::cerr << "gomall: startup failed: " << e.what() << "\n";
+        return 1;
+    }
+    if (generated) {
+        // Printed once, to the terminal only, never to the log.
+        std::cout << "\n  Admin account created.  username: " << config.admin.username << "  password: " << *generated
+                  << "\n  (shown only now; set admin.password or GOMALL_ADMIN_PASSWORD to choose it)\n\n";
+    }
+    std::cout << "GoMall " << GOMALL_VERSION << " (" << config.env << ") serving on http://localhost:" << app.port()
+              << "  (Ctrl-C to stop)" << std::endl;
+
+    int received = 0;
+    sigwait(&signals, &received);
+    spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
+    app.stop();
+    spdlog::info("stopped cleanly");
+    spdlog::default_logger()->flush();
+    return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+    Arguments args;
+    std::string problem;
+    if (!parse_arguments(argc, argv, args, problem)) {
+        std::cerr << "gomall: " << problem << "\n" << kUsage;
+        return 2;
+    }
+    if (args.command == "help") {
+        std::cout << kUsage;
+        return 0;
+    }
+    if (args.command == "version") {
+        std::cout << "gomall " << GOMALL_VERSION << "\n";
+        return 0;
+    }
+    if (args.command != "serve" && args.command != "migrate" && args.command != "seed") {
+        std::cerr << "gomall: unknown command " << args.command << "\n" << kUsage;
+        return 2;
+    }
+    Config config;
+    try {
+        config = load_config(args.config);
+    } catch (const ConfigError& e) {
+        std::cerr << "gomall: " << e.what() << "\n";
+        return 2;
+    }
+    setup_logging(config.log.level, config.log.format);
+    try {
+        if (args.command == "migrate") {
+            const int applied = migrate_database(config);
+            std::cout << "applied " << applied << " migration(s)\n";
+            return 0;
+        }
+        if (args.command == "seed") {
+            std::cout << (seed_database(config) ? "seeded the demo catalogue\n" : "catalogue not empty; nothing seeded\n");
+            return 0;
+        }
+        return serve(config);
+    } catch (const std::exception& e) {
+        std::cerr << "gomall: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace gomall::app

@@ -1,0 +1,292 @@
+#include "app/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+
+#include <yaml-cpp/yaml.h>
+
+extern char** environ;  // NOLINT(readability-identifier-naming): POSIX name
+
+namespace gomall::app {
+namespace {
+
+using Setter = std::function<void(Config&, const std::string&)>;
+
+struct Key {
+    std::string section;
+    std::string name;
+    Setter set;
+};
+
+[[noreturn]] void fail(const std::string& key, const std::string& problem) {
+    throw ConfigError("config " + key + ": " + problem);
+}
+
+long long parse_integer(const std::string& key, const std::string& v, long long min, long long max) {
+    long long n = 0;
+    const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (v.empty() || ec != std::errc{} || ptr != v.data() + v.size()) {
+        fail(key, "'" + v + "' is not an integer");
+    }
+    if (n < min || n > max) {
+        fail(key, std::to_string(n) + " is out of range " + std::to_string(min) + ".." + std::to_string(max));
+    }
+    return n;
+}
+
+bool parse_bool(const std::string& key, std::string v) {
+    std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+    if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+    fail(key, "'" + v + "' is not true or false");
+}
+
+std::vector<std::string> parse_list(const std::string& v) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= v.size()) {
+        auto comma = v.find(',', start);
+        if (comma == std::string::npos) comma = v.size();
+        std::string item = v.substr(start, comma - start);
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        if (!item.empty()) out.push_back(item);
+        start = comma + 1;
+    }
+    return out;
+}
+
+template <class T>
+Setter int_field(T ServerConfig::*member, long long min, long long max, const char* key) {
+    return [=](Config& c, const std::string& v) { c.server.*member = static_cast<T>(parse_integer(key, v, min, max)); };
+}
+
+std::vector<Key> keys() {
+    std::vector<Key> k;
+    auto add = [&](std::string section, std::string name, Setter set) {
+        k.push_back({std::move(section), std::move(name), std::move(set)});
+    };
+    // server
+    add("server", "host", [](Config& c, const std::string& v) {
+        if (v.empty()) fail("server.host", "must not be empty");
+        c.server.host = v;
+    });
+    add("server", "port", int_field(&ServerConfig::port, 0, 65535, "server.port"));
+    add("server", "io_threads", int_field(&ServerConfig::io_threads, 0, 256, "server.io_threads"));
+    add("server", "blocking_threads", int_field(&ServerConfig::blocking_threads, 1, 1024, "server.blocking_threads"));
+    add("server", "max_connections", int_field(&ServerConfig::max_connections, 1, 1000000, "server.max_connections"));
+    add("server", "body_limit_bytes",
+        int_field(&ServerConfig::body_limit_bytes, 1024, 1LL << 30, "server.body_limit_bytes"));
+    add("server", "header_limit_bytes",
+        int_field(&ServerConfig::header_limit_bytes, 1024, 1 << 20, "server.header_limit_bytes"));
+    add("server", "read_timeout_seconds", int_field(&ServerConfig::read_timeout_seconds, 1, 3600, "server.read_timeout_seconds"));
+    add("server", "idle_timeout_seconds", int_field(&ServerConfig::idle_timeout_seconds, 1, 3600, "server.idle_timeout_seconds"));
+    add("server", "shutdown_timeout_seconds",
+        int_field(&ServerConfig::shutdown_timeout_seconds, 1, 600, "server.shutdown_timeout_seconds"));
+    add("server", "cors_origins", [](Config& c, const std::string& v) { c.server.cors_origins = parse_list(v); });
+    add("server", "static_dir", [](Config& c, const std::string& v) { c.server.static_dir = v; });
+    add("server", "openapi_path", [](Config& c, const std::string& v) { c.server.openapi_path = v; });
+    add("server", "trust_proxy", [](Config& c, const std::string& v) { c.server.trust_proxy = parse_bool("server.trust_proxy", v); });
+    // database
+    add("database", "driver", [](Config& c, const std::string& v) {
+        if (v != "sqlite" && v != "mysql") fail("database.driver", "'" + v + "' is not sqlite or mysql");
+        c.database.driver = v;
+    });
+    add("database", "sqlite_path", [](Config& c, const std::string& v) {
+        if (v.empty()) fail("database.sqlite_path", "must not be empty");
+        c.database.sqlite_path = v;
+    });
+    add("database", "mysql_host", [](Config& c, const std::string& v) { c.database.mysql_host = v; });
+    add("database", "mysql_port", [](Config& c, const std::string& v) {
+        c.database.mysql_port = static_cast<int>(parse_integer("database.mysql_port", v, 1, 65535));
+    });
+    add("database", "mysql_user", [](Config& c, const std::string& v) { c.database.mysql_user = v; });
+    add("database", "mysql_password", [](Config& c, const std::string& v) { c.database.mysql_password = v; });
+    add("database", "mysql_database", [](Config& c, const std::string& v) { c.database.mysql_database = v; });
+    add("database", "pool_size", [](Config& c, const std::string& v) {
+        c.database.pool_size = static_cast<int>(parse_integer("database.pool_size", v, 1, 512));
+    });
+    add("database", "seed_demo", [](Config& c, const std::string& v) {
+        c.database.seed_demo = parse_bool("database.seed_demo", v);
+    });
+    // auth
+    add("auth", "jwt_secret", [](Config& c, const std::string& v) { c.auth.jwt_secret = v; });
+    add("auth", "access_ttl_seconds", [](Config& c, const std::string& v) {
+        c.auth.access_ttl_seconds = static_cast<int>(parse_integer("auth.access_ttl_seconds", v, 1, 86400));
+    });
+    add("auth", "refresh_ttl_seconds", [](Config& c, const std::string& v) {
+        c.auth.refresh_ttl_seconds = static_cast<int>(parse_integer("auth.refresh_ttl_seconds", v, 60, 90LL * 86400));
+    });
+    add("auth", "bcrypt_cost", [](Config& c, const std::string& v) {
+        c.auth.bcrypt_cost = static_cast<int>(parse_integer("auth.bcrypt_cost", v, 4, 15));
+    });
+    add("auth", "login_rate_per_second", [](Config& c, const std::string& v) {
+        c.auth.login_rate_per_second = static_cast<double>(parse_integer("auth.login_rate_per_second", v, 1, 1000000));
+    });
+    add("auth", "login_burst", [](Config& c, const std::string& v) {
+        c.auth.login_burst = static_cast<int>(parse_integer("auth.login_burst", v, 1, 1000000));
+    });
+    add("auth", "lockout_attempts", [](Config& c, const std::string& v) {
+        c.auth.lockout_attempts = static_cast<int>(parse_integer("auth.lockout_attempts", v, 1, 1000));
+    });
+    add("auth", "lockout_minutes", [](Config& c, const std::string& v) {
+        c.auth.lockout_minutes = static_cast<int>(parse_integer("auth.lockout_minutes", v, 1, 7 * 24 * 60));
+    });
+    // order
+    add("order", "unpaid_timeout_seconds", [](Config& c, const std::string& v) {
+        c.order.unpaid_timeout_seconds = static_cast<int>(parse_integer("order.unpaid_timeout_seconds", v, 1, 30 * 86400));
+    });
+    add("order", "sweep_interval_seconds", [](Config& c, const std::string& v) {
+        c.order.sweep_interval_seconds = static_cast<int>(parse_integer("order.sweep_interval_seconds", v, 1, 3600));
+    });
+    add("order", "direct_pay_enabled", [](Config& c, const std::string& v) {
+        c.order.direct_pay_enabled = parse_bool("order.direct_pay_enabled", v);
+    });
+    add("order", "node_id", [](Config& c, const std::string& v) {
+        c.order.node_id = static_cast<int>(parse_integer("order.node_id", v, 0, 99));
+    });
+    // admin
+    add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });
+    add("admin", "password", [](Config& c, const std::string& v) { c.admin.password = v; });
+    add("admin", "email", [](Config& c, const std::string& v) { c.admin.email = v; });
+    // log
+    add("log", "level", [](Config& c, const std::string& v) {
+        static const std::vector<std::string> kLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+        if (std::find(kLevels.begin(), kLevels.end(), v) == kLevels.end()) fail("log.level", "'" + v + "' is not a log level");
+        c.log.level = v;
+    });
+    add("log", "format", [](Config& c, const std::string& v) {
+        if (v != "text" && v != "json") fail("log.format", "'" + v + "' is not text or json");
+        c.log.format = v;
+    });
+    add("log", "access_log", [](Config& c, const std::string& v) { c.log.access_log = parse_bool("log.access_log", v); });
+    return k;
+}
+
+std::string scalar_text(const std::string& key, const YAML::Node& node) {
+    if (node.IsNull()) {
+        return "";
+    }
+    if (node.IsScalar()) {
+        return node.Scalar();
+    }
+    if (node.IsSequence()) {
+        std::string joined;
+        for (const auto& item : node) {
+            if (!item.IsScalar()) fail(key, "list items must be plain values");
+            joined += (joined.empty() ? "" : ",") + item.Scalar();
+        }
+        return joined;
+    }
+    fail(key, "must be a value, not a mapping");
+}
+
+void apply_file(Config& config, const std::vector<Key>& table, const std::string& path) {
+    YAML::Node root;
+    try {
+        root = YAML::LoadFile(path);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError("config file " + path + ": " + e.msg + " (line " + std::to_string(e.mark.line + 1) + ")");
+    }
+    if (root.IsNull()) {
+        return;
+    }
+    if (!root.IsMap()) {
+        throw ConfigError("config file " + path + ": top level must be a mapping of sections");
+    }
+    for (const auto& section : root) {
+        const auto section_name = section.first.as<std::string>();
+        if (!section.second.IsMap()) {
+            throw ConfigError("config file " + path + ": section '" + section_name + "' must be a mapping");
+        }
+        for (const auto& entry : section.second) {
+            const auto key_name = entry.first.as<std::string>();
+            const std::string full = section_name + "." + key_name;
+            auto it = std::find_if(table.begin(), table.end(), [&](const Key& k) {
+                return k.section == section_name && k.name == key_name;
+            });
+            if (it == table.end()) {
+                throw ConfigError("config file " + path + ": unknown key " + full);
+            }
+            it->set(config, scalar_text(full, entry.second));
+        }
+    }
+    config.sources.push_back(path);
+}
+
+std::string env_name(const Key& k) {
+    std::string name = "GOMALL_" + k.section + "_" + k.name;
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
+    return name;
+}
+
+}  // namespace
+
+Config load_config(const ConfigOptions& options) {
+    std::map<std::string, std::string> environment = options.environment;
+    if (options.use_process_environment) {
+        for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+            std::string_view entry(*e);
+            const auto eq = entry.find('=');
+            if (eq != std::string_view::npos && entry.substr(0, 7) == "GOMALL_") {
+                environment.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+            }
+        }
+    }
+    Config config;
+    config.auth.jwt_secret = kDefaultJwtSecret;
+    config.env = options.env;
+    if (config.env.empty()) {
+        auto it = environment.find("GOMALL_ENV");
+        config.env = it != environment.end() && !it->second.empty() ? it->second : "dev";
+    }
+    if (config.env.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+        throw ConfigError("config env '" + config.env + "': use letters, digits, - or _");
+    }
+    if (config.env == "prod") {
+        // Safer defaults before any file is read; files may still enable them explicitly.
+        config.order.direct_pay_enabled = false;
+        config.log.format = "json";
+    }
+
+    const auto table = keys();
+    namespace fs = std::filesystem;
+    const fs::path base = options.config_path.empty() ? fs::path("conf/config.yaml") : fs::path(options.config_path);
+    if (!fs::exists(base)) {
+        if (!options.config_path.empty()) {
+            throw ConfigError("config file " + base.string() + " does not exist");
+        }
+    } else {
+        apply_file(config, table, base.string());
+    }
+    const fs::path overlay = base.parent_path() / ("config-" + config.env + ".yaml");
+    if (fs::exists(overlay)) {
+        apply_file(config, table, overlay.string());
+    }
+    for (const auto& k : table) {
+        const auto it = environment.find(env_name(k));
+        if (it != environment.end()) {
+            k.set(config, it->second);
+            config.sources.push_back(it->first);
+        }
+    }
+
+    if (config.auth.jwt_secret.size() < 32) {
+        throw ConfigError("config auth.jwt_secret: must be at least 32 characters");
+    }
+    if (config.env == "prod" && config.auth.jwt_secret == kDefaultJwtSecret) {
+        throw ConfigError(
+            "config auth.jwt_secret: the built-in development secret is refused in prod; set GOMALL_AUTH_JWT_SECRET"
+        );
+    }
+    if (config.database.driver == "mysql" && config.database.mysql_database.empty()) {
+        throw ConfigError("config database.mysql_database: must be set when database.driver is mysql");
+    }
+    return config;
+}
+
+}  // namespace gomall::app

@@ -1,0 +1,103 @@
+// Typed configuration: conf/config.yaml, overlaid by conf/config-<env>.yaml, then GOMALL_<SECTION>_<KEY>
+// environment variables. Invalid values stop startup with one clear line (ConfigError).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace gomall::app {
+
+struct ConfigError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct ServerConfig {
+    std::string host = "0.0.0.0";
+    int port = 8080;
+    int io_threads = 0;  // 0 = hardware concurrency
+    int blocking_threads = 8;
+    int max_connections = 10000;
+    std::size_t body_limit_bytes = 1024 * 1024;
+    std::size_t header_limit_bytes = 16 * 1024;
+    int read_timeout_seconds = 15;
+    int idle_timeout_seconds = 60;
+    int shutdown_timeout_seconds = 10;
+    std::vector<std::string> cors_origins;
+    std::string static_dir = "frontend/dist";
+    std::string openapi_path = "docs/openapi.yaml";
+    bool trust_proxy = false;  // take the client address from X-Forwarded-For (behind nginx)
+};
+
+struct DatabaseConfig {
+    std::string driver = "sqlite";
+    std::string sqlite_path = "var/gomall.db";
+    std::string mysql_host = "127.0.0.1";
+    int mysql_port = 3306;
+    std::string mysql_user = "gomall";
+    std::string mysql_password;
+    std::string mysql_database = "gomall";
+    int pool_size = 8;
+    bool seed_demo = true;  // create the demo catalogue in an empty database
+};
+
+struct AuthConfig {
+    std::string jwt_secret;
+    int access_ttl_seconds = 900;
+    int refresh_ttl_seconds = 7 * 24 * 3600;
+    int bcrypt_cost = 10;
+    double login_rate_per_second = 10;
+    int login_burst = 20;
+    int lockout_attempts = 5;
+    int lockout_minutes = 15;
+};
+
+struct OrderConfig {
+    int unpaid_timeout_seconds = 900;
+    int sweep_interval_seconds = 5;
+    bool direct_pay_enabled = true;
+    int node_id = 1;
+};
+
+struct AdminConfig {
+    std::string username = "admin";
+    std::string password;  // empty: generated at first start and printed once
+    std::string email = "admin@gomall.local";
+};
+
+struct LogConfig {
+    std::string level = "info";
+    std::string format = "text";  // text | json
+    bool access_log = true;
+};
+
+struct Config {
+    std::string env = "dev";
+    ServerConfig server;
+    DatabaseConfig database;
+    AuthConfig auth;
+    OrderConfig order;
+    AdminConfig admin;
+    LogConfig log;
+    std::vector<std::string> sources;  // files and variables that were applied, for the startup log
+};
+
+/// The built-in JWT secret of the shipped config; refused in prod.
+inline constexpr const char* kDefaultJwtSecret = "gomall-dev-secret-change-me-0123456789abcdef";
+
+struct ConfigOptions {
+    std::string env;          // "" = $GOMALL_ENV or "dev"
+    std::string config_path;  // "" = conf/config.yaml
+    /// Environment lookup; tests inject their own.
+    std::map<std::string, std::string> environment;
+    bool use_process_environment = true;
+};
+
+/// Loads and validates. Throws ConfigError with one line naming the key and the problem.
+Config load_config(const ConfigOptions& options);
+
+}  // namespace gomall::app

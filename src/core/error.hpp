@@ -1,0 +1,87 @@
+// Business error codes of the public API and the Result type services return.
+// The numeric values are part of the API contract (docs/openapi.yaml).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace gomall {
+
+enum class ErrorCode : int {
+    kOk = 0,
+    // generic
+    kBadRequest = 400,
+    kUnauthorized = 401,
+    kForbidden = 403,
+    kNotFound = 404,
+    kMethodNotAllowed = 405,
+    kConflict = 409,
+    kPayloadTooLarge = 413,
+    kUnsupportedMediaType = 415,
+    kTooManyRequests = 429,
+    kInternal = 500,
+    kUnavailable = 503,
+    // user 10001-10099
+    kUsernameTaken = 10001,
+    kInvalidCredentials = 10002,
+    kAccountLocked = 10003,
+    kUserNotFound = 10004,
+    kWrongOldPassword = 10005,
+    kTokenInvalid = 10006,
+    kRefreshTokenInvalid = 10007,
+    kLoginRateLimited = 10008,
+    // product 20001-20099
+    kProductNotFound = 20001,
+    kCategoryNotFound = 20002,
+    // order 30001-30099
+    kOrderNotFound = 30001,
+    kOrderStatusConflict = 30002,
+    kInsufficientStock = 30003,
+    kProductUnavailable = 30004,
+    kDirectPayDisabled = 30005,
+    kNothingToCheckout = 30006,
+    // cart 50001-50099
+    kCartItemNotFound = 50001,
+    kCartProductUnavailable = 50002,
+    kCartQuantityLimit = 50003,
+};
+
+/// An expected business failure: a code from the table above, a sentence for the
+/// user, and the offending request field when the failure is about one.
+struct Error {
+    ErrorCode code = ErrorCode::kInternal;
+    std::string message;
+    std::string field;
+};
+
+inline Error make_error(ErrorCode code, std::string message, std::string field = {}) {
+    return Error{code, std::move(message), std::move(field)};
+}
+
+/// Value or business error. Infrastructure failures are exceptions, not Results.
+template <class T>
+class Result {
+public:
+    Result(T value) : state_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
+    Result(Error error) : state_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+
+    [[nodiscard]] bool ok() const { return state_.index() == 0; }
+    explicit operator bool() const { return ok(); }
+    T& value() { return std::get<0>(state_); }
+    const T& value() const { return std::get<0>(state_); }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+    T& operator*() { return value(); }
+    const Error& error() const { return std::get<1>(state_); }
+
+private:
+    std::variant<T, Error> state_;
+};
+
+/// Result of an operation that returns nothing on success.
+struct Unit {};
+using Status = Result<Unit>;
+inline Status ok_status() { return Unit{}; }
+
+}  // namespace gomall

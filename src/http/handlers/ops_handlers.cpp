@@ -1,0 +1,56 @@
+#include "http/handlers/ops_handlers.hpp"
+
+#include "http/envelope.hpp"
+
+namespace gomall::http {
+
+void register_ops_routes(Router& router, std::vector<ports::HealthCheck*> checks, VersionInfo version) {
+    RouteOptions inline_route;
+    inline_route.inline_only = true;
+
+    // Answered on the I/O thread with no I/O: it says the process serves HTTP, nothing more.
+    router.get("/health", [](Request& req) { return ok(req, boost::json::object{{"status", "ok"}}); }, inline_route);
+
+    router.get(
+        "/version",
+        [version](Request& req) {
+            return ok(
+                req, boost::json::object{
+                         {"version", version.version}, {"commit", version.commit}, {"build_type", version.build_type}}
+            );
+        },
+        inline_route
+    );
+
+    // Runs on the blocking pool: each check may touch the network.
+    router.get("/ready", [checks = std::move(checks)](Request& req) {
+        boost::json::object status;
+        std::string failed;
+        for (auto* check : checks) {
+            std::string problem;
+            try {
+                problem = check->check();
+            } catch (const std::exception& e) {
+                problem = e.what();
+            }
+            status[check->name()] = problem.empty() ? "ok" : problem;
+            if (!problem.empty()) {
+                failed += (failed.empty() ? "" : ", ") + check->name();
+            }
+        }
+        if (!failed.empty()) {
+            boost::json::object envelope;
+            Response res = error_response(req, ErrorCode::kUnavailable, "not ready: " + failed + " unreachable");
+            // Keep the per-dependency detail in data so operators see which one failed and why.
+            envelope["code"] = static_cast<int>(ErrorCode::kUnavailable);
+            envelope["message"] = "not ready: " + failed + " unreachable";
+            envelope["data"] = status;
+            envelope["trace_id"] = req.trace_id;
+            res.body = serialize_json(envelope);
+            return res;
+        }
+        return ok(req, status);
+    });
+}
+
+}  // namespace gomall::http

@@ -1,0 +1,249 @@
+#include "http/pipeline.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "core/log_context.hpp"
+#include "http/envelope.hpp"
+
+namespace gomall::http {
+namespace {
+
+bool is_hex(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+bool all_zero(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c == '0'; });
+}
+
+std::string_view bearer_token(const Request& req) {
+    const auto value = req.header("authorization");
+    constexpr std::string_view kPrefix = "Bearer ";
+    if (value.size() <= kPrefix.size()) {
+        return {};
+    }
+    std::string prefix(value.substr(0, kPrefix.size()));
+    std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char c) { return std::tolower(c); });
+    return prefix == "bearer " ? value.substr(kPrefix.size()) : std::string_view{};
+}
+
+void add_security_headers(Response& res) {
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
+    if (res.content_type.rfind("text/html", 0) == 0) {
+        // The UI loads nothing from other hosts; inline styles are used by React for dynamic values.
+        res.set_header(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'"
+        );
+    }
+    if (res.content_type.rfind("application/json", 0) == 0 && res.header("Cache-Control").empty()) {
+        res.set_header("Cache-Control", "no-store");
+    }
+}
+
+}  // namespace
+
+std::optional<std::string> trace_id_from_traceparent(std::string_view header) {
+    // version(2)-trace(32)-parent(16)-flags(2)
+    if (header.size() < 55 || header[2] != '-' || header[35] != '-' || header[52] != '-') {
+        return std::nullopt;
+    }
+    const auto version = header.substr(0, 2);
+    const auto trace = header.substr(3, 32);
+    const auto parent = header.substr(36, 16);
+    const auto flags = header.substr(53, 2);
+    if (!is_hex(version) || version == "ff" || !is_hex(trace) || !is_hex(parent) || !is_hex(flags) || all_zero(trace) ||
+        all_zero(parent) || (version == "00" && header.size() != 55)) {
+        return std::nullopt;
+    }
+    return std::string(trace);
+}
+
+std::string random_hex(std::size_t bytes) {
+    thread_local std::mt19937_64 engine{std::random_device{}()};
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes * 2);
+    std::uint64_t pool = 0;
+    for (std::size_t i = 0; i < bytes; ++i) {
+        if (i % 8 == 0) {
+            pool = engine();
+        }
+        const auto b = static_cast<unsigned>(pool & 0xffU);
+        pool >>= 8U;
+        out += kDigits[b >> 4U];
+        out += kDigits[b & 0xfU];
+    }
+    return out;
+}
+
+Pipeline::Pipeline(const Router& router, const ports::AccessTokenVerifier& verifier, const StaticFiles* static_files,
+                   PipelineSettings settings)
+    : router_(router), verifier_(verifier), static_files_(static_files), settings_(std::move(settings)) {}
+
+std::size_t Pipeline::body_limit_for(Method method, std::string_view path) const {
+    const auto match = router_.match(method, path);
+    if (match.kind == RouteMatch::Kind::kFound && match.route->options.body_limit > 0) {
+        return match.route->options.body_limit;
+    }
+    return settings_.default_body_limit;
+}
+
+std::optional<Response> Pipeline::try_inline(Request& req) const { return run(req, Mode::kInline); }
+
+Response Pipeline::handle(Request& req) const {
+    auto res = run(req, Mode::kBlocking);
+    return std::move(*res);  // the blocking mode always answers
+}
+
+Response Pipeline::transport_error(Request& req, ErrorCode code, std::string message) const {
+    const auto started = std::chrono::steady_clock::now();
+    if (req.trace_id.empty()) {
+        req.trace_id = random_hex(16);
+        req.span_id = random_hex(8);
+    }
+    Response res = error_response(req, code, std::move(message));
+    finish(req, res, started);
+    return res;
+}
+
+bool Pipeline::origin_allowed(std::string_view origin) const {
+    return std::any_of(settings_.cors_origins.begin(), settings_.cors_origins.end(), [&](const std::string& o) {
+        return o == "*" || o == origin;
+    });
+}
+
+void Pipeline::apply_cors(const Request& req, Response& res) const {
+    const auto origin = req.header("origin");
+    if (origin.empty() || !origin_allowed(origin)) {
+        return;
+    }
+    res.set_header("Access-Control-Allow-Origin", std::string(origin));
+    res.set_header("Vary", "Origin");
+    res.set_header("Access-Control-Expose-Headers", "traceparent");
+}
+
+std::optional<Response> Pipeline::run(Request& req, Mode mode) const {
+    const auto started = std::chrono::steady_clock::now();
+    if (req.trace_id.empty()) {
+        auto incoming = trace_id_from_traceparent(req.header("traceparent"));
+        req.trace_id = incoming ? std::move(*incoming) : random_hex(16);
+        req.span_id = random_hex(8);
+    }
+    LogContext::Scope log_scope(req.trace_id);
+
+    // CORS preflight: answered here, before routing, for allowed origins only.
+    if (req.method == Method::kOptions && !req.header("access-control-request-method").empty()) {
+        Response res;
+        res.status = 204;
+        res.content_type.clear();
+        if (origin_allowed(req.header("origin"))) {
+            res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+            res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, traceparent");
+            res.set_header("Access-Control-Max-Age", "600");
+        }
+        apply_cors(req, res);
+        finish(req, res, started);
+        return res;
+    }
+
+    const auto match = router_.match(req.method, req.path);
+    if (match.kind != RouteMatch::Kind::kFound) {
+        const bool may_be_file = (req.method == Method::kGet || req.method == Method::kHead) && static_files_ != nullptr &&
+                                 req.path.rfind("/api/", 0) != 0;
+        if (may_be_file && mode == Mode::kInline) {
+            return std::nullopt;  // reading files blocks
+        }
+        Response res;
+        if (may_be_file) {
+            if (auto file = static_files_->serve(req)) {
+                res = std::move(*file);
+            } else {
+                res = error_response(req, ErrorCode::kNotFound, "no such route or file: " + req.path);
+            }
+        } else if (match.kind == RouteMatch::Kind::kMethodNotAllowed) {
+            res = error_response(
+                req, ErrorCode::kMethodNotAllowed,
+                "method " + std::string(method_name(req.method)) + " is not allowed here; use " + match.allow
+            );
+            res.set_header("Allow", match.allow);
+        } else {
+            res = error_response(req, ErrorCode::kNotFound, "no such route: " + std::string(method_name(req.method)) + " " + req.path);
+        }
+        apply_cors(req, res);
+        finish(req, res, started);
+        return res;
+    }
+
+    const Route& route = *match.route;
+    if (mode == Mode::kInline && !route.options.inline_only && !route.options.fast_path) {
+        return std::nullopt;
+    }
+    req.path_params = match.params;
+
+    Response res;
+    bool answered = false;
+    if (route.options.auth) {
+        const auto token = bearer_token(req);
+        if (token.empty()) {
+            res = error_response(req, ErrorCode::kUnauthorized, "sign in first: missing bearer token");
+            answered = true;
+        } else {
+            auto claims = verifier_.verify(token);
+            if (!claims.ok()) {
+                res = error_response(req, claims.error());
+                answered = true;
+            } else if (route.options.admin && claims->role != domain::Role::kAdmin) {
+                res = error_response(req, ErrorCode::kForbidden, "administrators only");
+                answered = true;
+            } else {
+                req.auth = std::move(claims.value());
+            }
+        }
+    }
+
+    if (!answered) {
+        try {
+            if (mode == Mode::kInline && route.options.fast_path) {
+                auto fast = route.options.fast_path(req);
+                if (!fast) {
+                    return std::nullopt;
+                }
+                res = std::move(*fast);
+            } else {
+                res = route.handler(req);
+            }
+        } catch (const std::exception& e) {
+            spdlog::error("unhandled exception in {} {}: {}", method_name(req.method), route.pattern, e.what());
+            res = error_response(req, ErrorCode::kInternal, "internal error; quote trace_id " + req.trace_id);
+        } catch (...) {
+            spdlog::error("unhandled non-standard exception in {} {}", method_name(req.method), route.pattern);
+            res = error_response(req, ErrorCode::kInternal, "internal error; quote trace_id " + req.trace_id);
+        }
+    }
+    apply_cors(req, res);
+    finish(req, res, started);
+    return res;
+}
+
+void Pipeline::finish(Request& req, Response& res, std::chrono::steady_clock::time_point started) const {
+    add_security_headers(res);
+    res.set_header("traceparent", "00-" + req.trace_id + "-" + req.span_id + "-01");
+    if (settings_.access_log) {
+        const auto micros =
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+        // The query string is logged without values of sensitive-looking keys; bodies and headers never are.
+        spdlog::info(
+            "access method={} path={} status={} bytes={} duration_us={} client={} user={}", method_name(req.method),
+            req.path, res.status, res.body.size(), micros, req.client_ip, req.user_id()
+        );
+    }
+}
+
+}  // namespace gomall::http

@@ -1,0 +1,56 @@
+// Transport-neutral HTTP request and response seen by middleware and handlers.
+// The server converts Beast messages to and from these, so only server.cpp includes Beast.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "domain/user.hpp"
+
+namespace gomall::http {
+
+enum class Method { kGet, kHead, kPost, kPut, kPatch, kDelete, kOptions, kOther };
+
+std::string_view method_name(Method m);
+Method parse_method(std::string_view name);
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+    Method method = Method::kGet;
+    std::string target;  // raw request target, e.g. "/api/product?page=2"
+    std::string path;    // percent-decoded path without the query
+    Fields query;        // percent-decoded query parameters, in order
+    Fields headers;      // names lower-cased
+    std::string body;
+    Fields path_params;  // filled by the router, e.g. {"id", "42"}
+    std::string client_ip;
+    std::string trace_id;  // 32 hex chars, from traceparent or generated
+    std::string span_id;   // this server's span, 16 hex chars
+    std::optional<domain::AccessClaims> auth;  // set by the authentication middleware
+
+    /// First header with this (lower-case) name, or empty.
+    std::string_view header(std::string_view lower_name) const;
+    /// First query parameter with this name.
+    std::optional<std::string_view> query_param(std::string_view name) const;
+    /// Path parameter captured by the router (":id" -> "id"), or empty.
+    std::string_view param(std::string_view name) const;
+    /// Signed-in user id; only valid on routes registered with auth.
+    std::int64_t user_id() const { return auth ? auth->user_id : 0; }
+};
+
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    Fields headers;
+    std::string body;
+
+    void set_header(std::string name, std::string value);
+    std::string_view header(std::string_view name) const;  // case-insensitive
+};
+
+}  // namespace gomall::http

@@ -1,0 +1,362 @@
+#include "http/server.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/envelope.hpp"
+
+namespace gomall::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+
+struct Connection {
+    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    beast::tcp_stream stream;
+    bool busy = false;  // touched only on the connection's strand
+};
+
+// Fills path and query of `req` from its raw target; false for a target that is not origin-form.
+bool parse_target(Request& req) {
+    auto parsed = boost::urls::parse_origin_form(req.target);
+    if (!parsed) {
+        return false;
+    }
+    req.path = parsed->path();
+    if (req.path.empty()) {
+        req.path = "/";
+    }
+    boost::urls::encoding_opts opts;
+    opts.space_as_plus = true;
+    for (auto param : parsed->params(opts)) {
+        req.query.emplace_back(param.key, param.value);
+    }
+    return true;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response&& res, bool keep_alive, bool head) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
+    out.set(bhttp::field::server, "gomall");
+    if (!res.content_type.empty()) {
+        out.set(bhttp::field::content_type, res.content_type);
+    }
+    for (auto& [name, value] : res.headers) {
+        out.set(name, value);
+    }
+    const auto length = res.body.size();
+    if (!head) {
+        out.body() = std::move(res.body);
+    }
+    out.keep_alive(keep_alive);
+    out.content_length(length);
+    return out;
+}
+
+}  // namespace
+
+struct Server::Impl {
+    Impl(const Pipeline& p, ServerSettings s)
+        : pipeline(p),
+          settings(std::move(s)),
+          io(std::max(1, settings.io_threads)),
+          blocking(static_cast<std::size_t>(std::max(1, settings.blocking_threads))) {}
+
+    const Pipeline& pipeline;
+    ServerSettings settings;
+    asio::io_context io;
+    asio::thread_pool blocking;  // declared after io: destroyed (joined) before it
+    tcp::acceptor acceptor{io};
+    std::vector<std::thread> threads;
+    std::atomic<bool> stopping{false};
+    std::atomic<bool> started{false};
+    std::atomic<std::size_t> open{0};
+    std::mutex mutex;
+    std::condition_variable drained;
+    std::unordered_set<std::shared_ptr<Connection>> connections;
+    std::uint16_t bound_port = 0;
+
+    void add(const std::shared_ptr<Connection>& c) {
+        std::lock_guard lock(mutex);
+        connections.insert(c);
+        ++open;
+    }
+
+    void remove(const std::shared_ptr<Connection>& c) {
+        std::lock_guard lock(mutex);
+        if (connections.erase(c) > 0) {
+            --open;
+        }
+        drained.notify_all();
+    }
+
+    asio::awaitable<void> write(Connection& conn, Response res, bool keep_alive, bool head) {
+        auto out = to_beast(std::move(res), keep_alive, head);
+        conn.stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
+        co_await bhttp::async_write(conn.stream, out, kAsTuple);
+    }
+
+    asio::awaitable<void> reject_over_capacity(tcp::socket socket) {
+        Connection conn(std::move(socket));
+        Request req;
+        req.method = Method::kGet;
+        Response res = pipeline.transport_error(req, ErrorCode::kUnavailable, "server is at its connection limit; retry shortly");
+        co_await write(conn, std::move(res), false, false);
+        beast::error_code ec;
+        conn.stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    }
+
+    asio::awaitable<void> accept_loop() {
+        for (;;) {
+            auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kAsTuple);
+            if (stopping) {
+                co_return;
+            }
+            if (ec) {
+                if (ec == asio::error::operation_aborted) {
+                    co_return;
+                }
+                // Out of descriptors or a transient network error: back off briefly instead of spinning.
+                spdlog::warn("accept failed: {}", ec.message());
+                asio::steady_timer timer(io, std::chrono::milliseconds(50));
+                co_await timer.async_wait(kAsTuple);
+                continue;
+            }
+            if (open.load() >= static_cast<std::size_t>(settings.max_connections)) {
+                auto exec = socket.get_executor();
+                asio::co_spawn(exec, reject_over_capacity(std::move(socket)), asio::detached);
+                continue;
+            }
+            socket.set_option(tcp::no_delay(true), ec);
+            auto conn = std::make_shared<Connection>(std::move(socket));
+            add(conn);
+            asio::co_spawn(conn->stream.get_executor(), session(conn), [this, conn](const std::exception_ptr& e) {
+                if (e) {
+                    try {
+                        std::rethrow_exception(e);
+                    } catch (const std::exception& ex) {
+                        spdlog::error("connection ended by exception: {}", ex.what());
+                    } catch (...) {
+                        spdlog::error("connection ended by unknown exception");
+                    }
+                }
+                remove(conn);
+            });
+        }
+    }
+
+    asio::awaitable<Response> run_blocking(Request& req) {
+        // The handler runs on the blocking pool; the coroutine resumes on its connection's strand.
+        co_return co_await asio::co_spawn(
+            blocking.get_executor(), [this, &req]() -> asio::awaitable<Response> { co_return pipeline.handle(req); },
+            asio::use_awaitable
+        );
+    }
+
+    asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
+        auto& stream = conn->stream;
+        beast::flat_buffer buffer;
+        std::string client_ip;
+        {
+            beast::error_code ec;
+            auto endpoint = stream.socket().remote_endpoint(ec);
+            client_ip = ec ? "unknown" : endpoint.address().to_string();
+        }
+        while (!stopping) {
+            bhttp::request_parser<bhttp::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(settings.header_limit));
+            stream.expires_after(std::chrono::seconds(settings.idle_timeout_seconds));
+            auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
+            if (ec) {
+                if (ec == bhttp::error::header_limit) {
+                    Request req;
+                    req.client_ip = client_ip;
+                    co_await write(*conn, pipeline.transport_error(req, ErrorCode::kPayloadTooLarge, "request headers are too large"), false, false);
+                } else if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
+                           ec != beast::error::timeout && ec != asio::error::connection_reset && ec != asio::error::eof &&
+                           ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
+                    Request req;
+                    req.client_ip = client_ip;
+                    co_await write(*conn, pipeline.transport_error(req, ErrorCode::kBadRequest, "malformed HTTP request: " + ec.message()), false, false);
+                }
+                break;
+            }
+            conn->busy = true;
+
+            Request req;
+            req.client_ip = client_ip;
+            const auto& header = parser.get();
+            req.method = parse_method(std::string_view(header.method_string().data(), header.method_string().size()));
+            req.target = std::string(header.target());
+            const bool head = req.method == Method::kHead;
+            if (!parse_target(req)) {
+                co_await write(*conn, pipeline.transport_error(req, ErrorCode::kBadRequest, "malformed request target"), false, head);
+                break;
+            }
+            const std::size_t limit = pipeline.body_limit_for(req.method, req.path);
+            if (parser.content_length() && *parser.content_length() > limit) {
+                co_await write(*conn, pipeline.transport_error(req, ErrorCode::kPayloadTooLarge,
+                    "request body is larger than " + std::to_string(limit) + " bytes"), false, head);
+                break;
+            }
+            parser.body_limit(limit);
+            if (lower(header[bhttp::field::expect]) == "100-continue") {
+                bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+                stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
+                co_await bhttp::async_write(stream, cont, kAsTuple);
+            }
+            stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
+            auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
+            if (body_ec) {
+                if (body_ec == bhttp::error::body_limit) {
+                    co_await write(*conn, pipeline.transport_error(req, ErrorCode::kPayloadTooLarge,
+                        "request body is larger than " + std::to_string(limit) + " bytes"), false, head);
+                }
+                break;
+            }
+            auto message = parser.release();
+            for (const auto& field : message) {
+                req.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+            }
+            if (settings.trust_proxy) {
+                const auto forwarded = req.header("x-forwarded-for");
+                if (!forwarded.empty()) {
+                    auto first = forwarded.substr(0, forwarded.find(','));
+                    while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
+                    while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
+                    req.client_ip = std::string(first);
+                }
+            }
+            req.body = std::move(message.body());
+            const bool keep_alive = message.keep_alive();
+
+            std::optional<Response> res = pipeline.try_inline(req);
+            if (!res) {
+                res = co_await run_blocking(req);
+            }
+            const bool keep = keep_alive && !stopping;
+            co_await write(*conn, std::move(*res), keep, head);
+            conn->busy = false;
+            if (!keep) {
+                break;
+            }
+        }
+        beast::error_code ignored;
+        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream.close();
+    }
+};
+
+Server::Server(const Pipeline& pipeline, ServerSettings settings)
+    : impl_(std::make_unique<Impl>(pipeline, std::move(settings))) {}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+    auto& s = *impl_;
+    const auto address = asio::ip::make_address(s.settings.host);
+    const tcp::endpoint endpoint(address, s.settings.port);
+    s.acceptor.open(endpoint.protocol());
+    s.acceptor.set_option(asio::socket_base::reuse_address(true));
+    s.acceptor.bind(endpoint);
+    s.acceptor.listen(asio::socket_base::max_listen_connections);
+    s.bound_port = s.acceptor.local_endpoint().port();
+    asio::co_spawn(s.io, s.accept_loop(), asio::detached);
+    s.started = true;
+    for (int i = 0; i < std::max(1, s.settings.io_threads); ++i) {
+        s.threads.emplace_back([&s] {
+            for (;;) {
+                try {
+                    s.io.run();
+                    return;
+                } catch (const std::exception& e) {
+                    spdlog::error("I/O thread caught: {}", e.what());
+                }
+            }
+        });
+    }
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
+
+std::size_t Server::open_connections() const { return impl_->open.load(); }
+
+std::size_t Server::stop() {
+    auto& s = *impl_;
+    if (!s.started || s.stopping.exchange(true)) {
+        return 0;
+    }
+    asio::post(s.io, [&s] {
+        beast::error_code ignored;
+        s.acceptor.close(ignored);
+    });
+    {
+        std::lock_guard lock(s.mutex);
+        for (const auto& conn : s.connections) {
+            // Checked on the connection's own strand, so a request being served is never cut off.
+            asio::post(conn->stream.get_executor(), [conn] {
+                if (!conn->busy) {
+                    beast::error_code ignored;
+                    conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                    conn->stream.close();
+                }
+            });
+        }
+    }
+    std::size_t remaining = 0;
+    {
+        std::unique_lock lock(s.mutex);
+        s.drained.wait_for(lock, std::chrono::seconds(s.settings.shutdown_timeout_seconds), [&s] { return s.open.load() == 0; });
+        remaining = s.open.load();
+    }
+    s.io.stop();
+    for (auto& t : s.threads) {
+        if (t.joinable()) {
+            t.join();
+        }
+    }
+    s.blocking.join();
+    {
+        std::lock_guard lock(s.mutex);
+        s.connections.clear();
+    }
+    return remaining;
+}
+
+}  // namespace gomall::http

@@ -1,0 +1,88 @@
+#include "app/config.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace gomall::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ConfigTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() / ("gomall-config-" + std::to_string(::getpid()));
+        fs::create_directories(dir_);
+        write("config.yaml", "server:\n  port: 8080\n  cors_origins: [http://a, http://b]\ndatabase:\n  driver: sqlite\n");
+        write("config-dev.yaml", "server:\n  port: 9000\n");
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+    void write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+
+    Config load(std::string env, std::map<std::string, std::string> vars = {}) {
+        ConfigOptions options;
+        options.env = std::move(env);
+        options.config_path = (dir_ / "config.yaml").string();
+        options.environment = std::move(vars);
+        options.use_process_environment = false;
+        return load_config(options);
+    }
+
+    fs::path dir_;
+};
+
+TEST_F(ConfigTest, OverlayForTheEnvironmentOverridesTheBaseFile) {
+    EXPECT_EQ(load("dev").server.port, 9000);
+    EXPECT_EQ(load("staging").server.port, 8080);
+    EXPECT_EQ(load("dev").server.cors_origins, (std::vector<std::string>{"http://a", "http://b"}));
+}
+
+TEST_F(ConfigTest, EnvironmentVariablesOverrideFiles) {
+    auto c = load("dev", {{"GOMALL_SERVER_PORT", "9100"}, {"GOMALL_ORDER_UNPAID_TIMEOUT_SECONDS", "3"},
+                          {"GOMALL_SERVER_CORS_ORIGINS", "http://x"}});
+    EXPECT_EQ(c.server.port, 9100);
+    EXPECT_EQ(c.order.unpaid_timeout_seconds, 3);
+    EXPECT_EQ(c.server.cors_origins, (std::vector<std::string>{"http://x"}));
+}
+
+TEST_F(ConfigTest, InvalidValuesStopWithOneLineNamingTheKey) {
+    try {
+        load("dev", {{"GOMALL_SERVER_PORT", "eighty"}});
+        FAIL() << "expected ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("server.port"), std::string::npos);
+    }
+    EXPECT_THROW(load("dev", {{"GOMALL_SERVER_PORT", "70000"}}), ConfigError);
+    EXPECT_THROW(load("dev", {{"GOMALL_DATABASE_DRIVER", "oracle"}}), ConfigError);
+    EXPECT_THROW(load("dev", {{"GOMALL_AUTH_JWT_SECRET", "short"}}), ConfigError);
+}
+
+TEST_F(ConfigTest, UnknownKeysInFilesAreErrors) {
+    write("config-typo.yaml", "server:\n  prot: 1\n");
+    try {
+        load("typo");
+        FAIL() << "expected ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("server.prot"), std::string::npos);
+    }
+}
+
+TEST_F(ConfigTest, ProdRefusesTheDefaultSecretAndDisablesDirectPay) {
+    EXPECT_THROW(load("prod"), ConfigError);
+    auto c = load("prod", {{"GOMALL_AUTH_JWT_SECRET", std::string(40, 'k')}});
+    EXPECT_FALSE(c.order.direct_pay_enabled);
+    EXPECT_EQ(c.log.format, "json");
+}
+
+TEST_F(ConfigTest, MissingExplicitConfigFileIsAnError) {
+    ConfigOptions options;
+    options.config_path = (dir_ / "nope.yaml").string();
+    options.use_process_environment = false;
+    EXPECT_THROW(load_config(options), ConfigError);
+}
+
+}  // namespace
+}  // namespace gomall::app

@@ -1,0 +1,60 @@
+#include "http/envelope.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+namespace gomall::http {
+namespace {
+
+Request traced() {
+    Request req;
+    req.trace_id = "0af7651916cd43dd8448eb211c80319c";
+    return req;
+}
+
+TEST(Envelope, WrapsDataWithCodeMessageAndTraceId) {
+    auto res = ok(traced(), boost::json::object{{"id", 7}});
+    EXPECT_EQ(res.status, 200);
+    auto body = boost::json::parse(res.body).as_object();
+    EXPECT_EQ(body.at("code").as_int64(), 0);
+    EXPECT_EQ(body.at("message").as_string(), "success");
+    EXPECT_EQ(body.at("data").at("id").as_int64(), 7);
+    EXPECT_EQ(body.at("trace_id").as_string(), "0af7651916cd43dd8448eb211c80319c");
+}
+
+TEST(Envelope, ErrorsCarryTheStatusOfTheirClassAndTheField) {
+    auto res = error_response(traced(), ErrorCode::kBadRequest, "username: is required", "username");
+    EXPECT_EQ(res.status, 400);
+    auto body = boost::json::parse(res.body).as_object();
+    EXPECT_EQ(body.at("code").as_int64(), 400);
+    EXPECT_EQ(body.at("data").at("field").as_string(), "username");
+}
+
+TEST(Envelope, MapsBusinessCodesToHttpStatuses) {
+    EXPECT_EQ(http_status_for(ErrorCode::kUsernameTaken), 409);
+    EXPECT_EQ(http_status_for(ErrorCode::kInvalidCredentials), 401);
+    EXPECT_EQ(http_status_for(ErrorCode::kAccountLocked), 429);
+    EXPECT_EQ(http_status_for(ErrorCode::kOrderNotFound), 404);
+    EXPECT_EQ(http_status_for(ErrorCode::kDirectPayDisabled), 403);
+    EXPECT_EQ(http_status_for(ErrorCode::kInsufficientStock), 409);
+    EXPECT_EQ(http_status_for(ErrorCode::kPayloadTooLarge), 413);
+    EXPECT_EQ(http_status_for(ErrorCode::kUnsupportedMediaType), 415);
+    EXPECT_EQ(http_status_for(ErrorCode::kUnavailable), 503);
+}
+
+TEST(Envelope, WritesMoneyAsExactTwoDecimalNumbers) {
+    auto res = ok(traced(), boost::json::object{{"price", money_json(599900)}, {"small", money_json(5)}, {"name", "a"}});
+    EXPECT_NE(res.body.find("\"price\":5999.00"), std::string::npos) << res.body;
+    EXPECT_NE(res.body.find("\"small\":0.05"), std::string::npos) << res.body;
+    auto body = boost::json::parse(res.body);
+    EXPECT_DOUBLE_EQ(body.at("data").at("price").as_double(), 5999.0);
+}
+
+TEST(Envelope, PagesReportTotalPages) {
+    auto page = page_object(boost::json::array{1, 2}, 41, 2, 20);
+    EXPECT_EQ(page.at("total_page").as_int64(), 3);
+    EXPECT_EQ(page.at("list").as_array().size(), 2U);
+}
+
+}  // namespace
+}  // namespace gomall::http
