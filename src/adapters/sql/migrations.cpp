@@ -1,0 +1,388 @@
+// The schema history of both dialects and the runner that brings a database up to date.
+// Never edit a released migration: add a new version instead.
+#include "adapters/sql/migrations.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace gomall::adapters::sql {
+namespace {
+
+// Times are UTC "YYYY-MM-DD HH:MM:SS" (TEXT on SQLite, DATETIME on MySQL); money is integer cents.
+constexpr std::string_view kSqliteAccounts = R"sql(
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    username TEXT NOT NULL COLLATE NOCASE,
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    password_hash TEXT NOT NULL,
+    role INTEGER NOT NULL DEFAULT 1,
+    failed_logins INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_users_username ON users (username);
+CREATE INDEX ix_users_role ON users (role);
+CREATE TABLE refresh_tokens (
+    id TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    family_id TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX ix_refresh_tokens_family ON refresh_tokens (family_id);
+CREATE INDEX ix_refresh_tokens_user ON refresh_tokens (user_id);
+CREATE INDEX ix_refresh_tokens_expires ON refresh_tokens (expires_at);
+CREATE TABLE revoked_access_tokens (
+    jti TEXT PRIMARY KEY,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX ix_revoked_access_tokens_expires ON revoked_access_tokens (expires_at);
+CREATE TABLE user_session_cutoffs (
+    user_id INTEGER PRIMARY KEY,
+    not_before TEXT NOT NULL
+);
+)sql";
+
+constexpr std::string_view kSqliteCatalogue = R"sql(
+CREATE TABLE categories (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_categories_name ON categories (name);
+CREATE TABLE products (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    price_cents INTEGER NOT NULL,
+    stock INTEGER NOT NULL DEFAULT 0,
+    sales INTEGER NOT NULL DEFAULT 0,
+    status INTEGER NOT NULL DEFAULT 1,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    category_id INTEGER NULL REFERENCES categories (id),
+    image_url TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK (stock >= 0)
+);
+CREATE INDEX ix_products_listing ON products (deleted, status, created_at, id);
+CREATE INDEX ix_products_category ON products (category_id);
+CREATE INDEX ix_products_price ON products (price_cents);
+CREATE INDEX ix_products_sales ON products (sales);
+)sql";
+
+constexpr std::string_view kSqliteOrders = R"sql(
+CREATE TABLE cart_items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    product_id INTEGER NOT NULL REFERENCES products (id),
+    quantity INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_cart_items_user_product ON cart_items (user_id, product_id);
+CREATE TABLE orders (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_no TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    product_id INTEGER NOT NULL,
+    product_name TEXT NOT NULL,
+    product_image TEXT NOT NULL DEFAULT '',
+    quantity INTEGER NOT NULL,
+    total_cents INTEGER NOT NULL,
+    status INTEGER NOT NULL,
+    pay_type INTEGER NOT NULL DEFAULT 0,
+    expires_at TEXT NOT NULL,
+    paid_at TEXT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_orders_order_no ON orders (order_no);
+CREATE INDEX ix_orders_user ON orders (user_id, created_at);
+CREATE INDEX ix_orders_status_expires ON orders (status, expires_at);
+CREATE INDEX ix_orders_created ON orders (created_at);
+CREATE TABLE order_items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    product_id INTEGER NOT NULL,
+    product_name TEXT NOT NULL,
+    product_image TEXT NOT NULL DEFAULT '',
+    quantity INTEGER NOT NULL,
+    unit_price_cents INTEGER NOT NULL
+);
+CREATE INDEX ix_order_items_order ON order_items (order_id);
+)sql";
+
+constexpr std::string_view kMysqlAccounts = R"sql(
+CREATE TABLE users (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    username VARCHAR(64) NOT NULL,
+    email VARCHAR(255) NOT NULL DEFAULT '',
+    phone VARCHAR(32) NOT NULL DEFAULT '',
+    password_hash VARCHAR(255) NOT NULL,
+    role INT NOT NULL DEFAULT 1,
+    failed_logins INT NOT NULL DEFAULT 0,
+    locked_until DATETIME NULL,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    UNIQUE KEY ux_users_username (username),
+    KEY ix_users_role (role)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+CREATE TABLE refresh_tokens (
+    id VARCHAR(64) NOT NULL PRIMARY KEY,
+    secret_hash VARCHAR(255) NOT NULL,
+    user_id BIGINT NOT NULL,
+    family_id VARCHAR(64) NOT NULL,
+    expires_at DATETIME NOT NULL,
+    used TINYINT NOT NULL DEFAULT 0,
+    revoked TINYINT NOT NULL DEFAULT 0,
+    KEY ix_refresh_tokens_family (family_id),
+    KEY ix_refresh_tokens_user (user_id),
+    KEY ix_refresh_tokens_expires (expires_at),
+    CONSTRAINT fk_refresh_tokens_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+CREATE TABLE revoked_access_tokens (
+    jti VARCHAR(64) NOT NULL PRIMARY KEY,
+    expires_at DATETIME NOT NULL,
+    KEY ix_revoked_access_tokens_expires (expires_at)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+CREATE TABLE user_session_cutoffs (
+    user_id BIGINT NOT NULL PRIMARY KEY,
+    not_before DATETIME NOT NULL
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+)sql";
+
+constexpr std::string_view kMysqlCatalogue = R"sql(
+CREATE TABLE categories (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    name VARCHAR(100) NOT NULL,
+    UNIQUE KEY ux_categories_name (name)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+CREATE TABLE products (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    name VARCHAR(200) NOT NULL,
+    description TEXT NOT NULL,
+    price_cents BIGINT NOT NULL,
+    stock BIGINT NOT NULL DEFAULT 0,
+    sales BIGINT NOT NULL DEFAULT 0,
+    status INT NOT NULL DEFAULT 1,
+    deleted TINYINT NOT NULL DEFAULT 0,
+    category_id BIGINT NULL,
+    image_url VARCHAR(500) NOT NULL DEFAULT '',
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    KEY ix_products_listing (deleted, status, created_at, id),
+    KEY ix_products_category (category_id),
+    KEY ix_products_price (price_cents),
+    KEY ix_products_sales (sales),
+    CONSTRAINT fk_products_category FOREIGN KEY (category_id) REFERENCES categories (id),
+    CONSTRAINT ck_products_stock CHECK (stock >= 0)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+)sql";
+
+constexpr std::string_view kMysqlOrders = R"sql(
+CREATE TABLE cart_items (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    user_id BIGINT NOT NULL,
+    product_id BIGINT NOT NULL,
+    quantity INT NOT NULL,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    UNIQUE KEY ux_cart_items_user_product (user_id, product_id),
+    KEY ix_cart_items_product (product_id),
+    CONSTRAINT fk_cart_items_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE,
+    CONSTRAINT fk_cart_items_product FOREIGN KEY (product_id) REFERENCES products (id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+CREATE TABLE orders (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    order_no VARCHAR(32) NOT NULL,
+    user_id BIGINT NOT NULL,
+    product_id BIGINT NOT NULL,
+    product_name VARCHAR(200) NOT NULL,
+    product_image VARCHAR(500) NOT NULL DEFAULT '',
+    quantity INT NOT NULL,
+    total_cents BIGINT NOT NULL,
+    status INT NOT NULL,
+    pay_type INT NOT NULL DEFAULT 0,
+    expires_at DATETIME NOT NULL,
+    paid_at DATETIME NULL,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    UNIQUE KEY ux_orders_order_no (order_no),
+    KEY ix_orders_user (user_id, created_at),
+    KEY ix_orders_status_expires (status, expires_at),
+    KEY ix_orders_created (created_at),
+    CONSTRAINT fk_orders_user FOREIGN KEY (user_id) REFERENCES users (id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+CREATE TABLE order_items (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    order_id BIGINT NOT NULL,
+    product_id BIGINT NOT NULL,
+    product_name VARCHAR(200) NOT NULL,
+    product_image VARCHAR(500) NOT NULL DEFAULT '',
+    quantity INT NOT NULL,
+    unit_price_cents BIGINT NOT NULL,
+    KEY ix_order_items_order (order_id),
+    CONSTRAINT fk_order_items_order FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+)sql";
+
+constexpr std::string_view kSqliteLedger =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+    "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
+constexpr std::string_view kMysqlLedger =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INT NOT NULL PRIMARY KEY, name VARCHAR(100) NOT NULL, "
+    "applied_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4";
+
+// MySQL commits implicitly around DDL, so a transaction cannot keep two starting processes
+// apart there; a named server lock does.
+constexpr std::string_view kMysqlLockName = "gomall_schema_migrations";
+constexpr int kMysqlLockWaitSeconds = 120;
+
+bool version_applied(soci::session& session, int version) {
+    int count = 0;
+    session << "SELECT COUNT(*) FROM schema_migrations WHERE version = :v", soci::use(version), soci::into(count);
+    return count > 0;
+}
+
+void run_statements(soci::session& session, const Migration& migration) {
+    for (std::string_view statement : split_sql_statements(migration.sql)) {
+        try {
+            session << std::string(statement);
+        } catch (const soci::soci_error& e) {
+            throw std::runtime_error(
+                "migration " + std::to_string(migration.version) + " (" + std::string(migration.name) +
+                ") failed: " + e.what()
+            );
+        }
+    }
+}
+
+void record_version(soci::session& session, const Migration& migration) {
+    std::string name(migration.name);
+    int version = migration.version;
+    session << "INSERT INTO schema_migrations (version, name) VALUES (:v, :n)", soci::use(version), soci::use(name);
+}
+
+int apply_sqlite(Database& db, soci::session& session) {
+    session << std::string(kSqliteLedger);
+    int applied = 0;
+    for (const Migration& migration : migrations_for(Dialect::kSqlite)) {
+        // BEGIN IMMEDIATE holds the write lock, so a second process waits here and then
+        // finds the version recorded; SQLite DDL is transactional, so a failure leaves nothing behind.
+        Transaction tx(session, db.dialect());
+        if (version_applied(session, migration.version)) {
+            continue;
+        }
+        run_statements(session, migration);
+        record_version(session, migration);
+        tx.commit();
+        ++applied;
+    }
+    return applied;
+}
+
+int apply_mysql(soci::session& session) {
+    int locked = 0;
+    soci::indicator lock_ind = soci::i_ok;
+    std::string lock_name(kMysqlLockName);
+    int wait = kMysqlLockWaitSeconds;
+    session << "SELECT GET_LOCK(:name, :wait)", soci::use(lock_name), soci::use(wait), soci::into(locked, lock_ind);
+    if (lock_ind != soci::i_ok || locked != 1) {
+        throw std::runtime_error("could not take the schema migration lock within " + std::to_string(wait) + " s");
+    }
+    struct Unlock {
+        soci::session& session;
+        std::string& name;
+        ~Unlock() {
+            try {
+                int released = 0;
+                soci::indicator ind = soci::i_ok;
+                session << "SELECT RELEASE_LOCK(:name)", soci::use(name), soci::into(released, ind);
+            } catch (...) {  // NOLINT(bugprone-empty-catch): the lock dies with the connection anyway
+            }
+        }
+    } unlock{session, lock_name};
+
+    session << std::string(kMysqlLedger);
+    int applied = 0;
+    for (const Migration& migration : migrations_for(Dialect::kMysql)) {
+        if (version_applied(session, migration.version)) {
+            continue;
+        }
+        run_statements(session, migration);
+        record_version(session, migration);
+        ++applied;
+    }
+    return applied;
+}
+
+}  // namespace
+
+const std::vector<Migration>& migrations_for(Dialect dialect) {
+    static const std::vector<Migration> kSqlite = {
+        {1, "accounts and tokens", kSqliteAccounts},
+        {2, "catalogue", kSqliteCatalogue},
+        {3, "carts and orders", kSqliteOrders},
+    };
+    static const std::vector<Migration> kMysql = {
+        {1, "accounts and tokens", kMysqlAccounts},
+        {2, "catalogue", kMysqlCatalogue},
+        {3, "carts and orders", kMysqlOrders},
+    };
+    return dialect == Dialect::kSqlite ? kSqlite : kMysql;
+}
+
+int apply_migrations(Database& db) {
+    SessionLease lease = db.lease();
+    return db.dialect() == Dialect::kSqlite ? apply_sqlite(db, *lease) : apply_mysql(*lease);
+}
+
+int schema_version(Database& db) {
+    SessionLease lease = db.lease();
+    soci::session& session = *lease;
+    session << std::string(db.dialect() == Dialect::kSqlite ? kSqliteLedger : kMysqlLedger);
+    int version = 0;
+    soci::indicator ind = soci::i_ok;
+    session << "SELECT MAX(version) FROM schema_migrations", soci::into(version, ind);
+    return ind == soci::i_ok ? version : 0;
+}
+
+std::vector<std::string_view> split_sql_statements(std::string_view script) {
+    std::vector<std::string_view> out;
+    auto push = [&out](std::string_view piece) {
+        const auto first = piece.find_first_not_of(" \t\r\n");
+        if (first == std::string_view::npos) {
+            return;
+        }
+        const auto last = piece.find_last_not_of(" \t\r\n");
+        out.push_back(piece.substr(first, last - first + 1));
+    };
+    std::size_t start = 0;
+    char quote = 0;
+    for (std::size_t i = 0; i < script.size(); ++i) {
+        const char c = script[i];
+        if (quote != 0) {
+            if (c == '\\' && i + 1 < script.size()) {
+                ++i;
+            } else if (c == quote) {
+                quote = 0;
+            }
+        } else if (c == '\'' || c == '"' || c == '`') {
+            quote = c;
+        } else if (c == '-' && i + 1 < script.size() && script[i + 1] == '-') {
+            const auto eol = script.find('\n', i);
+            i = eol == std::string_view::npos ? script.size() : eol;
+        } else if (c == ';') {
+            push(script.substr(start, i - start));
+            start = i + 1;
+        }
+    }
+    push(script.substr(start));
+    return out;
+}
+
+}  // namespace gomall::adapters::sql

@@ -1,0 +1,29 @@
+// ProductRepository on the SQL database: catalogue listing, search, admin edits and categories.
+#pragma once
+
+#include "adapters/sql/database.hpp"
+#include "ports/product_repository.hpp"
+
+namespace gomall::adapters::sql {
+
+class SqlProductRepository final : public ports::ProductRepository {
+public:
+    explicit SqlProductRepository(Database& db) : db_(db) {}
+
+    domain::Page<domain::Product> list(const domain::ProductQuery& query) override;
+    std::optional<domain::Product> find(std::int64_t id) override;
+    std::int64_t create(const domain::NewProduct& product, TimePoint now) override;
+    bool update(std::int64_t id, const domain::ProductPatch& patch, TimePoint now) override;
+    bool soft_delete(std::int64_t id, TimePoint now) override;
+
+    std::vector<domain::Category> categories() override;
+    std::optional<domain::Category> find_category(std::int64_t id) override;
+    std::optional<domain::Category> find_category_by_name(std::string_view name) override;
+    std::int64_t create_category(std::string_view name) override;
+    std::int64_t count_products() override;
+
+private:
+    Database& db_;
+};
+
+}  // namespace gomall::adapters::sql

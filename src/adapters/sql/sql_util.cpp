@@ -1,0 +1,86 @@
+// Helpers shared by the SQL repositories.
+#include "adapters/sql/sql_util.hpp"
+
+#include <stdexcept>
+
+namespace gomall::adapters::sql {
+
+std::string to_db_time(TimePoint t) {
+    return format_sql_utc(t);
+}
+
+TimePoint from_db_time(const std::string& text) {
+    // MySQL may append fractional seconds to DATETIME(n) columns; only the first 19 characters matter.
+    const auto parsed = parse_sql_utc(std::string_view(text).substr(0, 19));
+    if (!parsed) {
+        throw std::runtime_error("malformed time value in the database: \"" + text + "\"");
+    }
+    return *parsed;
+}
+
+std::string escape_like(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 8);
+    for (char c : text) {
+        if (c == '\\' || c == '%' || c == '_') {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out;
+}
+
+const char* like_escape_clause(Dialect dialect) {
+    return dialect == Dialect::kMysql ? " ESCAPE '\\\\'" : " ESCAPE '\\'";
+}
+
+std::string Query::next_placeholder() {
+    return ":p" + std::to_string(++count_);
+}
+
+Query& Query::param(long long value) {
+    text_ += next_placeholder();
+    long long& stored = ints_.emplace_back(value);
+    binders_.emplace_back([&stored](soci::statement& st) { st.exchange(soci::use(stored)); });
+    return *this;
+}
+
+Query& Query::param(std::string value) {
+    text_ += next_placeholder();
+    std::string& stored = strings_.emplace_back(std::move(value));
+    binders_.emplace_back([&stored](soci::statement& st) { st.exchange(soci::use(stored)); });
+    return *this;
+}
+
+void Query::bind(soci::statement& statement) {
+    for (auto& binder : binders_) {
+        binder(statement);
+    }
+}
+
+long long execute_counting(soci::session& session, Query& query) {
+    soci::statement statement(session);
+    query.bind(statement);
+    statement.alloc();
+    statement.prepare(query.text());
+    statement.define_and_bind();
+    statement.execute(true);
+    return statement.get_affected_rows();
+}
+
+long long fetch_integer(soci::session& session, Query& query, long long fallback) {
+    long long value = 0;
+    soci::indicator ind = soci::i_ok;
+    soci::statement statement(session);
+    query.bind(statement);
+    statement.exchange(soci::into(value, ind));
+    statement.alloc();
+    statement.prepare(query.text());
+    statement.define_and_bind();
+    if (!statement.execute(true) || ind != soci::i_ok) {
+        return fallback;
+    }
+    return value;
+}
+
+}  // namespace gomall::adapters::sql

@@ -1,0 +1,12 @@
+// HTTP routes for accounts and tokens: /api/user/* and /api/auth/*.
+#pragma once
+
+#include "http/router.hpp"
+#include "services/auth_service.hpp"
+
+namespace gomall::http {
+
+/// Registers register/login/profile and refresh-token/change-password/logout. `auth` must outlive the router.
+void register_user_routes(Router& router, services::AuthService& auth);
+
+}  // namespace gomall::http

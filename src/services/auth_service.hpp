@@ -1,0 +1,113 @@
+// Accounts and authentication: registration, login with lockout, access/refresh tokens with
+// rotation and reuse detection, logout, password change, and provisioning of the first admin.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "core/time.hpp"
+#include "domain/user.hpp"
+#include "ports/access_token_verifier.hpp"
+#include "ports/clock.hpp"
+#include "ports/token_repository.hpp"
+#include "ports/user_repository.hpp"
+#include "services/jwt.hpp"
+#include "services/login_rate_limiter.hpp"
+#include "services/password_hasher.hpp"
+#include "services/token_revocations.hpp"
+
+namespace gomall::services {
+
+struct AuthSettings {
+    std::string jwt_secret;  // HS256 key; must not be empty
+    std::chrono::seconds access_ttl{900};
+    std::chrono::seconds refresh_ttl{7 * 24 * 3600};
+    int bcrypt_cost = PasswordHasher::kDefaultCost;  // for the composition root's PasswordHasher
+    int lockout_attempts = 5;                        // failed logins in a row before the lock
+    std::chrono::minutes lockout_duration{15};
+};
+
+/// Input of register_user; the HTTP layer has already validated the fields' shapes.
+struct Registration {
+    std::string username;
+    std::string password;
+    std::string email;
+    std::string phone;  // empty when not given
+};
+
+/// What login, register and refresh hand back to the client.
+struct LoginResult {
+    std::string access_token;
+    std::string refresh_token;           // opaque "<id>.<secret>"
+    std::chrono::seconds expires_in{0};  // lifetime of the access token
+    domain::User user;
+};
+
+/// Thread-safe; every method except verify() may block (repositories, bcrypt): call them off the I/O threads.
+class AuthService final : public ports::AccessTokenVerifier {
+public:
+    /// Throws std::invalid_argument for an empty jwt_secret or non-positive TTLs/lockout settings.
+    /// Hashes one throw-away password (used to spend equal time on unknown usernames).
+    AuthService(
+        ports::UserRepository& users,
+        ports::TokenRepository& tokens,
+        PasswordHasher& hasher,
+        TokenRevocations& revocations,
+        LoginRateLimiter& login_limiter,
+        const ports::Clock& clock,
+        AuthSettings settings
+    );
+
+    /// Creates a shopper account and signs it in. kUsernameTaken (field username) when the name is in use;
+    /// kBadRequest (field password) when the password is not 6-72 bytes.
+    Result<LoginResult> register_user(const Registration& registration);
+
+    /// kLoginRateLimited when `client_ip` tries too often, kAccountLocked while locked,
+    /// kInvalidCredentials for an unknown user or a wrong password (same message for both).
+    Result<LoginResult> login(std::string_view username, std::string_view password, std::string_view client_ip);
+
+    /// Exchanges a refresh token for a new pair and marks the old one used. Presenting a used token again
+    /// revokes its whole family (and the family's access tokens). Any failure is kRefreshTokenInvalid.
+    Result<LoginResult> refresh(std::string_view refresh_token);
+
+    /// Revokes the presented access token and its login session (refresh-token family).
+    Status logout(const domain::AccessClaims& claims);
+
+    /// kWrongOldPassword (field old_password), kBadRequest (field new_password). On success every
+    /// session of the user ends: access tokens issued so far and all refresh tokens are revoked.
+    Status change_password(
+        const domain::AccessClaims& claims, std::string_view old_password, std::string_view new_password
+    );
+
+    /// kUserNotFound when the account no longer exists.
+    Result<domain::User> profile(std::int64_t user_id);
+
+    /// When no admin exists, creates the admin `username` (or promotes that account) with `password`
+    /// and returns true, so the caller can show generated credentials once. Otherwise changes nothing.
+    /// Throws std::invalid_argument if the password is not acceptable.
+    bool ensure_admin(const std::string& username, const std::string& password);
+
+    /// ports::AccessTokenVerifier: signature, expiry and revocation; no I/O.
+    Result<domain::AccessClaims> verify(std::string_view token) const override;
+
+    const AuthSettings& settings() const { return settings_; }
+
+private:
+    LoginResult issue_tokens(const domain::User& user, const std::string& session_id, TimePoint now);
+    Error locked_error(TimePoint locked_until, TimePoint now) const;
+
+    ports::UserRepository& users_;
+    ports::TokenRepository& tokens_;
+    PasswordHasher& hasher_;
+    TokenRevocations& revocations_;
+    LoginRateLimiter& login_limiter_;
+    const ports::Clock& clock_;
+    AuthSettings settings_;
+    JwtCodec jwt_;
+    std::string dummy_hash_;
+};
+
+}  // namespace gomall::services

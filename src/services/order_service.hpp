@@ -1,0 +1,74 @@
+// Order rules: buying one product or the cart, listing, the demo payment, cancelling, and
+// the timeout that cancels unpaid orders and returns their units to stock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "domain/order.hpp"
+#include "domain/product.hpp"
+#include "ports/cart_repository.hpp"
+#include "ports/clock.hpp"
+#include "ports/order_repository.hpp"
+#include "services/order_number.hpp"
+
+namespace gomall::services {
+
+struct OrderSettings {
+    std::chrono::seconds unpaid_timeout{900};
+    /// The demo "pay now" button; off in production, where payment goes through a provider.
+    bool direct_pay_enabled = true;
+};
+
+class OrderService {
+public:
+    OrderService(
+        ports::OrderRepository& orders,
+        ports::CartRepository& carts,
+        OrderNumberGenerator& numbers,
+        const ports::Clock& clock,
+        OrderSettings settings
+    );
+
+    /// Buys one product. Errors: kBadRequest (quantity), and from the repository kProductNotFound,
+    /// kProductUnavailable, kInsufficientStock.
+    Result<domain::Order> create(std::int64_t user_id, std::int64_t product_id, int quantity);
+    /// Buys the selected cart lines (nullopt = every line); ids not in the cart are ignored; the bought
+    /// lines leave the cart in the same transaction. Errors: kNothingToCheckout, and those of create().
+    Result<domain::Order> checkout(std::int64_t user_id, const std::optional<std::vector<std::int64_t>>& product_ids);
+
+    domain::Page<domain::Order> list(
+        std::int64_t user_id, std::optional<domain::OrderStatus> status, int page, int page_size
+    );
+    /// Admin: every user's orders.
+    domain::Page<domain::Order> list_all(std::optional<domain::OrderStatus> status, int page, int page_size);
+    /// Errors: kOrderNotFound (also for another user's order, so numbers cannot be probed).
+    Result<domain::Order> get(std::int64_t user_id, const std::string& order_no);
+    /// Admin: any user's order. Errors: kOrderNotFound.
+    Result<domain::Order> get_any(const std::string& order_no);
+
+    /// Demo payment. Errors: kDirectPayDisabled, kOrderNotFound, kOrderStatusConflict (not awaiting
+    /// payment, or expired: an expired order is cancelled here rather than paid).
+    Result<domain::Order> pay(std::int64_t user_id, const std::string& order_no);
+    /// Errors: kOrderNotFound, kOrderStatusConflict (already paid, shipped, cancelled...).
+    Result<domain::Order> cancel(std::int64_t user_id, const std::string& order_no);
+
+    /// Cancels up to `limit` unpaid orders past their deadline; returns how many it cancelled.
+    int cancel_expired(int limit);
+
+private:
+    Result<domain::Order> place(std::int64_t user_id, std::vector<domain::OrderLineRequest> lines, bool from_cart);
+    Result<domain::Order> reread(const std::string& order_no, std::int64_t user_id);
+
+    ports::OrderRepository& orders_;
+    ports::CartRepository& carts_;
+    OrderNumberGenerator& numbers_;
+    const ports::Clock& clock_;
+    const OrderSettings settings_;
+};
+
+}  // namespace gomall::services

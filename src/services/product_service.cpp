@@ -1,0 +1,94 @@
+// Implementation of the catalogue service.
+#include "services/product_service.hpp"
+
+#include <string>
+
+namespace gomall::services {
+namespace {
+
+Error product_not_found(std::int64_t id) {
+    return make_error(ErrorCode::kProductNotFound, "product " + std::to_string(id) + " not found");
+}
+
+}  // namespace
+
+ProductService::ProductService(ports::ProductRepository& products, ProductCache& cache, const ports::Clock& clock)
+    : products_(products), cache_(cache), clock_(clock) {}
+
+domain::Page<domain::Product> ProductService::list(const domain::ProductQuery& query) {
+    return products_.list(query);
+}
+
+Result<domain::Product> ProductService::get(std::int64_t id) {
+    if (auto hit = cache_.get(id)) {
+        return std::move(*hit);
+    }
+    const ProductCache::Epoch epoch = cache_.epoch();
+    auto product = products_.find(id);
+    if (!product) {
+        return product_not_found(id);
+    }
+    cache_.put(*product, epoch);
+    return std::move(*product);
+}
+
+std::optional<domain::Product> ProductService::cached(std::int64_t id) const {
+    return cache_.get(id);
+}
+
+Result<domain::Product> ProductService::create(const domain::NewProduct& product) {
+    if (auto status = check_category(product.category_id); !status.ok()) {
+        return status.error();
+    }
+    const std::int64_t id = products_.create(product, clock_.now());
+    return reload(id);
+}
+
+Result<domain::Product> ProductService::update(std::int64_t id, const domain::ProductPatch& patch) {
+    if (patch.category_id) {
+        if (auto status = check_category(*patch.category_id); !status.ok()) {
+            return status.error();
+        }
+    }
+    const bool updated = products_.update(id, patch, clock_.now());
+    // Invalidate after the write so a reader refilling the cache sees the new row; the epoch
+    // check in ProductCache::put covers readers that loaded the old row before the write.
+    cache_.invalidate(id);
+    if (!updated) {
+        return product_not_found(id);
+    }
+    return reload(id);
+}
+
+Status ProductService::soft_delete(std::int64_t id) {
+    const bool deleted = products_.soft_delete(id, clock_.now());
+    cache_.invalidate(id);
+    if (!deleted) {
+        return product_not_found(id);
+    }
+    return ok_status();
+}
+
+std::vector<domain::Category> ProductService::categories() {
+    return products_.categories();
+}
+
+Status ProductService::check_category(std::int64_t category_id) {
+    if (category_id == 0 || products_.find_category(category_id)) {
+        return ok_status();
+    }
+    return make_error(
+        ErrorCode::kCategoryNotFound, "category " + std::to_string(category_id) + " not found", "category_id"
+    );
+}
+
+Result<domain::Product> ProductService::reload(std::int64_t id) {
+    auto product = products_.find(id);
+    if (!product) {
+        // Deleted by a concurrent admin request between our write and this read.
+        return product_not_found(id);
+    }
+    return std::move(*product);
+}
+
+}  // namespace gomall::services

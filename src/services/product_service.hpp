@@ -1,0 +1,45 @@
+// Catalogue rules: browsing, product detail through the cache, and admin maintenance.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/error.hpp"
+#include "domain/product.hpp"
+#include "ports/clock.hpp"
+#include "ports/product_repository.hpp"
+#include "services/product_cache.hpp"
+
+namespace gomall::services {
+
+class ProductService {
+public:
+    ProductService(ports::ProductRepository& products, ProductCache& cache, const ports::Clock& clock);
+
+    domain::Page<domain::Product> list(const domain::ProductQuery& query);
+    /// Cache first, then the database. Off-shelf products are returned (status 0); deleted ones are not.
+    /// Errors: kProductNotFound.
+    Result<domain::Product> get(std::int64_t id);
+    /// Cache only; never touches the database, so it is safe on an I/O thread.
+    std::optional<domain::Product> cached(std::int64_t id) const;
+
+    /// Admin. category_id 0 means "no category"; any other id must exist (kCategoryNotFound).
+    Result<domain::Product> create(const domain::NewProduct& product);
+    /// Admin. Errors: kProductNotFound, kCategoryNotFound.
+    Result<domain::Product> update(std::int64_t id, const domain::ProductPatch& patch);
+    /// Admin. Errors: kProductNotFound when missing or already deleted.
+    Status soft_delete(std::int64_t id);
+
+    std::vector<domain::Category> categories();
+
+private:
+    Status check_category(std::int64_t category_id);
+    Result<domain::Product> reload(std::int64_t id);
+
+    ports::ProductRepository& products_;
+    ProductCache& cache_;
+    const ports::Clock& clock_;
+};
+
+}  // namespace gomall::services

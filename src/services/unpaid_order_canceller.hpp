@@ -1,0 +1,48 @@
+// Background worker that cancels unpaid orders past their deadline, so their units go back on sale.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "services/order_service.hpp"
+
+namespace gomall::services {
+
+class UnpaidOrderCanceller {
+public:
+    static constexpr int kDefaultBatchSize = 100;
+
+    UnpaidOrderCanceller(
+        OrderService& orders, std::chrono::milliseconds sweep_interval, int batch_size = kDefaultBatchSize
+    );
+    /// Stops the worker if it is still running.
+    ~UnpaidOrderCanceller();
+
+    UnpaidOrderCanceller(const UnpaidOrderCanceller&) = delete;
+    UnpaidOrderCanceller& operator=(const UnpaidOrderCanceller&) = delete;
+
+    /// Starts the worker thread; the first sweep runs at once. No effect if already running.
+    void start();
+    /// Wakes the worker, waits for it to finish its current batch and joins. Safe to call twice.
+    void stop();
+
+    /// One sweep: cancels batches until a batch comes back short. Returns how many were cancelled.
+    /// Exceptions propagate (the worker logs them); exposed for tests and for a one-off run.
+    int sweep();
+
+private:
+    void run();
+
+    OrderService& orders_;
+    const std::chrono::milliseconds sweep_interval_;
+    const int batch_size_;
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread worker_;
+};
+
+}  // namespace gomall::services

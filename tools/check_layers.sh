@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Checks that #include lines respect the layering (arrows point inward):
+#   core -> (nothing of ours)   domain -> core   ports -> core, domain
+#   services -> core, domain, ports (and may log with spdlog)
+#   http -> anything but SQL and adapters;  adapters and app are outer rings.
+# CMake cannot stop an include of an installed header, so this grep does. Exits 1
+# listing every violation, 0 when clean. Run from anywhere; CI runs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Headers that belong to the transport or to infrastructure.
+readonly INFRA='boost/beast|boost/asio|soci/|hiredis/|amqp|rabbitmq-c/|grpcpp/|curl/|sqlite3\.h|mysql\.h|mariadb/'
+# Our outer layers.
+readonly OUTER='http/|adapters/|app/|rpc/'
+
+# layer directory | what it may not reach (for the message) | forbidden include pattern
+# (ERE, matched against the start of the included path)
+rules=(
+  "src/core|transport, infrastructure, logging or any other layer|($INFRA|spdlog/|$OUTER|domain/|ports/|services/)"
+  "src/domain|transport, infrastructure, logging, ports or services|($INFRA|spdlog/|$OUTER|ports/|services/)"
+  "src/ports|transport, infrastructure, logging or services|($INFRA|spdlog/|$OUTER|services/)"
+  "src/services|transport, infrastructure, http, adapters or app|($INFRA|$OUTER)"
+  "src/http|SQL or adapters|(soci/|sqlite3\.h|mysql\.h|mariadb/|adapters/|app/)"
+)
+
+violations=()
+for rule in "${rules[@]}"; do
+  IFS='|' read -r dir label _ <<<"$rule"
+  pattern=${rule#*|*|}
+  [[ -d $dir ]] || continue
+  # '#include <x>' or '#include "x"', any spacing after '#'.
+  while IFS= read -r hit; do
+    [[ -n $hit ]] && violations+=("$hit   (${dir#src/} must not include $label)")
+  done < <(grep -rnE --include='*.hpp' --include='*.cpp' --include='*.h' \
+             "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]${pattern}" "$dir" || true)
+done
+
+if ((${#violations[@]})); then
+  echo "check_layers: ${#violations[@]} layering violation(s):" >&2
+  printf '  %s\n' "${violations[@]}" >&2
+  exit 1
+fi
+echo "check_layers: ok"
