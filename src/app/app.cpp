@@ -158,6 +158,7 @@ std::optional<std::string> App::start() {
         spdlog::info("applied {} migration(s)", applied);
     }
     p.revocations.load();
+    p.order_service.on_stock_changed([&cache = p.product_cache](std::int64_t id) { cache.invalidate(id); });
 
     std::optional<std::string> generated;
     std::string admin_password = config_.admin.password;
@@ -207,6 +208,16 @@ std::optional<std::string> App::start() {
 }
 
 std::uint16_t App::port() const { return parts_ && parts_->server ? parts_->server->port() : 0; }
+
+std::vector<std::pair<std::string, std::string>> App::routes() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (parts_) {
+        for (const auto& route : parts_->router.routes()) {
+            out.emplace_back(std::string(http::method_name(route.method)), route.pattern);
+        }
+    }
+    return out;
+}
 
 void App::stop() {
     if (!parts_) {

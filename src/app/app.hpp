@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "app/config.hpp"
 
@@ -23,6 +25,8 @@ public:
     /// Returns generated admin credentials when it created the admin account (printed once).
     std::optional<std::string> start();
     std::uint16_t port() const;
+    /// (method, pattern) of every registered route, e.g. ("POST", "/api/order/:order_no/pay").
+    std::vector<std::pair<std::string, std::string>> routes() const;
     /// Graceful stop: the server drains in-flight requests, then the workers stop, then the pool closes.
     void stop();
 

@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include <atomic>
+#include <limits>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -201,6 +202,9 @@ struct Server::Impl {
         while (!stopping) {
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(settings.header_limit));
+            // The route's own limit is applied once the header says where the request goes;
+            // until then the parser must not judge the declared length by its default.
+            parser.body_limit(std::numeric_limits<std::uint64_t>::max());
             stream.expires_after(std::chrono::seconds(settings.idle_timeout_seconds));
             auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
             if (ec) {

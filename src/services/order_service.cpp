@@ -101,7 +101,7 @@ Result<domain::Order> OrderService::place(
     draft.expires_at = draft.now + settings_.unpaid_timeout;
     draft.remove_from_cart = from_cart;
     try {
-        return orders_.place(draft);
+        return notify_stock(orders_.place(draft));
     } catch (const std::exception& e) {
         // The only failure a fresh number can fix is a unique order_no collision (two instances
         // configured with one node id). place() is all-or-nothing, so one retry cannot double-buy;
@@ -109,7 +109,22 @@ Result<domain::Order> OrderService::place(
         spdlog::warn("placing order {} failed ({}); retrying once with a new number", draft.order_no, e.what());
     }
     draft.order_no = numbers_.next();
-    return orders_.place(draft);
+    return notify_stock(orders_.place(draft));
+}
+
+Result<domain::Order> OrderService::notify_stock(Result<domain::Order> order) {
+    if (order.ok() && stock_changed_) {
+        for (const auto& item : order->items) {
+            stock_changed_(item.product_id);
+        }
+    }
+    return order;
+}
+
+void OrderService::notify_stock_of(const std::string& order_no) {
+    if (stock_changed_) {
+        notify_stock(reread(order_no, 0));
+    }
 }
 
 domain::Page<domain::Order> OrderService::list(
@@ -153,7 +168,9 @@ Result<domain::Order> OrderService::pay(std::int64_t user_id, const std::string&
     if (order.expires_at <= now) {
         // Its units may already be promised back to stock by the sweeper; taking money now would
         // sell them twice. Cancel it here instead of waiting for the next sweep.
-        orders_.cancel(order_no, now);
+        if (orders_.cancel(order_no, now)) {
+            notify_stock_of(order_no);
+        }
         return make_error(
             ErrorCode::kOrderStatusConflict, "order " + order_no + " expired unpaid and has been cancelled"
         );
@@ -184,7 +201,7 @@ Result<domain::Order> OrderService::cancel(std::int64_t user_id, const std::stri
         }
         return status_conflict(current.value(), "cancelled");
     }
-    return reread(order_no, user_id);
+    return notify_stock(reread(order_no, user_id));
 }
 
 int OrderService::cancel_expired(int limit) {
@@ -192,6 +209,7 @@ int OrderService::cancel_expired(int limit) {
     for (const auto& order_no : orders_.expired_unpaid(clock_.now(), limit)) {
         // False means it was paid or cancelled since the query: nothing to do.
         if (orders_.cancel(order_no, clock_.now())) {
+            notify_stock_of(order_no);
             ++cancelled;
         }
     }

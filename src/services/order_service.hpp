@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,15 +61,22 @@ public:
     /// Cancels up to `limit` unpaid orders past their deadline; returns how many it cancelled.
     int cancel_expired(int limit);
 
+    /// Called with each product id whose stock an order placed or cancelled here has moved,
+    /// so caches of product detail can drop it. Set once at wiring time.
+    void on_stock_changed(std::function<void(std::int64_t product_id)> listener) { stock_changed_ = std::move(listener); }
+
 private:
     Result<domain::Order> place(std::int64_t user_id, std::vector<domain::OrderLineRequest> lines, bool from_cart);
     Result<domain::Order> reread(const std::string& order_no, std::int64_t user_id);
+    Result<domain::Order> notify_stock(Result<domain::Order> order);
+    void notify_stock_of(const std::string& order_no);
 
     ports::OrderRepository& orders_;
     ports::CartRepository& carts_;
     OrderNumberGenerator& numbers_;
     const ports::Clock& clock_;
     const OrderSettings settings_;
+    std::function<void(std::int64_t)> stock_changed_;
 };
 
 }  // namespace gomall::services

@@ -22,7 +22,7 @@ namespace {
 constexpr std::size_t kMaxEmailLength = 100;
 // Generous bounds for fields that are only looked up, never stored: long enough for anything valid.
 constexpr std::size_t kMaxLookupLength = 200;
-constexpr std::size_t kMaxRefreshTokenLength = 256;
+constexpr std::size_t kMaxRefreshTokenLength = 4096;  // generous: anything token-like gets 401, not 400
 
 bool is_word_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';

@@ -1,0 +1,167 @@
+// Shapes of the GoMall public API (see notes/contract.md and docs/openapi.yaml).
+// Field names are snake_case exactly as the server sends them.
+
+export interface Envelope<T> {
+  code: number;
+  message: string;
+  data: T;
+  trace_id?: string;
+}
+
+export interface Page<T> {
+  list: T[];
+  total: number;
+  page: number;
+  page_size: number;
+  total_page: number;
+}
+
+export const ROLE_SHOPPER = 1;
+export const ROLE_ADMIN = 2;
+
+export interface User {
+  id: number;
+  username: string;
+  email: string;
+  phone: string;
+  role: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LoginResult {
+  token: string;
+  refresh_token: string;
+  expires_in: number;
+  user: User;
+}
+
+export interface RegisterRequest {
+  username: string;
+  password: string;
+  email: string;
+  phone?: string;
+}
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+export interface Category {
+  id: number;
+  name: string;
+}
+
+export type ProductSort = 'newest' | 'price_asc' | 'price_desc' | 'sales';
+
+export interface Product {
+  id: number;
+  name: string;
+  description: string;
+  price: number;
+  stock: number;
+  category_id: number | null;
+  category: string;
+  image_url: string;
+  status: number; // 1 on sale, 0 off shelf
+  sales: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProductQuery {
+  page?: number;
+  page_size?: number;
+  keyword?: string;
+  category?: number;
+  sort?: ProductSort;
+}
+
+export interface ProductInput {
+  name?: string;
+  description?: string;
+  price?: number | string;
+  stock?: number;
+  category_id?: number | null;
+  image_url?: string;
+  status?: number;
+}
+
+export interface CartItem {
+  id: number;
+  user_id: number;
+  product_id: number;
+  quantity: number;
+  name: string;
+  price: number;
+  image_url: string;
+  stock: number;
+  status: number;
+  available: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Cart {
+  list: CartItem[];
+  total: number;
+  total_quantity: number;
+  total_price: number;
+}
+
+export const ORDER_STATUS = {
+  processing: 0,
+  awaitingPayment: 1,
+  paid: 2,
+  shipped: 3,
+  completed: 4,
+  cancelled: 5,
+  refunded: 6,
+} as const;
+
+export interface OrderItem {
+  product_id: number;
+  product_name: string;
+  product_image: string;
+  quantity: number;
+  price: number;
+}
+
+export interface Order {
+  id: number;
+  order_no: string;
+  user_id: number;
+  product_id: number;
+  product_name: string;
+  product_image: string;
+  quantity: number;
+  total_price: number;
+  status: number;
+  pay_type: number;
+  items: OrderItem[];
+  expires_at: string | null;
+  paid_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderQuery {
+  page?: number;
+  page_size?: number;
+  status?: number;
+}
+
+/** Flash-sale activity; the API for it is not built yet, fields are provisional. */
+export interface SeckillActivity {
+  id: number;
+  product_id: number;
+  product_name?: string;
+  name?: string;
+  image_url?: string;
+  seckill_price?: number;
+  price?: number;
+  stock?: number;
+  start_time?: string;
+  end_time?: string;
+}

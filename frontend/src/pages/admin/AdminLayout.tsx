@@ -1,0 +1,22 @@
+import { NavLink, Outlet } from 'react-router-dom';
+import { useT } from '../../i18n';
+
+export function AdminLayout() {
+  const t = useT();
+  return (
+    <div className="admin" data-testid="page-admin">
+      <div className="admin-head">
+        <h1 className="page-title">{t('admin.title')}</h1>
+        <nav className="tabs" aria-label={t('admin.title')}>
+          <NavLink to="/admin/products" className={({ isActive }) => `tab ${isActive ? 'is-active' : ''}`} data-testid="admin-tab-products">
+            {t('admin.products')}
+          </NavLink>
+          <NavLink to="/admin/orders" className={({ isActive }) => `tab ${isActive ? 'is-active' : ''}`} data-testid="admin-tab-orders">
+            {t('admin.orders')}
+          </NavLink>
+        </nav>
+      </div>
+      <Outlet />
+    </div>
+  );
+}

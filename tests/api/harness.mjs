@@ -1,0 +1,543 @@
+// Test harness for the black-box HTTP API suite (node:test, global fetch, no dependencies).
+//
+// Each test file calls useServer() once: it starts the real binary (GOMALL_BIN, default
+// build/debug/bin/gomall) with `serve --env test` on a free loopback port and a fresh SQLite
+// file in a temp dir, or targets GOMALL_BASE_URL when that is set. Tests that must own the
+// process (shutdown, short token TTL, rate limit defaults) call startServer() themselves and
+// skip under GOMALL_BASE_URL.
+//
+// Environment:
+//   GOMALL_BASE_URL            target an already running deployment instead of starting one
+//   GOMALL_BIN                 server binary (default <repo>/build/debug/bin/gomall)
+//   GOMALL_ADMIN_USERNAME      admin user name (default admin)
+//   GOMALL_ADMIN_PASSWORD      admin password (default: random per started server; required
+//                              with GOMALL_BASE_URL and for a shared MariaDB database)
+//   GOMALL_DATABASE_*          passed through to started servers (MariaDB mode)
+//   GOMALL_TEST_START_TIMEOUT_MS   how long to wait for /health (default 60000)
+//   GOMALL_TEST_KEEP=1         keep temp dirs (database, server log) after the run
+import nodeTest, { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export { assert };
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BASE_URL = (process.env.GOMALL_BASE_URL || '').replace(/\/+$/, '');
+export const EXTERNAL = BASE_URL !== '';
+export const EXTERNAL_SKIP = 'GOMALL_BASE_URL is set: this test must start and own its server process';
+export const ADMIN_USERNAME = process.env.GOMALL_ADMIN_USERNAME || 'admin';
+const START_TIMEOUT_MS = Number(process.env.GOMALL_TEST_START_TIMEOUT_MS || 60000);
+const KEEP = process.env.GOMALL_TEST_KEEP === '1';
+const REQUEST_TIMEOUT_MS = 60000;
+
+/// Short random tag, unique per test file run; put it into names so runs against a shared
+/// database (MariaDB mode, GOMALL_BASE_URL) never collide.
+export const RUN_TAG = crypto.randomBytes(4).toString('hex');
+
+const liveServers = new Set();
+let anyFailure = false;
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const randomHex = (bytes) => crypto.randomBytes(bytes).toString('hex');
+export const TRACE_ID_RE = /^[0-9a-f]{32}$/;
+export const ISO_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+/// "ORD" + yyyyMMddHHmmss (UTC) + 3 millis + 2 node + 4 sequence digits (contract.md).
+export const ORDER_NO_RE = /^ORD\d{23}$/;
+
+let uniqCounter = 0;
+/// A unique user name: [A-Za-z0-9_], at most 50 characters.
+export function uniq(prefix = 'u') {
+    uniqCounter += 1;
+    const name = `${prefix}_${RUN_TAG}_${Date.now().toString(36)}${uniqCounter.toString(36)}${randomHex(2)}`;
+    return name.slice(0, 50);
+}
+
+// ---------------------------------------------------------------------------------------------
+// process management
+
+/// A free loopback port: bind port 0, read the port, close.
+export function freePort() {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.unref();
+        srv.on('error', reject);
+        srv.listen(0, '127.0.0.1', () => {
+            const { port } = srv.address();
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+function killAllSync() {
+    for (const s of liveServers) {
+        if (s.child && s.child.exitCode === null && s.child.signalCode === null) {
+            try { s.child.kill('SIGKILL'); } catch { /* already gone */ }
+        }
+    }
+}
+// Nothing started here may outlive the test process.
+process.on('exit', killAllSync);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(sig, () => { killAllSync(); process.exit(128 + (os.constants.signals[sig] || 1)); });
+}
+
+/// Environment for a started server: the caller's environment minus GOMALL_* settings that would
+/// change the test setup (GOMALL_DATABASE_* is passed through for MariaDB mode), plus the test values.
+function serverEnv(overrides) {
+    const env = {};
+    for (const [k, v] of Object.entries(process.env)) {
+        if (!k.startsWith('GOMALL_') || k.startsWith('GOMALL_DATABASE_')) env[k] = v;
+    }
+    return { ...env, ...overrides };
+}
+
+export class Server {
+    /// opts: env (extra GOMALL_* for this server), label (names the temp dir), and to restart on the
+    /// data of an earlier instance: dbPath, tmpDir (not removed by this instance), adminPassword, jwtSecret.
+    constructor({ baseUrl = '', env = {}, dbPath = '', label = 'gomall', adminPassword = '', tmpDir = '', jwtSecret = '' } = {}) {
+        this.baseUrl = baseUrl;
+        this.extraEnv = env;
+        this.label = label;
+        this.child = null;
+        this.exit = null;          // {code, signal} once exited
+        this.exitPromise = null;
+        this.tmpDir = tmpDir;
+        this.ownsTmpDir = !tmpDir;
+        this.logPath = '';
+        this.dbPath = dbPath;
+        this.adminPassword = adminPassword || process.env.GOMALL_ADMIN_PASSWORD || '';
+        this.adminTokenCache = null;
+        this.jwtSecret = jwtSecret;
+    }
+
+    /// Starts the binary and waits for GET /health. Retries on a port race.
+    async start() {
+        const bin = process.env.GOMALL_BIN
+            ? path.resolve(REPO_ROOT, process.env.GOMALL_BIN)
+            : path.join(REPO_ROOT, 'build', 'debug', 'bin', 'gomall');
+        if (!fs.existsSync(bin)) {
+            throw new Error(`server binary not found: ${bin} (build it, set GOMALL_BIN, or set GOMALL_BASE_URL)`);
+        }
+        if (!this.tmpDir) this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), `gomall-api-${this.label}-`));
+        if (!this.dbPath) this.dbPath = path.join(this.tmpDir, 'gomall.db');
+        if (!this.adminPassword) this.adminPassword = `Adm1n-${randomHex(12)}`;
+        if (!this.jwtSecret) this.jwtSecret = randomHex(32);
+        for (let attempt = 1; ; attempt += 1) {
+            const port = await freePort();
+            this.port = port;
+            this.baseUrl = `http://127.0.0.1:${port}`;
+            this.logPath = path.join(this.tmpDir, `server-${port}.log`);
+            const env = serverEnv({
+                GOMALL_SERVER_HOST: '127.0.0.1',
+                GOMALL_SERVER_PORT: String(port),
+                GOMALL_DATABASE_SQLITE_PATH: this.dbPath,
+                GOMALL_ADMIN_USERNAME: ADMIN_USERNAME,
+                GOMALL_ADMIN_PASSWORD: this.adminPassword,
+                GOMALL_AUTH_JWT_SECRET: this.jwtSecret,
+                GOMALL_AUTH_BCRYPT_COST: '4',
+                GOMALL_AUTH_LOGIN_RATE_PER_SECOND: '100000',
+                GOMALL_AUTH_LOGIN_BURST: '100000',
+                GOMALL_AUTH_LOCKOUT_ATTEMPTS: '5',
+                GOMALL_AUTH_LOCKOUT_MINUTES: '15',
+                // long enough that no order of a normal test is swept while the test looks at it;
+                // the timeout test starts a server of its own with a short one
+                GOMALL_ORDER_UNPAID_TIMEOUT_SECONDS: '600',
+                GOMALL_ORDER_SWEEP_INTERVAL_SECONDS: '1',
+                GOMALL_ORDER_DIRECT_PAY_ENABLED: 'true',
+                ...this.extraEnv,
+            });
+            for (const [k, v] of Object.entries(env)) if (v === undefined || v === null) delete env[k];
+            this.env = env;
+            const logFd = fs.openSync(this.logPath, 'a');
+            const child = spawn(bin, ['serve', '--env', 'test'], {
+                cwd: REPO_ROOT,
+                env,
+                stdio: ['ignore', logFd, logFd],
+            });
+            fs.closeSync(logFd);
+            this.child = child;
+            this.exit = null;
+            this.exitPromise = new Promise((resolve) => {
+                child.once('exit', (code, signal) => { this.exit = { code, signal }; resolve(this.exit); });
+                child.once('error', (err) => { this.exit = { code: null, signal: null, error: err }; resolve(this.exit); });
+            });
+            liveServers.add(this);
+            try {
+                await this.waitHealthy();
+                return this;
+            } catch (err) {
+                const log = this.logTail(200);
+                if (this.exit && attempt < 3 && /address (already )?in use|EADDRINUSE/i.test(log)) continue;
+                await this.kill();
+                throw new Error(`${err.message}\n--- ${this.logPath} (tail) ---\n${this.logTail(40)}`);
+            }
+        }
+    }
+
+    async waitHealthy() {
+        const deadline = Date.now() + START_TIMEOUT_MS;
+        let last = '';
+        while (Date.now() < deadline) {
+            if (this.exit) throw new Error(`server exited during start-up (${JSON.stringify(this.exit)})`);
+            try {
+                const res = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(2000) });
+                await res.arrayBuffer();
+                if (res.status === 200) return;
+                last = `status ${res.status}`;
+            } catch (err) {
+                last = err.cause?.code || err.message;
+            }
+            await sleep(100);
+        }
+        throw new Error(`server did not answer GET /health with 200 within ${START_TIMEOUT_MS} ms (last: ${last})`);
+    }
+
+    /// Sends `signal` and waits up to timeoutMs for the exit; SIGKILLs after that.
+    /// Returns {code, signal, timedOut, ms}.
+    async stop({ signal = 'SIGTERM', timeoutMs = 20000 } = {}) {
+        if (!this.child) return { code: 0, signal: null, timedOut: false, ms: 0 };
+        const t0 = Date.now();
+        let timedOut = false;
+        if (!this.exit) {
+            try { this.child.kill(signal); } catch { /* gone */ }
+            let handle;
+            const timer = new Promise((resolve) => { handle = setTimeout(() => resolve('timeout'), timeoutMs); });
+            const winner = await Promise.race([this.exitPromise, timer]);
+            clearTimeout(handle);
+            if (winner === 'timeout') {
+                timedOut = true;
+                try { this.child.kill('SIGKILL'); } catch { /* gone */ }
+                await this.exitPromise;
+            }
+        }
+        liveServers.delete(this);
+        return { ...this.exit, timedOut, ms: Date.now() - t0 };
+    }
+
+    async kill() {
+        if (this.child && !this.exit) {
+            try { this.child.kill('SIGKILL'); } catch { /* gone */ }
+            await this.exitPromise;
+        }
+        liveServers.delete(this);
+    }
+
+    /// Stops (SIGTERM, then SIGKILL) and removes the temp dir unless a test failed or GOMALL_TEST_KEEP=1.
+    async dispose() {
+        if (!this.child) return;
+        const r = await this.stop();
+        if (r.timedOut || (r.code !== 0 && r.code !== null) || (r.signal && r.signal !== 'SIGTERM')) {
+            process.stderr.write(`# ${this.label}: server exit ${JSON.stringify(r)}; log ${this.logPath}\n${this.logTail(30)}\n`);
+            anyFailure = true;
+        }
+        if (!this.ownsTmpDir) return;
+        if (!anyFailure && !KEEP && this.tmpDir) {
+            fs.rmSync(this.tmpDir, { recursive: true, force: true });
+        } else if (this.tmpDir) {
+            process.stderr.write(`# ${this.label}: kept ${this.tmpDir}\n`);
+        }
+    }
+
+    logTail(lines = 40) {
+        if (!this.logPath || !fs.existsSync(this.logPath)) return '(no log)';
+        const text = fs.readFileSync(this.logPath, 'utf8');
+        return text.split('\n').slice(-lines - 1).join('\n');
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    /// One HTTP request. opts: token, body (JSON-encoded), rawBody (sent as is), headers,
+    /// checkEnvelope (default true for /api paths). Returns {status, body, text, headers}.
+    async api(method, urlPath, opts = {}) {
+        const headers = { accept: 'application/json', ...(opts.headers || {}) };
+        if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+        let body;
+        if (opts.rawBody !== undefined) {
+            body = opts.rawBody;
+        } else if (opts.body !== undefined) {
+            body = JSON.stringify(opts.body);
+            if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
+                headers['content-type'] = 'application/json';
+            }
+        }
+        const res = await fetch(this.baseUrl + urlPath, {
+            method,
+            headers,
+            body,
+            redirect: 'manual',
+            signal: AbortSignal.timeout(opts.timeoutMs || REQUEST_TIMEOUT_MS),
+        });
+        const text = await res.text();
+        let json = null;
+        try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+        const out = {
+            status: res.status,
+            body: json,
+            text,
+            headers: Object.fromEntries(res.headers),
+            what: `${method} ${urlPath}`,
+        };
+        const check = opts.checkEnvelope ?? urlPath.startsWith('/api');
+        if (check) checkEnvelope(out);
+        return out;
+    }
+
+    async adminToken() {
+        if (this.adminTokenCache) return this.adminTokenCache;
+        if (!this.adminPassword) throw new Error('admin password unknown: set GOMALL_ADMIN_PASSWORD');
+        const res = await this.api('POST', '/api/user/login', {
+            body: { username: ADMIN_USERNAME, password: this.adminPassword },
+        });
+        expectOk(res);
+        assert.equal(res.body.data.user.role, 2, 'admin user must have role 2');
+        this.adminTokenCache = res.body.data.token;
+        return this.adminTokenCache;
+    }
+
+    /// Registers a new shopper; returns {username, password, email, token, refresh_token, user, data}.
+    async register(prefix = 'u', extra = {}) {
+        const username = uniq(prefix);
+        const password = `Pw-${randomHex(8)}`;
+        const email = `${username.toLowerCase()}@example.com`;
+        const res = await this.api('POST', '/api/user/register', { body: { username, password, email, ...extra } });
+        expectOk(res);
+        const d = res.body.data;
+        return { username, password, email, token: d.token, refresh_token: d.refresh_token, user: d.user, data: d };
+    }
+
+    async login(username, password) {
+        const res = await this.api('POST', '/api/user/login', { body: { username, password } });
+        expectOk(res);
+        return res.body.data;
+    }
+
+    /// Creates a product as admin (201) and returns it. Name gets the run tag unless given.
+    async createProduct({ stock = 100, price = 10, name, ...rest } = {}) {
+        const token = await this.adminToken();
+        const res = await this.api('POST', '/api/product', {
+            token,
+            body: { name: name ?? `P ${RUN_TAG} ${randomHex(3)}`, price, stock, ...rest },
+        });
+        expectOk(res, 201);
+        return res.body.data;
+    }
+
+    async updateProduct(id, patch) {
+        const res = await this.api('PUT', `/api/product/${id}`, { token: await this.adminToken(), body: patch });
+        expectOk(res);
+        return res.body.data;
+    }
+
+    async product(id) {
+        const res = await this.api('GET', `/api/product/${id}`);
+        expectOk(res);
+        return res.body.data;
+    }
+
+    /// Fetches every page of a list route and returns all items.
+    async listAll(urlPath, token, pageSize = 100) {
+        const items = [];
+        for (let page = 1; ; page += 1) {
+            const sep = urlPath.includes('?') ? '&' : '?';
+            const res = await this.api('GET', `${urlPath}${sep}page=${page}&page_size=${pageSize}`, { token });
+            expectOk(res);
+            items.push(...res.body.data.list);
+            if (page >= res.body.data.total_page || res.body.data.list.length === 0) break;
+        }
+        return items;
+    }
+}
+
+/// Raw request with node:http: resolves with the response even when the server closes the
+/// connection while the request body is still being written (413 on a large body).
+export function rawHttp(baseUrl, method, urlPath, { headers = {}, body } = {}) {
+    return new Promise((resolve, reject) => {
+        const url = new URL(baseUrl + urlPath);
+        let settled = false;
+        const req = http.request({
+            host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent: false,
+        }, (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            const finish = () => {
+                if (settled) return;
+                settled = true;
+                const text = Buffer.concat(chunks).toString('utf8');
+                let json = null;
+                try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+                resolve({ status: res.statusCode, headers: res.headers, text, body: json, what: `${method} ${urlPath}` });
+            };
+            res.on('end', finish);
+            res.on('error', finish);
+            res.on('close', finish);
+        });
+        req.setTimeout(30000, () => req.destroy(new Error('timeout')));
+        req.on('error', (err) => {
+            if (!settled) {
+                settled = true;
+                reject(new Error(`${method} ${urlPath}: ${err.code || err.message} before a response was received`));
+            }
+        });
+        if (body !== undefined) req.write(body, () => {});
+        req.end();
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// assertions
+
+function describeRes(res) {
+    return `${res.what} -> HTTP ${res.status} ${res.text.length > 600 ? `${res.text.slice(0, 600)}...` : res.text}`;
+}
+
+/// Every /api response is the envelope {code, message, data, trace_id}; trace_id is 32 hex and
+/// equals the trace id in the traceparent response header when there is one.
+export function checkEnvelope(res) {
+    const b = res.body;
+    assert.ok(b !== null && typeof b === 'object' && !Array.isArray(b), `not a JSON envelope: ${describeRes(res)}`);
+    assert.equal(typeof b.code, 'number', `envelope code not a number: ${describeRes(res)}`);
+    assert.equal(typeof b.message, 'string', `envelope message not a string: ${describeRes(res)}`);
+    assert.ok('data' in b, `envelope without data: ${describeRes(res)}`);
+    assert.match(String(b.trace_id), TRACE_ID_RE, `envelope trace_id not 32 hex: ${describeRes(res)}`);
+    const tp = res.headers.traceparent;
+    if (tp) {
+        const parts = tp.split('-');
+        assert.equal(parts[1], b.trace_id, `traceparent header ${tp} does not carry trace_id ${b.trace_id}`);
+    }
+    if (res.status < 300) assert.equal(b.code, 0, `2xx with non-zero code: ${describeRes(res)}`);
+    else assert.notEqual(b.code, 0, `error status with code 0: ${describeRes(res)}`);
+}
+
+export function expectOk(res, status = 200) {
+    assert.equal(res.status, status, `expected HTTP ${status}: ${describeRes(res)}`);
+    assert.equal(res.body?.code, 0, `expected code 0: ${describeRes(res)}`);
+}
+
+/// Asserts an error envelope; `field` (optional) is the offending request field in data.field.
+export function expectError(res, status, code, field) {
+    assert.equal(res.status, status, `expected HTTP ${status} code ${code}: ${describeRes(res)}`);
+    assert.equal(res.body?.code, code, `expected code ${code}: ${describeRes(res)}`);
+    assert.ok(res.body.message.length > 0, `empty error message: ${describeRes(res)}`);
+    if (field !== undefined) {
+        assert.equal(res.body.data?.field, field, `expected data.field ${field}: ${describeRes(res)}`);
+    }
+}
+
+/// Money in the raw JSON text: `"field":<value>` with two decimals written out.
+export function expectMoneyText(res, field, text) {
+    const re = new RegExp(`"${field}"\\s*:\\s*${text.replace('.', '\\.')}(?![0-9])`);
+    assert.match(res.text, re, `expected "${field}":${text} written out in ${describeRes(res)}`);
+}
+
+export function expectUser(u) {
+    for (const f of ['id', 'username', 'email', 'phone', 'role', 'created_at', 'updated_at']) {
+        assert.ok(f in u, `user without ${f}: ${JSON.stringify(u)}`);
+    }
+    for (const k of Object.keys(u)) {
+        assert.ok(!/password|hash/i.test(k), `user exposes ${k}`);
+    }
+    assert.match(u.created_at, ISO_UTC_RE);
+    assert.match(u.updated_at, ISO_UTC_RE);
+}
+
+export function expectLoginResult(d) {
+    assert.equal(typeof d.token, 'string');
+    assert.equal(d.token.split('.').length, 3, `token is not a JWT: ${d.token}`);
+    assert.equal(typeof d.refresh_token, 'string');
+    assert.ok(d.refresh_token.length >= 16, 'refresh_token too short');
+    assert.equal(typeof d.expires_in, 'number');
+    assert.ok(d.expires_in > 0);
+    expectUser(d.user);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JWT helpers for forged tokens
+
+export const b64url = (buf) => Buffer.from(buf).toString('base64url');
+export const b64urlJson = (obj) => b64url(JSON.stringify(obj));
+export function decodeJwt(token) {
+    const [h, p, s] = token.split('.');
+    return {
+        header: JSON.parse(Buffer.from(h, 'base64url').toString('utf8')),
+        payload: JSON.parse(Buffer.from(p, 'base64url').toString('utf8')),
+        signature: s,
+    };
+}
+export function signHs256(header, payload, secret) {
+    const input = `${b64urlJson(header)}.${b64urlJson(payload)}`;
+    const sig = crypto.createHmac('sha256', secret).update(input).digest('base64url');
+    return `${input}.${sig}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// test wiring
+
+/// node:test's test() with a default timeout, and the tail of every live server's log added to
+/// the error message of a failing test.
+export function test(name, options, fn) {
+    if (typeof options === 'function') { fn = options; options = {}; }
+    return nodeTest(name, { timeout: 180000, ...options }, async (t) => {
+        try {
+            return await fn(t);
+        } catch (err) {
+            anyFailure = true;
+            const tails = [...liveServers].filter((s) => s.logPath)
+                .map((s) => `--- ${s.label} log ${s.logPath} (tail) ---\n${s.logTail(25)}`);
+            if (tails.length && err && typeof err === 'object') {
+                try { err.message = `${err.message}\n${tails.join('\n')}`; } catch { /* read-only */ }
+            }
+            throw err;
+        }
+    });
+}
+
+/// Starts a server for tests that need to own the process (never under GOMALL_BASE_URL).
+export async function startServer(opts = {}) {
+    const s = new Server(opts);
+    await s.start();
+    return s;
+}
+
+/// One server per test file: started in before(), stopped in after(). Returns a proxy object
+/// whose methods work once before() has run.
+export function useServer(opts = {}) {
+    const holder = { server: null };
+    before(async () => {
+        if (EXTERNAL) {
+            holder.server = new Server({ baseUrl: BASE_URL, label: 'external' });
+        } else {
+            holder.server = await startServer({ label: opts.label || 'shared', ...opts });
+        }
+    });
+    after(async () => {
+        if (holder.server) await holder.server.dispose();
+    });
+    return new Proxy({}, {
+        get(_, prop) {
+            if (!holder.server) throw new Error('server not started (useServer before() failed?)');
+            const v = holder.server[prop];
+            return typeof v === 'function' ? v.bind(holder.server) : v;
+        },
+    });
+}
+
+/// Runs `fn` over `items` with at most `limit` in flight; returns results in order.
+export async function pool(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+        while (next < items.length) {
+            const i = next++;
+            results[i] = await fn(items[i], i);
+        }
+    });
+    await Promise.all(workers);
+    return results;
+}
