@@ -91,4 +91,19 @@ Result<domain::Product> ProductService::reload(std::int64_t id) {
     return std::move(*product);
 }
 
+Result<domain::Category> ProductService::create_category(const std::string& name) {
+    if (products_.find_category_by_name(name)) {
+        return make_error(ErrorCode::kConflict, "category '" + name + "' already exists", "name");
+    }
+    try {
+        return domain::Category{products_.create_category(name), name};
+    } catch (const std::exception&) {
+        // Lost a race with a concurrent create of the same name: the unique index refused it.
+        if (products_.find_category_by_name(name)) {
+            return make_error(ErrorCode::kConflict, "category '" + name + "' already exists", "name");
+        }
+        throw;
+    }
+}
+
 }  // namespace gomall::services

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/error.hpp"
@@ -32,6 +33,8 @@ public:
     Status soft_delete(std::int64_t id);
 
     std::vector<domain::Category> categories();
+    /// Admin. Errors: kConflict when a category with this name exists.
+    Result<domain::Category> create_category(const std::string& name);
 
 private:
     Status check_category(std::int64_t category_id);

@@ -237,7 +237,23 @@ test('keyword search treats %, _ and SQL as plain text', async () => {
     assert.equal((await search({ keyword: tag })).total, 4);
 });
 
+test('admins create categories; names are unique; shoppers may not', async () => {
+    const admin = await srv.adminToken();
+    const name = `Cat ${tagOf('new')}`;
+    const made = await srv.api('POST', '/api/category', { token: admin, body: { name } });
+    expectOk(made, 201);
+    assert.equal(made.body.data.name, name);
+    expectError(await srv.api('POST', '/api/category', { token: admin, body: { name } }), 409, 409);
+    expectError(await srv.api('POST', '/api/category', { token: admin, body: { name: '' } }), 400, 400, 'name');
+    const shopper = await srv.register('catshop');
+    expectError(await srv.api('POST', '/api/category', { token: shopper.token, body: { name: `${name}x` } }), 403, 403);
+});
+
 test('category filter returns only that category', async (t) => {
+    const admin = await srv.adminToken();
+    for (const n of ['A', 'B']) {
+        await srv.api('POST', '/api/category', { token: admin, body: { name: `Filter${n} ${tagOf('cf')}` } });
+    }
     const cats = await srv.api('GET', '/api/category');
     expectOk(cats);
     assert.ok(Array.isArray(cats.body.data.list));

@@ -164,6 +164,22 @@ Result<domain::Order> SqlOrderRepository::place(const domain::OrderDraft& draft)
         soci::session& session = *lease;
         Transaction tx(session, db_.dialect());
 
+        if (draft.remove_from_cart) {
+            // Claim the cart lines first: a concurrent checkout of the same cart blocks here and then
+            // finds them gone, so one cart can never be bought twice.
+            for (std::size_t index : lock_order) {
+                const auto& line = draft.lines[index];
+                Query remove("DELETE FROM cart_items WHERE user_id = ");
+                remove.param(draft.user_id).sql(" AND product_id = ").param(line.product_id);
+                remove.sql(" AND quantity = ").param(line.quantity);
+                if (execute_counting(session, remove) != 1) {
+                    return make_error(
+                        ErrorCode::kNothingToCheckout, "your cart changed during checkout; review it and try again"
+                    );
+                }
+            }
+        }
+
         std::map<std::int64_t, ProductSnapshot> snapshots;
         for (std::size_t index : lock_order) {
             const auto& line = draft.lines[index];
@@ -224,13 +240,6 @@ Result<domain::Order> SqlOrderRepository::place(const domain::OrderDraft& draft)
             execute_counting(session, line);
         }
 
-        if (draft.remove_from_cart) {
-            for (const auto& line : draft.lines) {
-                Query remove("DELETE FROM cart_items WHERE user_id = ");
-                remove.param(draft.user_id).sql(" AND product_id = ").param(line.product_id);
-                execute_counting(session, remove);
-            }
-        }
         tx.commit();
         return order;
     });

@@ -143,6 +143,16 @@ void register_product_routes(Router& router, services::ProductService& products)
         return ok(req, boost::json::object{{"list", std::move(list)}});
     });
 
+    router.post(
+        "/api/category",
+        [&products](Request& req) -> Response {
+            GOMALL_TRY(const auto body, req, JsonBody::parse(req, {"name"}));
+            GOMALL_TRY(const auto name, req, body.required_string("name", 1, 50));
+            return respond(req, products.create_category(name), category_json, 201);
+        },
+        admin_only()
+    );
+
     router.get("/api/product", [&products](Request& req) { return list_products(req, products); });
 
     RouteOptions detail_options;

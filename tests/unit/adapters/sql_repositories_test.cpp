@@ -724,7 +724,8 @@ TEST_P(OrderRepositoryTest, OrderIsAllOrNothingWhenTheSecondLineLacksStock) {
     const auto uid = make_user("nina");
     const auto plenty = make_product("plenty", 100, 10);
     const auto scarce = make_product("scarce", 100, 1);
-    carts.add(uid, plenty, 1, 99, kNow);
+    carts.add(uid, plenty, 2, 99, kNow);
+    carts.add(uid, scarce, 2, 99, kNow);
     auto result = orders.place({"ORD2", uid, {{plenty, 2}, {scarce, 2}}, kNow, kNow + 15min, true});
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().code, ErrorCode::kInsufficientStock);
@@ -733,7 +734,23 @@ TEST_P(OrderRepositoryTest, OrderIsAllOrNothingWhenTheSecondLineLacksStock) {
     EXPECT_EQ(product(plenty).sales, 0);
     EXPECT_EQ(product(scarce).stock, 1);
     EXPECT_FALSE(orders.find("ORD2", 0));
-    EXPECT_EQ(carts.list(uid).size(), 1U);
+    EXPECT_EQ(carts.list(uid).size(), 2U);  // the cart lines are given back too
+}
+
+TEST_P(OrderRepositoryTest, CheckoutRefusesWhenTheCartNoLongerHoldsTheLines) {
+    SqlOrderRepository orders(*db_);
+    SqlCartRepository carts(*db_);
+    const auto uid = make_user("otto");
+    const auto item = make_product("item", 100, 10);
+    carts.add(uid, item, 1, 99, kNow);
+    auto changed = orders.place({"ORD3", uid, {{item, 2}}, kNow, kNow + 15min, true});
+    ASSERT_FALSE(changed);
+    EXPECT_EQ(changed.error().code, ErrorCode::kNothingToCheckout);
+    EXPECT_EQ(product(item).stock, 10);
+    ASSERT_TRUE(orders.place({"ORD4", uid, {{item, 1}}, kNow, kNow + 15min, true}));
+    auto again = orders.place({"ORD5", uid, {{item, 1}}, kNow, kNow + 15min, true});
+    ASSERT_FALSE(again);
+    EXPECT_EQ(product(item).stock, 9);
 }
 
 TEST_P(OrderRepositoryTest, RefusalsSayWhetherTheProductIsMissingOrNotOnSale) {
