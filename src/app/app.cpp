@@ -19,6 +19,7 @@
 #include "http/handlers/order_handlers.hpp"
 #include "http/handlers/product_handlers.hpp"
 #include "http/handlers/user_handlers.hpp"
+#include "http/blocking_pool.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -101,6 +102,7 @@ struct App::Parts {
           order_numbers(config.order.node_id, clock),
           order_service(orders, carts, order_numbers, clock, order_settings(config.order)),
           canceller(order_service, std::chrono::seconds(config.order.sweep_interval_seconds)),
+          blocking(static_cast<std::size_t>(config.server.blocking_threads)),
           static_files(http::StaticSettings{config.server.static_dir, config.server.openapi_path}) {}
 
     static services::AuthSettings auth_settings(const AuthConfig& c) {
@@ -139,6 +141,7 @@ struct App::Parts {
     services::OrderNumberGenerator order_numbers;
     services::OrderService order_service;
     services::UnpaidOrderCanceller canceller;
+    http::BlockingPool blocking;  // joined after the server stops, before anything it uses goes away
     http::Router router;
     http::StaticFiles static_files;
     std::unique_ptr<http::Pipeline> pipeline;
@@ -189,20 +192,19 @@ std::optional<std::string> App::start() {
     server_settings.host = config_.server.host;
     server_settings.port = static_cast<std::uint16_t>(config_.server.port);
     server_settings.io_threads = resolved_io_threads(config_.server.io_threads);
-    server_settings.blocking_threads = config_.server.blocking_threads;
     server_settings.max_connections = config_.server.max_connections;
     server_settings.header_limit = config_.server.header_limit_bytes;
     server_settings.read_timeout_seconds = config_.server.read_timeout_seconds;
     server_settings.idle_timeout_seconds = config_.server.idle_timeout_seconds;
     server_settings.shutdown_timeout_seconds = config_.server.shutdown_timeout_seconds;
     server_settings.trust_proxy = config_.server.trust_proxy;
-    p.server = std::make_unique<http::Server>(*p.pipeline, server_settings);
+    p.server = std::make_unique<http::Server>(*p.pipeline, p.blocking, server_settings);
 
     p.canceller.start();
     p.server->start();
     spdlog::info(
         "listening on {}:{} with {} I/O thread(s), {} blocking thread(s)", config_.server.host, p.server->port(),
-        server_settings.io_threads, server_settings.blocking_threads
+        server_settings.io_threads, config_.server.blocking_threads
     );
     return generated;
 }
@@ -229,6 +231,7 @@ void App::stop() {
             spdlog::warn("shutdown deadline passed with {} connection(s) still open", left);
         }
     }
+    parts_->blocking.join();
     parts_->canceller.stop();
     parts_.reset();
 }

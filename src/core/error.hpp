@@ -45,6 +45,17 @@ enum class ErrorCode : int {
     kCartItemNotFound = 50001,
     kCartProductUnavailable = 50002,
     kCartQuantityLimit = 50003,
+    // seckill 60001-60099
+    kActivityNotFound = 60001,
+    kSoldOut = 60002,
+    kNotStarted = 60003,
+    kEnded = 60004,
+    kLimitReached = 60005,
+    kSeckillRateLimited = 60006,
+    kSeckillBusy = 60007,
+    kSeckillTokenRequired = 60008,
+    kActivityRunning = 60009,
+    kInvalidActivityWindow = 60010,
 };
 
 /// An expected business failure: a code from the table above, a sentence for the

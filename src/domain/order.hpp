@@ -44,6 +44,7 @@ struct Order {
     OrderStatus status = OrderStatus::kAwaitingPayment;
     PayType pay_type = PayType::kNone;
     std::vector<OrderItem> items;
+    std::int64_t seckill_activity_id = 0;  // non-zero for flash-sale orders
     std::optional<TimePoint> paid_at;
     TimePoint expires_at;  // unpaid orders are cancelled after this
     TimePoint created_at;

@@ -95,11 +95,36 @@ std::size_t Pipeline::body_limit_for(Method method, std::string_view path) const
     return settings_.default_body_limit;
 }
 
-std::optional<Response> Pipeline::try_inline(Request& req) const { return run(req, Mode::kInline); }
+std::optional<Response> Pipeline::try_inline(Request& req) const {
+    auto d = run(req, Mode::kInline);
+    return std::move(d.response);
+}
+
+Pipeline::Dispatch Pipeline::dispatch(Request& req) const { return run(req, Mode::kInline); }
 
 Response Pipeline::handle(Request& req) const {
-    auto res = run(req, Mode::kBlocking);
-    return std::move(*res);  // the blocking mode always answers
+    auto d = run(req, Mode::kBlocking);
+    if (d.async_route != nullptr) {
+        // A coroutine route reached the blocking entry point (a caller without an event loop).
+        return transport_error(req, ErrorCode::kInternal, "route needs the event loop");
+    }
+    return std::move(*d.response);  // the blocking mode always answers
+}
+
+Response Pipeline::finish_async(Request& req, std::optional<Response> res, const std::exception* error,
+                                std::chrono::steady_clock::time_point started) const {
+    LogContext::Scope log_scope(req.trace_id);
+    Response out;
+    if (error != nullptr || !res) {
+        spdlog::error("unhandled exception in {} {}: {}", method_name(req.method), req.path,
+                      error != nullptr ? error->what() : "no response");
+        out = error_response(req, ErrorCode::kInternal, "internal error; quote trace_id " + req.trace_id);
+    } else {
+        out = std::move(*res);
+    }
+    apply_cors(req, out);
+    finish(req, out, started);
+    return out;
 }
 
 Response Pipeline::transport_error(Request& req, ErrorCode code, std::string message) const {
@@ -129,8 +154,19 @@ void Pipeline::apply_cors(const Request& req, Response& res) const {
     res.set_header("Access-Control-Expose-Headers", "traceparent");
 }
 
-std::optional<Response> Pipeline::run(Request& req, Mode mode) const {
+Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
     const auto started = std::chrono::steady_clock::now();
+    auto answered_with = [started](Response r) {
+        Dispatch d;
+        d.response = std::move(r);
+        d.started = started;
+        return d;
+    };
+    auto not_here = [started] {
+        Dispatch d;
+        d.started = started;
+        return d;
+    };
     if (req.trace_id.empty()) {
         auto incoming = trace_id_from_traceparent(req.header("traceparent"));
         req.trace_id = incoming ? std::move(*incoming) : random_hex(16);
@@ -150,7 +186,7 @@ std::optional<Response> Pipeline::run(Request& req, Mode mode) const {
         }
         apply_cors(req, res);
         finish(req, res, started);
-        return res;
+        return answered_with(std::move(res));
     }
 
     const auto match = router_.match(req.method, req.path);
@@ -158,7 +194,7 @@ std::optional<Response> Pipeline::run(Request& req, Mode mode) const {
         const bool may_be_file = (req.method == Method::kGet || req.method == Method::kHead) && static_files_ != nullptr &&
                                  req.path.rfind("/api/", 0) != 0;
         if (may_be_file && mode == Mode::kInline) {
-            return std::nullopt;  // reading files blocks
+            return not_here();  // reading files blocks
         }
         Response res;
         if (may_be_file) {
@@ -178,12 +214,13 @@ std::optional<Response> Pipeline::run(Request& req, Mode mode) const {
         }
         apply_cors(req, res);
         finish(req, res, started);
-        return res;
+        return answered_with(std::move(res));
     }
 
     const Route& route = *match.route;
-    if (mode == Mode::kInline && !route.options.inline_only && !route.options.fast_path) {
-        return std::nullopt;
+    const bool async_route = static_cast<bool>(route.options.async_handler);
+    if (mode == Mode::kInline && !route.options.inline_only && !route.options.fast_path && !async_route) {
+        return not_here();
     }
     req.path_params = match.params;
 
@@ -208,12 +245,18 @@ std::optional<Response> Pipeline::run(Request& req, Mode mode) const {
         }
     }
 
+    if (!answered && async_route) {
+        Dispatch d;
+        d.async_route = &route;
+        d.started = started;
+        return d;
+    }
     if (!answered) {
         try {
             if (mode == Mode::kInline && route.options.fast_path) {
                 auto fast = route.options.fast_path(req);
                 if (!fast) {
-                    return std::nullopt;
+                    return not_here();
                 }
                 res = std::move(*fast);
             } else {
@@ -229,7 +272,7 @@ std::optional<Response> Pipeline::run(Request& req, Mode mode) const {
     }
     apply_cors(req, res);
     finish(req, res, started);
-    return res;
+    return answered_with(std::move(res));
 }
 
 void Pipeline::finish(Request& req, Response& res, std::chrono::steady_clock::time_point started) const {

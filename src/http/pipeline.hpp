@@ -34,6 +34,19 @@ public:
     /// nullopt means: call handle() on the blocking pool.
     std::optional<Response> try_inline(Request& req) const;
 
+    /// What the server does next with a request, decided on the I/O thread without blocking.
+    struct Dispatch {
+        std::optional<Response> response;  // already answered (error, preflight, inline route, fast-path hit)
+        const Route* async_route = nullptr;  // run route->options.async_handler, then finish_async()
+        std::chrono::steady_clock::time_point started;
+        // neither set: run handle() on the blocking pool
+    };
+    Dispatch dispatch(Request& req) const;
+    /// Completes a coroutine route's response (CORS, security headers, access log). `error` is the
+    /// exception the handler threw, if any: it becomes a 500 envelope.
+    Response finish_async(Request& req, std::optional<Response> res, const std::exception* error,
+                          std::chrono::steady_clock::time_point started) const;
+
     /// Full handling; may block (database, password hashing, files).
     Response handle(Request& req) const;
 
@@ -42,7 +55,7 @@ public:
 
 private:
     enum class Mode { kInline, kBlocking };
-    std::optional<Response> run(Request& req, Mode mode) const;
+    Dispatch run(Request& req, Mode mode) const;
     void finish(Request& req, Response& res, std::chrono::steady_clock::time_point started) const;
     void apply_cors(const Request& req, Response& res) const;
     bool origin_allowed(std::string_view origin) const;

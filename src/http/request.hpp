@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,11 +44,24 @@ struct Request {
     std::int64_t user_id() const { return auth ? auth->user_id : 0; }
 };
 
+/// A server-sent-events stream. The server polls it on an I/O thread every few hundred
+/// milliseconds and writes whatever it returns, until it is finished, the client goes away or the
+/// stream's time limit passes. Implementations must not block.
+class EventStream {
+public:
+    virtual ~EventStream() = default;
+    /// Complete SSE frames ready now ("event: result\ndata: {...}\n\n"), or "" when nothing is new.
+    virtual std::string poll() = 0;
+    /// True once everything has been said; the server then closes the response.
+    virtual bool finished() const = 0;
+};
+
 struct Response {
     int status = 200;
     std::string content_type = "application/json";
     Fields headers;
     std::string body;
+    std::shared_ptr<EventStream> events;  // when set: a text/event-stream response; `body` is sent first
 
     void set_header(std::string name, std::string value);
     std::string_view header(std::string_view name) const;  // case-insensitive

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "http/request.hpp"
 
 namespace gomall::http {
@@ -17,6 +19,9 @@ using Handler = std::function<Response(Request&)>;
 /// Runs on an I/O thread: must not block. Returns nullopt to fall back to the blocking handler
 /// (e.g. a cache miss).
 using InlineHandler = std::function<std::optional<Response>(Request&)>;
+/// Runs on an I/O thread as a coroutine: may co_await non-blocking work (the stock gate, the
+/// reservation queue, BlockingPool::run for database calls) but must never block the thread.
+using AsyncHandler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
 struct RouteOptions {
     bool auth = false;        // requires a valid access token
@@ -24,6 +29,7 @@ struct RouteOptions {
     std::size_t body_limit = 0;  // 0 = the server's default
     InlineHandler fast_path;  // optional non-blocking attempt before `handler`
     bool inline_only = false; // the handler itself never blocks (health, version)
+    AsyncHandler async_handler;  // when set, used instead of `handler` (which may then be empty)
 };
 
 struct Route {
@@ -56,6 +62,12 @@ public:
     }
     void del(std::string pattern, Handler handler, RouteOptions options = {}) {
         add(Method::kDelete, std::move(pattern), std::move(handler), std::move(options));
+    }
+
+    /// A coroutine route: `handler` runs on the I/O thread (see AsyncHandler).
+    void add_async(Method method, std::string pattern, AsyncHandler handler, RouteOptions options = {}) {
+        options.async_handler = std::move(handler);
+        add(method, std::move(pattern), Handler{}, std::move(options));
     }
 
     /// Literal segments win over ":param" segments; HEAD matches GET routes.

@@ -16,7 +16,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -93,16 +93,13 @@ bhttp::response<bhttp::string_body> to_beast(Response&& res, bool keep_alive, bo
 }  // namespace
 
 struct Server::Impl {
-    Impl(const Pipeline& p, ServerSettings s)
-        : pipeline(p),
-          settings(std::move(s)),
-          io(std::max(1, settings.io_threads)),
-          blocking(static_cast<std::size_t>(std::max(1, settings.blocking_threads))) {}
+    Impl(const Pipeline& p, BlockingPool& b, ServerSettings s)
+        : pipeline(p), blocking(b), settings(std::move(s)), io(std::max(1, settings.io_threads)) {}
 
     const Pipeline& pipeline;
+    BlockingPool& blocking;
     ServerSettings settings;
     asio::io_context io;
-    asio::thread_pool blocking;  // declared after io: destroyed (joined) before it
     tcp::acceptor acceptor{io};
     std::vector<std::thread> threads;
     std::atomic<bool> stopping{false};
@@ -182,12 +179,58 @@ struct Server::Impl {
         }
     }
 
-    asio::awaitable<Response> run_blocking(Request& req) {
+    asio::awaitable<Response> respond(Request& req) {
+        auto next = pipeline.dispatch(req);
+        if (next.response) {
+            co_return std::move(*next.response);
+        }
+        if (next.async_route != nullptr) {
+            std::optional<Response> res;
+            std::string failure;
+            try {
+                res = co_await next.async_route->options.async_handler(req);
+            } catch (const std::exception& e) {
+                failure = e.what();
+            }
+            if (!failure.empty()) {
+                const std::runtime_error error(failure);
+                co_return pipeline.finish_async(req, std::nullopt, &error, next.started);
+            }
+            co_return pipeline.finish_async(req, std::move(res), nullptr, next.started);
+        }
         // The handler runs on the blocking pool; the coroutine resumes on its connection's strand.
-        co_return co_await asio::co_spawn(
-            blocking.get_executor(), [this, &req]() -> asio::awaitable<Response> { co_return pipeline.handle(req); },
-            asio::use_awaitable
-        );
+        co_return co_await blocking.run([this, &req] { return pipeline.handle(req); });
+    }
+
+    // Server-sent events: headers without a length (the connection closes at the end), then
+    // whatever the stream yields, polled on this strand until it finishes, the client leaves,
+    // the cap passes or the server stops.
+    asio::awaitable<void> stream_events(Connection& conn, Response res) {
+        std::string head = "HTTP/1.1 " + std::to_string(res.status) + " OK\r\nServer: gomall\r\n";
+        head += "Content-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\n";
+        head += "Connection: close\r\nX-Accel-Buffering: no\r\n";
+        for (const auto& [name, value] : res.headers) {
+            if (name != "Cache-Control") {
+                head += name + ": " + value + "\r\n";
+            }
+        }
+        head += "\r\n" + res.body;
+        conn.stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
+        auto [ec, n] = co_await asio::async_write(conn.stream, asio::buffer(head), kAsTuple);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(settings.event_stream_max_seconds);
+        asio::steady_timer timer(conn.stream.get_executor());
+        while (!ec && !stopping && std::chrono::steady_clock::now() < deadline) {
+            std::string frames = res.events->poll();
+            if (!frames.empty()) {
+                conn.stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
+                std::tie(ec, n) = co_await asio::async_write(conn.stream, asio::buffer(frames), kAsTuple);
+            }
+            if (res.events->finished()) {
+                break;
+            }
+            timer.expires_after(std::chrono::milliseconds(200));
+            co_await timer.async_wait(kAsTuple);
+        }
     }
 
     asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
@@ -270,12 +313,13 @@ struct Server::Impl {
             req.body = std::move(message.body());
             const bool keep_alive = message.keep_alive();
 
-            std::optional<Response> res = pipeline.try_inline(req);
-            if (!res) {
-                res = co_await run_blocking(req);
+            Response res = co_await respond(req);
+            if (res.events) {
+                co_await stream_events(*conn, std::move(res));
+                break;
             }
             const bool keep = keep_alive && !stopping;
-            co_await write(*conn, std::move(*res), keep, head);
+            co_await write(*conn, std::move(res), keep, head);
             conn->busy = false;
             if (!keep) {
                 break;
@@ -287,8 +331,8 @@ struct Server::Impl {
     }
 };
 
-Server::Server(const Pipeline& pipeline, ServerSettings settings)
-    : impl_(std::make_unique<Impl>(pipeline, std::move(settings))) {}
+Server::Server(const Pipeline& pipeline, BlockingPool& blocking, ServerSettings settings)
+    : impl_(std::make_unique<Impl>(pipeline, blocking, std::move(settings))) {}
 
 Server::~Server() { stop(); }
 
@@ -355,7 +399,6 @@ std::size_t Server::stop() {
             t.join();
         }
     }
-    s.blocking.join();
     {
         std::lock_guard lock(s.mutex);
         s.connections.clear();

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "http/blocking_pool.hpp"
 #include "http/pipeline.hpp"
 
 namespace gomall::http {
@@ -15,18 +16,20 @@ struct ServerSettings {
     std::string host = "0.0.0.0";
     std::uint16_t port = 8080;  // 0 = any free port (see Server::port())
     int io_threads = 2;
-    int blocking_threads = 8;
     int max_connections = 10000;
     std::size_t header_limit = 16 * 1024;
     int read_timeout_seconds = 15;
     int idle_timeout_seconds = 60;
     int shutdown_timeout_seconds = 10;
+    int event_stream_max_seconds = 300;  // hard cap on one server-sent-events response
     bool trust_proxy = false;
 };
 
 class Server {
 public:
-    Server(const Pipeline& pipeline, ServerSettings settings);
+    /// `blocking` runs the handlers that may block; it must outlive the server, and its owner joins
+    /// it after stop() (requests still running there are part of the drain).
+    Server(const Pipeline& pipeline, BlockingPool& blocking, ServerSettings settings);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

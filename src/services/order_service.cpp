@@ -201,15 +201,19 @@ Result<domain::Order> OrderService::cancel(std::int64_t user_id, const std::stri
         }
         return status_conflict(current.value(), "cancelled");
     }
-    return notify_stock(reread(order_no, user_id));
+    // The order read before the cancel names the products: drop them from caches before anything else
+    // (a re-read first would leave a window where the detail page shows the old stock).
+    notify_stock(found);
+    return reread(order_no, user_id);
 }
 
 int OrderService::cancel_expired(int limit) {
     int cancelled = 0;
     for (const auto& order_no : orders_.expired_unpaid(clock_.now(), limit)) {
         // False means it was paid or cancelled since the query: nothing to do.
+        auto before = stock_changed_ ? reread(order_no, 0) : Result<domain::Order>(order_not_found(order_no));
         if (orders_.cancel(order_no, clock_.now())) {
-            notify_stock_of(order_no);
+            notify_stock(std::move(before));
             ++cancelled;
         }
     }

@@ -150,3 +150,43 @@ TEST_F(PipelineTest, InlineAttemptFallsBackWhenTheFastPathMisses) {
 
 }  // namespace
 }  // namespace gomall::http
+
+namespace gomall::http {
+namespace {
+
+TEST(PipelineDispatch, HandsCoroutineRoutesToTheServerAfterAuthentication) {
+    Router router;
+    RouteOptions options;
+    options.auth = true;
+    router.add_async(Method::kPost, "/api/async", [](Request& req) -> boost::asio::awaitable<Response> {
+        co_return ok(req, "async");
+    }, options);
+    FixedVerifier verifier;
+    PipelineSettings settings;
+    settings.access_log = false;
+    Pipeline pipeline(router, verifier, nullptr, settings);
+
+    Request anonymous;
+    anonymous.method = Method::kPost;
+    anonymous.path = "/api/async";
+    auto refused = pipeline.dispatch(anonymous);
+    ASSERT_TRUE(refused.response.has_value());
+    EXPECT_EQ(refused.response->status, 401);
+
+    Request signed_in;
+    signed_in.method = Method::kPost;
+    signed_in.path = "/api/async";
+    signed_in.headers.emplace_back("authorization", "Bearer shopper");
+    auto next = pipeline.dispatch(signed_in);
+    EXPECT_FALSE(next.response.has_value());
+    ASSERT_NE(next.async_route, nullptr);
+    EXPECT_EQ(signed_in.user_id(), 7);
+
+    const std::runtime_error boom("db exploded");
+    auto failed = pipeline.finish_async(signed_in, std::nullopt, &boom, next.started);
+    EXPECT_EQ(failed.status, 500);
+    EXPECT_EQ(failed.body.find("db exploded"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gomall::http

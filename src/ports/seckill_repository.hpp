@@ -1,0 +1,55 @@
+// Persistence of flash-sale activities and reservations, and the order creation that turns a
+// reservation into an order under the database's oversell guard.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+#include "domain/seckill.hpp"
+#include "ports/stock_gate.hpp"
+
+namespace gomall::ports {
+
+struct ActivityTally {
+    std::int64_t taken = 0;  // reservations pending or succeeded: units not available for sale
+    std::vector<ShopperTally> shoppers;
+};
+
+class SeckillRepository {
+public:
+    virtual ~SeckillRepository() = default;
+
+    /// Inserts the activity (sold = 0); returns its id. The caller has checked the product exists.
+    virtual std::int64_t create_activity(const domain::SeckillActivity& activity, TimePoint now) = 0;
+    /// Replaces price, total_stock, start_time, end_time and per_user_limit. False if missing.
+    virtual bool update_activity(const domain::SeckillActivity& activity, TimePoint now) = 0;
+    virtual std::optional<domain::SeckillActivity> find_activity(std::int64_t id) = 0;
+    /// Activities whose end_time is after `since` (all when since is the epoch), newest start first.
+    virtual std::vector<domain::SeckillActivity> list_activities(TimePoint since, int limit) = 0;
+
+    /// One transaction for the whole batch. For each reservation, in order:
+    ///  - if (activity_id, user_id, seq) is already stored, it is left alone and its stored state
+    ///    returned (idempotent redelivery);
+    ///  - else the guard `UPDATE ... SET sold = sold + 1 WHERE id = ? AND sold < total_stock` runs;
+    ///    when it refuses, the reservation is stored as kFailed with reason "sold out";
+    ///  - else an order is inserted (next_order_no(), quantity 1 at the flash price, status awaiting
+    ///    payment, expires_at, seckill_activity_id set) with its line, and the reservation stored as
+    ///    kSucceeded with that order number.
+    /// Returns the batch with status, order_no and fail_reason filled in.
+    virtual std::vector<domain::Reservation> fulfil(std::vector<domain::Reservation> batch, TimePoint now,
+                                                    TimePoint expires_at,
+                                                    const std::function<std::string()>& next_order_no) = 0;
+
+    /// For rebuilding the gate: units taken and every shopper's held/issued counts.
+    virtual ActivityTally tally(std::int64_t activity_id) = 0;
+    /// The shopper's reservations in the activity, newest first.
+    virtual std::vector<domain::Reservation> reservations_of(std::int64_t activity_id, std::int64_t user_id) = 0;
+    /// Units sold according to the database (the guard's counter), for reconciliation and tests.
+    virtual std::int64_t sold(std::int64_t activity_id) = 0;
+};
+
+}  // namespace gomall::ports

@@ -1,0 +1,47 @@
+// The flash sale's hot-path stock store. Embedded mode keeps it in process memory; full-stack
+// mode keeps it in Redis and makes each reserve one Lua script. Both give the same atomicity.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/time.hpp"
+#include "domain/seckill.hpp"
+
+namespace gomall::ports {
+
+/// A shopper's standing in one activity, for rebuilding the gate from the database.
+struct ShopperTally {
+    std::int64_t user_id = 0;
+    int held = 0;    // reservations pending or succeeded (they count against the per-user limit)
+    int issued = 0;  // highest reservation seq ever given to the shopper (the next one is issued + 1)
+};
+
+class StockGate {
+public:
+    virtual ~StockGate() = default;
+
+    /// Loads or replaces an activity: its window and limit, the units still available, and each
+    /// shopper's tally. Thread-safe; used at startup, on admin changes and by reconciliation.
+    virtual void load(const domain::SeckillActivity& activity, std::int64_t available,
+                      const std::vector<ShopperTally>& shoppers) = 0;
+    virtual void remove(std::int64_t activity_id) = 0;
+
+    /// Atomically, all or nothing: checks the window at `now` (kNotStarted/kEnded), the shopper's
+    /// limit (kLimitReached), takes one unit (kSoldOut when none), and counts the reservation for
+    /// the shopper, returning its seq. kUnknownActivity when not loaded. Never blocks a thread.
+    virtual boost::asio::awaitable<domain::ReserveResult> reserve(std::int64_t activity_id, std::int64_t user_id,
+                                                                   TimePoint now) = 0;
+
+    /// Returns one unit to sale and frees one of the shopper's held marks (a failed handoff, or an
+    /// order that was cancelled or timed out). The seq counter is not rewound.
+    virtual boost::asio::awaitable<void> release(std::int64_t activity_id, std::int64_t user_id) = 0;
+
+    /// Units still available (approximate), or nullopt if the activity is not loaded. Cheap, non-blocking.
+    virtual std::optional<std::int64_t> available(std::int64_t activity_id) const = 0;
+};
+
+}  // namespace gomall::ports
