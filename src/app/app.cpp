@@ -165,6 +165,10 @@ std::optional<std::string> App::start() {
 
     std::optional<std::string> generated;
     std::string admin_password = config_.admin.password;
+    if (admin_password.empty() && config_.env == "prod" && p.users.count_admins() == 0) {
+        // A generated password printed to stdout would end up in production log collectors.
+        throw std::runtime_error("no admin account yet: set GOMALL_ADMIN_PASSWORD for the first start in prod");
+    }
     if (admin_password.empty()) {
         admin_password = generate_password();
     }

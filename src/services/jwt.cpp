@@ -27,16 +27,21 @@ constexpr std::size_t kMaxTokenLength = 4096;
 constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";
 
 int decode_char(char c) {
-    if (c >= 'A' && c <= 'Z')
+    if (c >= 'A' && c <= 'Z') {
         return c - 'A';
-    if (c >= 'a' && c <= 'z')
+    }
+    if (c >= 'a' && c <= 'z') {
         return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
+    }
+    if (c >= '0' && c <= '9') {
         return c - '0' + 52;
-    if (c == '-')
+    }
+    if (c == '-') {
         return 62;
-    if (c == '_')
+    }
+    if (c == '_') {
         return 63;
+    }
     return -1;
 }
 
@@ -75,10 +80,12 @@ std::optional<boost::json::object> parse_object(std::string_view json) {
 
 std::optional<std::int64_t> int_member(const boost::json::object& o, std::string_view key) {
     const boost::json::value* v = o.if_contains(key);
-    if (v == nullptr)
+    if (v == nullptr) {
         return std::nullopt;
-    if (v->is_int64())
+    }
+    if (v->is_int64()) {
         return v->as_int64();
+    }
     if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
         return static_cast<std::int64_t>(v->as_uint64());
     }
@@ -91,12 +98,14 @@ const boost::json::string* string_member(const boost::json::object& o, std::stri
 }
 
 std::optional<std::int64_t> parse_user_id(std::string_view s) {
-    if (s.empty() || s.size() > 18 || s[0] == '0')
+    if (s.empty() || s.size() > 18 || s[0] == '0') {
         return std::nullopt;
+    }
     std::int64_t id = 0;
     for (char c : s) {
-        if (c < '0' || c > '9')
+        if (c < '0' || c > '9') {
             return std::nullopt;
+        }
         id = id * 10 + (c - '0');
     }
     return id;
@@ -105,13 +114,16 @@ std::optional<std::int64_t> parse_user_id(std::string_view s) {
 // Only {"alg":"HS256"} with an optional "typ":"JWT"; anything else (alg none, RS256, crit, kid...) is refused.
 bool header_acceptable(const boost::json::object& header) {
     const boost::json::string* alg = string_member(header, "alg");
-    if (alg == nullptr || *alg != "HS256")
+    if (alg == nullptr || *alg != "HS256") {
         return false;
+    }
     for (const auto& member : header) {
-        if (member.key() == "alg")
+        if (member.key() == "alg") {
             continue;
-        if (member.key() == "typ" && member.value().is_string() && member.value().as_string() == "JWT")
+        }
+        if (member.key() == "typ" && member.value().is_string() && member.value().as_string() == "JWT") {
             continue;
+        }
         return false;
     }
     return true;
@@ -148,16 +160,18 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 bool base64url_decode(std::string_view text, std::string& out) {
-    if (text.size() % 4 == 1)
+    if (text.size() % 4 == 1) {
         return false;
+    }
     out.clear();
     out.reserve(text.size() * 3 / 4);
     std::uint32_t buffer = 0;
     int bits = 0;
     for (char c : text) {
         const int v = decode_char(c);
-        if (v < 0)
+        if (v < 0) {
             return false;
+        }
         buffer = (buffer << 6) | static_cast<std::uint32_t>(v);
         bits += 6;
         if (bits >= 8) {

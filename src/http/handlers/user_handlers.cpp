@@ -3,6 +3,7 @@
 #include "http/handlers/user_handlers.hpp"
 
 #include <cstddef>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,27 +22,32 @@ namespace {
 
 constexpr std::size_t kMaxEmailLength = 100;
 // Generous bounds for fields that are only looked up, never stored: long enough for anything valid.
-constexpr std::size_t kMaxLookupLength = 200;
+constexpr std::size_t kMaxLookupLength = 1024;
 constexpr std::size_t kMaxRefreshTokenLength = 4096;  // generous: anything token-like gets 401, not 400
+// For fields whose length rule is checked afterwards, so that one message states the whole rule.
+constexpr std::size_t kAnyLength = std::numeric_limits<std::size_t>::max();
 
 bool is_word_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
 bool valid_username(std::string_view s) {
-    if (s.size() < 3 || s.size() > 50)
+    if (s.size() < 3 || s.size() > 50) {
         return false;
+    }
     for (char c : s) {
-        if (!is_word_char(c))
+        if (!is_word_char(c)) {
             return false;
+        }
     }
     return true;
 }
 
 // A practical subset of RFC 5321: dot-atom local part, a dotted domain of letter/digit/hyphen labels.
 bool valid_email(std::string_view s) {
-    if (s.size() > kMaxEmailLength)
+    if (s.size() > kMaxEmailLength) {
         return false;
+    }
     const std::size_t at = s.find('@');
     if (at == std::string_view::npos || at == 0 || at > 64 || s.find('@', at + 1) != std::string_view::npos) {
         return false;
@@ -49,31 +55,36 @@ bool valid_email(std::string_view s) {
     const std::string_view local = s.substr(0, at);
     const std::string_view domain = s.substr(at + 1);
     constexpr std::string_view kLocalSpecials = ".!#$%&'*+/=?^_`{|}~-";
-    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
+    if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) {
         return false;
+    }
     for (char c : local) {
         const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && kLocalSpecials.find(c) == std::string_view::npos)
+        if (!alnum && kLocalSpecials.find(c) == std::string_view::npos) {
             return false;
+        }
     }
     std::size_t labels = 0;
     std::size_t start = 0;
     while (true) {
         const std::size_t dot = domain.find('.', start);
         const std::string_view label = domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
-        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
             return false;
+        }
         for (char c : label) {
             const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-            if (!alnum && c != '-')
+            if (!alnum && c != '-') {
                 return false;
+            }
         }
         ++labels;
         if (dot == std::string_view::npos) {
             // The top-level domain is never all digits (that would be an IP address written loosely).
             bool has_letter = false;
-            for (char c : label)
+            for (char c : label) {
                 has_letter = has_letter || (c < '0' || c > '9');
+            }
             return labels >= 2 && label.size() >= 2 && has_letter;
         }
         start = dot + 1;
@@ -81,13 +92,16 @@ bool valid_email(std::string_view s) {
 }
 
 bool valid_phone(std::string_view s) {
-    if (!s.empty() && s.front() == '+')
+    if (!s.empty() && s.front() == '+') {
         s.remove_prefix(1);
-    if (s.size() < 5 || s.size() > 20)
+    }
+    if (s.size() < 5 || s.size() > 20) {
         return false;
+    }
     for (char c : s) {
-        if (c < '0' || c > '9')
+        if (c < '0' || c > '9') {
             return false;
+        }
     }
     return true;
 }
@@ -99,9 +113,10 @@ Error field_error(std::string field, std::string_view rule) {
 
 // Passwords are limited in bytes (bcrypt's limit), not in characters, so the byte check follows the string check.
 Result<std::string> read_new_password(const JsonBody& body, std::string_view name) {
-    auto password = body.required_string(name, 1, services::PasswordHasher::kMaxLength);
-    if (!password.ok())
+    auto password = body.required_string(name, 0, kAnyLength);
+    if (!password.ok()) {
         return password;
+    }
     if (!services::PasswordHasher::acceptable(password.value())) {
         return field_error(std::string(name), "must be 6-72 bytes");
     }
@@ -131,12 +146,12 @@ boost::json::value login_json(const services::LoginResult& result) {
 
 Response handle_register(services::AuthService& auth, Request& req) {
     GOMALL_TRY(const JsonBody body, req, JsonBody::parse(req, {"username", "password", "email", "phone"}));
-    GOMALL_TRY(std::string username, req, body.required_string("username", 3, 50));
+    GOMALL_TRY(std::string username, req, body.required_string("username", 0, kAnyLength));
     if (!valid_username(username)) {
         return error_response(req, field_error("username", "must be 3-50 letters, digits or underscores"));
     }
     GOMALL_TRY(std::string password, req, read_new_password(body, "password"));
-    GOMALL_TRY(std::string email, req, body.required_string("email", 3, kMaxEmailLength));
+    GOMALL_TRY(std::string email, req, body.required_string("email", 0, kAnyLength));
     if (!valid_email(email)) {
         return error_response(req, field_error("email", "must be a valid email address of at most 100 characters"));
     }

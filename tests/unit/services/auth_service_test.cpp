@@ -37,8 +37,9 @@ public:
     std::optional<std::int64_t> create(const domain::NewUser& user, TimePoint now) override {
         std::lock_guard lock(mutex_);
         for (const auto& [id, existing] : users_) {
-            if (existing.username == user.username)
+            if (existing.username == user.username) {
                 return std::nullopt;
+            }
         }
         return insert_locked(user, now);
     }
@@ -50,8 +51,9 @@ public:
     std::optional<domain::User> find_by_username(std::string_view username) override {
         std::lock_guard lock(mutex_);
         for (const auto& [id, user] : users_) {
-            if (user.username == username)
+            if (user.username == username) {
                 return user;
+            }
         }
         return std::nullopt;
     }
@@ -88,8 +90,9 @@ public:
     std::int64_t count_admins() override {
         std::lock_guard lock(mutex_);
         std::int64_t n = 0;
-        for (const auto& [id, user] : users_)
+        for (const auto& [id, user] : users_) {
             n += user.role == domain::Role::kAdmin ? 1 : 0;
+        }
         return n;
     }
 
@@ -127,8 +130,9 @@ public:
     bool consume_refresh(const std::string& id) override {
         std::lock_guard lock(mutex_);
         auto& token = refresh_.at(id);
-        if (token.used || token.revoked)
+        if (token.used || token.revoked) {
             return false;
+        }
         token.used = true;
         return true;
     }
@@ -139,15 +143,17 @@ public:
     void revoke_family(const std::string& family_id) override {
         std::lock_guard lock(mutex_);
         for (auto& [id, token] : refresh_) {
-            if (token.family_id == family_id)
+            if (token.family_id == family_id) {
                 token.revoked = true;
+            }
         }
     }
     void revoke_all_refresh_of_user(std::int64_t user_id) override {
         std::lock_guard lock(mutex_);
         for (auto& [id, token] : refresh_) {
-            if (token.user_id == user_id)
+            if (token.user_id == user_id) {
                 token.revoked = true;
+            }
         }
     }
     void revoke_access(const std::string& jti, TimePoint expires_at) override {
@@ -162,16 +168,18 @@ public:
         std::lock_guard lock(mutex_);
         std::vector<ports::RevokedAccessToken> out;
         for (const auto& [jti, expires] : revoked_) {
-            if (expires > now)
+            if (expires > now) {
                 out.push_back({jti, expires});
+            }
         }
         return out;
     }
     std::vector<ports::UserSessionCutoff> session_cutoffs() override {
         std::lock_guard lock(mutex_);
         std::vector<ports::UserSessionCutoff> out;
-        for (const auto& [user, not_before] : cutoffs_)
+        for (const auto& [user, not_before] : cutoffs_) {
             out.push_back({user, not_before});
+        }
         return out;
     }
     std::int64_t purge_expired(TimePoint) override { return 0; }

@@ -54,16 +54,18 @@ public:
         std::lock_guard lock(mutex_);
         std::vector<ports::RevokedAccessToken> out;
         for (const auto& [jti, expires] : revoked) {
-            if (expires > now)
+            if (expires > now) {
                 out.push_back({jti, expires});
+            }
         }
         return out;
     }
     std::vector<ports::UserSessionCutoff> session_cutoffs() override {
         std::lock_guard lock(mutex_);
         std::vector<ports::UserSessionCutoff> out;
-        for (const auto& [user, not_before] : cutoffs)
+        for (const auto& [user, not_before] : cutoffs) {
             out.push_back({user, not_before});
+        }
         return out;
     }
     std::int64_t purge_expired(TimePoint) override { return 0; }
@@ -174,11 +176,13 @@ TEST(TokenRevocationsTest, PrunesByItselfAsRevocationsAccumulate) {
     FakeTokenRepository repo;
     FakeClock clock(kStart);
     TokenRevocations revocations(repo, clock);
-    for (int i = 0; i < 100; ++i)
+    for (int i = 0; i < 100; ++i) {
         revocations.revoke_token("old-" + std::to_string(i), kStart + 1s);
+    }
     clock.advance(2s);
-    for (int i = 0; i < 300; ++i)
+    for (int i = 0; i < 300; ++i) {
         revocations.revoke_token("new-" + std::to_string(i), kStart + 900s);
+    }
     EXPECT_LT(revocations.size(), 400U);
 }
 
@@ -193,13 +197,15 @@ TEST(TokenRevocationsTest, ReadersAndWritersCanRunConcurrently) {
             for (int i = 0; i < 500; ++i) {
                 const std::string jti = std::to_string(t) + "-" + std::to_string(i);
                 revocations.revoke_token(jti, kStart + 900s);
-                if (revocations.is_revoked(claims(jti)))
+                if (revocations.is_revoked(claims(jti))) {
                     ++seen;
+                }
             }
         });
     }
-    for (auto& thread : threads)
+    for (auto& thread : threads) {
         thread.join();
+    }
     EXPECT_EQ(seen.load(), 2000);
     EXPECT_EQ(revocations.size(), 2000U);
 }
