@@ -1,5 +1,6 @@
 #include "app/app.hpp"
 
+#include <cstdio>
 #include <random>
 #include <thread>
 
@@ -27,6 +28,7 @@
 #include "ports/clock.hpp"
 #include "services/auth_service.hpp"
 #include "services/cart_service.hpp"
+#include "services/jwt.hpp"
 #include "services/login_rate_limiter.hpp"
 #include "services/order_number.hpp"
 #include "services/order_service.hpp"
@@ -254,6 +256,43 @@ bool seed_database(const Config& config) {
     }
     seed_demo_catalog(products, std::chrono::system_clock::now());
     return true;
+}
+
+int seed_shoppers(const Config& config, int count, const std::string& prefix, const std::string& password,
+                  std::ostream& out) {
+    adapters::sql::Database db(database_settings(config.database));
+    adapters::sql::apply_migrations(db);
+    adapters::sql::SqlUserRepository users(db);
+    services::PasswordHasher hasher(config.auth.bcrypt_cost);
+    const std::string hash = hasher.hash(password);
+    services::JwtCodec jwt(config.auth.jwt_secret);
+    const auto now = std::chrono::system_clock::now();
+    int created = 0;
+    for (int i = 1; i <= count; ++i) {
+        char suffix[16];
+        std::snprintf(suffix, sizeof suffix, "%06d", i);
+        domain::NewUser user;
+        user.username = prefix + "_" + suffix;
+        user.email = user.username + "@bench.gomall.local";
+        user.password_hash = hash;
+        auto id = users.create(user, now);
+        if (id) {
+            ++created;
+        } else if (auto existing = users.find_by_username(user.username)) {
+            id = existing->id;
+        } else {
+            throw std::runtime_error("could not create or find " + user.username);
+        }
+        domain::AccessClaims claims;
+        claims.user_id = *id;
+        claims.username = user.username;
+        claims.jti = services::random_hex(16);
+        claims.session_id = services::random_hex(16);
+        claims.issued_at = now;
+        claims.expires_at = now + std::chrono::seconds(config.auth.access_ttl_seconds);
+        out << jwt.sign(claims) << '\n';
+    }
+    return created;
 }
 
 }  // namespace gomall::app

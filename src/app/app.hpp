@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,5 +41,10 @@ private:
 int migrate_database(const Config& config);
 /// Migrates and fills an empty catalogue with the demo data; returns true if it seeded.
 bool seed_database(const Config& config);
+/// Load-test support: makes `count` shoppers "<prefix>_<n>" (one bcrypt hash shared by all, so
+/// thousands take seconds, not minutes; existing ones are reused) and writes one valid access
+/// token per line to `out`. Returns how many accounts it created.
+int seed_shoppers(const Config& config, int count, const std::string& prefix, const std::string& password,
+                  std::ostream& out);
 
 }  // namespace gomall::app

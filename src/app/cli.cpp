@@ -1,6 +1,7 @@
 #include "app/cli.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ commands:
   serve     run the shop: API and web UI (default)
   migrate   apply pending database migrations and exit
   seed      migrate, then fill an empty catalogue with the demo data
+  seed-shoppers N [PREFIX]
+            make N load-test shoppers (password from GOMALL_BENCH_PASSWORD or "Bench-12345")
+            and print one access token per line
   version   print the version
   help      print this text
 
@@ -36,6 +40,7 @@ Every key can be overridden with GOMALL_<SECTION>_<KEY>, e.g. GOMALL_SERVER_PORT
 
 struct Arguments {
     std::string command = "serve";
+    std::vector<std::string> operands;  // after the command, e.g. seed-shoppers 1000 bench
     ConfigOptions config;
 };
 
@@ -70,6 +75,8 @@ bool parse_arguments(int argc, char** argv, Arguments& out, std::string& problem
         } else if (!have_command) {
             out.command = a;
             have_command = true;
+        } else if (out.command == "seed-shoppers" && out.operands.size() < 2) {
+            out.operands.push_back(a);
         } else {
             problem = "unexpected argument " + a;
         }
@@ -132,7 +139,8 @@ int run_cli(int argc, char** argv) {
         std::cout << "gomall " << GOMALL_VERSION << "\n";
         return 0;
     }
-    if (args.command != "serve" && args.command != "migrate" && args.command != "seed") {
+    if (args.command != "serve" && args.command != "migrate" && args.command != "seed" &&
+        args.command != "seed-shoppers") {
         std::cerr << "gomall: unknown command " << args.command << "\n" << kUsage;
         return 2;
     }
@@ -148,6 +156,18 @@ int run_cli(int argc, char** argv) {
         if (args.command == "migrate") {
             const int applied = migrate_database(config);
             std::cout << "applied " << applied << " migration(s)\n";
+            return 0;
+        }
+        if (args.command == "seed-shoppers") {
+            int count = 0;
+            if (args.operands.empty() || (count = std::atoi(args.operands[0].c_str())) <= 0 || count > 1000000) {
+                std::cerr << "gomall: seed-shoppers needs a count between 1 and 1000000\n";
+                return 2;
+            }
+            const std::string prefix = args.operands.size() > 1 ? args.operands[1] : "bench";
+            const char* password = std::getenv("GOMALL_BENCH_PASSWORD");
+            const int created = seed_shoppers(config, count, prefix, password != nullptr ? password : "Bench-12345", std::cout);
+            std::cerr << "created " << created << " shopper(s), printed " << count << " token(s)\n";
             return 0;
         }
         if (args.command == "seed") {
