@@ -41,7 +41,7 @@ std::string OrderNumberGenerator::next() {
     last_millis_ = millis;
 
     const TimePoint at{std::chrono::milliseconds(millis)};
-    char tail[16];
+    char tail[40];  // roomy: the compiler cannot see that the fields are bounded (3+2+4 digits)
     std::snprintf(tail, sizeof tail, "%03d%02d%04d", static_cast<int>(millis % 1000), node_id_, sequence_);
     return "ORD" + format_compact_utc(at) + tail;
 }
