@@ -22,6 +22,21 @@ const user = { id: 2, username: 'demo', email: 'demo@example.com', phone: '', ro
 let cart = [];
 const orders = [];
 let seq = 1;
+// Flash sales: MOCK_SECKILL_DELAY_S (default 20) until the first one starts; stock 1. MOCK_SECKILL_EMPTY=1: none.
+// MOCK_SECKILL_COMMIT_MS: queued -> success delay. MOCK_NO_SSE=1: no event stream (polling fallback).
+const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+const t0 = Math.ceil((Date.now() + Number(process.env.MOCK_SECKILL_DELAY_S ?? 20) * 1000) / 1000) * 1000;
+const acts = process.env.MOCK_SECKILL_EMPTY ? [] : [
+  { id: 1, product_id: 2, priceCents: 49900, total_stock: 1, sold: 0, start: t0, end: t0 + 3_600_000, per_user_limit: 1, ended: false },
+  { id: 2, product_id: 1, priceCents: 399900, total_stock: 20, sold: 13, start: Date.now() - 60_000, end: Date.now() + 1_800_000, per_user_limit: 2, ended: false },
+  { id: 3, product_id: 4, priceCents: 1990, total_stock: 50, sold: 50, start: Date.now() - 600_000, end: Date.now() + 600_000, per_user_limit: 1, ended: false },
+  { id: 4, product_id: 9, priceCents: 99900, total_stock: 5, sold: 2, start: Date.now() - 7_200_000, end: Date.now() - 3_600_000, per_user_limit: 1, ended: false },
+];
+const results = new Map(); // product_id -> result
+const actState = (a, n = Date.now()) => (a.ended || n >= a.end ? 'ended' : n < a.start ? 'upcoming' : a.sold >= a.total_stock ? 'sold_out' : 'active');
+const actView = (a) => { const p = products.find((x) => x.id === a.product_id); return { id: a.id, product_id: a.product_id, product_name: p.name, product_image: p.image_url, price: money(a.priceCents), original_price: money(p.priceCents), total_stock: a.total_stock, sold: a.sold, remaining: a.total_stock - a.sold, state: actState(a), start_time: iso(a.start), end_time: iso(a.end), per_user_limit: a.per_user_limit, created_at: now(), updated_at: now() }; };
+const newestAct = (pid) => [...acts].reverse().find((a) => a.product_id === pid);
+const resultOf = (pid) => results.get(pid) ?? { status: 'none', activity_id: newestAct(pid)?.id ?? 0, product_id: pid, reservation_id: null, order_no: null, reason: null, reservations: [] };
 
 const page = (list, q) => {
   const p = Math.max(1, Number(q.get('page')) || 1);
@@ -78,6 +93,40 @@ http.createServer(async (req, res) => {
   if ((m = r.match(/^POST \/api\/order\/(\w+)\/(pay|cancel)$/))) { const o = orders.find((x) => x.order_no === m[1]); Object.assign(o, m[2] === 'pay' ? { status: 2, pay_type: 9, paid_at: now() } : { status: 5 }); return send(200, 0, o); }
   if (r === 'PUT /api/product/' + url.pathname.split('/').pop()) { const p = products.find((x) => x.id === Number(url.pathname.split('/').pop())); Object.assign(p, json); return send(200, 0, view(p)); }
   if (r === 'POST /api/product') { const p = { id: products.length + 1, name: json.name, description: json.description ?? '', priceCents: Math.round(Number(json.price) * 100), stock: json.stock ?? 0, category_id: json.category_id ?? null, image_url: json.image_url ?? '', status: json.status ?? 1, sales: 0, created_at: now(), updated_at: now() }; products.push(p); return send(201, 0, view(p)); }
+  // --- seckill ---
+  if (r === 'GET /api/seckill/activities') { const all = url.searchParams.get('include_ended') === 'true'; return send(200, 0, { list: acts.filter((a) => all || actState(a) !== 'ended').map(actView), server_time: now(), server_time_ms: Date.now() }); }
+  if ((m = r.match(/^GET \/api\/seckill\/activities\/(\d+)$/))) { const a = acts.find((x) => x.id === Number(m[1])); return a ? send(200, 0, { ...actView(a), server_time: now(), server_time_ms: Date.now() }) : send(404, 60001, null, 'activity not found'); }
+  if (r === 'POST /api/seckill/init') { const p = products.find((x) => x.id === json.product_id); if (!p) return send(404, 20001, null, 'product not found'); const start = json.start_time ? Date.parse(json.start_time) : Date.now(); const end = json.end_time ? Date.parse(json.end_time) : start + 3_600_000; if (!(end > start)) return send(400, 60010, null, 'end_time must be after start_time'); const a = { id: acts.length + 1, product_id: p.id, priceCents: json.price ? Math.round(Number(json.price) * 100) : p.priceCents, total_stock: Number(json.stock), sold: 0, start, end, per_user_limit: Number(json.per_user_limit ?? 1), ended: false }; acts.push(a); return send(201, 0, actView(a)); }
+  if ((m = r.match(/^PUT \/api\/seckill\/activities\/(\d+)$/))) { const a = acts.find((x) => x.id === Number(m[1])); if (actState(a) !== 'upcoming') return send(409, 60009, null, 'activity already started'); if (json.price) a.priceCents = Math.round(Number(json.price) * 100); if (json.stock) a.total_stock = Number(json.stock); if (json.start_time) a.start = Date.parse(json.start_time); if (json.end_time) a.end = Date.parse(json.end_time); if (json.per_user_limit) a.per_user_limit = Number(json.per_user_limit); return send(200, 0, actView(a)); }
+  if ((m = r.match(/^POST \/api\/seckill\/activities\/(\d+)\/end$/))) { const a = acts.find((x) => x.id === Number(m[1])); if (actState(a) === 'ended') return send(409, 60004, null, 'activity has ended'); a.ended = true; a.end = Date.now(); return send(200, 0, actView(a)); }
+  if (r === 'POST /api/seckill') {
+    const pid = Number(json.product_id); const a = newestAct(pid);
+    if (!a) return send(404, 60001, null, 'no flash sale for this product');
+    const st = actState(a);
+    if (st === 'upcoming') return send(409, 60003, null, `the flash sale starts at ${iso(a.start)}`);
+    if (st === 'ended') return send(409, 60004, null, 'the flash sale has ended');
+    const mine = resultOf(pid).reservations.filter((x) => x.status !== 'failed').length;
+    if (mine >= a.per_user_limit) return send(409, 60005, null, `you have already bought the limit of ${a.per_user_limit}`);
+    if (st === 'sold_out') return send(409, 60002, null, 'sold out');
+    const rid = Math.random().toString(16).slice(2).padEnd(32, '0'); const res = resultOf(pid);
+    const resv = { reservation_id: rid, status: 'queued', order_no: null, reason: null, reserved_at: now() };
+    results.set(pid, { ...res, status: 'queued', activity_id: a.id, reservation_id: rid, order_no: null, reservations: [...res.reservations, resv] });
+    a.sold++;
+    setTimeout(() => { const o = makeOrder([{ product_id: pid, quantity: 1 }]); o.total_price = money(a.priceCents); o.items[0].price = o.total_price; o.seckill_activity_id = a.id; resv.status = 'success'; resv.order_no = o.order_no; results.set(pid, { ...results.get(pid), status: 'success', order_no: o.order_no }); }, Number(process.env.MOCK_SECKILL_COMMIT_MS ?? 1500));
+    return send(200, 0, { status: 'queued', reservation_id: rid, activity_id: a.id, product_id: pid });
+  }
+  if (r === 'GET /api/seckill/result') { const pid = Number(url.searchParams.get('product_id')); return newestAct(pid) ? send(200, 0, resultOf(pid)) : send(404, 60001, null, 'no flash sale for this product'); }
+  if (r === 'GET /api/seckill/events') {
+    const pid = Number(url.searchParams.get('product_id'));
+    if (!newestAct(pid)) return send(404, 60001, null, 'no flash sale for this product');
+    if (process.env.MOCK_NO_SSE) return send(404, 404, null, 'no such route');
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+    let last = '';
+    const started = Date.now();
+    const tick = () => { const r1 = resultOf(pid); const j = JSON.stringify(r1); if (j !== last) { last = j; res.write(`event: result\ndata: ${j}\n\n`); } if (r1.status === 'success' || r1.status === 'failed' || Date.now() - started > 60_000) { clearInterval(id); res.end(); } };
+    const id = setInterval(tick, 100); tick(); req.on('close', () => clearInterval(id));
+    return;
+  }
   if (r === 'POST /api/auth/logout' || r === 'POST /api/auth/change-password') return send(200, 0, null);
   return send(404, 404, null, 'not found');
 }).listen(port, '127.0.0.1', () => console.log(`mock api on http://127.0.0.1:${port}`));

@@ -4,6 +4,7 @@ import { Layout } from './components/Layout';
 import { AdminLayout } from './pages/admin/AdminLayout';
 import { AdminOrders } from './pages/admin/AdminOrders';
 import { AdminProducts } from './pages/admin/AdminProducts';
+import { AdminSeckill } from './pages/admin/AdminSeckill';
 import { Cart } from './pages/Cart';
 import { Home } from './pages/Home';
 import { Login } from './pages/Login';
@@ -14,6 +15,7 @@ import { ProductDetail } from './pages/ProductDetail';
 import { Products } from './pages/Products';
 import { Profile } from './pages/Profile';
 import { Register } from './pages/Register';
+import { Seckill } from './pages/Seckill';
 
 export function App() {
   return (
@@ -22,6 +24,7 @@ export function App() {
         <Route index element={<Home />} />
         <Route path="products" element={<Products />} />
         <Route path="products/:id" element={<ProductDetail />} />
+        <Route path="seckill" element={<Seckill />} />
         <Route path="login" element={<Login />} />
         <Route path="register" element={<Register />} />
         <Route path="profile" element={<RequireAuth><Profile /></RequireAuth>} />
@@ -32,6 +35,7 @@ export function App() {
           <Route index element={<Navigate to="products" replace />} />
           <Route path="products" element={<AdminProducts />} />
           <Route path="orders" element={<AdminOrders />} />
+          <Route path="seckill" element={<AdminSeckill />} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

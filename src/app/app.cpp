@@ -6,12 +6,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/memory/embedded_reservation_queue.hpp"
+#include "adapters/memory/in_memory_stock_gate.hpp"
 #include "adapters/sql/cart_repository.hpp"
 #include "adapters/sql/database.hpp"
 #include "adapters/sql/health_check.hpp"
 #include "adapters/sql/migrations.hpp"
 #include "adapters/sql/order_repository.hpp"
 #include "adapters/sql/product_repository.hpp"
+#include "adapters/sql/seckill_repository.hpp"
 #include "adapters/sql/token_repository.hpp"
 #include "adapters/sql/user_repository.hpp"
 #include "app/demo_catalog.hpp"
@@ -19,6 +22,7 @@
 #include "http/handlers/ops_handlers.hpp"
 #include "http/handlers/order_handlers.hpp"
 #include "http/handlers/product_handlers.hpp"
+#include "http/handlers/seckill_handlers.hpp"
 #include "http/handlers/user_handlers.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/pipeline.hpp"
@@ -35,6 +39,7 @@
 #include "services/password_hasher.hpp"
 #include "services/product_cache.hpp"
 #include "services/product_service.hpp"
+#include "services/seckill_service.hpp"
 #include "services/token_revocations.hpp"
 #include "services/unpaid_order_canceller.hpp"
 
@@ -105,6 +110,15 @@ struct App::Parts {
           order_service(orders, carts, order_numbers, clock, order_settings(config.order)),
           canceller(order_service, std::chrono::seconds(config.order.sweep_interval_seconds)),
           blocking(static_cast<std::size_t>(config.server.blocking_threads)),
+          seckill_repository(database),
+          reservation_queue(
+              seckill_repository, clock, std::chrono::seconds(config.order.unpaid_timeout_seconds),
+              [this] { return order_numbers.next(); }, queue_settings(config.seckill)
+          ),
+          seckill_limiter(clock, services::LoginRateLimitSettings{config.seckill.rate_per_second,
+                                                                  static_cast<double>(config.seckill.burst)}),
+          seckill(seckill_repository, products, stock_gate, reservation_queue, seckill_limiter, clock,
+                  seckill_settings(config.seckill), blocking.executor()),
           static_files(http::StaticSettings{config.server.static_dir, config.server.openapi_path}) {}
 
     static services::AuthSettings auth_settings(const AuthConfig& c) {
@@ -115,6 +129,27 @@ struct App::Parts {
         s.bcrypt_cost = c.bcrypt_cost;
         s.lockout_attempts = c.lockout_attempts;
         s.lockout_duration = std::chrono::minutes(c.lockout_minutes);
+        return s;
+    }
+
+    static adapters::memory::EmbeddedQueueSettings queue_settings(const SeckillConfig& c) {
+        adapters::memory::EmbeddedQueueSettings s;
+        s.max_batch = static_cast<std::size_t>(c.group_commit_max_batch);
+        s.linger = std::chrono::milliseconds(c.group_commit_linger_ms);
+        s.on_batch = [](std::size_t size, std::chrono::microseconds took, bool committed) {
+            if (committed) {
+                spdlog::debug("flash-sale group commit: {} reservation(s) in {} us", size, took.count());
+            } else {
+                spdlog::error("flash-sale group commit of {} reservation(s) failed after {} us", size, took.count());
+            }
+        };
+        return s;
+    }
+
+    static services::SeckillSettings seckill_settings(const SeckillConfig& c) {
+        services::SeckillSettings s;
+        s.token_required = c.token_required;
+        s.token_ttl = std::chrono::seconds(c.token_ttl_seconds);
         return s;
     }
 
@@ -144,6 +179,11 @@ struct App::Parts {
     services::OrderService order_service;
     services::UnpaidOrderCanceller canceller;
     http::BlockingPool blocking;  // joined after the server stops, before anything it uses goes away
+    adapters::sql::SqlSeckillRepository seckill_repository;
+    adapters::memory::InMemoryStockGate stock_gate;
+    adapters::memory::EmbeddedReservationQueue reservation_queue;
+    services::LoginRateLimiter seckill_limiter;
+    services::SeckillService seckill;
     http::Router router;
     http::StaticFiles static_files;
     std::unique_ptr<http::Pipeline> pipeline;
@@ -164,6 +204,11 @@ std::optional<std::string> App::start() {
     }
     p.revocations.load();
     p.order_service.on_stock_changed([&cache = p.product_cache](std::int64_t id) { cache.invalidate(id); });
+    p.order_service.on_order_cancelled([&seckill = p.seckill](const domain::Order& order) {
+        seckill.on_order_cancelled(order);
+    });
+    p.reservation_queue.start();
+    p.seckill.recover();
 
     std::optional<std::string> generated;
     std::string admin_password = config_.admin.password;
@@ -187,6 +232,7 @@ std::optional<std::string> App::start() {
     http::register_product_routes(p.router, p.product_service);
     http::register_cart_routes(p.router, p.cart_service);
     http::register_order_routes(p.router, p.order_service);
+    http::register_seckill_routes(p.router, p.seckill, p.blocking);
 
     http::PipelineSettings pipeline_settings;
     pipeline_settings.cors_origins = config_.server.cors_origins;
@@ -237,6 +283,8 @@ void App::stop() {
             spdlog::warn("shutdown deadline passed with {} connection(s) still open", left);
         }
     }
+    // Accepted reservations are committed before the writer stops; then nothing posts to the pool.
+    parts_->reservation_queue.stop();
     parts_->blocking.join();
     parts_->canceller.stop();
     parts_.reset();

@@ -149,6 +149,25 @@ std::vector<Key> keys() {
     add("order", "node_id", [](Config& c, const std::string& v) {
         c.order.node_id = static_cast<int>(parse_integer("order.node_id", v, 0, 99));
     });
+    // seckill
+    add("seckill", "rate_per_second", [](Config& c, const std::string& v) {
+        c.seckill.rate_per_second = static_cast<double>(parse_integer("seckill.rate_per_second", v, 1, 10000000));
+    });
+    add("seckill", "burst", [](Config& c, const std::string& v) {
+        c.seckill.burst = static_cast<int>(parse_integer("seckill.burst", v, 1, 10000000));
+    });
+    add("seckill", "token_required", [](Config& c, const std::string& v) {
+        c.seckill.token_required = parse_bool("seckill.token_required", v);
+    });
+    add("seckill", "token_ttl_seconds", [](Config& c, const std::string& v) {
+        c.seckill.token_ttl_seconds = static_cast<int>(parse_integer("seckill.token_ttl_seconds", v, 5, 3600));
+    });
+    add("seckill", "group_commit_max_batch", [](Config& c, const std::string& v) {
+        c.seckill.group_commit_max_batch = static_cast<int>(parse_integer("seckill.group_commit_max_batch", v, 1, 100000));
+    });
+    add("seckill", "group_commit_linger_ms", [](Config& c, const std::string& v) {
+        c.seckill.group_commit_linger_ms = static_cast<int>(parse_integer("seckill.group_commit_linger_ms", v, 0, 1000));
+    });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });
     add("admin", "password", [](Config& c, const std::string& v) { c.admin.password = v; });

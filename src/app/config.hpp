@@ -63,6 +63,15 @@ struct OrderConfig {
     int node_id = 1;
 };
 
+struct SeckillConfig {
+    double rate_per_second = 5;  // per shopper, on POST /api/seckill
+    int burst = 10;
+    bool token_required = false;  // anti-bot gate: a one-time token fetched after the start
+    int token_ttl_seconds = 120;
+    int group_commit_max_batch = 512;  // embedded mode: reservations per commit at most
+    int group_commit_linger_ms = 1;    // embedded mode: wait this long for company before committing
+};
+
 struct AdminConfig {
     std::string username = "admin";
     std::string password;  // empty: generated at first start and printed once
@@ -81,6 +90,7 @@ struct Config {
     DatabaseConfig database;
     AuthConfig auth;
     OrderConfig order;
+    SeckillConfig seckill;
     AdminConfig admin;
     LogConfig log;
     std::vector<std::string> sources;  // files and variables that were applied, for the startup log

@@ -127,6 +127,20 @@ void OrderService::notify_stock_of(const std::string& order_no) {
     }
 }
 
+void OrderService::notify_cancelled(domain::Order order) {
+    if (!cancelled_) {
+        return;
+    }
+    // Callers may hold the copy read before the cancel; listeners see the state it now has.
+    order.status = OrderStatus::kCancelled;
+    try {
+        cancelled_(order);
+    } catch (const std::exception& e) {
+        // The cancel is committed; a listener's failure must not turn it into an error for the caller.
+        spdlog::error("order {} cancelled, but a cancellation listener failed: {}", order.order_no, e.what());
+    }
+}
+
 domain::Page<domain::Order> OrderService::list(
     std::int64_t user_id, std::optional<domain::OrderStatus> status, int page, int page_size
 ) {
@@ -170,6 +184,7 @@ Result<domain::Order> OrderService::pay(std::int64_t user_id, const std::string&
         // sell them twice. Cancel it here instead of waiting for the next sweep.
         if (orders_.cancel(order_no, now)) {
             notify_stock_of(order_no);
+            notify_cancelled(order);
         }
         return make_error(
             ErrorCode::kOrderStatusConflict, "order " + order_no + " expired unpaid and has been cancelled"
@@ -204,6 +219,7 @@ Result<domain::Order> OrderService::cancel(std::int64_t user_id, const std::stri
     // The order read before the cancel names the products: drop them from caches before anything else
     // (a re-read first would leave a window where the detail page shows the old stock).
     notify_stock(found);
+    notify_cancelled(found.value());
     return reread(order_no, user_id);
 }
 
@@ -211,8 +227,12 @@ int OrderService::cancel_expired(int limit) {
     int cancelled = 0;
     for (const auto& order_no : orders_.expired_unpaid(clock_.now(), limit)) {
         // False means it was paid or cancelled since the query: nothing to do.
-        auto before = stock_changed_ ? reread(order_no, 0) : Result<domain::Order>(order_not_found(order_no));
+        auto before =
+            stock_changed_ || cancelled_ ? reread(order_no, 0) : Result<domain::Order>(order_not_found(order_no));
         if (orders_.cancel(order_no, clock_.now())) {
+            if (before.ok()) {
+                notify_cancelled(before.value());
+            }
             notify_stock(std::move(before));
             ++cancelled;
         }

@@ -64,12 +64,17 @@ public:
     /// Called with each product id whose stock an order placed or cancelled here has moved,
     /// so caches of product detail can drop it. Set once at wiring time.
     void on_stock_changed(std::function<void(std::int64_t product_id)> listener) { stock_changed_ = std::move(listener); }
+    /// Called with each order this service cancelled (by the shopper, on paying too late, or by
+    /// cancel_expired), after the cancel committed, so flash sales can put the unit back on sale.
+    /// Set once at wiring time.
+    void on_order_cancelled(std::function<void(const domain::Order&)> listener) { cancelled_ = std::move(listener); }
 
 private:
     Result<domain::Order> place(std::int64_t user_id, std::vector<domain::OrderLineRequest> lines, bool from_cart);
     Result<domain::Order> reread(const std::string& order_no, std::int64_t user_id);
     Result<domain::Order> notify_stock(Result<domain::Order> order);
     void notify_stock_of(const std::string& order_no);
+    void notify_cancelled(domain::Order order);
 
     ports::OrderRepository& orders_;
     ports::CartRepository& carts_;
@@ -77,6 +82,7 @@ private:
     const ports::Clock& clock_;
     const OrderSettings settings_;
     std::function<void(std::int64_t)> stock_changed_;
+    std::function<void(const domain::Order&)> cancelled_;
 };
 
 }  // namespace gomall::services

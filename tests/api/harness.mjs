@@ -230,10 +230,11 @@ export class Server {
     }
 
     /// Stops (SIGTERM, then SIGKILL) and removes the temp dir unless a test failed or GOMALL_TEST_KEEP=1.
-    async dispose() {
+    /// expectSignal: a signal the test itself sent (e.g. 'SIGKILL'), not reported as a bad exit.
+    async dispose({ expectSignal = '' } = {}) {
         if (!this.child) return;
         const r = await this.stop();
-        if (r.timedOut || (r.code !== 0 && r.code !== null) || (r.signal && r.signal !== 'SIGTERM')) {
+        if (r.timedOut || (r.code !== 0 && r.code !== null) || (r.signal && r.signal !== 'SIGTERM' && r.signal !== expectSignal)) {
             process.stderr.write(`# ${this.label}: server exit ${JSON.stringify(r)}; log ${this.logPath}\n${this.logTail(30)}\n`);
             anyFailure = true;
         }
@@ -353,6 +354,123 @@ export class Server {
         }
         return items;
     }
+
+    // ------------------------------------------------------------------ flash sale (seckill)
+
+    /// POST /api/seckill/init as admin; returns the raw response (201 activity on success).
+    async seckillInit(body) {
+        return this.api('POST', '/api/seckill/init', { token: await this.adminToken(), body });
+    }
+
+    /// Creates a flash-sale activity (expects 201) and returns it.
+    async createActivity(body) {
+        const res = await this.seckillInit(body);
+        expectOk(res, 201);
+        return res.body.data;
+    }
+
+    /// GET /api/seckill/activities/:id (expects 200) and returns the activity.
+    async activity(id) {
+        const res = await this.api('GET', `/api/seckill/activities/${id}`);
+        expectOk(res);
+        return res.body.data;
+    }
+
+    /// POST /api/seckill {product_id} as `user` ({token}); returns the raw response.
+    /// opts: checkEnvelope, timeoutMs (as for api()).
+    seckillBuy(user, productId, opts = {}) {
+        return this.api('POST', '/api/seckill', { token: user.token, body: { product_id: productId }, ...opts });
+    }
+
+    /// GET /api/seckill/result?product_id=N as `user`; returns the raw response.
+    seckillResult(user, productId) {
+        return this.api('GET', `/api/seckill/result?product_id=${productId}`, { token: user.token });
+    }
+
+    /// Polls the result until its status is no longer "queued" (or timeoutMs passes); returns the
+    /// last result data.
+    async waitSeckillFinal(user, productId, timeoutMs = 20000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            const res = await this.seckillResult(user, productId);
+            expectOk(res);
+            if (res.body.data.status !== 'queued' || Date.now() > deadline) return res.body.data;
+            await sleep(100);
+        }
+    }
+
+    /// The server's clock in epoch ms (server_time_ms of GET /api/seckill/activities).
+    async serverNowMs() {
+        const res = await this.api('GET', '/api/seckill/activities');
+        expectOk(res);
+        return res.body.data.server_time_ms;
+    }
+}
+
+/// ISO 8601 UTC with whole seconds ("2026-11-25T01:02:03Z") for epoch ms, rounded up to the next second.
+export function isoSeconds(ms) {
+    return new Date(Math.ceil(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/// Reads a text/event-stream response with fetch streaming (Authorization header, as the web UI
+/// does). Collects events {event, data (parsed JSON or null), raw} until `until(event, events)`
+/// returns true, the server ends the stream, or timeoutMs passes. `onEvent(event)` runs for each.
+/// Returns {status, headers, events, ended (server closed the stream), timedOut, text (non-SSE body)}.
+export async function readEventStream(url, { token, timeoutMs = 20000, until = () => false, onEvent = () => {} } = {}) {
+    const ctrl = new AbortController();
+    const timer = setTimeout(() => ctrl.abort(new Error('timeout')), timeoutMs);
+    const out = { status: 0, headers: {}, events: [], ended: false, timedOut: false, text: '' };
+    try {
+        const headers = { accept: 'text/event-stream' };
+        if (token) headers.authorization = `Bearer ${token}`;
+        const res = await fetch(url, { headers, signal: ctrl.signal });
+        out.status = res.status;
+        out.headers = Object.fromEntries(res.headers);
+        if (!String(out.headers['content-type'] || '').startsWith('text/event-stream')) {
+            out.text = await res.text();
+            out.ended = true;
+            return out;
+        }
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        let buf = '';
+        for (;;) {
+            const { value, done } = await reader.read();
+            if (done) { out.ended = true; break; }
+            buf += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
+            let cut;
+            let stop = false;
+            while ((cut = buf.indexOf('\n\n')) >= 0) {
+                const block = buf.slice(0, cut);
+                buf = buf.slice(cut + 2);
+                let event = 'message';
+                const data = [];
+                for (const line of block.split('\n')) {
+                    if (line.startsWith(':')) continue;  // comment / keep-alive
+                    const i = line.indexOf(':');
+                    const key = i < 0 ? line : line.slice(0, i);
+                    const val = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '');
+                    if (key === 'event') event = val;
+                    else if (key === 'data') data.push(val);
+                }
+                if (data.length === 0 && event === 'message') continue;
+                const raw = data.join('\n');
+                let parsed = null;
+                try { parsed = JSON.parse(raw); } catch { parsed = null; }
+                const ev = { event, data: parsed, raw };
+                out.events.push(ev);
+                onEvent(ev);
+                if (until(ev, out.events)) { stop = true; break; }
+            }
+            if (stop) { ctrl.abort(); break; }
+        }
+    } catch (err) {
+        if (ctrl.signal.aborted && ctrl.signal.reason?.message === 'timeout') out.timedOut = true;
+        else if (!ctrl.signal.aborted) throw err;
+    } finally {
+        clearTimeout(timer);
+    }
+    return out;
 }
 
 /// Raw request with node:http: resolves with the response even when the server closes the

@@ -141,6 +141,8 @@ export interface Order {
   pay_type: number;
   items: OrderItem[];
   expires_at: string | null;
+  /** Set when the order came from a flash sale. */
+  seckill_activity_id?: number | null;
   paid_at: string | null;
   created_at: string;
   updated_at: string;
@@ -152,16 +154,71 @@ export interface OrderQuery {
   status?: number;
 }
 
-/** Flash-sale activity; the API for it is not built yet, fields are provisional. */
+// --- Flash sale (seckill); see notes/seckill.md -------------------------------------
+
+export type SeckillState = 'upcoming' | 'active' | 'sold_out' | 'ended';
+
 export interface SeckillActivity {
   id: number;
   product_id: number;
-  product_name?: string;
-  name?: string;
-  image_url?: string;
-  seckill_price?: number;
-  price?: number;
-  stock?: number;
+  product_name: string;
+  product_image: string;
+  price: number; // flash price, yuan
+  original_price: number;
+  total_stock: number;
+  sold: number;
+  remaining: number;
+  state: SeckillState;
+  start_time: string;
+  end_time: string;
+  per_user_limit: number;
+  created_at: string;
+  updated_at: string;
+  /** Only on GET /seckill/activities/:id */
+  server_time?: string;
+  server_time_ms?: number;
+}
+
+export interface SeckillActivityList {
+  list: SeckillActivity[];
+  server_time: string;
+  server_time_ms: number;
+}
+
+export interface SeckillInitInput {
+  product_id: number;
+  stock: number;
+  price?: number | string;
   start_time?: string;
   end_time?: string;
+  per_user_limit?: number;
+}
+
+export type SeckillUpdateInput = Partial<Omit<SeckillInitInput, 'product_id'>>;
+
+export interface SeckillQueued {
+  status: 'queued';
+  reservation_id: string;
+  activity_id: number;
+  product_id: number;
+}
+
+export type SeckillResultStatus = 'none' | 'queued' | 'success' | 'failed';
+
+export interface SeckillReservation {
+  reservation_id: string;
+  status: SeckillResultStatus | string;
+  order_no: string | null;
+  reason: string | null;
+  reserved_at: string;
+}
+
+export interface SeckillResult {
+  status: SeckillResultStatus;
+  activity_id: number;
+  product_id: number;
+  reservation_id?: string | null;
+  order_no?: string | null;
+  reason?: string | null;
+  reservations?: SeckillReservation[];
 }

@@ -1,23 +1,28 @@
-import { useEffect, useState } from 'react';
-import { formatCountdown } from '../utils/time';
+import { useEffect, useRef } from 'react';
+import { useT } from '../i18n';
+import { formatRemaining, timeOfTarget } from '../utils/serverClock';
+import { useServerNow } from '../utils/useServerNow';
 
-/** Ticks every second until `until`; calls onDone once when it reaches zero. */
-export function Countdown({ until, onDone }: { until: string; onDone?: () => void }) {
-  const end = new Date(until).getTime();
-  const [now, setNow] = useState(() => Date.now());
+/**
+ * Time left until `until` on the server clock (utils/serverClock), ticking on whole
+ * seconds so that 00:00 shows exactly at the target; calls onDone once when it is reached.
+ */
+export function Countdown({ until, onDone, testId = 'countdown' }: { until: string | number; onDone?: () => void; testId?: string }) {
+  const t = useT();
+  const end = timeOfTarget(until);
+  const now = useServerNow(end);
   const left = end - now;
+  const fired = useRef<number | null>(null);
   useEffect(() => {
-    if (left <= 0) {
+    if (left <= 0 && fired.current !== end) {
+      fired.current = end;
       onDone?.();
-      return;
     }
-    const id = window.setTimeout(() => setNow(Date.now()), Math.min(1000, left));
-    return () => window.clearTimeout(id);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [now, end]);
+  }, [left <= 0, end]);
   return (
-    <span className="countdown" data-testid="countdown" role="timer">
-      {formatCountdown(left)}
+    <span className="countdown" data-testid={testId} data-ms-left={Math.max(0, left)} role="timer">
+      {formatRemaining(left, t('seckill.days'))}
     </span>
   );
 }

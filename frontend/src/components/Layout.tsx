@@ -129,6 +129,9 @@ export function Layout() {
           <NavLink to="/products" data-testid="nav-products">
             {t('nav.products')}
           </NavLink>
+          <NavLink to="/seckill" data-testid="nav-seckill">
+            {t('nav.seckill')}
+          </NavLink>
           {signedIn && (
             <NavLink to="/orders" data-testid="nav-orders">
               {t('nav.orders')}

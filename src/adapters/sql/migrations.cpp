@@ -230,6 +230,87 @@ CREATE TABLE order_items (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 )sql";
 
+// Flash sales. A reservation's unit is counted in seckill_activities.sold (the oversell guard) and
+// its order carries seckill_activity_id, so cancelling the order can return the unit to the sale.
+constexpr std::string_view kSqliteSeckill = R"sql(
+CREATE TABLE seckill_activities (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    product_id INTEGER NOT NULL REFERENCES products (id),
+    price_cents INTEGER NOT NULL,
+    total_stock INTEGER NOT NULL,
+    sold INTEGER NOT NULL DEFAULT 0,
+    start_time TEXT NOT NULL,
+    end_time TEXT NOT NULL,
+    per_user_limit INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CHECK (sold >= 0)
+);
+CREATE INDEX ix_seckill_activities_product ON seckill_activities (product_id);
+CREATE INDEX ix_seckill_activities_end ON seckill_activities (end_time);
+CREATE TABLE seckill_reservations (
+    id TEXT PRIMARY KEY,
+    activity_id INTEGER NOT NULL REFERENCES seckill_activities (id),
+    product_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    seq INTEGER NOT NULL,
+    price_cents INTEGER NOT NULL,
+    status INTEGER NOT NULL,
+    order_no TEXT NULL,
+    fail_reason TEXT NULL,
+    reserved_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_seckill_reservations_user_seq ON seckill_reservations (activity_id, user_id, seq);
+CREATE INDEX ix_seckill_reservations_status ON seckill_reservations (activity_id, status);
+CREATE INDEX ix_seckill_reservations_order ON seckill_reservations (order_no);
+ALTER TABLE orders ADD COLUMN seckill_activity_id INTEGER NULL;
+CREATE INDEX ix_orders_seckill_activity ON orders (seckill_activity_id);
+)sql";
+
+// MySQL commits each DDL statement on its own, so this version can be interrupted half-way; the
+// ALTER (the one statement that cannot be repeated) goes first and the tables are created only if
+// missing, so re-running the version after a failure, or over rebuilt older tables, succeeds.
+constexpr std::string_view kMysqlSeckill = R"sql(
+ALTER TABLE orders ADD COLUMN seckill_activity_id BIGINT NULL,
+    ADD KEY ix_orders_seckill_activity (seckill_activity_id);
+CREATE TABLE IF NOT EXISTS seckill_activities (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    product_id BIGINT NOT NULL,
+    price_cents BIGINT NOT NULL,
+    total_stock BIGINT NOT NULL,
+    sold BIGINT NOT NULL DEFAULT 0,
+    start_time DATETIME NOT NULL,
+    end_time DATETIME NOT NULL,
+    per_user_limit INT NOT NULL DEFAULT 1,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    KEY ix_seckill_activities_product (product_id),
+    KEY ix_seckill_activities_end (end_time),
+    CONSTRAINT fk_seckill_activities_product FOREIGN KEY (product_id) REFERENCES products (id),
+    CONSTRAINT ck_seckill_activities_sold CHECK (sold >= 0)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+CREATE TABLE IF NOT EXISTS seckill_reservations (
+    id VARCHAR(32) NOT NULL PRIMARY KEY,
+    activity_id BIGINT NOT NULL,
+    product_id BIGINT NOT NULL,
+    user_id BIGINT NOT NULL,
+    seq INT NOT NULL,
+    price_cents BIGINT NOT NULL,
+    status INT NOT NULL,
+    order_no VARCHAR(32) NULL,
+    fail_reason VARCHAR(200) NULL,
+    reserved_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    UNIQUE KEY ux_seckill_reservations_user_seq (activity_id, user_id, seq),
+    KEY ix_seckill_reservations_status (activity_id, status),
+    KEY ix_seckill_reservations_order (order_no),
+    KEY ix_seckill_reservations_user (user_id),
+    CONSTRAINT fk_seckill_reservations_activity FOREIGN KEY (activity_id) REFERENCES seckill_activities (id),
+    CONSTRAINT fk_seckill_reservations_user FOREIGN KEY (user_id) REFERENCES users (id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+)sql";
+
 constexpr std::string_view kSqliteLedger =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
     "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
@@ -327,11 +408,13 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {1, "accounts and tokens", kSqliteAccounts},
         {2, "catalogue", kSqliteCatalogue},
         {3, "carts and orders", kSqliteOrders},
+        {4, "flash sales", kSqliteSeckill},
     };
     static const std::vector<Migration> kMysql = {
         {1, "accounts and tokens", kMysqlAccounts},
         {2, "catalogue", kMysqlCatalogue},
         {3, "carts and orders", kMysqlOrders},
+        {4, "flash sales", kMysqlSeckill},
     };
     return dialect == Dialect::kSqlite ? kSqlite : kMysql;
 }

@@ -8,13 +8,14 @@
 #include <numeric>
 
 #include "adapters/sql/sql_util.hpp"
+#include "domain/seckill.hpp"
 
 namespace gomall::adapters::sql {
 namespace {
 
 constexpr const char* kOrderSelect =
     "SELECT id, order_no, user_id, product_id, product_name, product_image, quantity, total_cents, status, "
-    "pay_type, expires_at, paid_at, created_at, updated_at FROM orders ";
+    "pay_type, expires_at, paid_at, created_at, updated_at, seckill_activity_id FROM orders ";
 
 struct OrderRow {
     long long id = 0;
@@ -29,6 +30,8 @@ struct OrderRow {
     std::string expires_at, paid_at;
     soci::indicator paid_ind = soci::i_null;
     std::string created_at, updated_at;
+    long long seckill_activity_id = 0;
+    soci::indicator seckill_ind = soci::i_null;
 
     void exchange(soci::statement& st) {
         st.exchange(soci::into(id));
@@ -45,6 +48,7 @@ struct OrderRow {
         st.exchange(soci::into(paid_at, paid_ind));
         st.exchange(soci::into(created_at));
         st.exchange(soci::into(updated_at));
+        st.exchange(soci::into(seckill_activity_id, seckill_ind));
     }
 
     domain::Order to_domain() const {
@@ -65,6 +69,7 @@ struct OrderRow {
         }
         o.created_at = from_db_time(created_at);
         o.updated_at = from_db_time(updated_at);
+        o.seckill_activity_id = seckill_ind == soci::i_ok ? seckill_activity_id : 0;
         return o;
     }
 };
@@ -323,6 +328,22 @@ bool SqlOrderRepository::cancel(const std::string& order_no, TimePoint now) {
         claim.param(static_cast<long long>(domain::OrderStatus::kAwaitingPayment)).sql(")");
         if (execute_counting(session, claim) != 1) {
             return false;
+        }
+
+        // A flash-sale order's unit belongs to its activity, not to the product's ordinary stock:
+        // it goes back to the sale (sold - 1) and its reservation is marked released.
+        Query flash("SELECT seckill_activity_id FROM orders WHERE order_no = ");
+        flash.param(order_no);
+        if (const long long activity_id = fetch_integer(session, flash); activity_id != 0) {
+            Query unsell("UPDATE seckill_activities SET sold = sold - 1 WHERE id = ");
+            unsell.param(activity_id).sql(" AND sold > 0");
+            execute_counting(session, unsell);
+            Query release("UPDATE seckill_reservations SET status = ");
+            release.param(static_cast<long long>(domain::ReservationStatus::kReleased)).sql(", updated_at = ");
+            release.param(to_db_time(now)).sql(" WHERE order_no = ").param(order_no);
+            execute_counting(session, release);
+            tx.commit();
+            return true;
         }
 
         Query items(

@@ -93,6 +93,12 @@ boost::json::object order_json(const domain::Order& order) {
     out["status"] = static_cast<int>(order.status);
     out["pay_type"] = static_cast<int>(order.pay_type);
     out["items"] = std::move(items);
+    // Flash-sale orders name their activity; ordinary orders carry null.
+    if (order.seckill_activity_id != 0) {
+        out["seckill_activity_id"] = order.seckill_activity_id;
+    } else {
+        out["seckill_activity_id"] = nullptr;
+    }
     out["expires_at"] = format_iso8601(order.expires_at);
     if (order.paid_at) {
         out["paid_at"] = format_iso8601(*order.paid_at);

@@ -70,8 +70,10 @@ std::filesystem::path unique_temp_dir() {
 
 // Children before parents, so the foreign keys are satisfied at every step.
 constexpr const char* kTables[] = {
+    "seckill_reservations",
     "order_items",
     "orders",
+    "seckill_activities",
     "cart_items",
     "products",
     "categories",

@@ -14,6 +14,9 @@ export function AdminLayout() {
           <NavLink to="/admin/orders" className={({ isActive }) => `tab ${isActive ? 'is-active' : ''}`} data-testid="admin-tab-orders">
             {t('admin.orders')}
           </NavLink>
+          <NavLink to="/admin/seckill" className={({ isActive }) => `tab ${isActive ? 'is-active' : ''}`} data-testid="admin-tab-seckill">
+            {t('admin.seckill')}
+          </NavLink>
         </nav>
       </div>
       <Outlet />

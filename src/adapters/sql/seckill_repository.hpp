@@ -1,0 +1,35 @@
+// SeckillRepository on the SQL database: flash-sale activities, reservations, and the batched
+// order creation (group commit) that turns reservations into orders under the oversell guard.
+#pragma once
+
+#include "adapters/sql/database.hpp"
+#include "ports/seckill_repository.hpp"
+
+namespace gomall::adapters::sql {
+
+/// Thread-safe; every call blocks on the database (run it off the I/O threads).
+class SqlSeckillRepository final : public ports::SeckillRepository {
+public:
+    explicit SqlSeckillRepository(Database& db) : db_(db) {}
+
+    std::int64_t create_activity(const domain::SeckillActivity& activity, TimePoint now) override;
+    bool update_activity(const domain::SeckillActivity& activity, TimePoint now) override;
+    std::optional<domain::SeckillActivity> find_activity(std::int64_t id) override;
+    std::vector<domain::SeckillActivity> list_activities(TimePoint since, int limit) override;
+
+    std::vector<domain::Reservation> fulfil(
+        std::vector<domain::Reservation> batch,
+        TimePoint now,
+        TimePoint expires_at,
+        const std::function<std::string()>& next_order_no
+    ) override;
+
+    ports::ActivityTally tally(std::int64_t activity_id) override;
+    std::vector<domain::Reservation> reservations_of(std::int64_t activity_id, std::int64_t user_id) override;
+    std::int64_t sold(std::int64_t activity_id) override;
+
+private:
+    Database& db_;
+};
+
+}  // namespace gomall::adapters::sql

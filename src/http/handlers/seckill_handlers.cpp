@@ -1,0 +1,318 @@
+// Flash-sale handlers: validate input, call SeckillService, envelope the result. The purchase and the
+// public listing run as coroutines on the I/O thread because they are what the crowd hammers.
+#include "http/handlers/seckill_handlers.hpp"
+
+#include <chrono>
+#include <initializer_list>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "core/time.hpp"
+#include "http/envelope.hpp"
+#include "http/handlers/seckill_views.hpp"
+#include "http/json_body.hpp"
+
+namespace gomall::http {
+namespace {
+
+using boost::asio::awaitable;
+
+constexpr std::int64_t kMaxId = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMaxStock = 1'000'000;
+constexpr Cents kMinPrice = 1;              // 0.01
+constexpr Cents kMaxPrice = 1'000'000'000;  // 10,000,000.00
+constexpr std::int64_t kMaxPerUserLimit = 100;
+constexpr std::size_t kMaxTimeText = 64;
+constexpr std::size_t kMaxTokenText = 128;
+constexpr auto kEventStreamLimit = std::chrono::seconds(60);
+
+const std::initializer_list<std::string_view> kActivityFields = {
+    "price", "stock", "start_time", "end_time", "per_user_limit"};
+const std::initializer_list<std::string_view> kInitFields = {
+    "product_id", "price", "stock", "start_time", "end_time", "per_user_limit"};
+
+Result<std::optional<TimePoint>> optional_time(const JsonBody& body, std::string_view name) {
+    auto text = body.optional_string(name, 1, kMaxTimeText);
+    if (!text.ok()) {
+        return text.error();
+    }
+    if (!text.value()) {
+        return std::optional<TimePoint>{};
+    }
+    const auto parsed = parse_iso8601(*text.value());
+    if (!parsed) {
+        const std::string field(name);
+        return make_error(
+            ErrorCode::kBadRequest, field + ": must be an ISO 8601 time such as 2026-11-25T01:02:03Z", field
+        );
+    }
+    return std::optional<TimePoint>{*parsed};
+}
+
+/// ?product_id=N, required and positive.
+Result<std::int64_t> product_id_param(const Request& req) {
+    auto id = query_int(req, "product_id", 0, 1, kMaxId);
+    if (id.ok() && id.value() == 0) {
+        return make_error(ErrorCode::kBadRequest, "product_id: required", "product_id");
+    }
+    return id;
+}
+
+Result<bool> include_ended_param(const Request& req) {
+    const auto raw = req.query_param("include_ended");
+    if (!raw || raw->empty() || *raw == "false" || *raw == "0") {
+        return false;
+    }
+    if (*raw == "true" || *raw == "1") {
+        return true;
+    }
+    return make_error(ErrorCode::kBadRequest, "include_ended: must be true or false", "include_ended");
+}
+
+boost::json::object activity_with_time(const services::ActivityView& view, TimePoint now) {
+    auto out = activity_json(view);
+    add_server_time(out, now);
+    return out;
+}
+
+boost::json::object listing_json(const std::vector<services::ActivityView>& views, TimePoint now) {
+    boost::json::array list;
+    list.reserve(views.size());
+    for (const auto& view : views) {
+        list.push_back(activity_json(view));
+    }
+    boost::json::object out;
+    out["list"] = std::move(list);
+    add_server_time(out, now);
+    return out;
+}
+
+std::string result_frame(const services::SeckillResult& result) {
+    return "event: result\ndata: " + serialize_json(seckill_result_json(result)) + "\n\n";
+}
+
+bool is_final(const services::SeckillResult& result) {
+    return result.status == "success" || result.status == "failed";
+}
+
+/// Pushes a shopper's result whenever memory says it changed, until it is final or a minute passes.
+/// poll() only reads the service's in-memory results, so it never blocks the I/O thread.
+class SeckillEventStream final : public EventStream {
+public:
+    SeckillEventStream(services::SeckillService& seckill, std::int64_t user_id, const services::SeckillResult& first)
+        : seckill_(seckill),
+          user_id_(user_id),
+          activity_id_(first.activity_id),
+          last_frame_(result_frame(first)),
+          finished_(is_final(first)),
+          deadline_(std::chrono::steady_clock::now() + kEventStreamLimit) {}
+
+    const std::string& first_frame() const { return last_frame_; }
+
+    std::string poll() override {
+        if (finished_) {
+            return {};
+        }
+        if (std::chrono::steady_clock::now() >= deadline_) {
+            finished_ = true;
+            return {};
+        }
+        const auto current = seckill_.cached_result(user_id_, activity_id_);
+        if (!current) {
+            return {};
+        }
+        std::string frame = result_frame(*current);
+        if (frame == last_frame_) {
+            return {};
+        }
+        last_frame_ = frame;
+        finished_ = is_final(*current);
+        return frame;
+    }
+
+    bool finished() const override { return finished_; }
+
+private:
+    services::SeckillService& seckill_;
+    const std::int64_t user_id_;
+    const std::int64_t activity_id_;
+    std::string last_frame_;
+    bool finished_;
+    const std::chrono::steady_clock::time_point deadline_;
+};
+
+Response init_activity(Request& req, services::SeckillService& seckill) {
+    GOMALL_TRY(const auto body, req, JsonBody::parse(req, kInitFields));
+    services::NewActivity request;
+    GOMALL_TRY(request.product_id, req, body.required_int("product_id", 1, kMaxId));
+    GOMALL_TRY(request.stock, req, body.required_int("stock", 1, kMaxStock));
+    GOMALL_TRY(request.price, req, body.optional_money("price", kMinPrice, kMaxPrice));
+    GOMALL_TRY(request.start_time, req, optional_time(body, "start_time"));
+    GOMALL_TRY(request.end_time, req, optional_time(body, "end_time"));
+    GOMALL_TRY(const auto limit, req, body.optional_int("per_user_limit", 1, kMaxPerUserLimit));
+    if (limit) {
+        request.per_user_limit = static_cast<int>(*limit);
+    }
+    return respond(req, seckill.init(request), activity_json, 201);
+}
+
+Response update_activity(Request& req, services::SeckillService& seckill) {
+    GOMALL_TRY(const auto id, req, path_id(req, "id"));
+    GOMALL_TRY(const auto body, req, JsonBody::parse(req, kActivityFields));
+    services::ActivityPatch patch;
+    GOMALL_TRY(patch.price, req, body.optional_money("price", kMinPrice, kMaxPrice));
+    GOMALL_TRY(patch.stock, req, body.optional_int("stock", 1, kMaxStock));
+    GOMALL_TRY(patch.start_time, req, optional_time(body, "start_time"));
+    GOMALL_TRY(patch.end_time, req, optional_time(body, "end_time"));
+    GOMALL_TRY(const auto limit, req, body.optional_int("per_user_limit", 1, kMaxPerUserLimit));
+    if (limit) {
+        patch.per_user_limit = static_cast<int>(*limit);
+    }
+    return respond(req, seckill.update(id, patch), activity_json);
+}
+
+awaitable<Response> list_activities(Request& req, services::SeckillService& seckill, BlockingPool& pool) {
+    const auto include_ended = include_ended_param(req);
+    if (!include_ended.ok()) {
+        co_return error_response(req, include_ended.error());
+    }
+    if (!include_ended.value()) {
+        // The crowd's countdown page: memory only, never the database.
+        co_return ok(req, listing_json(seckill.listing(), seckill.now()));
+    }
+    // Ended activities are history the index does not keep: the admin view reads the database.
+    auto all = co_await pool.run([&seckill] { return seckill.list(true); });
+    co_return ok(req, listing_json(all, seckill.now()));
+}
+
+awaitable<Response> purchase(Request& req, services::SeckillService& seckill) {
+    auto body = JsonBody::parse(req, {"product_id", "token"});
+    if (!body.ok()) {
+        co_return error_response(req, body.error());
+    }
+    const auto product_id = body->required_int("product_id", 1, kMaxId);
+    if (!product_id.ok()) {
+        co_return error_response(req, product_id.error());
+    }
+    const auto token = body->optional_string("token", 0, kMaxTokenText);
+    if (!token.ok()) {
+        co_return error_response(req, token.error());
+    }
+    auto reservation = co_await seckill.purchase(req.user_id(), product_id.value(), token.value().value_or(""));
+    co_return respond(req, reservation, queued_json);
+}
+
+awaitable<Response> issue_token(Request& req, services::SeckillService& seckill) {
+    auto body = JsonBody::parse(req, {"product_id"});
+    if (!body.ok()) {
+        co_return error_response(req, body.error());
+    }
+    const auto product_id = body->required_int("product_id", 1, kMaxId);
+    if (!product_id.ok()) {
+        co_return error_response(req, product_id.error());
+    }
+    co_return respond(req, seckill.issue_token(req.user_id(), product_id.value()), [](const std::string& token) {
+        return boost::json::object{{"token", token}};
+    });
+}
+
+Response result_events(Request& req, services::SeckillService& seckill) {
+    GOMALL_TRY(const auto product_id, req, product_id_param(req));
+    // The first frame comes from the database (blocking handler), so it is right even after a restart;
+    // later frames come from memory, which result() has just brought up to date.
+    GOMALL_TRY(const auto first, req, seckill.result(req.user_id(), product_id));
+    auto stream = std::make_shared<SeckillEventStream>(seckill, req.user_id(), first);
+    Response res;
+    res.status = 200;
+    res.content_type = "text/event-stream";
+    res.body = stream->first_frame();
+    res.events = std::move(stream);
+    return res;
+}
+
+RouteOptions admin_only() {
+    RouteOptions options;
+    options.admin = true;
+    return options;
+}
+
+RouteOptions signed_in() {
+    RouteOptions options;
+    options.auth = true;
+    return options;
+}
+
+}  // namespace
+
+void register_seckill_routes(Router& router, services::SeckillService& seckill, BlockingPool& pool) {
+    router.post(
+        "/api/seckill/init", [&seckill](Request& req) { return init_activity(req, seckill); }, admin_only()
+    );
+
+    router.add_async(Method::kGet, "/api/seckill/activities", [&seckill, &pool](Request& req) {
+        return list_activities(req, seckill, pool);
+    });
+
+    RouteOptions detail_options;
+    // Indexed activities (every running or upcoming one) are answered on the I/O thread.
+    detail_options.fast_path = [&seckill](Request& req) -> std::optional<Response> {
+        const auto id = path_id(req, "id");
+        if (!id.ok()) {
+            return error_response(req, id.error());
+        }
+        if (auto view = seckill.cached(id.value())) {
+            return ok(req, activity_with_time(*view, seckill.now()));
+        }
+        return std::nullopt;
+    };
+    router.get(
+        "/api/seckill/activities/:id",
+        [&seckill](Request& req) -> Response {
+            GOMALL_TRY(const auto id, req, path_id(req, "id"));
+            GOMALL_TRY(const auto view, req, seckill.get(id));
+            return ok(req, activity_with_time(view, seckill.now()));
+        },
+        std::move(detail_options)
+    );
+
+    router.put(
+        "/api/seckill/activities/:id", [&seckill](Request& req) { return update_activity(req, seckill); }, admin_only()
+    );
+    router.post(
+        "/api/seckill/activities/:id/end",
+        [&seckill](Request& req) -> Response {
+            GOMALL_TRY(const auto id, req, path_id(req, "id"));
+            return respond(req, seckill.end(id), activity_json);
+        },
+        admin_only()
+    );
+
+    router.add_async(
+        Method::kPost, "/api/seckill", [&seckill](Request& req) { return purchase(req, seckill); }, signed_in()
+    );
+    router.add_async(
+        Method::kPost, "/api/seckill/token", [&seckill](Request& req) { return issue_token(req, seckill); }, signed_in()
+    );
+
+    router.get(
+        "/api/seckill/result",
+        [&seckill](Request& req) -> Response {
+            GOMALL_TRY(const auto product_id, req, product_id_param(req));
+            return respond(req, seckill.result(req.user_id(), product_id), seckill_result_json);
+        },
+        signed_in()
+    );
+    router.get(
+        "/api/seckill/events", [&seckill](Request& req) { return result_events(req, seckill); }, signed_in()
+    );
+}
+
+}  // namespace gomall::http

@@ -1,0 +1,542 @@
+// Implementation of the flash-sale service. The purchase path reads only memory (the activity index,
+// the rate limiter, the gate) and the queue; the database is reached by admin calls and result().
+#include "services/seckill_service.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <stdexcept>
+#include <tuple>
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <spdlog/spdlog.h>
+
+#include "services/jwt.hpp"
+
+namespace gomall::services {
+namespace {
+
+using domain::ActivityState;
+using domain::ReserveOutcome;
+using domain::SeckillActivity;
+
+constexpr std::int64_t kMaxStock = 1'000'000;
+constexpr int kMaxPerUserLimit = 100;
+constexpr std::size_t kReservationIdBytes = 16;  // 128 bits: 32 hex characters
+constexpr std::size_t kTokenBytes = 16;
+constexpr std::size_t kTokenSweepThreshold = 100'000;  // bounds the token map under a bot flood
+
+Error activity_not_found(std::int64_t activity_id) {
+    return make_error(ErrorCode::kActivityNotFound, "flash sale " + std::to_string(activity_id) + " not found");
+}
+
+Error no_sale_for_product(std::int64_t product_id) {
+    return make_error(ErrorCode::kActivityNotFound, "there is no flash sale for product " + std::to_string(product_id));
+}
+
+Error not_started(const SeckillActivity& activity) {
+    return make_error(
+        ErrorCode::kNotStarted,
+        "the flash sale has not started yet; it starts at " + format_iso8601(activity.start_time)
+    );
+}
+
+Error ended(const SeckillActivity&) {
+    return make_error(ErrorCode::kEnded, "the flash sale has ended");
+}
+
+Error busy() {
+    return make_error(ErrorCode::kSeckillBusy, "the flash sale is busy; your unit was returned, please try again");
+}
+
+bool running(const SeckillActivity& activity, TimePoint now) {
+    return activity.start_time <= now && now < activity.end_time;
+}
+
+/// Listing order: what can be bought now first, then what comes next, soonest first.
+int listing_rank(ActivityState state) {
+    switch (state) {
+        case ActivityState::kActive:
+            return 0;
+        case ActivityState::kSoldOut:
+            return 1;
+        case ActivityState::kUpcoming:
+            return 2;
+        case ActivityState::kEnded:
+            return 3;
+    }
+    return 3;
+}
+
+void sort_for_listing(std::vector<ActivityView>& views) {
+    std::sort(views.begin(), views.end(), [](const ActivityView& a, const ActivityView& b) {
+        return std::tuple(listing_rank(a.state), a.activity.start_time, a.activity.id) <
+               std::tuple(listing_rank(b.state), b.activity.start_time, b.activity.id);
+    });
+}
+
+}  // namespace
+
+SeckillService::SeckillService(
+    ports::SeckillRepository& repository,
+    ports::ProductRepository& products,
+    ports::StockGate& gate,
+    ports::ReservationQueue& queue,
+    LoginRateLimiter& limiter,
+    const ports::Clock& clock,
+    SeckillSettings settings,
+    boost::asio::any_io_executor executor
+)
+    : repository_(repository),
+      products_(products),
+      gate_(gate),
+      queue_(queue),
+      limiter_(limiter),
+      clock_(clock),
+      settings_(settings),
+      executor_(std::move(executor)) {
+    queue_.on_outcome([this](const domain::Reservation& reservation) { on_outcome(reservation); });
+}
+
+// ------------------------------------------------------------------------------------------ index
+
+void SeckillService::index(const SeckillActivity& activity) {
+    std::unique_lock lock(index_mutex_);
+    activities_[activity.id] = activity;
+    auto& ids = by_product_[activity.product_id];
+    if (std::find(ids.begin(), ids.end(), activity.id) == ids.end()) {
+        ids.push_back(activity.id);
+    }
+}
+
+std::optional<SeckillActivity> SeckillService::select_locked(std::int64_t product_id, TimePoint now) const {
+    const auto it = by_product_.find(product_id);
+    if (it == by_product_.end()) {
+        return std::nullopt;
+    }
+    // A product normally has one activity that matters; when several are indexed, the one on sale
+    // now wins (newest), then the next to start, then the one that ended last (so the shopper hears
+    // "ended" rather than "no flash sale").
+    const SeckillActivity* active = nullptr;
+    const SeckillActivity* upcoming = nullptr;
+    const SeckillActivity* finished = nullptr;
+    for (const auto id : it->second) {
+        const auto& a = activities_.at(id);
+        if (running(a, now)) {
+            if (!active || a.id > active->id) {
+                active = &a;
+            }
+        } else if (now < a.start_time) {
+            if (!upcoming || a.start_time < upcoming->start_time) {
+                upcoming = &a;
+            }
+        } else if (!finished || std::tie(a.end_time, a.id) > std::tie(finished->end_time, finished->id)) {
+            finished = &a;
+        }
+    }
+    const SeckillActivity* chosen = active ? active : (upcoming ? upcoming : finished);
+    return chosen ? std::optional<SeckillActivity>(*chosen) : std::nullopt;
+}
+
+std::optional<SeckillActivity> SeckillService::select(std::int64_t product_id, TimePoint now) const {
+    std::shared_lock lock(index_mutex_);
+    return select_locked(product_id, now);
+}
+
+std::optional<std::int64_t> SeckillService::current_activity_id(std::int64_t product_id) const {
+    const auto activity = select(product_id, clock_.now());
+    return activity ? std::optional<std::int64_t>(activity->id) : std::nullopt;
+}
+
+ActivityView SeckillService::view_of(const SeckillActivity& activity, TimePoint now) const {
+    ActivityView view;
+    view.activity = activity;
+    // The gate counts queued units as taken, which is what a shopper deciding whether to click needs;
+    // an activity no longer in the gate falls back to the database's count of orders.
+    const auto available = gate_.available(activity.id);
+    view.remaining = available ? std::clamp<std::int64_t>(*available, 0, activity.total_stock)
+                               : std::max<std::int64_t>(0, activity.total_stock - activity.sold);
+    view.sold = activity.total_stock - view.remaining;
+    view.state = domain::activity_state(activity, view.remaining, now);
+    return view;
+}
+
+std::optional<SeckillActivity> SeckillService::reload(std::int64_t activity_id, bool load_gate) {
+    auto activity = repository_.find_activity(activity_id);
+    if (!activity) {
+        return std::nullopt;
+    }
+    if (load_gate) {
+        const auto tally = repository_.tally(activity_id);
+        gate_.load(*activity, std::max<std::int64_t>(0, activity->total_stock - tally.taken), tally.shoppers);
+    }
+    index(*activity);
+    return activity;
+}
+
+void SeckillService::recover() {
+    const TimePoint now = clock_.now();
+    int loaded = 0;
+    // Ended activities are indexed too (without the gate) so that a late shopper hears "ended".
+    for (const auto& activity : repository_.list_activities(TimePoint{}, settings_.recover_limit)) {
+        const bool live = now < activity.end_time;
+        reload(activity.id, live);
+        loaded += live ? 1 : 0;
+    }
+    spdlog::info("flash sale: {} running or upcoming activities loaded into the stock gate", loaded);
+}
+
+// ------------------------------------------------------------------------------------------ admin
+
+std::optional<Error> SeckillService::validate(const SeckillActivity& activity, TimePoint now) const {
+    if (activity.total_stock < 1 || activity.total_stock > kMaxStock) {
+        return make_error(ErrorCode::kBadRequest, "stock: must be 1-" + std::to_string(kMaxStock), "stock");
+    }
+    if (activity.price < 1) {
+        return make_error(ErrorCode::kBadRequest, "price: must be at least 0.01", "price");
+    }
+    if (activity.per_user_limit < 1 || activity.per_user_limit > kMaxPerUserLimit) {
+        return make_error(
+            ErrorCode::kBadRequest, "per_user_limit: must be 1-" + std::to_string(kMaxPerUserLimit), "per_user_limit"
+        );
+    }
+    if (activity.end_time <= activity.start_time) {
+        return make_error(ErrorCode::kInvalidActivityWindow, "end_time must be after start_time", "end_time");
+    }
+    if (activity.end_time <= now) {
+        return make_error(ErrorCode::kInvalidActivityWindow, "end_time must be in the future", "end_time");
+    }
+    return std::nullopt;
+}
+
+Result<ActivityView> SeckillService::init(const NewActivity& request) {
+    std::lock_guard admin(admin_mutex_);
+    const auto product = products_.find(request.product_id);
+    if (!product) {
+        return make_error(ErrorCode::kProductNotFound, "product " + std::to_string(request.product_id) + " not found");
+    }
+    const TimePoint now = clock_.now();
+    SeckillActivity activity;
+    activity.product_id = request.product_id;
+    activity.price = request.price.value_or(product->price);
+    activity.total_stock = request.stock;
+    activity.per_user_limit = request.per_user_limit.value_or(1);
+    activity.start_time = request.start_time.value_or(now);
+    activity.end_time = request.end_time.value_or(activity.start_time + settings_.default_duration);
+    if (auto error = validate(activity, now)) {
+        return *error;
+    }
+    // The database, not the index, answers "is one running": the index may lag another instance.
+    for (const auto& other : repository_.list_activities(now, settings_.recover_limit)) {
+        if (other.product_id == request.product_id && running(other, now)) {
+            return make_error(
+                ErrorCode::kActivityRunning,
+                "activity is running; end it first (flash sale " + std::to_string(other.id) + ")"
+            );
+        }
+    }
+    const std::int64_t id = repository_.create_activity(activity, now);
+    const auto stored = reload(id, true);
+    if (!stored) {
+        throw std::runtime_error("flash sale " + std::to_string(id) + " vanished right after it was created");
+    }
+    spdlog::info(
+        "flash sale {} created for product {}: {} units from {} to {}",
+        id,
+        activity.product_id,
+        activity.total_stock,
+        format_iso8601(activity.start_time),
+        format_iso8601(activity.end_time)
+    );
+    return view_of(*stored, clock_.now());
+}
+
+Result<ActivityView> SeckillService::update(std::int64_t activity_id, const ActivityPatch& patch) {
+    std::lock_guard admin(admin_mutex_);
+    auto current = repository_.find_activity(activity_id);
+    if (!current) {
+        return activity_not_found(activity_id);
+    }
+    const TimePoint now = clock_.now();
+    if (now >= current->start_time) {
+        // Once shoppers may have bought, changing stock, price or limit would break promises made.
+        return make_error(
+            ErrorCode::kActivityRunning,
+            "flash sale " + std::to_string(activity_id) + " has already started; only an upcoming sale can be changed"
+        );
+    }
+    SeckillActivity changed = *current;
+    changed.price = patch.price.value_or(changed.price);
+    changed.total_stock = patch.stock.value_or(changed.total_stock);
+    changed.start_time = patch.start_time.value_or(changed.start_time);
+    changed.end_time = patch.end_time.value_or(changed.end_time);
+    changed.per_user_limit = patch.per_user_limit.value_or(changed.per_user_limit);
+    if (auto error = validate(changed, now)) {
+        return *error;
+    }
+    if (!repository_.update_activity(changed, now)) {
+        return activity_not_found(activity_id);
+    }
+    const auto stored = reload(activity_id, true);
+    if (!stored) {
+        return activity_not_found(activity_id);
+    }
+    return view_of(*stored, clock_.now());
+}
+
+Result<ActivityView> SeckillService::end(std::int64_t activity_id) {
+    std::lock_guard admin(admin_mutex_);
+    auto current = repository_.find_activity(activity_id);
+    if (!current) {
+        return activity_not_found(activity_id);
+    }
+    const TimePoint now = clock_.now();
+    if (now >= current->end_time) {
+        return make_error(ErrorCode::kEnded, "flash sale " + std::to_string(activity_id) + " has already ended");
+    }
+    SeckillActivity changed = *current;
+    changed.end_time = now;
+    // Ending one that never started keeps start <= end, so the stored window stays a window.
+    changed.start_time = std::min(changed.start_time, now);
+    if (!repository_.update_activity(changed, now)) {
+        return activity_not_found(activity_id);
+    }
+    // The gate keeps the activity with its closed window, so late clicks hear "ended" from memory.
+    const auto stored = reload(activity_id, true);
+    if (!stored) {
+        return activity_not_found(activity_id);
+    }
+    spdlog::info("flash sale {} ended early", activity_id);
+    return view_of(*stored, clock_.now());
+}
+
+std::vector<ActivityView> SeckillService::list(bool include_ended) {
+    const TimePoint now = clock_.now();
+    std::vector<ActivityView> out;
+    for (const auto& activity :
+         repository_.list_activities(include_ended ? TimePoint{} : now, settings_.recover_limit)) {
+        out.push_back(view_of(activity, now));
+    }
+    sort_for_listing(out);
+    return out;
+}
+
+Result<ActivityView> SeckillService::get(std::int64_t activity_id) {
+    const auto activity = repository_.find_activity(activity_id);
+    if (!activity) {
+        return activity_not_found(activity_id);
+    }
+    return view_of(*activity, clock_.now());
+}
+
+std::vector<ActivityView> SeckillService::listing() const {
+    const TimePoint now = clock_.now();
+    std::vector<ActivityView> out;
+    {
+        std::shared_lock lock(index_mutex_);
+        for (const auto& [id, activity] : activities_) {
+            if (now < activity.end_time) {
+                out.push_back(view_of(activity, now));
+            }
+        }
+    }
+    sort_for_listing(out);
+    return out;
+}
+
+std::optional<ActivityView> SeckillService::cached(std::int64_t activity_id) const {
+    std::shared_lock lock(index_mutex_);
+    const auto it = activities_.find(activity_id);
+    if (it == activities_.end()) {
+        return std::nullopt;
+    }
+    return view_of(it->second, clock_.now());
+}
+
+// ------------------------------------------------------------------------------------------ purchase
+
+boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
+    std::int64_t user_id, std::int64_t product_id, std::string token
+) {
+    const TimePoint now = clock_.now();
+    const auto activity = select(product_id, now);
+    if (!activity) {
+        co_return no_sale_for_product(product_id);
+    }
+    if (!limiter_.try_acquire("seckill:" + std::to_string(user_id))) {
+        co_return make_error(ErrorCode::kSeckillRateLimited, "too many attempts; wait a moment and try again");
+    }
+    if (settings_.token_required) {
+        if (auto error = consume_token(activity->id, user_id, token)) {
+            co_return *error;
+        }
+    }
+
+    domain::Reservation reservation;
+    // Made before the unit is taken: nothing may fail between taking a unit and handing it off
+    // without giving it back.
+    reservation.id = random_hex(kReservationIdBytes);
+    reservation.activity_id = activity->id;
+    reservation.product_id = product_id;
+    reservation.user_id = user_id;
+    reservation.price = activity->price;
+    reservation.reserved_at = now;
+    reservation.status = domain::ReservationStatus::kPending;
+
+    domain::ReserveResult reserved;
+    try {
+        reserved = co_await gate_.reserve(activity->id, user_id, now);
+    } catch (const std::exception& e) {
+        spdlog::error("flash sale {}: stock gate failed: {}", activity->id, e.what());
+        co_return make_error(ErrorCode::kSeckillBusy, "the flash sale is busy, please try again");
+    }
+    switch (reserved.outcome) {
+        case ReserveOutcome::kReserved:
+            break;
+        case ReserveOutcome::kSoldOut:
+            co_return make_error(ErrorCode::kSoldOut, "sold out: every unit of this flash sale is taken");
+        case ReserveOutcome::kNotStarted:
+            co_return not_started(*activity);
+        case ReserveOutcome::kEnded:
+            co_return ended(*activity);
+        case ReserveOutcome::kLimitReached:
+            co_return make_error(
+                ErrorCode::kLimitReached,
+                "you have already bought the limit of " + std::to_string(activity->per_user_limit)
+            );
+        case ReserveOutcome::kUnknownActivity:
+            if (now >= activity->end_time) {
+                co_return ended(*activity);  // indexed from the database after it ended; never loaded
+            }
+            spdlog::error("flash sale {} is indexed but not loaded into the stock gate", activity->id);
+            co_return make_error(ErrorCode::kSeckillBusy, "the flash sale is not ready, please try again");
+    }
+    reservation.seq = reserved.seq;
+
+    bool handed_off = false;
+    try {
+        co_await queue_.publish(reservation);
+        handed_off = true;
+    } catch (const std::exception& e) {
+        spdlog::warn("flash sale {}: reservation {} could not be queued: {}", activity->id, reservation.id, e.what());
+    }
+    if (!handed_off) {
+        // The shopper is told to retry, so the unit and their mark must go back on sale.
+        results_.forget(activity->id, user_id, reservation.id);
+        try {
+            co_await gate_.release(activity->id, user_id);
+        } catch (const std::exception& e) {
+            spdlog::error("flash sale {}: returning a unit to the gate failed: {}", activity->id, e.what());
+        }
+        co_return busy();
+    }
+    results_.record_queued(reservation);
+    co_return reservation;
+}
+
+// ------------------------------------------------------------------------------------------ anti-bot token
+
+Result<std::string> SeckillService::issue_token(std::int64_t user_id, std::int64_t product_id) {
+    const TimePoint now = clock_.now();
+    const auto activity = select(product_id, now);
+    if (!activity) {
+        return no_sale_for_product(product_id);
+    }
+    if (now < activity->start_time) {
+        // Handing tokens out early would let bots stockpile them before the start.
+        return not_started(*activity);
+    }
+    if (now >= activity->end_time) {
+        return ended(*activity);
+    }
+    std::string token = random_hex(kTokenBytes);
+    std::lock_guard lock(tokens_mutex_);
+    if (tokens_.size() >= kTokenSweepThreshold) {
+        std::erase_if(tokens_, [now](const auto& entry) { return entry.second.expires <= now; });
+    }
+    tokens_[{activity->id, user_id}] = IssuedToken{token, now + settings_.token_ttl};
+    return token;
+}
+
+std::optional<Error> SeckillService::consume_token(
+    std::int64_t activity_id, std::int64_t user_id, const std::string& token
+) {
+    const TimePoint now = clock_.now();
+    std::lock_guard lock(tokens_mutex_);
+    const auto it = tokens_.find({activity_id, user_id});
+    if (!token.empty() && it != tokens_.end() && it->second.expires > now && it->second.token == token) {
+        tokens_.erase(it);  // single use
+        return std::nullopt;
+    }
+    if (it != tokens_.end() && it->second.expires <= now) {
+        tokens_.erase(it);
+    }
+    return make_error(
+        ErrorCode::kSeckillTokenRequired, "a fresh flash-sale token is required: get one from POST /api/seckill/token"
+    );
+}
+
+// ------------------------------------------------------------------------------------------ results
+
+void SeckillService::on_outcome(const domain::Reservation& reservation) {
+    const auto previous = results_.record_outcome(reservation);
+    // A reservation that could not become an order holds neither a unit nor the shopper's mark. A
+    // redelivered failure (already known as failed) must not return the unit a second time.
+    if (reservation.status == domain::ReservationStatus::kFailed && previous != domain::ReservationStatus::kFailed) {
+        spdlog::info(
+            "flash sale {}: reservation {} failed ({}); unit returned",
+            reservation.activity_id,
+            reservation.id,
+            reservation.fail_reason
+        );
+        release_detached(reservation.activity_id, reservation.user_id);
+    }
+}
+
+void SeckillService::on_order_cancelled(const domain::Order& order) {
+    if (order.seckill_activity_id == 0) {
+        return;
+    }
+    // The cancel transaction already decremented sold and released the reservation row; this puts the
+    // unit back on sale in memory and lets the shopper buy again.
+    release_detached(order.seckill_activity_id, order.user_id);
+    results_.mark_released(order.seckill_activity_id, order.user_id, order.order_no);
+}
+
+void SeckillService::release_detached(std::int64_t activity_id, std::int64_t user_id) {
+    // Callers are plain threads (the order service on the blocking pool, the queue's writer), which
+    // must not wait for the gate; the release runs on the service's executor instead.
+    boost::asio::co_spawn(
+        executor_,
+        [this, activity_id, user_id]() -> boost::asio::awaitable<void> {
+            try {
+                co_await gate_.release(activity_id, user_id);
+            } catch (const std::exception& e) {
+                spdlog::error("flash sale {}: returning a unit of user {} failed: {}", activity_id, user_id, e.what());
+            }
+        },
+        boost::asio::detached
+    );
+}
+
+Result<SeckillResult> SeckillService::result(std::int64_t user_id, std::int64_t product_id) {
+    const auto activity = select(product_id, clock_.now());
+    if (!activity) {
+        return no_sale_for_product(product_id);
+    }
+    // The database is the truth for everything it holds; memory adds what it has not seen yet.
+    results_.merge(activity->id, user_id, repository_.reservations_of(activity->id, user_id));
+    return summarize(activity->id, product_id, results_.of(activity->id, user_id));
+}
+
+std::optional<SeckillResult> SeckillService::cached_result(std::int64_t user_id, std::int64_t activity_id) const {
+    auto reservations = results_.of(activity_id, user_id);
+    if (reservations.empty()) {
+        return std::nullopt;
+    }
+    const std::int64_t product_id = reservations.front().product_id;
+    return summarize(activity_id, product_id, std::move(reservations));
+}
+
+}  // namespace gomall::services

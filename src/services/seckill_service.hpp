@@ -1,0 +1,176 @@
+// Flash-sale (seckill) rules: admin maintenance of activities, the non-blocking purchase path
+// (index -> rate limit -> stock gate -> durable queue), results, and returning units to sale.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "core/error.hpp"
+#include "core/money.hpp"
+#include "core/time.hpp"
+#include "domain/order.hpp"
+#include "domain/seckill.hpp"
+#include "ports/clock.hpp"
+#include "ports/product_repository.hpp"
+#include "ports/reservation_queue.hpp"
+#include "ports/seckill_repository.hpp"
+#include "ports/stock_gate.hpp"
+#include "services/login_rate_limiter.hpp"
+#include "services/seckill_results.hpp"
+
+namespace gomall::services {
+
+struct SeckillSettings {
+    /// Anti-bot gate: purchases need a single-use token fetched once the sale has started.
+    bool token_required = false;
+    std::chrono::seconds token_ttl{120};
+    /// Length of an activity created without an end time.
+    std::chrono::seconds default_duration{3600};
+    /// How many activities (newest first) recover() reads; older ones are long over.
+    int recover_limit = 1000;
+};
+
+/// POST /api/seckill/init. Absent price: the product's price; absent start: now; absent end:
+/// start + default_duration; absent limit: 1.
+struct NewActivity {
+    std::int64_t product_id = 0;
+    std::int64_t stock = 0;
+    std::optional<Cents> price;
+    std::optional<TimePoint> start_time;
+    std::optional<TimePoint> end_time;
+    std::optional<int> per_user_limit;
+};
+
+/// PUT /api/seckill/activities/:id: absent fields stay as they are.
+struct ActivityPatch {
+    std::optional<Cents> price;
+    std::optional<std::int64_t> stock;
+    std::optional<TimePoint> start_time;
+    std::optional<TimePoint> end_time;
+    std::optional<int> per_user_limit;
+};
+
+/// An activity as shown to clients: sold/remaining from the gate while it is loaded (the crowd's
+/// view, which counts queued units), from the database otherwise.
+struct ActivityView {
+    domain::SeckillActivity activity;
+    std::int64_t sold = 0;
+    std::int64_t remaining = 0;
+    domain::ActivityState state = domain::ActivityState::kEnded;
+};
+
+/// Thread-safe. Admin calls, result() and recover() touch the database (call them on the blocking
+/// pool); purchase(), listing(), cached_*() and the listeners never do.
+class SeckillService {
+public:
+    /// Registers on_outcome() with `queue`. `limiter` is the per-shopper purchase limiter (keys
+    /// "seckill:<user>"); `executor` runs the gate releases started by on_order_cancelled().
+    SeckillService(
+        ports::SeckillRepository& repository,
+        ports::ProductRepository& products,
+        ports::StockGate& gate,
+        ports::ReservationQueue& queue,
+        LoginRateLimiter& limiter,
+        const ports::Clock& clock,
+        SeckillSettings settings,
+        boost::asio::any_io_executor executor
+    );
+    SeckillService(const SeckillService&) = delete;
+    SeckillService& operator=(const SeckillService&) = delete;
+
+    /// Startup: loads every activity that has not ended into the gate (units left and each shopper's
+    /// tally from the database) and the recent ones into the index.
+    void recover();
+
+    // --- admin (blocking) ---
+    /// Errors: kProductNotFound, kActivityRunning (one of the product's activities is running),
+    /// kInvalidActivityWindow, kBadRequest (stock, price or limit out of range, naming the field).
+    Result<ActivityView> init(const NewActivity& request);
+    /// Errors: kActivityNotFound, kActivityRunning (already started), kInvalidActivityWindow, kBadRequest.
+    Result<ActivityView> update(std::int64_t activity_id, const ActivityPatch& patch);
+    /// Ends the sale now. Errors: kActivityNotFound, kEnded (already over).
+    Result<ActivityView> end(std::int64_t activity_id);
+    /// From the database, newest start first; ended ones only when asked.
+    std::vector<ActivityView> list(bool include_ended);
+    /// From the database. Errors: kActivityNotFound.
+    Result<ActivityView> get(std::int64_t activity_id);
+
+    // --- non-blocking reads for the crowd ---
+    /// Upcoming, active and sold-out activities from memory: active first, then by start time.
+    std::vector<ActivityView> listing() const;
+    /// One activity from memory, if it is indexed.
+    std::optional<ActivityView> cached(std::int64_t activity_id) const;
+
+    // --- the hot path ---
+    /// Takes a unit for the shopper and hands it to the durable queue; never touches the database.
+    /// Errors: kActivityNotFound, kSeckillRateLimited, kSeckillTokenRequired, kNotStarted, kEnded,
+    /// kSoldOut, kLimitReached, kSeckillBusy (the handoff failed; the unit went back on sale).
+    boost::asio::awaitable<Result<domain::Reservation>> purchase(
+        std::int64_t user_id, std::int64_t product_id, std::string token = {}
+    );
+    /// Anti-bot gate: a single-use token for the product's running sale, valid for token_ttl.
+    /// Errors: kActivityNotFound, kNotStarted, kEnded.
+    Result<std::string> issue_token(std::int64_t user_id, std::int64_t product_id);
+    bool token_required() const { return settings_.token_required; }
+    /// The service's clock, for the server_time that countdowns synchronise with.
+    TimePoint now() const { return clock_.now(); }
+
+    // --- results ---
+    /// The queue's verdict on a reservation (registered with the queue by the constructor).
+    void on_outcome(const domain::Reservation& reservation);
+    /// OrderService listener: a cancelled flash-sale order puts its unit back on sale and frees the
+    /// shopper's mark (the database side was done by the order repository in the cancel transaction).
+    void on_order_cancelled(const domain::Order& order);
+    /// The shopper's reservations for the product's current activity from the database, merged with
+    /// those only memory knows yet. Errors: kActivityNotFound.
+    Result<SeckillResult> result(std::int64_t user_id, std::int64_t product_id);
+    /// Memory only, for pollers; nullopt when nothing is known.
+    std::optional<SeckillResult> cached_result(std::int64_t user_id, std::int64_t activity_id) const;
+    /// The activity a purchase of the product would go to now, from memory.
+    std::optional<std::int64_t> current_activity_id(std::int64_t product_id) const;
+
+private:
+    struct IssuedToken {
+        std::string token;
+        TimePoint expires;
+    };
+
+    ActivityView view_of(const domain::SeckillActivity& activity, TimePoint now) const;
+    /// Re-reads the activity and its tally, loads the gate (unless ended) and indexes it.
+    std::optional<domain::SeckillActivity> reload(std::int64_t activity_id, bool load_gate);
+    void index(const domain::SeckillActivity& activity);
+    std::optional<domain::SeckillActivity> select_locked(std::int64_t product_id, TimePoint now) const;
+    std::optional<domain::SeckillActivity> select(std::int64_t product_id, TimePoint now) const;
+    std::optional<Error> validate(const domain::SeckillActivity& activity, TimePoint now) const;
+    std::optional<Error> consume_token(std::int64_t activity_id, std::int64_t user_id, const std::string& token);
+    void release_detached(std::int64_t activity_id, std::int64_t user_id);
+
+    ports::SeckillRepository& repository_;
+    ports::ProductRepository& products_;
+    ports::StockGate& gate_;
+    ports::ReservationQueue& queue_;
+    LoginRateLimiter& limiter_;
+    const ports::Clock& clock_;
+    const SeckillSettings settings_;
+    boost::asio::any_io_executor executor_;
+
+    std::mutex admin_mutex_;  // one admin change at a time: "is anything running?" then create
+    mutable std::shared_mutex index_mutex_;
+    std::unordered_map<std::int64_t, domain::SeckillActivity> activities_;    // by id
+    std::unordered_map<std::int64_t, std::vector<std::int64_t>> by_product_;  // product -> activity ids
+    SeckillResults results_;
+    std::mutex tokens_mutex_;
+    std::map<std::pair<std::int64_t, std::int64_t>, IssuedToken> tokens_;  // (activity, user)
+};
+
+}  // namespace gomall::services

@@ -1,0 +1,789 @@
+// Unit tests of SeckillService (admin rules, the purchase path and its refusals, outcomes, returning
+// units, the anti-bot token) with in-memory fakes of its ports, and of OrderService's cancel listener.
+#include "services/seckill_service.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+#include "services/order_service.hpp"
+
+namespace gomall::services {
+namespace {
+
+using namespace std::chrono_literals;
+using domain::ReservationStatus;
+using domain::ReserveOutcome;
+
+class ManualClock final : public ports::Clock {
+public:
+    TimePoint now() const override { return TimePoint{std::chrono::nanoseconds(nanos_.load())}; }
+    void advance(std::chrono::nanoseconds by) { nanos_ += by.count(); }
+
+private:
+    std::atomic<std::int64_t> nanos_{std::chrono::nanoseconds(1'795'568'523s).count()};
+};
+
+/// Drives a coroutine to completion on a private io_context (the service's own executor is another one).
+/// The result travels in an optional because co_spawn needs a default-constructible value and Result has none.
+template <class T>
+T run_sync(boost::asio::awaitable<T> work) {
+    boost::asio::io_context io;
+    auto wrapped = [](boost::asio::awaitable<T> inner) -> boost::asio::awaitable<std::optional<T>> {
+        co_return co_await std::move(inner);
+    };
+    auto future = boost::asio::co_spawn(io, wrapped(std::move(work)), boost::asio::use_future);
+    io.run();
+    return *future.get();
+}
+
+/// Only find() matters to the service; the rest is inert.
+class FakeProductRepository final : public ports::ProductRepository {
+public:
+    std::map<std::int64_t, domain::Product> products;
+
+    domain::Page<domain::Product> list(const domain::ProductQuery&) override { return {}; }
+    std::optional<domain::Product> find(std::int64_t id) override {
+        const auto it = products.find(id);
+        return it == products.end() ? std::nullopt : std::optional<domain::Product>(it->second);
+    }
+    std::int64_t create(const domain::NewProduct&, TimePoint) override { return 0; }
+    bool update(std::int64_t, const domain::ProductPatch&, TimePoint) override { return false; }
+    bool soft_delete(std::int64_t, TimePoint) override { return false; }
+    std::vector<domain::Category> categories() override { return {}; }
+    std::optional<domain::Category> find_category(std::int64_t) override { return std::nullopt; }
+    std::optional<domain::Category> find_category_by_name(std::string_view) override { return std::nullopt; }
+    std::int64_t create_category(std::string_view) override { return 0; }
+    std::int64_t count_products() override { return 0; }
+};
+
+/// Activities in a map; tallies and stored reservations are set by the test (fulfil is the queue's business).
+class FakeSeckillRepository final : public ports::SeckillRepository {
+public:
+    explicit FakeSeckillRepository(FakeProductRepository& products) : products_(products) {}
+
+    std::map<std::int64_t, domain::SeckillActivity> activities;
+    std::map<std::int64_t, ports::ActivityTally> tallies;
+    std::vector<domain::Reservation> stored;
+    int reads = 0;  // every call that would reach the database
+
+    std::int64_t create_activity(const domain::SeckillActivity& activity, TimePoint now) override {
+        ++reads;
+        auto row = activity;
+        row.id = next_id_++;
+        row.sold = 0;
+        row.created_at = row.updated_at = now;
+        activities[row.id] = row;
+        return row.id;
+    }
+    bool update_activity(const domain::SeckillActivity& activity, TimePoint now) override {
+        ++reads;
+        const auto it = activities.find(activity.id);
+        if (it == activities.end()) {
+            return false;
+        }
+        auto& row = it->second;
+        row.price = activity.price;
+        row.total_stock = activity.total_stock;
+        row.start_time = activity.start_time;
+        row.end_time = activity.end_time;
+        row.per_user_limit = activity.per_user_limit;
+        row.updated_at = now;
+        return true;
+    }
+    std::optional<domain::SeckillActivity> find_activity(std::int64_t id) override {
+        ++reads;
+        const auto it = activities.find(id);
+        if (it == activities.end()) {
+            return std::nullopt;
+        }
+        return joined(it->second);
+    }
+    std::vector<domain::SeckillActivity> list_activities(TimePoint since, int limit) override {
+        ++reads;
+        std::vector<domain::SeckillActivity> out;
+        for (const auto& [id, a] : activities) {
+            if (a.end_time > since) {
+                out.push_back(joined(a));
+            }
+        }
+        std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.start_time > b.start_time; });
+        if (out.size() > static_cast<std::size_t>(limit)) {
+            out.resize(static_cast<std::size_t>(limit));
+        }
+        return out;
+    }
+    std::vector<domain::Reservation>
+    fulfil(std::vector<domain::Reservation> batch, TimePoint, TimePoint, const std::function<std::string()>&) override {
+        return batch;
+    }
+    ports::ActivityTally tally(std::int64_t activity_id) override {
+        ++reads;
+        return tallies[activity_id];
+    }
+    std::vector<domain::Reservation> reservations_of(std::int64_t activity_id, std::int64_t user_id) override {
+        ++reads;
+        std::vector<domain::Reservation> out;
+        for (const auto& r : stored) {
+            if (r.activity_id == activity_id && r.user_id == user_id) {
+                out.push_back(r);
+            }
+        }
+        return out;
+    }
+    std::int64_t sold(std::int64_t activity_id) override { return activities.at(activity_id).sold; }
+
+private:
+    domain::SeckillActivity joined(domain::SeckillActivity a) const {
+        if (const auto it = products_.products.find(a.product_id); it != products_.products.end()) {
+            a.product_name = it->second.name;
+            a.product_image = it->second.image_url;
+            a.original_price = it->second.price;
+        }
+        return a;
+    }
+
+    FakeProductRepository& products_;
+    std::int64_t next_id_ = 1;
+};
+
+/// Honours the StockGate contract: window, then the shopper's limit, then one unit, all at once.
+class FakeStockGate final : public ports::StockGate {
+public:
+    struct Slot {
+        domain::SeckillActivity activity;
+        std::int64_t available = 0;
+        std::map<std::int64_t, int> held;
+        std::map<std::int64_t, int> issued;
+    };
+    std::map<std::int64_t, Slot> slots;
+    int loads = 0;
+    int releases = 0;
+
+    void load(
+        const domain::SeckillActivity& activity,
+        std::int64_t available,
+        const std::vector<ports::ShopperTally>& shoppers
+    ) override {
+        std::lock_guard lock(mutex_);
+        ++loads;
+        Slot slot{activity, available, {}, {}};
+        for (const auto& s : shoppers) {
+            slot.held[s.user_id] = s.held;
+            slot.issued[s.user_id] = s.issued;
+        }
+        slots[activity.id] = std::move(slot);
+    }
+    void remove(std::int64_t activity_id) override {
+        std::lock_guard lock(mutex_);
+        slots.erase(activity_id);
+    }
+    boost::asio::awaitable<domain::ReserveResult> reserve(std::int64_t activity_id, std::int64_t user_id, TimePoint now)
+        override {
+        co_return reserve_now(activity_id, user_id, now);
+    }
+    boost::asio::awaitable<void> release(std::int64_t activity_id, std::int64_t user_id) override {
+        std::lock_guard lock(mutex_);
+        ++releases;
+        const auto it = slots.find(activity_id);
+        if (it != slots.end()) {
+            ++it->second.available;
+            auto& held = it->second.held[user_id];
+            held = std::max(0, held - 1);
+        }
+        co_return;
+    }
+    std::optional<std::int64_t> available(std::int64_t activity_id) const override {
+        std::lock_guard lock(mutex_);
+        const auto it = slots.find(activity_id);
+        return it == slots.end() ? std::nullopt : std::optional<std::int64_t>(it->second.available);
+    }
+
+private:
+    domain::ReserveResult reserve_now(std::int64_t activity_id, std::int64_t user_id, TimePoint now) {
+        std::lock_guard lock(mutex_);
+        const auto it = slots.find(activity_id);
+        if (it == slots.end()) {
+            return {ReserveOutcome::kUnknownActivity, 0};
+        }
+        auto& slot = it->second;
+        if (now < slot.activity.start_time) {
+            return {ReserveOutcome::kNotStarted, 0};
+        }
+        if (now >= slot.activity.end_time) {
+            return {ReserveOutcome::kEnded, 0};
+        }
+        if (slot.held[user_id] >= slot.activity.per_user_limit) {
+            return {ReserveOutcome::kLimitReached, 0};
+        }
+        if (slot.available <= 0) {
+            return {ReserveOutcome::kSoldOut, 0};
+        }
+        --slot.available;
+        ++slot.held[user_id];
+        return {ReserveOutcome::kReserved, ++slot.issued[user_id]};
+    }
+
+    mutable std::mutex mutex_;
+};
+
+/// Records publishes; can be told to fail, or to report the outcome before publish() returns (as a
+/// fast group commit does).
+class FakeReservationQueue final : public ports::ReservationQueue {
+public:
+    std::vector<domain::Reservation> published;
+    int failures_to_inject = 0;
+    bool succeed_immediately = false;
+
+    boost::asio::awaitable<void> publish(domain::Reservation reservation) override {
+        if (failures_to_inject > 0) {
+            --failures_to_inject;
+            throw std::runtime_error("database is locked");
+        }
+        published.push_back(reservation);
+        if (succeed_immediately) {
+            succeed(reservation, "ORD-" + reservation.id.substr(0, 6));
+        }
+        co_return;
+    }
+    void on_outcome(std::function<void(const domain::Reservation&)> listener) override {
+        listener_ = std::move(listener);
+    }
+
+    void succeed(domain::Reservation reservation, std::string order_no) {
+        reservation.status = ReservationStatus::kSucceeded;
+        reservation.order_no = std::move(order_no);
+        listener_(reservation);
+    }
+    void fail(domain::Reservation reservation, std::string reason) {
+        reservation.status = ReservationStatus::kFailed;
+        reservation.fail_reason = std::move(reason);
+        listener_(reservation);
+    }
+
+private:
+    std::function<void(const domain::Reservation&)> listener_;
+};
+
+constexpr std::int64_t kProduct = 7;
+constexpr std::int64_t kAlice = 101;
+constexpr std::int64_t kBob = 102;
+
+class SeckillServiceTest : public ::testing::Test {
+protected:
+    SeckillServiceTest() {
+        domain::Product phone;
+        phone.id = kProduct;
+        phone.name = "Phone";
+        phone.price = 599900;
+        products.products[kProduct] = phone;
+        make_service({});
+    }
+
+    void make_service(SeckillSettings settings) {
+        service.reset();
+        service = std::make_unique<SeckillService>(
+            repository, products, gate, queue, limiter, clock, settings, io.get_executor()
+        );
+    }
+
+    Result<domain::Reservation> buy(std::int64_t user, std::int64_t product = kProduct, std::string token = {}) {
+        return run_sync(service->purchase(user, product, std::move(token)));
+    }
+
+    /// Runs the releases the service spawned on its executor.
+    void drain() {
+        io.restart();
+        io.run();
+    }
+
+    ActivityView init(std::int64_t stock, NewActivity request = {}) {
+        request.product_id = kProduct;
+        request.stock = stock;
+        auto result = service->init(request);
+        EXPECT_TRUE(result.ok()) << result.error().message;
+        return result.value();
+    }
+
+    ManualClock clock;
+    FakeProductRepository products;
+    FakeSeckillRepository repository{products};
+    FakeStockGate gate;
+    FakeReservationQueue queue;
+    LoginRateLimiter limiter{clock, LoginRateLimitSettings{5.0, 10.0, 1000}};
+    boost::asio::io_context io;
+    std::unique_ptr<SeckillService> service;
+};
+
+// ------------------------------------------------------------------------------------------ admin
+
+TEST_F(SeckillServiceTest, InitDefaultsToProductPriceOneHourFromNowAndLimitOne) {
+    const auto view = init(5);
+    EXPECT_EQ(view.activity.price, 599900);
+    EXPECT_EQ(view.activity.original_price, 599900);
+    EXPECT_EQ(view.activity.product_name, "Phone");
+    EXPECT_EQ(view.activity.start_time, clock.now());
+    EXPECT_EQ(view.activity.end_time, clock.now() + 1h);
+    EXPECT_EQ(view.activity.per_user_limit, 1);
+    EXPECT_EQ(view.remaining, 5);
+    EXPECT_EQ(view.sold, 0);
+    EXPECT_EQ(view.state, domain::ActivityState::kActive);
+    EXPECT_EQ(gate.available(view.activity.id), 5);
+    EXPECT_EQ(service->current_activity_id(kProduct), view.activity.id);
+}
+
+TEST_F(SeckillServiceTest, InitRejectsUnknownProductAndBadWindows) {
+    NewActivity request;
+    request.product_id = 999;
+    request.stock = 5;
+    EXPECT_EQ(service->init(request).error().code, ErrorCode::kProductNotFound);
+
+    request.product_id = kProduct;
+    request.start_time = clock.now() + 2h;
+    request.end_time = clock.now() + 1h;
+    EXPECT_EQ(service->init(request).error().code, ErrorCode::kInvalidActivityWindow);
+    request.end_time = request.start_time;
+    EXPECT_EQ(service->init(request).error().code, ErrorCode::kInvalidActivityWindow);
+    request.start_time.reset();
+    request.end_time = clock.now() - 1h;
+    EXPECT_EQ(service->init(request).error().code, ErrorCode::kInvalidActivityWindow);
+
+    request.end_time.reset();
+    request.per_user_limit = 0;
+    const auto limit = service->init(request);
+    EXPECT_EQ(limit.error().code, ErrorCode::kBadRequest);
+    EXPECT_EQ(limit.error().field, "per_user_limit");
+    EXPECT_TRUE(repository.activities.empty());
+}
+
+TEST_F(SeckillServiceTest, InitIsRefusedWhileTheProductsActivityRunsAndAllowedAfterEnding) {
+    const auto first = init(3);
+    NewActivity again;
+    again.product_id = kProduct;
+    again.stock = 4;
+    const auto refused = service->init(again);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::kActivityRunning);
+
+    ASSERT_TRUE(service->end(first.activity.id).ok());
+    clock.advance(1s);
+    const auto second = service->init(again);
+    ASSERT_TRUE(second.ok()) << second.error().message;
+    EXPECT_EQ(service->current_activity_id(kProduct), second->activity.id);
+    const auto bought = buy(kAlice);
+    ASSERT_TRUE(bought.ok()) << bought.error().message;
+    EXPECT_EQ(bought->activity_id, second->activity.id);
+}
+
+TEST_F(SeckillServiceTest, UpdateOnlyBeforeStartAndReloadsTheGate) {
+    NewActivity request;
+    request.start_time = clock.now() + 1h;
+    const auto view = init(5, request);
+    const auto id = view.activity.id;
+    EXPECT_EQ(view.state, domain::ActivityState::kUpcoming);
+
+    ActivityPatch patch;
+    patch.stock = 30;
+    patch.price = 550;
+    patch.per_user_limit = 3;
+    const auto updated = service->update(id, patch);
+    ASSERT_TRUE(updated.ok()) << updated.error().message;
+    EXPECT_EQ(updated->activity.total_stock, 30);
+    EXPECT_EQ(updated->activity.price, 550);
+    EXPECT_EQ(updated->remaining, 30);
+    EXPECT_EQ(gate.available(id), 30);
+    EXPECT_EQ(gate.slots.at(id).activity.per_user_limit, 3);
+
+    ActivityPatch bad_window;
+    bad_window.end_time = clock.now() + 30min;  // before the start
+    EXPECT_EQ(service->update(id, bad_window).error().code, ErrorCode::kInvalidActivityWindow);
+    EXPECT_EQ(service->update(999, patch).error().code, ErrorCode::kActivityNotFound);
+
+    clock.advance(1h);
+    const auto running = service->update(id, patch);
+    ASSERT_FALSE(running.ok());
+    EXPECT_EQ(running.error().code, ErrorCode::kActivityRunning);
+}
+
+TEST_F(SeckillServiceTest, EndClosesTheSaleAndCannotBeRepeated) {
+    const auto view = init(5);
+    ASSERT_TRUE(buy(kAlice).ok());
+    clock.advance(1s);
+    const auto ended = service->end(view.activity.id);
+    ASSERT_TRUE(ended.ok());
+    EXPECT_EQ(ended->state, domain::ActivityState::kEnded);
+    EXPECT_EQ(ended->activity.end_time, clock.now());
+
+    const auto late = buy(kBob);
+    ASSERT_FALSE(late.ok());
+    EXPECT_EQ(late.error().code, ErrorCode::kEnded);
+    EXPECT_EQ(service->end(view.activity.id).error().code, ErrorCode::kEnded);
+    EXPECT_EQ(service->end(999).error().code, ErrorCode::kActivityNotFound);
+    EXPECT_TRUE(service->listing().empty());
+}
+
+TEST_F(SeckillServiceTest, RecoverLoadsLiveActivitiesFromTheTally) {
+    domain::SeckillActivity live;
+    live.id = 0;
+    live.product_id = kProduct;
+    live.price = 100;
+    live.total_stock = 10;
+    live.start_time = clock.now() - 10min;
+    live.end_time = clock.now() + 10min;
+    const auto live_id = repository.create_activity(live, clock.now());
+    auto old = live;
+    old.end_time = clock.now() - 1min;
+    old.start_time = clock.now() - 1h;
+    const auto old_id = repository.create_activity(old, clock.now());
+    repository.tallies[live_id] = ports::ActivityTally{4, {ports::ShopperTally{kAlice, 1, 2}}};
+
+    service->recover();
+    EXPECT_EQ(gate.available(live_id), 6);
+    EXPECT_FALSE(gate.available(old_id).has_value());
+    const auto listing = service->listing();
+    ASSERT_EQ(listing.size(), 1U);
+    EXPECT_EQ(listing[0].sold, 4);
+    EXPECT_EQ(listing[0].remaining, 6);
+
+    const auto again = buy(kAlice);
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code, ErrorCode::kLimitReached);
+    const auto bob = buy(kBob);
+    ASSERT_TRUE(bob.ok());
+    EXPECT_EQ(bob->seq, 1);
+}
+
+// ------------------------------------------------------------------------------------------ purchase
+
+TEST_F(SeckillServiceTest, PurchaseQueuesWithoutTouchingTheDatabase) {
+    NewActivity request;
+    request.price = 990;
+    const auto view = init(5, request);
+    const int reads_before = repository.reads;
+
+    const auto bought = buy(kAlice);
+    ASSERT_TRUE(bought.ok()) << bought.error().message;
+    EXPECT_EQ(repository.reads, reads_before);
+    EXPECT_EQ(bought->activity_id, view.activity.id);
+    EXPECT_EQ(bought->product_id, kProduct);
+    EXPECT_EQ(bought->user_id, kAlice);
+    EXPECT_EQ(bought->seq, 1);
+    EXPECT_EQ(bought->price, 990);
+    EXPECT_EQ(bought->id.size(), 32U);
+    ASSERT_EQ(queue.published.size(), 1U);
+    EXPECT_EQ(queue.published[0].id, bought->id);
+    EXPECT_EQ(gate.available(view.activity.id), 4);
+
+    auto cached = service->cached_result(kAlice, view.activity.id);
+    ASSERT_TRUE(cached);
+    EXPECT_EQ(cached->status, "queued");
+
+    queue.succeed(queue.published[0], "ORD1");
+    cached = service->cached_result(kAlice, view.activity.id);
+    ASSERT_TRUE(cached);
+    EXPECT_EQ(cached->status, "success");
+    EXPECT_EQ(cached->reservations.at(0).order_no, "ORD1");
+    EXPECT_FALSE(service->cached_result(kBob, view.activity.id));
+    EXPECT_EQ(service->listing().at(0).sold, 1);
+}
+
+TEST_F(SeckillServiceTest, AnOutcomeReportedBeforePublishReturnsIsNotOverwrittenByQueued) {
+    const auto view = init(5);
+    queue.succeed_immediately = true;
+    ASSERT_TRUE(buy(kAlice).ok());
+    const auto cached = service->cached_result(kAlice, view.activity.id);
+    ASSERT_TRUE(cached);
+    EXPECT_EQ(cached->status, "success");
+}
+
+TEST_F(SeckillServiceTest, RefusalsMapToTheirCodes) {
+    const auto none = buy(kAlice, 999);
+    ASSERT_FALSE(none.ok());
+    EXPECT_EQ(none.error().code, ErrorCode::kActivityNotFound);
+
+    NewActivity request;
+    request.start_time = clock.now() + 1h;
+    const auto view = init(1, request);
+    const auto early = buy(kAlice);
+    ASSERT_FALSE(early.ok());
+    EXPECT_EQ(early.error().code, ErrorCode::kNotStarted);
+    EXPECT_NE(early.error().message.find(format_iso8601(view.activity.start_time)), std::string::npos)
+        << early.error().message;
+
+    clock.advance(1h);
+    ASSERT_TRUE(buy(kAlice).ok());
+    const auto limit = buy(kAlice);
+    ASSERT_FALSE(limit.ok());
+    EXPECT_EQ(limit.error().code, ErrorCode::kLimitReached);
+    EXPECT_NE(limit.error().message.find("limit of 1"), std::string::npos);
+    const auto sold_out = buy(kBob);
+    ASSERT_FALSE(sold_out.ok());
+    EXPECT_EQ(sold_out.error().code, ErrorCode::kSoldOut);
+    EXPECT_EQ(service->listing().at(0).state, domain::ActivityState::kSoldOut);
+
+    clock.advance(1h);
+    const auto late = buy(kBob);
+    ASSERT_FALSE(late.ok());
+    EXPECT_EQ(late.error().code, ErrorCode::kEnded);
+}
+
+TEST_F(SeckillServiceTest, PerUserLimitAllowsThatManyThenRefuses) {
+    NewActivity request;
+    request.per_user_limit = 2;
+    init(10, request);
+    const auto first = buy(kAlice);
+    const auto second = buy(kAlice);
+    ASSERT_TRUE(first.ok());
+    ASSERT_TRUE(second.ok());
+    EXPECT_EQ(second->seq, 2);
+    EXPECT_EQ(buy(kAlice).error().code, ErrorCode::kLimitReached);
+}
+
+TEST_F(SeckillServiceTest, BusyQueueReturnsTheUnitAndTheShopperMayRetry) {
+    const auto view = init(1);
+    queue.failures_to_inject = 1;
+    const auto busy = buy(kAlice);
+    ASSERT_FALSE(busy.ok());
+    EXPECT_EQ(busy.error().code, ErrorCode::kSeckillBusy);
+    EXPECT_EQ(gate.available(view.activity.id), 1);
+    EXPECT_EQ(gate.releases, 1);
+    EXPECT_FALSE(service->cached_result(kAlice, view.activity.id));
+
+    const auto retry = buy(kAlice);
+    ASSERT_TRUE(retry.ok()) << retry.error().message;
+    EXPECT_EQ(retry->seq, 2);  // seq is never rewound: the failed one may not reuse its number
+}
+
+TEST_F(SeckillServiceTest, RateLimitPerShopper) {
+    NewActivity request;
+    request.per_user_limit = 100;
+    init(1000, request);
+    for (int i = 0; i < 10; ++i) {
+        ASSERT_TRUE(buy(kAlice).ok()) << i;
+    }
+    const auto limited = buy(kAlice);
+    ASSERT_FALSE(limited.ok());
+    EXPECT_EQ(limited.error().code, ErrorCode::kSeckillRateLimited);
+    EXPECT_TRUE(buy(kBob).ok());
+    clock.advance(1s);
+    EXPECT_TRUE(buy(kAlice).ok());
+}
+
+// ------------------------------------------------------------------------------------------ outcomes
+
+TEST_F(SeckillServiceTest, FailedOutcomeReturnsTheUnitOnceEvenWhenRedelivered) {
+    const auto view = init(1);
+    ASSERT_TRUE(buy(kAlice).ok());
+    queue.fail(queue.published[0], "sold out");
+    queue.fail(queue.published[0], "sold out");
+    drain();
+    EXPECT_EQ(gate.releases, 1);
+    EXPECT_EQ(gate.available(view.activity.id), 1);
+    const auto cached = service->cached_result(kAlice, view.activity.id);
+    ASSERT_TRUE(cached);
+    EXPECT_EQ(cached->status, "failed");
+    EXPECT_EQ(cached->reservations.at(0).fail_reason, "sold out");
+}
+
+TEST_F(SeckillServiceTest, CancelledOrderReturnsTheUnitAndFreesTheShopper) {
+    const auto view = init(1);
+    ASSERT_TRUE(buy(kAlice).ok());
+    queue.succeed(queue.published[0], "ORD1");
+    EXPECT_EQ(buy(kBob).error().code, ErrorCode::kSoldOut);
+
+    domain::Order order;
+    order.order_no = "ORD1";
+    order.user_id = kAlice;
+    order.seckill_activity_id = view.activity.id;
+    order.status = domain::OrderStatus::kCancelled;
+    service->on_order_cancelled(order);
+    drain();
+    EXPECT_EQ(gate.available(view.activity.id), 1);
+    const auto cached = service->cached_result(kAlice, view.activity.id);
+    ASSERT_TRUE(cached);
+    EXPECT_EQ(cached->status, "none");
+    EXPECT_EQ(cached->reservations.at(0).status, ReservationStatus::kReleased);
+
+    const auto again = buy(kAlice);
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->seq, 2);
+    EXPECT_EQ(service->cached_result(kAlice, view.activity.id)->status, "queued");
+
+    domain::Order plain;
+    plain.order_no = "ORD2";
+    plain.user_id = kBob;
+    service->on_order_cancelled(plain);
+    drain();
+    EXPECT_EQ(gate.releases, 1);  // ordinary orders have no unit in the gate
+}
+
+TEST_F(SeckillServiceTest, ResultMergesTheDatabaseWithQueuedReservations) {
+    EXPECT_EQ(service->result(kAlice, kProduct).error().code, ErrorCode::kActivityNotFound);
+    const auto view = init(5);
+    const auto empty = service->result(kAlice, kProduct);
+    ASSERT_TRUE(empty.ok());
+    EXPECT_EQ(empty->status, "none");
+    EXPECT_TRUE(empty->reservations.empty());
+
+    // An older, stored reservation (e.g. from before a restart) and a queued one only memory knows.
+    domain::Reservation old;
+    old.id = "old";
+    old.activity_id = view.activity.id;
+    old.product_id = kProduct;
+    old.user_id = kAlice;
+    old.seq = 1;
+    old.status = ReservationStatus::kReleased;
+    old.order_no = "ORD0";
+    repository.stored.push_back(old);
+    gate.load(view.activity, 5, {ports::ShopperTally{kAlice, 0, 1}});
+    const auto bought = buy(kAlice);
+    ASSERT_TRUE(bought.ok());
+
+    const auto merged = service->result(kAlice, kProduct);
+    ASSERT_TRUE(merged.ok());
+    EXPECT_EQ(merged->status, "queued");
+    ASSERT_EQ(merged->reservations.size(), 2U);
+    EXPECT_EQ(merged->reservations[0].id, bought->id);
+    EXPECT_EQ(merged->reservations[1].id, "old");
+    EXPECT_EQ(merged->activity_id, view.activity.id);
+    EXPECT_EQ(merged->product_id, kProduct);
+    EXPECT_TRUE(service->result(kBob, kProduct)->reservations.empty());
+}
+
+// ------------------------------------------------------------------------------------------ token gate
+
+TEST_F(SeckillServiceTest, TokenGateRequiresAFreshSingleUseToken) {
+    SeckillSettings settings;
+    settings.token_required = true;
+    settings.token_ttl = 60s;
+    make_service(settings);
+    NewActivity request;
+    request.start_time = clock.now() + 10min;
+    request.per_user_limit = 5;
+    init(10, request);
+
+    EXPECT_EQ(service->issue_token(kAlice, kProduct).error().code, ErrorCode::kNotStarted);
+    EXPECT_EQ(service->issue_token(kAlice, 999).error().code, ErrorCode::kActivityNotFound);
+    clock.advance(10min);
+
+    EXPECT_EQ(buy(kAlice).error().code, ErrorCode::kSeckillTokenRequired);
+    const auto token = service->issue_token(kAlice, kProduct);
+    ASSERT_TRUE(token.ok());
+    EXPECT_EQ(token->size(), 32U);
+    EXPECT_EQ(buy(kBob, kProduct, token.value()).error().code, ErrorCode::kSeckillTokenRequired);
+    EXPECT_EQ(buy(kAlice, kProduct, "guess").error().code, ErrorCode::kSeckillTokenRequired);
+    ASSERT_TRUE(buy(kAlice, kProduct, token.value()).ok());
+    EXPECT_EQ(buy(kAlice, kProduct, token.value()).error().code, ErrorCode::kSeckillTokenRequired);
+
+    const auto stale = service->issue_token(kAlice, kProduct);
+    ASSERT_TRUE(stale.ok());
+    clock.advance(61s);
+    EXPECT_EQ(buy(kAlice, kProduct, stale.value()).error().code, ErrorCode::kSeckillTokenRequired);
+}
+
+TEST_F(SeckillServiceTest, WithoutTheTokenGateNoTokenIsNeeded) {
+    init(1);
+    EXPECT_FALSE(service->token_required());
+    EXPECT_TRUE(buy(kAlice).ok());
+}
+
+// ------------------------------------------------------------------------------------------ OrderService listener
+
+/// Just enough of an order store for cancel, pay-after-expiry and the expiry sweep.
+class FakeOrderRepository final : public ports::OrderRepository {
+public:
+    std::map<std::string, domain::Order> orders;
+
+    Result<domain::Order> place(const domain::OrderDraft&) override {
+        return make_error(ErrorCode::kInternal, "not used");
+    }
+    std::optional<domain::Order> find(const std::string& order_no, std::int64_t user_id) override {
+        const auto it = orders.find(order_no);
+        if (it == orders.end() || (user_id != 0 && it->second.user_id != user_id)) {
+            return std::nullopt;
+        }
+        return it->second;
+    }
+    domain::Page<domain::Order> list(const domain::OrderQuery&) override { return {}; }
+    bool mark_paid(const std::string&, domain::PayType, TimePoint) override { return false; }
+    bool cancel(const std::string& order_no, TimePoint) override {
+        auto& order = orders.at(order_no);
+        if (order.status != domain::OrderStatus::kAwaitingPayment) {
+            return false;
+        }
+        order.status = domain::OrderStatus::kCancelled;
+        return true;
+    }
+    std::vector<std::string> expired_unpaid(TimePoint now, int) override {
+        std::vector<std::string> out;
+        for (const auto& [no, order] : orders) {
+            if (order.status == domain::OrderStatus::kAwaitingPayment && order.expires_at <= now) {
+                out.push_back(no);
+            }
+        }
+        return out;
+    }
+};
+
+class NoCart final : public ports::CartRepository {
+public:
+    std::optional<int> add(std::int64_t, std::int64_t, int, int, TimePoint) override { return std::nullopt; }
+    bool set_quantity(std::int64_t, std::int64_t, int, TimePoint) override { return false; }
+    bool remove(std::int64_t, std::int64_t) override { return false; }
+    std::int64_t clear(std::int64_t) override { return 0; }
+    std::vector<domain::CartItem> list(std::int64_t) override { return {}; }
+};
+
+TEST(OrderCancelledListener, CalledOnceForEachWayAnOrderIsCancelled) {
+    ManualClock clock;
+    FakeOrderRepository orders;
+    NoCart carts;
+    OrderNumberGenerator numbers(1, clock);
+    OrderService service(orders, carts, numbers, clock, OrderSettings{});
+    std::vector<domain::Order> seen;
+    service.on_order_cancelled([&seen](const domain::Order& order) { seen.push_back(order); });
+
+    for (const auto* no : {"A", "B", "C", "D"}) {
+        domain::Order order;
+        order.order_no = no;
+        order.user_id = kAlice;
+        order.seckill_activity_id = 3;
+        order.status = domain::OrderStatus::kAwaitingPayment;
+        order.expires_at = clock.now() + 15min;
+        orders.orders[no] = order;
+    }
+    orders.orders["D"].expires_at = clock.now() + 60min;
+
+    ASSERT_TRUE(service.cancel(kAlice, "A").ok());
+    EXPECT_EQ(service.cancel(kAlice, "A").error().code, ErrorCode::kOrderStatusConflict);
+    ASSERT_EQ(seen.size(), 1U);
+    EXPECT_EQ(seen[0].order_no, "A");
+    EXPECT_EQ(seen[0].seckill_activity_id, 3);
+    EXPECT_EQ(seen[0].status, domain::OrderStatus::kCancelled);
+
+    clock.advance(16min);
+    EXPECT_EQ(service.pay(kAlice, "B").error().code, ErrorCode::kOrderStatusConflict);  // expired: cancelled instead
+    ASSERT_EQ(seen.size(), 2U);
+    EXPECT_EQ(seen[1].order_no, "B");
+
+    EXPECT_EQ(service.cancel_expired(10), 1);  // C; D has not expired
+    ASSERT_EQ(seen.size(), 3U);
+    EXPECT_EQ(seen[2].order_no, "C");
+    EXPECT_EQ(seen[2].user_id, kAlice);
+}
+
+}  // namespace
+}  // namespace gomall::services
