@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 GOMALL_ENV ?= dev
 
 .PHONY: help bootstrap build debug release asan frontend run run-stack stack-start stack-stop migrate seed \
-	test test-unit test-api test-api-mysql test-frontend test-e2e test-asan bench fmt fmt-check lint clean
+	test test-unit test-api test-api-mysql test-frontend test-e2e test-asan bench bench-seckill fmt fmt-check lint clean
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  make %-15s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ test-asan: asan frontend ## unit tests and the API suite under ASan+UBSan
 
 bench: release frontend ## HTTP benchmark (wrk) of /health, product detail and list
 	bench/run-http-bench
+
+bench-seckill: release frontend ## flash-sale crowd benchmark (wrk) with invariant checks
+	bench/run-seckill-bench
 
 fmt: ## format C++ sources with clang-format 14
 	tools/format.sh
