@@ -364,6 +364,17 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
     if (!activity) {
         co_return no_sale_for_product(product_id);
     }
+    // Fast rejection for the crowd: outside the window or with the gate empty, answer from memory
+    // before any per-request work (rate-limit bucket, token, reservation id, gate lock).
+    if (now < activity->start_time) {
+        co_return not_started(*activity);
+    }
+    if (now >= activity->end_time) {
+        co_return ended(*activity);
+    }
+    if (const auto left = gate_.available(activity->id); left && *left <= 0) {
+        co_return make_error(ErrorCode::kSoldOut, "sold out: every unit of this flash sale is taken");
+    }
     if (!limiter_.try_acquire("seckill:" + std::to_string(user_id))) {
         co_return make_error(ErrorCode::kSeckillRateLimited, "too many attempts; wait a moment and try again");
     }
