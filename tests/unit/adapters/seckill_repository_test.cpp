@@ -24,6 +24,7 @@
 #include "adapters/sql/product_repository.hpp"
 #include "adapters/sql/sql_util.hpp"
 #include "adapters/sql/user_repository.hpp"
+#include "unit/adapters/sql_test_database.hpp"
 
 namespace gomall::adapters::sql {
 namespace {
@@ -31,58 +32,8 @@ namespace {
 using namespace std::chrono_literals;
 using domain::Reservation;
 using domain::ReservationStatus;
-
-enum class Backend { kSqlite, kMysql };
-
-void PrintTo(Backend backend, std::ostream* os) {
-    *os << (backend == Backend::kSqlite ? "SQLite" : "MariaDB");
-}
-
-std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
-    return info.param == Backend::kSqlite ? "SQLite" : "MariaDB";
-}
-
-std::optional<DatabaseSettings> mysql_settings_from_env() {
-    const char* host = std::getenv("GOMALL_TEST_MYSQL_HOST");
-    const char* port = std::getenv("GOMALL_TEST_MYSQL_PORT");
-    const char* user = std::getenv("GOMALL_TEST_MYSQL_USER");
-    const char* password = std::getenv("GOMALL_TEST_MYSQL_PASSWORD");
-    const char* database = std::getenv("GOMALL_TEST_MYSQL_DATABASE");
-    if (host == nullptr || port == nullptr || user == nullptr || password == nullptr || database == nullptr) {
-        return std::nullopt;
-    }
-    DatabaseSettings s;
-    s.driver = "mysql";
-    s.mysql_host = host;
-    s.mysql_port = std::atoi(port);
-    s.mysql_user = user;
-    s.mysql_password = password;
-    s.mysql_database = database;
-    s.pool_size = 4;
-    return s;
-}
-
-std::filesystem::path unique_temp_dir() {
-    static std::atomic<int> counter{0};
-    auto dir = std::filesystem::temp_directory_path() /
-               ("gomall-seckill-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(dir);
-    return dir;
-}
-
-// Children before parents, so the foreign keys are satisfied at every step.
-constexpr const char* kTables[] = {
-    "seckill_reservations",
-    "seckill_activities",
-    "order_items",
-    "orders",
-    "cart_items",
-    "products",
-    "categories",
-    "user_session_cutoffs",
-    "revoked_access_tokens",
-    "refresh_tokens",
-    "users"};
+using testing::Backend;
+using testing::backend_name;
 
 // The other adapter suites share the MariaDB database and empty only the tables they know, so
 // flash-sale rows (which reference users and products) must not outlive a test.
@@ -92,51 +43,15 @@ void empty_seckill_tables(Database& db) {
     *session << "DELETE FROM seckill_activities";
 }
 
-void reset_database(Database& db) {
-    SessionLease session = db.lease();
-    if (schema_version(db) != migrations_for(db.dialect()).back().version) {
-        *session << "SET FOREIGN_KEY_CHECKS = 0";
-        for (const char* table : kTables) {
-            *session << std::string("DROP TABLE IF EXISTS ") + table;
-        }
-        *session << "DROP TABLE IF EXISTS schema_migrations";
-        *session << "SET FOREIGN_KEY_CHECKS = 1";
-        return;
-    }
-    for (const char* table : kTables) {
-        *session << std::string("DELETE FROM ") + table;
-    }
-}
-
 const TimePoint kNow = from_unix_seconds(1'800'000'000);
 
 class SeckillSqlTest : public ::testing::TestWithParam<Backend> {
 protected:
     void SetUp() override {
-        if (GetParam() == Backend::kMysql) {
-            auto settings = mysql_settings_from_env();
-            if (!settings) {
-                GTEST_SKIP() << "set GOMALL_TEST_MYSQL_HOST/PORT/USER/PASSWORD/DATABASE to run on MariaDB";
-            }
-            settings_ = *settings;
-            DatabaseSettings lock_settings = settings_;
-            lock_settings.pool_size = 1;
-            lock_db_ = std::make_unique<Database>(lock_settings);
-            lock_.emplace(lock_db_->lease());
-            int locked = 0;
-            // The same lock the other adapter suites take, so parallel test processes do not collide.
-            **lock_ << "SELECT GET_LOCK('gomall_adapter_tests', 600)", soci::into(locked);
-            ASSERT_EQ(locked, 1);
-            db_ = std::make_unique<Database>(settings_);
-            reset_database(*db_);
-        } else {
-            dir_ = unique_temp_dir();
-            settings_.driver = "sqlite";
-            settings_.sqlite_path = (dir_ / "gomall.db").string();
-            settings_.pool_size = 4;
-            db_ = std::make_unique<Database>(settings_);
+        if (!test_db_.open(GetParam(), 4)) {
+            GTEST_SKIP() << "set GOMALL_TEST_MYSQL_HOST/PORT/USER/PASSWORD/DATABASE to run on MariaDB";
         }
-        apply_migrations(*db_);
+        db_ = test_db_.get();
         seckill_ = std::make_unique<SqlSeckillRepository>(*db_);
         orders_ = std::make_unique<SqlOrderRepository>(*db_);
     }
@@ -147,12 +62,7 @@ protected:
         }
         seckill_.reset();
         orders_.reset();
-        db_.reset();
-        lock_.reset();
-        lock_db_.reset();
-        if (!dir_.empty()) {
-            std::filesystem::remove_all(dir_);
-        }
+        test_db_.close();
     }
 
     std::int64_t make_user(const std::string& name) {
@@ -235,11 +145,8 @@ protected:
         return n;
     }
 
-    DatabaseSettings settings_;
-    std::filesystem::path dir_;
-    std::unique_ptr<Database> db_;
-    std::unique_ptr<Database> lock_db_;
-    std::optional<SessionLease> lock_;
+    testing::TestDatabase test_db_;
+    Database* db_ = nullptr;
     std::unique_ptr<SqlSeckillRepository> seckill_;
     std::unique_ptr<SqlOrderRepository> orders_;
     long long order_seq_ = 90000;

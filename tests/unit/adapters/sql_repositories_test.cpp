@@ -23,86 +23,17 @@
 #include "adapters/sql/sql_util.hpp"
 #include "adapters/sql/token_repository.hpp"
 #include "adapters/sql/user_repository.hpp"
+#include "unit/adapters/sql_test_database.hpp"
 
 namespace gomall::adapters::sql {
 namespace {
 
+using testing::Backend;
+using testing::backend_name;
+using testing::drop_all_tables;
+using testing::unique_temp_dir;
+
 using namespace std::chrono_literals;
-
-enum class Backend { kSqlite, kMysql };
-
-// Lets gtest and ctest print "SQLite"/"MariaDB" instead of the enum's bytes.
-void PrintTo(Backend backend, std::ostream* os) {
-    *os << (backend == Backend::kSqlite ? "SQLite" : "MariaDB");
-}
-
-std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
-    return info.param == Backend::kSqlite ? "SQLite" : "MariaDB";
-}
-
-std::optional<DatabaseSettings> mysql_settings_from_env() {
-    const char* host = std::getenv("GOMALL_TEST_MYSQL_HOST");
-    const char* port = std::getenv("GOMALL_TEST_MYSQL_PORT");
-    const char* user = std::getenv("GOMALL_TEST_MYSQL_USER");
-    const char* password = std::getenv("GOMALL_TEST_MYSQL_PASSWORD");
-    const char* database = std::getenv("GOMALL_TEST_MYSQL_DATABASE");
-    if (host == nullptr || port == nullptr || user == nullptr || password == nullptr || database == nullptr) {
-        return std::nullopt;
-    }
-    DatabaseSettings s;
-    s.driver = "mysql";
-    s.mysql_host = host;
-    s.mysql_port = std::atoi(port);
-    s.mysql_user = user;
-    s.mysql_password = password;
-    s.mysql_database = database;
-    s.pool_size = 8;
-    return s;
-}
-
-std::filesystem::path unique_temp_dir() {
-    static std::atomic<int> counter{0};
-    auto dir = std::filesystem::temp_directory_path() /
-               ("gomall-sql-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(dir);
-    return dir;
-}
-
-// Children before parents, so the foreign keys are satisfied at every step.
-constexpr const char* kTables[] = {
-    "seckill_reservations",
-    "order_items",
-    "orders",
-    "seckill_activities",
-    "cart_items",
-    "products",
-    "categories",
-    "user_session_cutoffs",
-    "revoked_access_tokens",
-    "refresh_tokens",
-    "users"};
-
-void drop_all_tables(Database& db) {
-    SessionLease session = db.lease();
-    *session << "SET FOREIGN_KEY_CHECKS = 0";
-    for (const char* table : kTables) {
-        *session << std::string("DROP TABLE IF EXISTS ") + table;
-    }
-    *session << "DROP TABLE IF EXISTS schema_migrations";
-    *session << "SET FOREIGN_KEY_CHECKS = 1";
-}
-
-// Emptying the tables is much faster than recreating them on MariaDB (DDL is slow there).
-void reset_database(Database& db) {
-    if (schema_version(db) != migrations_for(db.dialect()).back().version) {
-        drop_all_tables(db);
-        return;
-    }
-    SessionLease session = db.lease();
-    for (const char* table : kTables) {
-        *session << std::string("DELETE FROM ") + table;
-    }
-}
 
 const TimePoint kNow = from_unix_seconds(1'800'000'000);
 
@@ -111,38 +42,10 @@ const TimePoint kNow = from_unix_seconds(1'800'000'000);
 class SqlTest : public ::testing::TestWithParam<Backend> {
 protected:
     void SetUp() override {
-        if (GetParam() == Backend::kMysql) {
-            auto settings = mysql_settings_from_env();
-            if (!settings) {
-                GTEST_SKIP() << "set GOMALL_TEST_MYSQL_HOST/PORT/USER/PASSWORD/DATABASE to run on MariaDB";
-            }
-            settings_ = *settings;
-            DatabaseSettings lock_settings = settings_;
-            lock_settings.pool_size = 1;
-            lock_db_ = std::make_unique<Database>(lock_settings);
-            lock_.emplace(lock_db_->lease());
-            int locked = 0;
-            **lock_ << "SELECT GET_LOCK('gomall_adapter_tests', 600)", soci::into(locked);
-            ASSERT_EQ(locked, 1);
-            db_ = std::make_unique<Database>(settings_);
-            reset_database(*db_);
-        } else {
-            dir_ = unique_temp_dir();
-            settings_.driver = "sqlite";
-            settings_.sqlite_path = (dir_ / "nested" / "gomall.db").string();
-            settings_.pool_size = 8;
-            db_ = std::make_unique<Database>(settings_);
+        if (!test_db_.open(GetParam(), 8, "nested/gomall.db")) {
+            GTEST_SKIP() << "set GOMALL_TEST_MYSQL_HOST/PORT/USER/PASSWORD/DATABASE to run on MariaDB";
         }
-        apply_migrations(*db_);
-    }
-
-    void TearDown() override {
-        db_.reset();
-        lock_.reset();
-        lock_db_.reset();
-        if (!dir_.empty()) {
-            std::filesystem::remove_all(dir_);
-        }
+        db_ = test_db_.get();
     }
 
     std::int64_t make_user(const std::string& name) {
@@ -175,11 +78,8 @@ protected:
 
     std::string next_order_no() { return "ORD" + std::to_string(order_seq_++); }
 
-    DatabaseSettings settings_;
-    std::filesystem::path dir_;
-    std::unique_ptr<Database> db_;
-    std::unique_ptr<Database> lock_db_;
-    std::optional<SessionLease> lock_;
+    testing::TestDatabase test_db_;
+    Database* db_ = nullptr;
     int order_seq_ = 1000;
 };
 
@@ -194,13 +94,14 @@ TEST_P(DatabaseTest, MigrationsAreIdempotent) {
 }
 
 TEST_P(DatabaseTest, TwoProcessesMigratingAtOnceApplyEachVersionOnce) {
+    DatabaseSettings settings = test_db_.settings();
     if (GetParam() == Backend::kMysql) {
         drop_all_tables(*db_);
     } else {
-        settings_.sqlite_path = (dir_ / "race.db").string();
+        settings.sqlite_path = (test_db_.dir() / "race.db").string();
     }
-    Database first(settings_);
-    Database second(settings_);
+    Database first(settings);
+    Database second(settings);
     std::atomic<int> applied{0};
     std::thread a([&] { applied += apply_migrations(first); });
     std::thread b([&] { applied += apply_migrations(second); });
