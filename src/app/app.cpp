@@ -18,13 +18,13 @@
 #include "adapters/sql/token_repository.hpp"
 #include "adapters/sql/user_repository.hpp"
 #include "app/demo_catalog.hpp"
+#include "http/blocking_pool.hpp"
 #include "http/handlers/cart_handlers.hpp"
 #include "http/handlers/ops_handlers.hpp"
 #include "http/handlers/order_handlers.hpp"
 #include "http/handlers/product_handlers.hpp"
 #include "http/handlers/seckill_handlers.hpp"
 #include "http/handlers/user_handlers.hpp"
-#include "http/blocking_pool.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -101,7 +101,11 @@ struct App::Parts {
           database_health(database),
           hasher(config.auth.bcrypt_cost),
           revocations(tokens, clock),
-          login_limiter(clock, services::LoginRateLimitSettings{config.auth.login_rate_per_second, static_cast<double>(config.auth.login_burst)}),
+          login_limiter(
+              clock,
+              services::LoginRateLimitSettings{
+                  config.auth.login_rate_per_second, static_cast<double>(config.auth.login_burst)}
+          ),
           auth(users, tokens, hasher, revocations, login_limiter, clock, auth_settings(config.auth)),
           product_cache(4096, std::chrono::seconds(30), clock),
           product_service(products, product_cache, clock),
@@ -112,13 +116,27 @@ struct App::Parts {
           blocking(static_cast<std::size_t>(config.server.blocking_threads)),
           seckill_repository(database),
           reservation_queue(
-              seckill_repository, clock, std::chrono::seconds(config.order.unpaid_timeout_seconds),
-              [this] { return order_numbers.next(); }, queue_settings(config.seckill)
+              seckill_repository,
+              clock,
+              std::chrono::seconds(config.order.unpaid_timeout_seconds),
+              [this] { return order_numbers.next(); },
+              queue_settings(config.seckill)
           ),
-          seckill_limiter(clock, services::LoginRateLimitSettings{config.seckill.rate_per_second,
-                                                                  static_cast<double>(config.seckill.burst)}),
-          seckill(seckill_repository, products, stock_gate, reservation_queue, seckill_limiter, clock,
-                  seckill_settings(config.seckill), blocking.executor()),
+          seckill_limiter(
+              clock,
+              services::LoginRateLimitSettings{
+                  config.seckill.rate_per_second, static_cast<double>(config.seckill.burst)}
+          ),
+          seckill(
+              seckill_repository,
+              products,
+              stock_gate,
+              reservation_queue,
+              seckill_limiter,
+              clock,
+              seckill_settings(config.seckill),
+              blocking.executor()
+          ),
           static_files(http::StaticSettings{config.server.static_dir, config.server.openapi_path}) {}
 
     static services::AuthSettings auth_settings(const AuthConfig& c) {
@@ -192,7 +210,9 @@ struct App::Parts {
 
 App::App(Config config) : config_(std::move(config)) {}
 
-App::~App() { stop(); }
+App::~App() {
+    stop();
+}
 
 std::optional<std::string> App::start() {
     parts_ = std::make_unique<Parts>(config_);
@@ -255,13 +275,18 @@ std::optional<std::string> App::start() {
     p.canceller.start();
     p.server->start();
     spdlog::info(
-        "listening on {}:{} with {} I/O thread(s), {} blocking thread(s)", config_.server.host, p.server->port(),
-        server_settings.io_threads, config_.server.blocking_threads
+        "listening on {}:{} with {} I/O thread(s), {} blocking thread(s)",
+        config_.server.host,
+        p.server->port(),
+        server_settings.io_threads,
+        config_.server.blocking_threads
     );
     return generated;
 }
 
-std::uint16_t App::port() const { return parts_ && parts_->server ? parts_->server->port() : 0; }
+std::uint16_t App::port() const {
+    return parts_ && parts_->server ? parts_->server->port() : 0;
+}
 
 std::vector<std::pair<std::string, std::string>> App::routes() const {
     std::vector<std::pair<std::string, std::string>> out;
@@ -306,8 +331,9 @@ bool seed_database(const Config& config) {
     return true;
 }
 
-int seed_shoppers(const Config& config, int count, const std::string& prefix, const std::string& password,
-                  std::ostream& out) {
+int seed_shoppers(
+    const Config& config, int count, const std::string& prefix, const std::string& password, std::ostream& out
+) {
     adapters::sql::Database db(database_settings(config.database));
     adapters::sql::apply_migrations(db);
     adapters::sql::SqlUserRepository users(db);

@@ -44,7 +44,8 @@ bool seed_database(const Config& config);
 /// Load-test support: makes `count` shoppers "<prefix>_<n>" (one bcrypt hash shared by all, so
 /// thousands take seconds, not minutes; existing ones are reused) and writes one valid access
 /// token per line to `out`. Returns how many accounts it created.
-int seed_shoppers(const Config& config, int count, const std::string& prefix, const std::string& password,
-                  std::ostream& out);
+int seed_shoppers(
+    const Config& config, int count, const std::string& prefix, const std::string& password, std::ostream& out
+);
 
 }  // namespace gomall::app

@@ -3,10 +3,10 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <pthread.h>
 #include <string>
 #include <vector>
 
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include "app/app.hpp"
@@ -166,12 +166,14 @@ int run_cli(int argc, char** argv) {
             }
             const std::string prefix = args.operands.size() > 1 ? args.operands[1] : "bench";
             const char* password = std::getenv("GOMALL_BENCH_PASSWORD");
-            const int created = seed_shoppers(config, count, prefix, password != nullptr ? password : "Bench-12345", std::cout);
+            const int created =
+                seed_shoppers(config, count, prefix, password != nullptr ? password : "Bench-12345", std::cout);
             std::cerr << "created " << created << " shopper(s), printed " << count << " token(s)\n";
             return 0;
         }
         if (args.command == "seed") {
-            std::cout << (seed_database(config) ? "seeded the demo catalogue\n" : "catalogue not empty; nothing seeded\n");
+            std::cout
+                << (seed_database(config) ? "seeded the demo catalogue\n" : "catalogue not empty; nothing seeded\n");
             return 0;
         }
         return serve(config);

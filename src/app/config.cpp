@@ -40,8 +40,10 @@ long long parse_integer(const std::string& key, const std::string& v, long long 
 
 bool parse_bool(const std::string& key, std::string v) {
     std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
-    if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+    if (v == "true" || v == "1" || v == "yes" || v == "on")
+        return true;
+    if (v == "false" || v == "0" || v == "no" || v == "off")
+        return false;
     fail(key, "'" + v + "' is not true or false");
 }
 
@@ -50,11 +52,13 @@ std::vector<std::string> parse_list(const std::string& v) {
     std::size_t start = 0;
     while (start <= v.size()) {
         auto comma = v.find(',', start);
-        if (comma == std::string::npos) comma = v.size();
+        if (comma == std::string::npos)
+            comma = v.size();
         std::string item = v.substr(start, comma - start);
         item.erase(0, item.find_first_not_of(" \t"));
         item.erase(item.find_last_not_of(" \t") + 1);
-        if (!item.empty()) out.push_back(item);
+        if (!item.empty())
+            out.push_back(item);
         start = comma + 1;
     }
     return out;
@@ -62,7 +66,9 @@ std::vector<std::string> parse_list(const std::string& v) {
 
 template <class T>
 Setter int_field(T ServerConfig::*member, long long min, long long max, const char* key) {
-    return [=](Config& c, const std::string& v) { c.server.*member = static_cast<T>(parse_integer(key, v, min, max)); };
+    return [=](Config& c, const std::string& v) {
+        c.server.*member = static_cast<T>(parse_integer(key, v, min, max));
+    };
 }
 
 std::vector<Key> keys() {
@@ -72,32 +78,44 @@ std::vector<Key> keys() {
     };
     // server
     add("server", "host", [](Config& c, const std::string& v) {
-        if (v.empty()) fail("server.host", "must not be empty");
+        if (v.empty())
+            fail("server.host", "must not be empty");
         c.server.host = v;
     });
     add("server", "port", int_field(&ServerConfig::port, 0, 65535, "server.port"));
     add("server", "io_threads", int_field(&ServerConfig::io_threads, 0, 256, "server.io_threads"));
     add("server", "blocking_threads", int_field(&ServerConfig::blocking_threads, 1, 1024, "server.blocking_threads"));
     add("server", "max_connections", int_field(&ServerConfig::max_connections, 1, 1000000, "server.max_connections"));
-    add("server", "body_limit_bytes",
+    add("server",
+        "body_limit_bytes",
         int_field(&ServerConfig::body_limit_bytes, 1024, 1LL << 30, "server.body_limit_bytes"));
-    add("server", "header_limit_bytes",
+    add("server",
+        "header_limit_bytes",
         int_field(&ServerConfig::header_limit_bytes, 1024, 1 << 20, "server.header_limit_bytes"));
-    add("server", "read_timeout_seconds", int_field(&ServerConfig::read_timeout_seconds, 1, 3600, "server.read_timeout_seconds"));
-    add("server", "idle_timeout_seconds", int_field(&ServerConfig::idle_timeout_seconds, 1, 3600, "server.idle_timeout_seconds"));
-    add("server", "shutdown_timeout_seconds",
+    add("server",
+        "read_timeout_seconds",
+        int_field(&ServerConfig::read_timeout_seconds, 1, 3600, "server.read_timeout_seconds"));
+    add("server",
+        "idle_timeout_seconds",
+        int_field(&ServerConfig::idle_timeout_seconds, 1, 3600, "server.idle_timeout_seconds"));
+    add("server",
+        "shutdown_timeout_seconds",
         int_field(&ServerConfig::shutdown_timeout_seconds, 1, 600, "server.shutdown_timeout_seconds"));
     add("server", "cors_origins", [](Config& c, const std::string& v) { c.server.cors_origins = parse_list(v); });
     add("server", "static_dir", [](Config& c, const std::string& v) { c.server.static_dir = v; });
     add("server", "openapi_path", [](Config& c, const std::string& v) { c.server.openapi_path = v; });
-    add("server", "trust_proxy", [](Config& c, const std::string& v) { c.server.trust_proxy = parse_bool("server.trust_proxy", v); });
+    add("server", "trust_proxy", [](Config& c, const std::string& v) {
+        c.server.trust_proxy = parse_bool("server.trust_proxy", v);
+    });
     // database
     add("database", "driver", [](Config& c, const std::string& v) {
-        if (v != "sqlite" && v != "mysql") fail("database.driver", "'" + v + "' is not sqlite or mysql");
+        if (v != "sqlite" && v != "mysql")
+            fail("database.driver", "'" + v + "' is not sqlite or mysql");
         c.database.driver = v;
     });
     add("database", "sqlite_path", [](Config& c, const std::string& v) {
-        if (v.empty()) fail("database.sqlite_path", "must not be empty");
+        if (v.empty())
+            fail("database.sqlite_path", "must not be empty");
         c.database.sqlite_path = v;
     });
     add("database", "mysql_host", [](Config& c, const std::string& v) { c.database.mysql_host = v; });
@@ -138,7 +156,8 @@ std::vector<Key> keys() {
     });
     // order
     add("order", "unpaid_timeout_seconds", [](Config& c, const std::string& v) {
-        c.order.unpaid_timeout_seconds = static_cast<int>(parse_integer("order.unpaid_timeout_seconds", v, 1, 30 * 86400));
+        c.order.unpaid_timeout_seconds =
+            static_cast<int>(parse_integer("order.unpaid_timeout_seconds", v, 1, 30 * 86400));
     });
     add("order", "sweep_interval_seconds", [](Config& c, const std::string& v) {
         c.order.sweep_interval_seconds = static_cast<int>(parse_integer("order.sweep_interval_seconds", v, 1, 3600));
@@ -163,10 +182,12 @@ std::vector<Key> keys() {
         c.seckill.token_ttl_seconds = static_cast<int>(parse_integer("seckill.token_ttl_seconds", v, 5, 3600));
     });
     add("seckill", "group_commit_max_batch", [](Config& c, const std::string& v) {
-        c.seckill.group_commit_max_batch = static_cast<int>(parse_integer("seckill.group_commit_max_batch", v, 1, 100000));
+        c.seckill.group_commit_max_batch =
+            static_cast<int>(parse_integer("seckill.group_commit_max_batch", v, 1, 100000));
     });
     add("seckill", "group_commit_linger_ms", [](Config& c, const std::string& v) {
-        c.seckill.group_commit_linger_ms = static_cast<int>(parse_integer("seckill.group_commit_linger_ms", v, 0, 1000));
+        c.seckill.group_commit_linger_ms =
+            static_cast<int>(parse_integer("seckill.group_commit_linger_ms", v, 0, 1000));
     });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });
@@ -175,14 +196,17 @@ std::vector<Key> keys() {
     // log
     add("log", "level", [](Config& c, const std::string& v) {
         static const std::vector<std::string> kLevels{"trace", "debug", "info", "warn", "error", "critical", "off"};
-        if (std::find(kLevels.begin(), kLevels.end(), v) == kLevels.end()) fail("log.level", "'" + v + "' is not a log level");
+        if (std::find(kLevels.begin(), kLevels.end(), v) == kLevels.end())
+            fail("log.level", "'" + v + "' is not a log level");
         c.log.level = v;
     });
     add("log", "format", [](Config& c, const std::string& v) {
-        if (v != "text" && v != "json") fail("log.format", "'" + v + "' is not text or json");
+        if (v != "text" && v != "json")
+            fail("log.format", "'" + v + "' is not text or json");
         c.log.format = v;
     });
-    add("log", "access_log", [](Config& c, const std::string& v) { c.log.access_log = parse_bool("log.access_log", v); });
+    add("log", "access_log", [](Config& c, const std::string& v) { c.log.access_log = parse_bool("log.access_log", v); }
+    );
     return k;
 }
 
@@ -196,7 +220,8 @@ std::string scalar_text(const std::string& key, const YAML::Node& node) {
     if (node.IsSequence()) {
         std::string joined;
         for (const auto& item : node) {
-            if (!item.IsScalar()) fail(key, "list items must be plain values");
+            if (!item.IsScalar())
+                fail(key, "list items must be plain values");
             joined += (joined.empty() ? "" : ",") + item.Scalar();
         }
         return joined;

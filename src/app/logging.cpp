@@ -17,11 +17,21 @@ void append_json_string(spdlog::memory_buf_t& out, std::string_view s) {
     out.push_back('"');
     for (char c : s) {
         switch (c) {
-            case '"': out.append(std::string_view("\\\"")); break;
-            case '\\': out.append(std::string_view("\\\\")); break;
-            case '\n': out.append(std::string_view("\\n")); break;
-            case '\r': out.append(std::string_view("\\r")); break;
-            case '\t': out.append(std::string_view("\\t")); break;
+            case '"':
+                out.append(std::string_view("\\\""));
+                break;
+            case '\\':
+                out.append(std::string_view("\\\\"));
+                break;
+            case '\n':
+                out.append(std::string_view("\\n"));
+                break;
+            case '\r':
+                out.append(std::string_view("\\r"));
+                break;
+            case '\t':
+                out.append(std::string_view("\\t"));
+                break;
             default:
                 if (static_cast<unsigned char>(c) < 0x20) {
                     static constexpr char kHex[] = "0123456789abcdef";
@@ -40,7 +50,8 @@ void append_json_string(spdlog::memory_buf_t& out, std::string_view s) {
 class JsonFormatter final : public spdlog::formatter {
 public:
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-        const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count() % 1000;
+        const auto millis =
+            std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count() % 1000;
         std::string time = format_iso8601(std::chrono::time_point_cast<std::chrono::system_clock::duration>(msg.time));
         time.insert(time.size() - 1, fmt::format(".{:03d}", millis));
         dest.append(std::string_view("{\"time\":"));

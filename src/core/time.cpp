@@ -61,8 +61,15 @@ std::string format_iso8601(TimePoint t) {
     const std::tm tm = utc_tm(t);
     char buf[96];
     std::snprintf(
-        buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-        tm.tm_min, tm.tm_sec
+        buf,
+        sizeof buf,
+        "%04d-%02d-%02dT%02d:%02d:%02dZ",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
     );
     return buf;
 }
@@ -102,8 +109,15 @@ std::string format_sql_utc(TimePoint t) {
     const std::tm tm = utc_tm(t);
     char buf[96];
     std::snprintf(
-        buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-        tm.tm_min, tm.tm_sec
+        buf,
+        sizeof buf,
+        "%04d-%02d-%02d %02d:%02d:%02d",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
     );
     return buf;
 }
@@ -121,8 +135,15 @@ std::string format_compact_utc(TimePoint t) {
     const std::tm tm = utc_tm(t);
     char buf[96];
     std::snprintf(
-        buf, sizeof buf, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-        tm.tm_min, tm.tm_sec
+        buf,
+        sizeof buf,
+        "%04d%02d%02d%02d%02d%02d",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
     );
     return buf;
 }
@@ -131,6 +152,8 @@ std::int64_t to_unix_seconds(TimePoint t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-TimePoint from_unix_seconds(std::int64_t s) { return TimePoint{std::chrono::seconds{s}}; }
+TimePoint from_unix_seconds(std::int64_t s) {
+    return TimePoint{std::chrono::seconds{s}};
+}
 
 }  // namespace gomall

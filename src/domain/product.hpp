@@ -59,10 +59,10 @@ enum class ProductSort { kNewest, kPriceAsc, kPriceDesc, kSales };
 struct ProductQuery {
     int page = 1;
     int page_size = 20;
-    std::string keyword;                   // matched as plain text against name and description
+    std::string keyword;  // matched as plain text against name and description
     std::optional<std::int64_t> category_id;
     ProductSort sort = ProductSort::kNewest;
-    bool include_off_shelf = false;        // admin listings see off-shelf products too
+    bool include_off_shelf = false;  // admin listings see off-shelf products too
 };
 
 template <class T>

@@ -36,8 +36,10 @@ const char* activity_state_name(ActivityState state);
 
 /// State at `now`, given the units still available for sale (gate's view, approximate).
 inline ActivityState activity_state(const SeckillActivity& a, std::int64_t remaining, TimePoint now) {
-    if (now >= a.end_time) return ActivityState::kEnded;
-    if (now < a.start_time) return ActivityState::kUpcoming;
+    if (now >= a.end_time)
+        return ActivityState::kEnded;
+    if (now < a.start_time)
+        return ActivityState::kUpcoming;
     return remaining <= 0 ? ActivityState::kSoldOut : ActivityState::kActive;
 }
 

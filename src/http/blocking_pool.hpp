@@ -25,7 +25,8 @@ public:
     boost::asio::awaitable<std::invoke_result_t<Fn&>> run(Fn fn) {
         using T = std::invoke_result_t<Fn&>;
         co_return co_await boost::asio::co_spawn(
-            pool_.get_executor(), [fn = std::move(fn)]() mutable -> boost::asio::awaitable<T> { co_return fn(); },
+            pool_.get_executor(),
+            [fn = std::move(fn)]() mutable -> boost::asio::awaitable<T> { co_return fn(); },
             boost::asio::use_awaitable
         );
     }

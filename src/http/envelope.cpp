@@ -16,27 +16,33 @@ constexpr std::string_view kEscapedMarker = "\"\\u0001money:";
 
 int http_status_for(ErrorCode code) {
     switch (code) {
-        case ErrorCode::kOk: return 200;
+        case ErrorCode::kOk:
+            return 200;
         case ErrorCode::kBadRequest:
         case ErrorCode::kWrongOldPassword:
         case ErrorCode::kCategoryNotFound:
         case ErrorCode::kNothingToCheckout:
         case ErrorCode::kCartQuantityLimit:
-        case ErrorCode::kInvalidActivityWindow: return 400;
+        case ErrorCode::kInvalidActivityWindow:
+            return 400;
         case ErrorCode::kUnauthorized:
         case ErrorCode::kInvalidCredentials:
         case ErrorCode::kTokenInvalid:
-        case ErrorCode::kRefreshTokenInvalid: return 401;
+        case ErrorCode::kRefreshTokenInvalid:
+            return 401;
         case ErrorCode::kForbidden:
         case ErrorCode::kDirectPayDisabled:
-        case ErrorCode::kSeckillTokenRequired: return 403;
+        case ErrorCode::kSeckillTokenRequired:
+            return 403;
         case ErrorCode::kNotFound:
         case ErrorCode::kUserNotFound:
         case ErrorCode::kProductNotFound:
         case ErrorCode::kOrderNotFound:
         case ErrorCode::kCartItemNotFound:
-        case ErrorCode::kActivityNotFound: return 404;
-        case ErrorCode::kMethodNotAllowed: return 405;
+        case ErrorCode::kActivityNotFound:
+            return 404;
+        case ErrorCode::kMethodNotAllowed:
+            return 405;
         case ErrorCode::kConflict:
         case ErrorCode::kUsernameTaken:
         case ErrorCode::kOrderStatusConflict:
@@ -47,16 +53,22 @@ int http_status_for(ErrorCode code) {
         case ErrorCode::kNotStarted:
         case ErrorCode::kEnded:
         case ErrorCode::kLimitReached:
-        case ErrorCode::kActivityRunning: return 409;
-        case ErrorCode::kPayloadTooLarge: return 413;
-        case ErrorCode::kUnsupportedMediaType: return 415;
+        case ErrorCode::kActivityRunning:
+            return 409;
+        case ErrorCode::kPayloadTooLarge:
+            return 413;
+        case ErrorCode::kUnsupportedMediaType:
+            return 415;
         case ErrorCode::kTooManyRequests:
         case ErrorCode::kAccountLocked:
         case ErrorCode::kLoginRateLimited:
-        case ErrorCode::kSeckillRateLimited: return 429;
+        case ErrorCode::kSeckillRateLimited:
+            return 429;
         case ErrorCode::kUnavailable:
-        case ErrorCode::kSeckillBusy: return 503;
-        case ErrorCode::kInternal: return 500;
+        case ErrorCode::kSeckillBusy:
+            return 503;
+        case ErrorCode::kInternal:
+            return 500;
     }
     return 500;
 }

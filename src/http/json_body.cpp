@@ -44,7 +44,8 @@ std::string length_problem(std::size_t min_len, std::size_t max_len) {
 Result<Cents> money_from_value(std::string_view name, const boost::json::value& v, Cents min, Cents max) {
     std::optional<Cents> cents;
     if (v.is_int64() || v.is_uint64()) {
-        const auto yuan = v.is_int64() ? v.get_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(v.get_uint64(), INT64_MAX));
+        const auto yuan = v.is_int64() ? v.get_int64()
+                                       : static_cast<std::int64_t>(std::min<std::uint64_t>(v.get_uint64(), INT64_MAX));
         if (yuan <= max / 100 + 1 && yuan >= min / 100 - 1) {
             cents = yuan * 100;
         }
@@ -125,7 +126,8 @@ Result<JsonBody> JsonBody::parse(const Request& req, std::initializer_list<std::
     for (const auto& entry : object) {
         const std::string_view key = entry.key();
         if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            const std::string shown = utf8_length(key) && key.size() <= 64 && !has_forbidden_control(key) ? std::string(key) : "?";
+            const std::string shown =
+                utf8_length(key) && key.size() <= 64 && !has_forbidden_control(key) ? std::string(key) : "?";
             return make_error(ErrorCode::kBadRequest, shown + ": unknown field", shown);
         }
     }
@@ -137,7 +139,9 @@ bool JsonBody::has(std::string_view name) const {
     return v != nullptr && !v->is_null();
 }
 
-Result<std::optional<std::string>> JsonBody::optional_string(std::string_view name, std::size_t min_len, std::size_t max_len) const {
+Result<std::optional<std::string>> JsonBody::optional_string(
+    std::string_view name, std::size_t min_len, std::size_t max_len
+) const {
     const auto* v = object_.if_contains(name);
     if (v == nullptr || v->is_null()) {
         return std::optional<std::string>{};
@@ -170,7 +174,8 @@ Result<std::string> JsonBody::required_string(std::string_view name, std::size_t
     return std::move(*r.value());
 }
 
-Result<std::optional<std::int64_t>> JsonBody::optional_int(std::string_view name, std::int64_t min, std::int64_t max) const {
+Result<std::optional<std::int64_t>> JsonBody::optional_int(std::string_view name, std::int64_t min, std::int64_t max)
+    const {
     const auto* v = object_.if_contains(name);
     if (v == nullptr || v->is_null()) {
         return std::optional<std::int64_t>{};
@@ -237,7 +242,9 @@ Result<std::optional<bool>> JsonBody::optional_bool(std::string_view name) const
     return std::optional<bool>{v->get_bool()};
 }
 
-Result<std::int64_t> query_int(const Request& req, std::string_view name, std::int64_t fallback, std::int64_t min, std::int64_t max) {
+Result<std::int64_t> query_int(
+    const Request& req, std::string_view name, std::int64_t fallback, std::int64_t min, std::int64_t max
+) {
     const auto raw = req.query_param(name);
     if (!raw || raw->empty()) {
         return fallback;

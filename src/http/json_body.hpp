@@ -25,7 +25,8 @@ public:
 
     /// String fields: wrong type or length (in UTF-8 code points) out of [min,max] is a 400 naming the field.
     Result<std::string> required_string(std::string_view name, std::size_t min_len, std::size_t max_len) const;
-    Result<std::optional<std::string>> optional_string(std::string_view name, std::size_t min_len, std::size_t max_len) const;
+    Result<std::optional<std::string>> optional_string(std::string_view name, std::size_t min_len, std::size_t max_len)
+        const;
 
     /// Integer fields: must be JSON integers (not floats, not strings) within [min,max].
     Result<std::int64_t> required_int(std::string_view name, std::int64_t min, std::int64_t max) const;
@@ -44,7 +45,9 @@ private:
 };
 
 /// Query parameter as an integer in [min,max]; `fallback` when absent; 400 naming it when malformed.
-Result<std::int64_t> query_int(const Request& req, std::string_view name, std::int64_t fallback, std::int64_t min, std::int64_t max);
+Result<std::int64_t> query_int(
+    const Request& req, std::string_view name, std::int64_t fallback, std::int64_t min, std::int64_t max
+);
 /// Path parameter as a positive id; 400 naming it when not a positive integer.
 Result<std::int64_t> path_id(const Request& req, std::string_view name);
 
@@ -54,9 +57,9 @@ std::optional<std::size_t> utf8_length(std::string_view s);
 /// Shortcut used by handlers: `GOMALL_TRY(auto x, expr)` unwraps a Result or returns its error envelope.
 #define GOMALL_TRY_CONCAT_INNER(a, b) a##b
 #define GOMALL_TRY_CONCAT(a, b) GOMALL_TRY_CONCAT_INNER(a, b)
-#define GOMALL_TRY(decl, req, expr)                                            \
-    auto GOMALL_TRY_CONCAT(gomall_try_, __LINE__) = (expr);                    \
-    if (!GOMALL_TRY_CONCAT(gomall_try_, __LINE__).ok())                         \
+#define GOMALL_TRY(decl, req, expr)                                                                     \
+    auto GOMALL_TRY_CONCAT(gomall_try_, __LINE__) = (expr);                                             \
+    if (!GOMALL_TRY_CONCAT(gomall_try_, __LINE__).ok())                                                 \
         return ::gomall::http::error_response((req), GOMALL_TRY_CONCAT(gomall_try_, __LINE__).error()); \
     decl = std::move(GOMALL_TRY_CONCAT(gomall_try_, __LINE__).value())
 

@@ -83,8 +83,12 @@ std::string random_hex(std::size_t bytes) {
     return out;
 }
 
-Pipeline::Pipeline(const Router& router, const ports::AccessTokenVerifier& verifier, const StaticFiles* static_files,
-                   PipelineSettings settings)
+Pipeline::Pipeline(
+    const Router& router,
+    const ports::AccessTokenVerifier& verifier,
+    const StaticFiles* static_files,
+    PipelineSettings settings
+)
     : router_(router), verifier_(verifier), static_files_(static_files), settings_(std::move(settings)) {}
 
 std::size_t Pipeline::body_limit_for(Method method, std::string_view path) const {
@@ -100,7 +104,9 @@ std::optional<Response> Pipeline::try_inline(Request& req) const {
     return std::move(d.response);
 }
 
-Pipeline::Dispatch Pipeline::dispatch(Request& req) const { return run(req, Mode::kInline); }
+Pipeline::Dispatch Pipeline::dispatch(Request& req) const {
+    return run(req, Mode::kInline);
+}
 
 Response Pipeline::handle(Request& req) const {
     auto d = run(req, Mode::kBlocking);
@@ -111,13 +117,21 @@ Response Pipeline::handle(Request& req) const {
     return std::move(*d.response);  // the blocking mode always answers
 }
 
-Response Pipeline::finish_async(Request& req, std::optional<Response> res, const std::exception* error,
-                                std::chrono::steady_clock::time_point started) const {
+Response Pipeline::finish_async(
+    Request& req,
+    std::optional<Response> res,
+    const std::exception* error,
+    std::chrono::steady_clock::time_point started
+) const {
     LogContext::Scope log_scope(req.trace_id);
     Response out;
     if (error != nullptr || !res) {
-        spdlog::error("unhandled exception in {} {}: {}", method_name(req.method), req.path,
-                      error != nullptr ? error->what() : "no response");
+        spdlog::error(
+            "unhandled exception in {} {}: {}",
+            method_name(req.method),
+            req.path,
+            error != nullptr ? error->what() : "no response"
+        );
         out = error_response(req, ErrorCode::kInternal, "internal error; quote trace_id " + req.trace_id);
     } else {
         out = std::move(*res);
@@ -191,8 +205,8 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
 
     const auto match = router_.match(req.method, req.path);
     if (match.kind != RouteMatch::Kind::kFound) {
-        const bool may_be_file = (req.method == Method::kGet || req.method == Method::kHead) && static_files_ != nullptr &&
-                                 req.path.rfind("/api/", 0) != 0;
+        const bool may_be_file = (req.method == Method::kGet || req.method == Method::kHead) &&
+                                 static_files_ != nullptr && req.path.rfind("/api/", 0) != 0;
         if (may_be_file && mode == Mode::kInline) {
             return not_here();  // reading files blocks
         }
@@ -205,12 +219,15 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
             }
         } else if (match.kind == RouteMatch::Kind::kMethodNotAllowed) {
             res = error_response(
-                req, ErrorCode::kMethodNotAllowed,
+                req,
+                ErrorCode::kMethodNotAllowed,
                 "method " + std::string(method_name(req.method)) + " is not allowed here; use " + match.allow
             );
             res.set_header("Allow", match.allow);
         } else {
-            res = error_response(req, ErrorCode::kNotFound, "no such route: " + std::string(method_name(req.method)) + " " + req.path);
+            res = error_response(
+                req, ErrorCode::kNotFound, "no such route: " + std::string(method_name(req.method)) + " " + req.path
+            );
         }
         apply_cors(req, res);
         finish(req, res, started);
@@ -283,8 +300,14 @@ void Pipeline::finish(Request& req, Response& res, std::chrono::steady_clock::ti
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
         // The query string is logged without values of sensitive-looking keys; bodies and headers never are.
         spdlog::info(
-            "access method={} path={} status={} bytes={} duration_us={} client={} user={}", method_name(req.method),
-            req.path, res.status, res.body.size(), micros, req.client_ip, req.user_id()
+            "access method={} path={} status={} bytes={} duration_us={} client={} user={}",
+            method_name(req.method),
+            req.path,
+            res.status,
+            res.body.size(),
+            micros,
+            req.client_ip,
+            req.user_id()
         );
     }
 }

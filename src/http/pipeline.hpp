@@ -24,8 +24,12 @@ struct PipelineSettings {
 
 class Pipeline {
 public:
-    Pipeline(const Router& router, const ports::AccessTokenVerifier& verifier, const StaticFiles* static_files,
-             PipelineSettings settings);
+    Pipeline(
+        const Router& router,
+        const ports::AccessTokenVerifier& verifier,
+        const StaticFiles* static_files,
+        PipelineSettings settings
+    );
 
     /// Body limit for the route that (method, path) will reach.
     std::size_t body_limit_for(Method method, std::string_view path) const;
@@ -36,7 +40,7 @@ public:
 
     /// What the server does next with a request, decided on the I/O thread without blocking.
     struct Dispatch {
-        std::optional<Response> response;  // already answered (error, preflight, inline route, fast-path hit)
+        std::optional<Response> response;    // already answered (error, preflight, inline route, fast-path hit)
         const Route* async_route = nullptr;  // run route->options.async_handler, then finish_async()
         std::chrono::steady_clock::time_point started;
         // neither set: run handle() on the blocking pool
@@ -44,8 +48,12 @@ public:
     Dispatch dispatch(Request& req) const;
     /// Completes a coroutine route's response (CORS, security headers, access log). `error` is the
     /// exception the handler threw, if any: it becomes a 500 envelope.
-    Response finish_async(Request& req, std::optional<Response> res, const std::exception* error,
-                          std::chrono::steady_clock::time_point started) const;
+    Response finish_async(
+        Request& req,
+        std::optional<Response> res,
+        const std::exception* error,
+        std::chrono::steady_clock::time_point started
+    ) const;
 
     /// Full handling; may block (database, password hashing, files).
     Response handle(Request& req) const;

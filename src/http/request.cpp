@@ -16,26 +16,41 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string_view method_name(Method m) {
     switch (m) {
-        case Method::kGet: return "GET";
-        case Method::kHead: return "HEAD";
-        case Method::kPost: return "POST";
-        case Method::kPut: return "PUT";
-        case Method::kPatch: return "PATCH";
-        case Method::kDelete: return "DELETE";
-        case Method::kOptions: return "OPTIONS";
-        case Method::kOther: break;
+        case Method::kGet:
+            return "GET";
+        case Method::kHead:
+            return "HEAD";
+        case Method::kPost:
+            return "POST";
+        case Method::kPut:
+            return "PUT";
+        case Method::kPatch:
+            return "PATCH";
+        case Method::kDelete:
+            return "DELETE";
+        case Method::kOptions:
+            return "OPTIONS";
+        case Method::kOther:
+            break;
     }
     return "OTHER";
 }
 
 Method parse_method(std::string_view name) {
-    if (name == "GET") return Method::kGet;
-    if (name == "HEAD") return Method::kHead;
-    if (name == "POST") return Method::kPost;
-    if (name == "PUT") return Method::kPut;
-    if (name == "PATCH") return Method::kPatch;
-    if (name == "DELETE") return Method::kDelete;
-    if (name == "OPTIONS") return Method::kOptions;
+    if (name == "GET")
+        return Method::kGet;
+    if (name == "HEAD")
+        return Method::kHead;
+    if (name == "POST")
+        return Method::kPost;
+    if (name == "PUT")
+        return Method::kPut;
+    if (name == "PATCH")
+        return Method::kPatch;
+    if (name == "DELETE")
+        return Method::kDelete;
+    if (name == "OPTIONS")
+        return Method::kOptions;
     return Method::kOther;
 }
 

@@ -30,8 +30,8 @@ struct Request {
     std::string body;
     Fields path_params;  // filled by the router, e.g. {"id", "42"}
     std::string client_ip;
-    std::string trace_id;  // 32 hex chars, from traceparent or generated
-    std::string span_id;   // this server's span, 16 hex chars
+    std::string trace_id;                      // 32 hex chars, from traceparent or generated
+    std::string span_id;                       // this server's span, 16 hex chars
     std::optional<domain::AccessClaims> auth;  // set by the authentication middleware
 
     /// First header with this (lower-case) name, or empty.

@@ -24,11 +24,11 @@ using InlineHandler = std::function<std::optional<Response>(Request&)>;
 using AsyncHandler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
 struct RouteOptions {
-    bool auth = false;        // requires a valid access token
-    bool admin = false;       // requires the admin role (implies auth)
+    bool auth = false;           // requires a valid access token
+    bool admin = false;          // requires the admin role (implies auth)
     std::size_t body_limit = 0;  // 0 = the server's default
-    InlineHandler fast_path;  // optional non-blocking attempt before `handler`
-    bool inline_only = false; // the handler itself never blocks (health, version)
+    InlineHandler fast_path;     // optional non-blocking attempt before `handler`
+    bool inline_only = false;    // the handler itself never blocks (health, version)
     AsyncHandler async_handler;  // when set, used instead of `handler` (which may then be empty)
 };
 

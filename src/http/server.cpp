@@ -1,8 +1,8 @@
 #include "http/server.hpp"
 
 #include <atomic>
-#include <limits>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
@@ -16,8 +16,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -134,7 +134,8 @@ struct Server::Impl {
         Connection conn(std::move(socket));
         Request req;
         req.method = Method::kGet;
-        Response res = pipeline.transport_error(req, ErrorCode::kUnavailable, "server is at its connection limit; retry shortly");
+        Response res =
+            pipeline.transport_error(req, ErrorCode::kUnavailable, "server is at its connection limit; retry shortly");
         co_await write(conn, std::move(res), false, false);
         beast::error_code ec;
         conn.stream.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -217,7 +218,8 @@ struct Server::Impl {
         head += "\r\n" + res.body;
         conn.stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
         auto [ec, n] = co_await asio::async_write(conn.stream, asio::buffer(head), kAsTuple);
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(settings.event_stream_max_seconds);
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::seconds(settings.event_stream_max_seconds);
         asio::steady_timer timer(conn.stream.get_executor());
         while (!ec && !stopping && std::chrono::steady_clock::now() < deadline) {
             std::string frames = res.events->poll();
@@ -254,13 +256,25 @@ struct Server::Impl {
                 if (ec == bhttp::error::header_limit) {
                     Request req;
                     req.client_ip = client_ip;
-                    co_await write(*conn, pipeline.transport_error(req, ErrorCode::kPayloadTooLarge, "request headers are too large"), false, false);
+                    co_await write(
+                        *conn,
+                        pipeline.transport_error(req, ErrorCode::kPayloadTooLarge, "request headers are too large"),
+                        false,
+                        false
+                    );
                 } else if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
                            ec != beast::error::timeout && ec != asio::error::connection_reset && ec != asio::error::eof &&
                            ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
                     Request req;
                     req.client_ip = client_ip;
-                    co_await write(*conn, pipeline.transport_error(req, ErrorCode::kBadRequest, "malformed HTTP request: " + ec.message()), false, false);
+                    co_await write(
+                        *conn,
+                        pipeline.transport_error(
+                            req, ErrorCode::kBadRequest, "malformed HTTP request: " + ec.message()
+                        ),
+                        false,
+                        false
+                    );
                 }
                 break;
             }
@@ -273,13 +287,26 @@ struct Server::Impl {
             req.target = std::string(header.target());
             const bool head = req.method == Method::kHead;
             if (!parse_target(req)) {
-                co_await write(*conn, pipeline.transport_error(req, ErrorCode::kBadRequest, "malformed request target"), false, head);
+                co_await write(
+                    *conn,
+                    pipeline.transport_error(req, ErrorCode::kBadRequest, "malformed request target"),
+                    false,
+                    head
+                );
                 break;
             }
             const std::size_t limit = pipeline.body_limit_for(req.method, req.path);
             if (parser.content_length() && *parser.content_length() > limit) {
-                co_await write(*conn, pipeline.transport_error(req, ErrorCode::kPayloadTooLarge,
-                    "request body is larger than " + std::to_string(limit) + " bytes"), false, head);
+                co_await write(
+                    *conn,
+                    pipeline.transport_error(
+                        req,
+                        ErrorCode::kPayloadTooLarge,
+                        "request body is larger than " + std::to_string(limit) + " bytes"
+                    ),
+                    false,
+                    head
+                );
                 break;
             }
             parser.body_limit(limit);
@@ -292,8 +319,16 @@ struct Server::Impl {
             auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
             if (body_ec) {
                 if (body_ec == bhttp::error::body_limit) {
-                    co_await write(*conn, pipeline.transport_error(req, ErrorCode::kPayloadTooLarge,
-                        "request body is larger than " + std::to_string(limit) + " bytes"), false, head);
+                    co_await write(
+                        *conn,
+                        pipeline.transport_error(
+                            req,
+                            ErrorCode::kPayloadTooLarge,
+                            "request body is larger than " + std::to_string(limit) + " bytes"
+                        ),
+                        false,
+                        head
+                    );
                 }
                 break;
             }
@@ -305,8 +340,10 @@ struct Server::Impl {
                 const auto forwarded = req.header("x-forwarded-for");
                 if (!forwarded.empty()) {
                     auto first = forwarded.substr(0, forwarded.find(','));
-                    while (!first.empty() && first.front() == ' ') first.remove_prefix(1);
-                    while (!first.empty() && first.back() == ' ') first.remove_suffix(1);
+                    while (!first.empty() && first.front() == ' ')
+                        first.remove_prefix(1);
+                    while (!first.empty() && first.back() == ' ')
+                        first.remove_suffix(1);
                     req.client_ip = std::string(first);
                 }
             }
@@ -334,7 +371,9 @@ struct Server::Impl {
 Server::Server(const Pipeline& pipeline, BlockingPool& blocking, ServerSettings settings)
     : impl_(std::make_unique<Impl>(pipeline, blocking, std::move(settings))) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+    stop();
+}
 
 void Server::start() {
     auto& s = *impl_;
@@ -361,9 +400,13 @@ void Server::start() {
     }
 }
 
-std::uint16_t Server::port() const { return impl_->bound_port; }
+std::uint16_t Server::port() const {
+    return impl_->bound_port;
+}
 
-std::size_t Server::open_connections() const { return impl_->open.load(); }
+std::size_t Server::open_connections() const {
+    return impl_->open.load();
+}
 
 std::size_t Server::stop() {
     auto& s = *impl_;
@@ -390,7 +433,9 @@ std::size_t Server::stop() {
     std::size_t remaining = 0;
     {
         std::unique_lock lock(s.mutex);
-        s.drained.wait_for(lock, std::chrono::seconds(s.settings.shutdown_timeout_seconds), [&s] { return s.open.load() == 0; });
+        s.drained.wait_for(lock, std::chrono::seconds(s.settings.shutdown_timeout_seconds), [&s] {
+            return s.open.load() == 0;
+        });
         remaining = s.open.load();
     }
     s.io.stop();

@@ -23,7 +23,9 @@ std::optional<std::string> read_file(const fs::path& path) {
     return out.str();
 }
 
-bool accepts_gzip(const Request& req) { return req.header("accept-encoding").find("gzip") != std::string_view::npos; }
+bool accepts_gzip(const Request& req) {
+    return req.header("accept-encoding").find("gzip") != std::string_view::npos;
+}
 
 // Rejects traversal: every segment must be a plain name.
 bool safe_relative(std::string_view rel) {
@@ -33,7 +35,8 @@ bool safe_relative(std::string_view rel) {
     std::size_t start = 0;
     while (start <= rel.size()) {
         auto slash = rel.find('/', start);
-        if (slash == std::string_view::npos) slash = rel.size();
+        if (slash == std::string_view::npos)
+            slash = rel.size();
         const auto seg = rel.substr(start, slash - start);
         if (seg == ".." || seg == "." || (!seg.empty() && seg[0] == '.')) {
             return false;
@@ -48,25 +51,39 @@ bool safe_relative(std::string_view rel) {
 std::string_view mime_type_for(std::string_view filename) {
     const auto dot = filename.rfind('.');
     const std::string_view ext = dot == std::string_view::npos ? "" : filename.substr(dot + 1);
-    if (ext == "html") return "text/html; charset=utf-8";
-    if (ext == "js" || ext == "mjs") return "text/javascript; charset=utf-8";
-    if (ext == "css") return "text/css; charset=utf-8";
-    if (ext == "json" || ext == "map") return "application/json";
-    if (ext == "svg") return "image/svg+xml";
-    if (ext == "png") return "image/png";
-    if (ext == "jpg" || ext == "jpeg") return "image/jpeg";
-    if (ext == "gif") return "image/gif";
-    if (ext == "webp") return "image/webp";
-    if (ext == "ico") return "image/x-icon";
-    if (ext == "woff2") return "font/woff2";
-    if (ext == "yaml" || ext == "yml") return "application/yaml";
-    if (ext == "txt") return "text/plain; charset=utf-8";
+    if (ext == "html")
+        return "text/html; charset=utf-8";
+    if (ext == "js" || ext == "mjs")
+        return "text/javascript; charset=utf-8";
+    if (ext == "css")
+        return "text/css; charset=utf-8";
+    if (ext == "json" || ext == "map")
+        return "application/json";
+    if (ext == "svg")
+        return "image/svg+xml";
+    if (ext == "png")
+        return "image/png";
+    if (ext == "jpg" || ext == "jpeg")
+        return "image/jpeg";
+    if (ext == "gif")
+        return "image/gif";
+    if (ext == "webp")
+        return "image/webp";
+    if (ext == "ico")
+        return "image/x-icon";
+    if (ext == "woff2")
+        return "font/woff2";
+    if (ext == "yaml" || ext == "yml")
+        return "application/yaml";
+    if (ext == "txt")
+        return "text/plain; charset=utf-8";
     return "application/octet-stream";
 }
 
 StaticFiles::StaticFiles(StaticSettings settings) : settings_(std::move(settings)) {}
 
-std::optional<Response> StaticFiles::file_response(const std::string& relative, const Request& req, bool immutable) const {
+std::optional<Response> StaticFiles::file_response(const std::string& relative, const Request& req, bool immutable)
+    const {
     const fs::path full = fs::path(settings_.root) / relative;
     std::optional<std::string> body;
     bool gzipped = false;

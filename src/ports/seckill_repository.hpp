@@ -40,9 +40,12 @@ public:
     ///    payment, expires_at, seckill_activity_id set) with its line, and the reservation stored as
     ///    kSucceeded with that order number.
     /// Returns the batch with status, order_no and fail_reason filled in.
-    virtual std::vector<domain::Reservation> fulfil(std::vector<domain::Reservation> batch, TimePoint now,
-                                                    TimePoint expires_at,
-                                                    const std::function<std::string()>& next_order_no) = 0;
+    virtual std::vector<domain::Reservation> fulfil(
+        std::vector<domain::Reservation> batch,
+        TimePoint now,
+        TimePoint expires_at,
+        const std::function<std::string()>& next_order_no
+    ) = 0;
 
     /// For rebuilding the gate: units taken and every shopper's held/issued counts.
     virtual ActivityTally tally(std::int64_t activity_id) = 0;

@@ -26,15 +26,17 @@ public:
 
     /// Loads or replaces an activity: its window and limit, the units still available, and each
     /// shopper's tally. Thread-safe; used at startup, on admin changes and by reconciliation.
-    virtual void load(const domain::SeckillActivity& activity, std::int64_t available,
-                      const std::vector<ShopperTally>& shoppers) = 0;
+    virtual void load(
+        const domain::SeckillActivity& activity, std::int64_t available, const std::vector<ShopperTally>& shoppers
+    ) = 0;
     virtual void remove(std::int64_t activity_id) = 0;
 
     /// Atomically, all or nothing: checks the window at `now` (kNotStarted/kEnded), the shopper's
     /// limit (kLimitReached), takes one unit (kSoldOut when none), and counts the reservation for
     /// the shopper, returning its seq. kUnknownActivity when not loaded. Never blocks a thread.
-    virtual boost::asio::awaitable<domain::ReserveResult> reserve(std::int64_t activity_id, std::int64_t user_id,
-                                                                   TimePoint now) = 0;
+    virtual boost::asio::awaitable<domain::ReserveResult> reserve(
+        std::int64_t activity_id, std::int64_t user_id, TimePoint now
+    ) = 0;
 
     /// Returns one unit to sale and frees one of the shopper's held marks (a failed handoff, or an
     /// order that was cancelled or timed out). The seq counter is not rewound.

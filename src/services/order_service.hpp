@@ -63,7 +63,9 @@ public:
 
     /// Called with each product id whose stock an order placed or cancelled here has moved,
     /// so caches of product detail can drop it. Set once at wiring time.
-    void on_stock_changed(std::function<void(std::int64_t product_id)> listener) { stock_changed_ = std::move(listener); }
+    void on_stock_changed(std::function<void(std::int64_t product_id)> listener) {
+        stock_changed_ = std::move(listener);
+    }
     /// Called with each order this service cancelled (by the shopper, on paying too late, or by
     /// cancel_expired), after the cancel committed, so flash sales can put the unit back on sale.
     /// Set once at wiring time.

@@ -9,14 +9,21 @@ void register_ops_routes(Router& router, std::vector<ports::HealthCheck*> checks
     inline_route.inline_only = true;
 
     // Answered on the I/O thread with no I/O: it says the process serves HTTP, nothing more.
-    router.get("/health", [](Request& req) { return ok(req, boost::json::object{{"status", "ok"}}); }, inline_route);
+    router.get(
+        "/health",
+        [](Request& req) {
+            return ok(req, boost::json::object{{"status", "ok"}});
+        },
+        inline_route
+    );
 
     router.get(
         "/version",
         [version](Request& req) {
             return ok(
-                req, boost::json::object{
-                         {"version", version.version}, {"commit", version.commit}, {"build_type", version.build_type}}
+                req,
+                boost::json::object{
+                    {"version", version.version}, {"commit", version.commit}, {"build_type", version.build_type}}
             );
         },
         inline_route

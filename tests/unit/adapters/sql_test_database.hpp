@@ -8,9 +8,9 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "adapters/sql/database.hpp"
 #include "adapters/sql/migrations.hpp"
@@ -59,8 +59,17 @@ inline std::filesystem::path unique_temp_dir() {
 
 // Children before parents, so the foreign keys are satisfied at every step.
 inline constexpr const char* kTables[] = {
-    "seckill_reservations", "order_items", "orders", "seckill_activities", "cart_items", "products", "categories",
-    "user_session_cutoffs", "revoked_access_tokens", "refresh_tokens", "users"};
+    "seckill_reservations",
+    "order_items",
+    "orders",
+    "seckill_activities",
+    "cart_items",
+    "products",
+    "categories",
+    "user_session_cutoffs",
+    "revoked_access_tokens",
+    "refresh_tokens",
+    "users"};
 
 /// MariaDB only: removes the whole schema, migrations table included.
 inline void drop_all_tables(Database& db) {

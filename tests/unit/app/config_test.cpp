@@ -2,9 +2,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 namespace gomall::app {
 namespace {
@@ -16,7 +16,9 @@ protected:
     void SetUp() override {
         dir_ = fs::temp_directory_path() / ("gomall-config-" + std::to_string(::getpid()));
         fs::create_directories(dir_);
-        write("config.yaml", "server:\n  port: 8080\n  cors_origins: [http://a, http://b]\ndatabase:\n  driver: sqlite\n");
+        write(
+            "config.yaml", "server:\n  port: 8080\n  cors_origins: [http://a, http://b]\ndatabase:\n  driver: sqlite\n"
+        );
         write("config-dev.yaml", "server:\n  port: 9000\n");
     }
     void TearDown() override { fs::remove_all(dir_); }
@@ -41,8 +43,12 @@ TEST_F(ConfigTest, OverlayForTheEnvironmentOverridesTheBaseFile) {
 }
 
 TEST_F(ConfigTest, EnvironmentVariablesOverrideFiles) {
-    auto c = load("dev", {{"GOMALL_SERVER_PORT", "9100"}, {"GOMALL_ORDER_UNPAID_TIMEOUT_SECONDS", "3"},
-                          {"GOMALL_SERVER_CORS_ORIGINS", "http://x"}});
+    auto c = load(
+        "dev",
+        {{"GOMALL_SERVER_PORT", "9100"},
+         {"GOMALL_ORDER_UNPAID_TIMEOUT_SECONDS", "3"},
+         {"GOMALL_SERVER_CORS_ORIGINS", "http://x"}}
+    );
     EXPECT_EQ(c.server.port, 9100);
     EXPECT_EQ(c.order.unpaid_timeout_seconds, 3);
     EXPECT_EQ(c.server.cors_origins, (std::vector<std::string>{"http://x"}));

@@ -5,9 +5,9 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "app/app.hpp"
 
@@ -28,11 +28,14 @@ std::map<std::string, std::set<std::string>> documented_operations(const std::st
             in_paths = true;
             continue;
         }
-        if (!in_paths) continue;
-        if (!line.empty() && line[0] != ' ' && line[0] != '#') break;  // next top-level key
+        if (!in_paths)
+            continue;
+        if (!line.empty() && line[0] != ' ' && line[0] != '#')
+            break;  // next top-level key
         if (line.rfind("  /", 0) == 0 && line.size() > 3 && line[2] == '/') {
             current = line.substr(2, line.find(':', 2) - 2);
-            if (current.size() >= 2 && current.front() == '\'' ) current = current.substr(1, current.size() - 2);
+            if (current.size() >= 2 && current.front() == '\'')
+                current = current.substr(1, current.size() - 2);
             ops[current];
         } else if (line.rfind("    ", 0) == 0 && line.size() > 4 && line[4] != ' ' && !current.empty()) {
             ops[current].insert(line.substr(4, line.find(':', 4) - 4));
@@ -46,7 +49,8 @@ std::string openapi_path(const std::string& pattern) {
     std::istringstream in(pattern);
     std::string seg;
     while (std::getline(in, seg, '/')) {
-        if (seg.empty()) continue;
+        if (seg.empty())
+            continue;
         out += "/" + (seg[0] == ':' ? "{" + seg.substr(1) + "}" : seg);
     }
     return out.empty() ? "/" : out;
@@ -59,9 +63,12 @@ TEST(OpenApiDocument, DocumentsEveryRouteTheRouterKnows) {
     options.config_path = std::string(GOMALL_SOURCE_DIR) + "/conf/config.yaml";
     options.env = "test";
     options.use_process_environment = false;
-    options.environment = {{"GOMALL_DATABASE_SQLITE_PATH", (dir / "t.db").string()}, {"GOMALL_SERVER_PORT", "0"},
-                           {"GOMALL_SERVER_HOST", "127.0.0.1"}, {"GOMALL_ADMIN_PASSWORD", "Admin-12345"},
-                           {"GOMALL_LOG_LEVEL", "error"}};
+    options.environment = {
+        {"GOMALL_DATABASE_SQLITE_PATH", (dir / "t.db").string()},
+        {"GOMALL_SERVER_PORT", "0"},
+        {"GOMALL_SERVER_HOST", "127.0.0.1"},
+        {"GOMALL_ADMIN_PASSWORD", "Admin-12345"},
+        {"GOMALL_LOG_LEVEL", "error"}};
     std::vector<std::pair<std::string, std::string>> routes;
     {
         App app(load_config(options));

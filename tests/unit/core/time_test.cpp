@@ -17,8 +17,15 @@ TEST(Iso8601, AppliesOffsetsAndFractions) {
 }
 
 TEST(Iso8601, RejectsMalformedOrOffsetlessTimes) {
-    for (const char* bad : {"", "2025-11-25", "2025-11-25T01:02:03", "2025-13-01T00:00:00Z", "2025-02-30T00:00:00Z",
-                            "2025-11-25T25:00:00Z", "2025-11-25T01:02:03+8", "garbage"}) {
+    for (const char* bad :
+         {"",
+          "2025-11-25",
+          "2025-11-25T01:02:03",
+          "2025-13-01T00:00:00Z",
+          "2025-02-30T00:00:00Z",
+          "2025-11-25T25:00:00Z",
+          "2025-11-25T01:02:03+8",
+          "garbage"}) {
         EXPECT_FALSE(parse_iso8601(bad).has_value()) << bad;
     }
 }

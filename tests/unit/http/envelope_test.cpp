@@ -43,7 +43,8 @@ TEST(Envelope, MapsBusinessCodesToHttpStatuses) {
 }
 
 TEST(Envelope, WritesMoneyAsExactTwoDecimalNumbers) {
-    auto res = ok(traced(), boost::json::object{{"price", money_json(599900)}, {"small", money_json(5)}, {"name", "a"}});
+    auto res =
+        ok(traced(), boost::json::object{{"price", money_json(599900)}, {"small", money_json(5)}, {"name", "a"}});
     EXPECT_NE(res.body.find("\"price\":5999.00"), std::string::npos) << res.body;
     EXPECT_NE(res.body.find("\"small\":0.05"), std::string::npos) << res.body;
     auto body = boost::json::parse(res.body);

@@ -51,7 +51,10 @@ TEST(JsonBody, RejectsControlCharactersInStrings) {
 }
 
 TEST(JsonBody, ValidatesIntegersStrictly) {
-    auto body = JsonBody::parse(json_request(R"({"n":5,"f":1.5,"s":"5","big":1e30,"whole":3.0})"), {"n", "f", "s", "big", "whole"}).value();
+    auto body = JsonBody::parse(
+                    json_request(R"({"n":5,"f":1.5,"s":"5","big":1e30,"whole":3.0})"), {"n", "f", "s", "big", "whole"}
+    )
+                    .value();
     EXPECT_EQ(body.required_int("n", 1, 99).value(), 5);
     EXPECT_FALSE(body.required_int("n", 6, 99).ok());
     EXPECT_FALSE(body.required_int("f", 1, 99).ok());
@@ -61,8 +64,11 @@ TEST(JsonBody, ValidatesIntegersStrictly) {
 }
 
 TEST(JsonBody, ConvertsMoneyExactlyToCents) {
-    auto body = JsonBody::parse(json_request(R"({"a":5999,"b":0.1,"c":"12.34","d":1.234,"e":true,"f":-1})"),
-                                {"a", "b", "c", "d", "e", "f"}).value();
+    auto body =
+        JsonBody::parse(
+            json_request(R"({"a":5999,"b":0.1,"c":"12.34","d":1.234,"e":true,"f":-1})"), {"a", "b", "c", "d", "e", "f"}
+        )
+            .value();
     EXPECT_EQ(body.required_money("a", 1, 1'000'000'000).value(), 599900);
     EXPECT_EQ(body.required_money("b", 1, 1'000'000'000).value(), 10);
     EXPECT_EQ(body.required_money("c", 1, 1'000'000'000).value(), 1234);

@@ -28,20 +28,37 @@ public:
 class PipelineTest : public ::testing::Test {
 protected:
     PipelineTest() {
-        router_.get("/health", [](Request& req) { return ok(req, boost::json::object{{"status", "ok"}}); }, inline_only());
+        router_.get(
+            "/health",
+            [](Request& req) {
+                return ok(req, boost::json::object{{"status", "ok"}});
+            },
+            inline_only()
+        );
         RouteOptions auth;
         auth.auth = true;
-        router_.get("/api/me", [](Request& req) { return ok(req, boost::json::object{{"user", req.user_id()}}); }, auth);
+        router_.get(
+            "/api/me",
+            [](Request& req) {
+                return ok(req, boost::json::object{{"user", req.user_id()}});
+            },
+            auth
+        );
         RouteOptions admin;
         admin.admin = true;
-        router_.get("/api/admin/x", [](Request& req) { return ok(req, nullptr); }, admin);
+        router_.get(
+            "/api/admin/x", [](Request& req) { return ok(req, nullptr); }, admin
+        );
         router_.get("/api/boom", [](Request&) -> Response { throw std::runtime_error("secret detail"); });
         RouteOptions fast;
         fast.fast_path = [this](Request& req) -> std::optional<Response> {
-            if (cache_hit_) return ok(req, "cached");
+            if (cache_hit_)
+                return ok(req, "cached");
             return std::nullopt;
         };
-        router_.get("/api/item", [](Request& req) { return ok(req, "slow"); }, fast);
+        router_.get(
+            "/api/item", [](Request& req) { return ok(req, "slow"); }, fast
+        );
         settings_.cors_origins = {"http://localhost:5173"};
         settings_.access_log = false;
     }
@@ -103,7 +120,8 @@ TEST_F(PipelineTest, ExceptionsBecome500EnvelopesWithoutDetails) {
 }
 
 TEST_F(PipelineTest, ContinuesAnIncomingTraceparent) {
-    auto res = send(Method::kGet, "/health", {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
+    auto res =
+        send(Method::kGet, "/health", {{"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
     EXPECT_EQ(body(res).at("trace_id").as_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
     EXPECT_EQ(res.header("traceparent").substr(0, 36), "00-4bf92f3577b34da6a3ce929d0e0e4736-");
 }
@@ -125,7 +143,9 @@ TEST_F(PipelineTest, AllowsOnlyConfiguredCorsOrigins) {
     EXPECT_EQ(allowed.header("Access-Control-Allow-Origin"), "http://localhost:5173");
     auto other = send(Method::kGet, "/health", {{"origin", "http://evil.example"}});
     EXPECT_TRUE(other.header("Access-Control-Allow-Origin").empty());
-    auto preflight = send(Method::kOptions, "/api/me", {{"origin", "http://localhost:5173"}, {"access-control-request-method", "GET"}});
+    auto preflight = send(
+        Method::kOptions, "/api/me", {{"origin", "http://localhost:5173"}, {"access-control-request-method", "GET"}}
+    );
     EXPECT_EQ(preflight.status, 204);
 }
 
@@ -158,9 +178,12 @@ TEST(PipelineDispatch, HandsCoroutineRoutesToTheServerAfterAuthentication) {
     Router router;
     RouteOptions options;
     options.auth = true;
-    router.add_async(Method::kPost, "/api/async", [](Request& req) -> boost::asio::awaitable<Response> {
-        co_return ok(req, "async");
-    }, options);
+    router.add_async(
+        Method::kPost,
+        "/api/async",
+        [](Request& req) -> boost::asio::awaitable<Response> { co_return ok(req, "async"); },
+        options
+    );
     FixedVerifier verifier;
     PipelineSettings settings;
     settings.access_log = false;

@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -29,7 +28,8 @@ protected:
         StaticFiles files(StaticSettings{root_.string(), (root_ / "openapi.yaml").string()});
         Request req;
         req.path = std::move(path);
-        if (!accept_encoding.empty()) req.headers.emplace_back("accept-encoding", accept_encoding);
+        if (!accept_encoding.empty())
+            req.headers.emplace_back("accept-encoding", accept_encoding);
         return files.serve(req);
     }
 
