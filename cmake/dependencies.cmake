@@ -9,6 +9,9 @@ find_package(yaml-cpp CONFIG REQUIRED)
 pkg_check_modules(XCRYPT REQUIRED IMPORTED_TARGET libxcrypt)
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)
+# Full-stack flash sale: hiredis has no usable CMake target in Debian (see docs/architecture.md).
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis>=0.14)
+find_package(rabbitmq-c CONFIG REQUIRED)
 
 # SOCI 4.0 ships neither a CMake config nor a .pc file.
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)

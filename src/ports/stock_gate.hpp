@@ -38,9 +38,20 @@ public:
         std::int64_t activity_id, std::int64_t user_id, TimePoint now
     ) = 0;
 
-    /// Returns one unit to sale and frees one of the shopper's held marks (a failed handoff, or an
-    /// order that was cancelled or timed out). The seq counter is not rewound.
+    /// Returns one unit to sale and frees one of the shopper's held marks (an order that was
+    /// cancelled or timed out). The seq counter is not rewound.
     virtual boost::asio::awaitable<void> release(std::int64_t activity_id, std::int64_t user_id) = 0;
+
+    /// The fate of reservation `seq` is known. `returned`: it will never be an order (the handoff
+    /// failed, or the order writer refused it), so its unit and the shopper's mark go back on sale;
+    /// otherwise it became an order and keeps both. Gates that track reservations in flight (the
+    /// Redis gate, for its reconciler) forget it here, and act at most once per reservation.
+    virtual boost::asio::awaitable<void> settle(
+        std::int64_t activity_id, std::int64_t user_id, int seq, bool returned
+    ) = 0;
+
+    /// True when settle() matters for reservations that became orders (the gate tracks them in flight).
+    virtual bool tracks_in_flight() const { return false; }
 
     /// Units still available (approximate), or nullopt if the activity is not loaded. Cheap, non-blocking.
     virtual std::optional<std::int64_t> available(std::int64_t activity_id) const = 0;

@@ -47,7 +47,8 @@ std::optional<domain::ReservationStatus> SeckillResults::upsert_locked(
 ) {
     auto& list = entries_[Key{reservation.activity_id, reservation.user_id}];
     for (auto& known : list) {
-        if (known.id == reservation.id) {
+        // (activity, user, seq) names a reservation too: the reconciler republishes under a new id.
+        if (known.id == reservation.id || known.seq == reservation.seq) {
             const auto previous = known.status;
             if (replace) {
                 known = reservation;
@@ -105,6 +106,25 @@ void SeckillResults::merge(
             upsert_locked(reservation, true);
         }
     }
+}
+
+std::vector<std::pair<std::int64_t, std::int64_t>> SeckillResults::unresolved(
+    TimePoint reserved_before, std::size_t limit
+) const {
+    std::vector<Key> out;
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, list] : entries_) {
+        if (out.size() >= limit) {
+            break;
+        }
+        const bool waiting = std::any_of(list.begin(), list.end(), [&](const domain::Reservation& r) {
+            return r.status == domain::ReservationStatus::kPending && r.reserved_at < reserved_before;
+        });
+        if (waiting) {
+            out.push_back(key);
+        }
+    }
+    return out;
 }
 
 std::vector<domain::Reservation> SeckillResults::of(std::int64_t activity_id, std::int64_t user_id) const {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/time.hpp"
 #include "domain/seckill.hpp"
 
 namespace gomall::services {
@@ -48,6 +49,9 @@ public:
     bool mark_released(std::int64_t activity_id, std::int64_t user_id, const std::string& order_no);
     /// Replaces what is known about these reservations with the database's view of them.
     void merge(std::int64_t activity_id, std::int64_t user_id, const std::vector<domain::Reservation>& stored);
+    /// (activity, user) pairs with a reservation still queued that was made before `reserved_before`:
+    /// in full mode its outcome may have been written by another instance's consumer.
+    std::vector<std::pair<std::int64_t, std::int64_t>> unresolved(TimePoint reserved_before, std::size_t limit) const;
     /// The shopper's reservations in the activity, in no particular order; empty when none are known.
     std::vector<domain::Reservation> of(std::int64_t activity_id, std::int64_t user_id) const;
 

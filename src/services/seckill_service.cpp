@@ -83,7 +83,7 @@ SeckillService::SeckillService(
     ports::ProductRepository& products,
     ports::StockGate& gate,
     ports::ReservationQueue& queue,
-    LoginRateLimiter& limiter,
+    ports::PurchaseRateLimiter& limiter,
     const ports::Clock& clock,
     SeckillSettings settings,
     boost::asio::any_io_executor executor
@@ -185,6 +185,35 @@ void SeckillService::recover() {
         loaded += live ? 1 : 0;
     }
     spdlog::info("flash sale: {} running or upcoming activities loaded into the stock gate", loaded);
+}
+
+std::vector<SeckillActivity> SeckillService::refresh() {
+    const TimePoint now = clock_.now();
+    std::vector<SeckillActivity> live;
+    for (const auto& activity : repository_.list_activities(TimePoint{}, settings_.recover_limit)) {
+        index(activity);
+        if (now >= activity.end_time) {
+            continue;
+        }
+        // Only an activity this gate has never seen costs a tally; the others keep their live counts.
+        if (!gate_.available(activity.id)) {
+            reload(activity.id, true);
+        }
+        live.push_back(activity);
+    }
+    return live;
+}
+
+void SeckillService::rebuild(std::int64_t activity_id) {
+    reload(activity_id, true);
+}
+
+std::size_t SeckillService::sync_unresolved(std::chrono::milliseconds age, std::size_t limit) {
+    const auto waiting = results_.unresolved(clock_.now() - age, limit);
+    for (const auto& [activity_id, user_id] : waiting) {
+        results_.merge(activity_id, user_id, repository_.reservations_of(activity_id, user_id));
+    }
+    return waiting.size();
 }
 
 // ------------------------------------------------------------------------------------------ admin
@@ -375,7 +404,7 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
     if (const auto left = gate_.available(activity->id); left && *left <= 0) {
         co_return make_error(ErrorCode::kSoldOut, "sold out: every unit of this flash sale is taken");
     }
-    if (!limiter_.try_acquire("seckill:" + std::to_string(user_id))) {
+    if (!co_await limiter_.try_acquire(user_id)) {
         co_return make_error(ErrorCode::kSeckillRateLimited, "too many attempts; wait a moment and try again");
     }
     if (settings_.token_required) {
@@ -436,8 +465,9 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
         // The shopper is told to retry, so the unit and their mark must go back on sale.
         results_.forget(activity->id, user_id, reservation.id);
         try {
-            co_await gate_.release(activity->id, user_id);
+            co_await gate_.settle(activity->id, user_id, reservation.seq, true);
         } catch (const std::exception& e) {
+            // A gate that keeps reservations in flight (Redis) has the reconciler return it later.
             spdlog::error("flash sale {}: returning a unit to the gate failed: {}", activity->id, e.what());
         }
         co_return busy();
@@ -501,7 +531,9 @@ void SeckillService::on_outcome(const domain::Reservation& reservation) {
             reservation.id,
             reservation.fail_reason
         );
-        release_detached(reservation.activity_id, reservation.user_id);
+        settle_detached(reservation.activity_id, reservation.user_id, reservation.seq, true);
+    } else if (reservation.status != domain::ReservationStatus::kFailed) {
+        settle_detached(reservation.activity_id, reservation.user_id, reservation.seq, false);
     }
 }
 
@@ -525,6 +557,26 @@ void SeckillService::release_detached(std::int64_t activity_id, std::int64_t use
                 co_await gate_.release(activity_id, user_id);
             } catch (const std::exception& e) {
                 spdlog::error("flash sale {}: returning a unit of user {} failed: {}", activity_id, user_id, e.what());
+            }
+        },
+        boost::asio::detached
+    );
+}
+
+void SeckillService::settle_detached(std::int64_t activity_id, std::int64_t user_id, int seq, bool returned) {
+    if (!returned && !gate_.tracks_in_flight()) {
+        return;  // nothing to tell a gate that forgets a reservation once it is handed off
+    }
+    boost::asio::co_spawn(
+        executor_,
+        [this, activity_id, user_id, seq, returned]() -> boost::asio::awaitable<void> {
+            try {
+                co_await gate_.settle(activity_id, user_id, seq, returned);
+            } catch (const std::exception& e) {
+                // The reconciler settles what is left in flight once the gate is reachable again.
+                spdlog::warn(
+                    "flash sale {}: settling reservation {} of user {} failed: {}", activity_id, seq, user_id, e.what()
+                );
             }
         },
         boost::asio::detached

@@ -22,10 +22,10 @@
 #include "domain/seckill.hpp"
 #include "ports/clock.hpp"
 #include "ports/product_repository.hpp"
+#include "ports/purchase_rate_limiter.hpp"
 #include "ports/reservation_queue.hpp"
 #include "ports/seckill_repository.hpp"
 #include "ports/stock_gate.hpp"
-#include "services/login_rate_limiter.hpp"
 #include "services/seckill_results.hpp"
 
 namespace gomall::services {
@@ -73,14 +73,14 @@ struct ActivityView {
 /// pool); purchase(), listing(), cached_*() and the listeners never do.
 class SeckillService {
 public:
-    /// Registers on_outcome() with `queue`. `limiter` is the per-shopper purchase limiter (keys
-    /// "seckill:<user>"); `executor` runs the gate releases started by on_order_cancelled().
+    /// Registers on_outcome() with `queue`. `limiter` paces each shopper's purchase attempts;
+    /// `executor` runs the gate calls started from plain threads (outcomes, cancellations).
     SeckillService(
         ports::SeckillRepository& repository,
         ports::ProductRepository& products,
         ports::StockGate& gate,
         ports::ReservationQueue& queue,
-        LoginRateLimiter& limiter,
+        ports::PurchaseRateLimiter& limiter,
         const ports::Clock& clock,
         SeckillSettings settings,
         boost::asio::any_io_executor executor
@@ -91,6 +91,16 @@ public:
     /// Startup: loads every activity that has not ended into the gate (units left and each shopper's
     /// tally from the database) and the recent ones into the index.
     void recover();
+    /// The reconciler's periodic pass over the database: indexes activities created or changed by
+    /// other instances and hands them to the gate (a shared gate keeps its live counts and only
+    /// takes the new window and limit). Returns the activities that have not ended.
+    std::vector<domain::SeckillActivity> refresh();
+    /// Reloads one activity into the gate from the database's tally (the gate lost it).
+    void rebuild(std::int64_t activity_id);
+    /// Brings results still "queued" in memory for longer than `age` up to date from the database
+    /// (at most `limit` shoppers), so this instance's event streams see outcomes that another
+    /// instance's consumer wrote. Returns how many shoppers were looked up.
+    std::size_t sync_unresolved(std::chrono::milliseconds age, std::size_t limit);
 
     // --- admin (blocking) ---
     /// Errors: kProductNotFound, kActivityRunning (one of the product's activities is running),
@@ -154,12 +164,13 @@ private:
     std::optional<Error> validate(const domain::SeckillActivity& activity, TimePoint now) const;
     std::optional<Error> consume_token(std::int64_t activity_id, std::int64_t user_id, const std::string& token);
     void release_detached(std::int64_t activity_id, std::int64_t user_id);
+    void settle_detached(std::int64_t activity_id, std::int64_t user_id, int seq, bool returned);
 
     ports::SeckillRepository& repository_;
     ports::ProductRepository& products_;
     ports::StockGate& gate_;
     ports::ReservationQueue& queue_;
-    LoginRateLimiter& limiter_;
+    ports::PurchaseRateLimiter& limiter_;
     const ports::Clock& clock_;
     const SeckillSettings settings_;
     boost::asio::any_io_executor executor_;

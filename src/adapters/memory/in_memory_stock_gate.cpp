@@ -111,6 +111,15 @@ boost::asio::awaitable<void> InMemoryStockGate::release(std::int64_t activity_id
     co_return;
 }
 
+boost::asio::awaitable<void> InMemoryStockGate::settle(
+    std::int64_t activity_id, std::int64_t user_id, int /*seq*/, bool returned
+) {
+    if (returned) {
+        give_back(activity_id, user_id);
+    }
+    co_return;
+}
+
 std::optional<std::int64_t> InMemoryStockGate::available(std::int64_t activity_id) const {
     const auto state = find(activity_id);
     if (!state) {

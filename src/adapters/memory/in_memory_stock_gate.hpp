@@ -33,6 +33,9 @@ public:
     boost::asio::awaitable<domain::ReserveResult> reserve(std::int64_t activity_id, std::int64_t user_id, TimePoint now)
         override;
     boost::asio::awaitable<void> release(std::int64_t activity_id, std::int64_t user_id) override;
+    /// Nothing is tracked in flight here: a returned reservation is a release, a fulfilled one a no-op.
+    boost::asio::awaitable<void> settle(std::int64_t activity_id, std::int64_t user_id, int seq, bool returned)
+        override;
 
     std::optional<std::int64_t> available(std::int64_t activity_id) const override;
 

@@ -30,6 +30,7 @@ constexpr std::size_t kRowsPerStatement = 100;
 
 constexpr const char* kSoldOutReason = "sold out";
 constexpr const char* kUnknownActivityReason = "activity not found";
+constexpr const char* kLimitReason = "limit reached";
 
 struct ActivityRow {
     long long id = 0;
@@ -126,11 +127,13 @@ struct ActivityStock {
     long long available = 0;  // total_stock - sold
     long long product_id = 0;
     long long price = 0;
+    int per_user_limit = 1;
 
     void exchange(soci::statement& st) {
         st.exchange(soci::into(available));
         st.exchange(soci::into(product_id));
         st.exchange(soci::into(price));
+        st.exchange(soci::into(per_user_limit));
     }
 };
 
@@ -409,7 +412,9 @@ void fulfil_in_transaction(
     for (const auto& [activity_id, indices] : by_activity) {
         // The row lock serialises batches of one activity (MySQL; SQLite's BEGIN IMMEDIATE already
         // does), and taking it before reading reservations makes that read see every earlier commit.
-        Query lock("SELECT total_stock - sold, product_id, price_cents FROM seckill_activities WHERE id = ");
+        Query lock(
+            "SELECT total_stock - sold, product_id, price_cents, per_user_limit FROM seckill_activities WHERE id = "
+        );
         lock.param(activity_id);
         if (dialect == Dialect::kMysql) {
             lock.sql(" FOR UPDATE");
@@ -433,17 +438,41 @@ void fulfil_in_transaction(
         const std::vector<std::int64_t> users(user_set.begin(), user_set.end());
         const auto stored = stored_reservations(session, activity_id, users);
 
+        // The per-shopper guard: units a shopper already holds (pending or bought) count against the
+        // limit. The stock gate enforces it first; this catches a gate that lost its marks (Redis
+        // flushed, a unit released after a handoff the broker had in fact accepted).
+        std::map<std::int64_t, int> held;
+        for (const auto& [key, r] : stored) {
+            if (r.status == domain::ReservationStatus::kPending || r.status == domain::ReservationStatus::kSucceeded) {
+                ++held[key.first];
+            }
+        }
         std::map<UserSeq, std::size_t> first_in_batch;
         std::vector<std::size_t> fresh;
+        std::vector<std::size_t> over_limit;
         for (std::size_t i : indices) {
             const UserSeq key{batch[i].user_id, batch[i].seq};
             if (const auto it = stored.find(key); it != stored.end()) {
                 adopt(batch[i], it->second);
             } else if (const auto [pos, inserted] = first_in_batch.emplace(key, i); !inserted) {
                 repeats.emplace_back(i, pos->second);
+            } else if (held[key.first] >= stock.per_user_limit) {
+                over_limit.push_back(i);
             } else {
+                ++held[key.first];
                 fresh.push_back(i);
             }
+        }
+        for (std::size_t i : over_limit) {
+            domain::Reservation& r = batch[i];
+            r.product_id = stock.product_id;
+            if (r.price <= 0) {
+                r.price = stock.price;
+            }
+            r.status = domain::ReservationStatus::kFailed;
+            r.order_no.clear();
+            r.fail_reason = kLimitReason;
+            new_rows.push_back(i);
         }
         if (fresh.empty()) {
             continue;

@@ -338,6 +338,29 @@ TEST_P(SeckillFulfilTest, GuardRefusesUnitsBeyondTheTotalStock) {
     EXPECT_TRUE(stored[0].order_no.empty());
 }
 
+TEST_P(SeckillFulfilTest, PerShopperLimitHoldsEvenWhenTheGateLetMoreThrough) {
+    // A gate that lost its marks (Redis flushed) may hand one shopper more reservations than the
+    // limit; the database refuses the extra ones and returns their units.
+    const auto uid = make_user("lim");
+    const auto other = make_user("lio");
+    const auto activity = make_activity(make_product("watch", 99900, 10), 5);  // limit 1
+
+    const auto out =
+        fulfil({reservation(activity, uid, 1), reservation(activity, uid, 2), reservation(activity, other, 1)});
+    ASSERT_EQ(out.size(), 3U);
+    EXPECT_EQ(out[0].status, ReservationStatus::kSucceeded);
+    EXPECT_EQ(out[1].status, ReservationStatus::kFailed);
+    EXPECT_EQ(out[1].fail_reason, "limit reached");
+    EXPECT_EQ(out[2].status, ReservationStatus::kSucceeded);
+    // In a later batch too, and idempotently.
+    const auto later = fulfil({reservation(activity, uid, 10001), reservation(activity, uid, 2)});
+    EXPECT_EQ(later[0].status, ReservationStatus::kFailed);
+    EXPECT_EQ(later[0].fail_reason, "limit reached");
+    EXPECT_EQ(later[1].status, ReservationStatus::kFailed);
+    EXPECT_EQ(seckill_->sold(activity.id), 2);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM orders"), 2);
+}
+
 TEST_P(SeckillFulfilTest, ReservationsForAMissingActivityFail) {
     const auto uid = make_user("dan");
     const auto activity = make_activity(make_product("cam", 100, 1), 1);

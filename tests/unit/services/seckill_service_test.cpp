@@ -19,6 +19,7 @@
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
+#include "services/local_purchase_rate_limiter.hpp"
 #include "services/order_service.hpp"
 
 namespace gomall::services {
@@ -206,6 +207,11 @@ public:
         }
         co_return;
     }
+    boost::asio::awaitable<void> settle(std::int64_t activity_id, std::int64_t user_id, int, bool returned) override {
+        if (returned) {
+            co_await release(activity_id, user_id);
+        }
+    }
     std::optional<std::int64_t> available(std::int64_t activity_id) const override {
         std::lock_guard lock(mutex_);
         const auto it = slots.find(activity_id);
@@ -323,7 +329,7 @@ protected:
     FakeSeckillRepository repository{products};
     FakeStockGate gate;
     FakeReservationQueue queue;
-    LoginRateLimiter limiter{clock, LoginRateLimitSettings{5.0, 10.0, 1000}};
+    LocalPurchaseRateLimiter limiter{clock, LoginRateLimitSettings{5.0, 10.0, 1000}};
     boost::asio::io_context io;
     std::unique_ptr<SeckillService> service;
 };
