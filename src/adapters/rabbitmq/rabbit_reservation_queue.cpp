@@ -1,0 +1,163 @@
+// Wires the publisher thread and the consumer threads of the RabbitMQ reservation queue together
+// and adapts publish() to an Asio awaitable.
+#include "adapters/rabbitmq/rabbit_reservation_queue.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "adapters/rabbitmq/delivery_attempts.hpp"
+#include "adapters/rabbitmq/publish_waiter.hpp"
+#include "adapters/rabbitmq/reservation_consumer.hpp"
+#include "adapters/rabbitmq/reservation_message.hpp"
+#include "adapters/rabbitmq/reservation_publisher.hpp"
+#include "adapters/rabbitmq/stop_signal.hpp"
+
+namespace gomall::adapters::rabbitmq {
+namespace {
+
+namespace asio = boost::asio;
+
+RabbitSettings validated(RabbitSettings s) {
+    auto invalid = [](const std::string& what) {
+        throw std::invalid_argument("rabbitmq settings: " + what);
+    };
+    if (s.host.empty()) {
+        invalid("host must not be empty");
+    }
+    if (s.port < 1 || s.port > 65535) {
+        invalid("port must be 1-65535");
+    }
+    if (s.queue.empty() || s.queue.size() > 200) {
+        invalid("queue must be 1-200 characters");  // AMQP short strings; ".dead" must still fit
+    }
+    if (s.prefetch < 1 || s.prefetch > 65535) {
+        invalid("prefetch must be 1-65535");
+    }
+    if (s.consumers < 0) {
+        invalid("consumers must not be negative");
+    }
+    if (s.max_batch == 0) {
+        invalid("max_batch must be positive");
+    }
+    if (s.max_attempts < 1) {
+        invalid("max_attempts must be positive");
+    }
+    if (s.linger.count() < 0 || s.confirm_timeout.count() <= 0 || s.connect_timeout.count() <= 0 ||
+        s.reconnect_min.count() <= 0 || s.reconnect_max < s.reconnect_min) {
+        invalid("timeouts must be positive and reconnect_min <= reconnect_max");
+    }
+    return s;
+}
+
+}  // namespace
+
+RabbitReservationQueue::RabbitReservationQueue(RabbitSettings settings, Fulfil fulfil)
+    : settings_(validated(std::move(settings))),
+      fulfil_(std::move(fulfil)),
+      report_([this](const std::vector<domain::Reservation>& outcomes) { report(outcomes); }),
+      publisher_(std::make_unique<ReservationPublisher>(settings_)),
+      attempts_(std::make_unique<DeliveryAttempts>()),
+      consumers_stop_(std::make_unique<StopSignal>()) {
+    if (settings_.consume && settings_.consumers > 0 && !fulfil_) {
+        throw std::invalid_argument("rabbitmq reservation queue: consuming needs a fulfil function");
+    }
+}
+
+RabbitReservationQueue::~RabbitReservationQueue() {
+    stop();
+}
+
+void RabbitReservationQueue::start() {
+    const std::lock_guard lifecycle(lifecycle_mutex_);
+    if (stopped_) {
+        throw std::logic_error("the rabbitmq reservation queue was stopped and cannot be restarted");
+    }
+    if (started_) {
+        return;
+    }
+    started_ = true;
+    const int consumers = settings_.consume ? settings_.consumers : 0;
+    spdlog::info(
+        "rabbitmq reservation queue: broker {}:{} vhost '{}' user '{}', queue '{}', {} consumer(s)",
+        settings_.host,
+        settings_.port,
+        settings_.vhost,
+        settings_.user,
+        settings_.queue,
+        consumers
+    );
+    // Consumers first: they connect in the background while start() waits for the publisher.
+    for (int i = 0; i < consumers; ++i) {
+        consumers_.push_back(
+            std::make_unique<ReservationConsumer>(settings_, i, fulfil_, report_, *attempts_, *consumers_stop_)
+        );
+        consumers_.back()->start();
+    }
+    publisher_->start();
+}
+
+void RabbitReservationQueue::stop() {
+    const std::lock_guard lifecycle(lifecycle_mutex_);
+    if (stopped_) {
+        return;
+    }
+    stopped_ = true;
+    consumers_stop_->request();  // they finish and ack their batch while the publisher drains
+    publisher_->stop();
+    for (auto& consumer : consumers_) {
+        consumer->join();
+    }
+    consumers_.clear();
+    if (started_) {
+        spdlog::info("rabbitmq reservation queue: stopped");
+    }
+}
+
+bool RabbitReservationQueue::connected() const {
+    return publisher_->connected();
+}
+
+asio::awaitable<void> RabbitReservationQueue::publish(domain::Reservation reservation) {
+    OutgoingMessage message{reservation.id, encode_reservation(reservation)};
+    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
+        [this](auto handler, OutgoingMessage&& m) {
+            using Handler = decltype(handler);
+            publisher_->publish(std::move(m), std::make_unique<HandlerPublishWaiter<Handler>>(std::move(handler)));
+        },
+        asio::use_awaitable,
+        std::move(message)
+    );
+}
+
+void RabbitReservationQueue::on_outcome(std::function<void(const domain::Reservation&)> listener) {
+    auto shared = listener ? std::make_shared<const Listener>(std::move(listener)) : nullptr;
+    const std::lock_guard lock(listener_mutex_);
+    listener_ = std::move(shared);
+}
+
+void RabbitReservationQueue::report(const std::vector<domain::Reservation>& outcomes) const {
+    std::shared_ptr<const Listener> listener;
+    {
+        const std::lock_guard lock(listener_mutex_);
+        listener = listener_;
+    }
+    if (!listener) {
+        return;
+    }
+    for (const domain::Reservation& outcome : outcomes) {
+        try {
+            (*listener)(outcome);
+        } catch (const std::exception& e) {
+            spdlog::error("rabbitmq reservation queue: the outcome listener failed for {}: {}", outcome.id, e.what());
+        } catch (...) {
+            spdlog::error("rabbitmq reservation queue: the outcome listener failed for {}", outcome.id);
+        }
+    }
+}
+
+}  // namespace gomall::adapters::rabbitmq

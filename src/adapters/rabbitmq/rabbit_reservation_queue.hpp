@@ -1,0 +1,79 @@
+// The full-stack ReservationQueue: reservations become persistent messages on a durable RabbitMQ
+// queue (publisher confirms), and consumer threads turn them into orders in batches.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "adapters/rabbitmq/rabbit_settings.hpp"
+#include "domain/seckill.hpp"
+#include "ports/reservation_queue.hpp"
+
+namespace gomall::adapters::rabbitmq {
+
+class DeliveryAttempts;
+class ReservationConsumer;
+class ReservationPublisher;
+class StopSignal;
+
+/// Topology (declared by every connection, idempotent): durable `queue`, dead-lettering through
+/// the default exchange to durable `queue + ".dead"`. Messages: default exchange, routing key
+/// `queue`, persistent, application/json, message_id = reservation id.
+class RabbitReservationQueue final : public ports::ReservationQueue {
+public:
+    /// The consumer's database step: one transaction for the batch, returns the batch with
+    /// status/order_no/fail_reason set (idempotent on (activity_id, user_id, seq)). Called on
+    /// consumer threads, possibly concurrently from several.
+    using Fulfil = std::function<std::vector<domain::Reservation>(std::vector<domain::Reservation>)>;
+
+    /// Throws std::invalid_argument for unusable settings.
+    RabbitReservationQueue(RabbitSettings settings, Fulfil fulfil);
+    RabbitReservationQueue(const RabbitReservationQueue&) = delete;
+    RabbitReservationQueue& operator=(const RabbitReservationQueue&) = delete;
+    ~RabbitReservationQueue() override;  // stop()
+
+    /// Declares the topology, starts the publisher thread and the consumer threads. Does not throw
+    /// when the broker is down: the threads keep retrying with backoff (one warning per outage).
+    /// Returns once the publisher's first connection attempt is over. Throws std::logic_error after stop().
+    void start();
+    /// Idempotent: refuses new publishes, waits (bounded by confirm_timeout) for outstanding
+    /// confirms, lets the consumers finish and ack their current batch, closes the connections
+    /// and joins the threads.
+    void stop();
+    /// The publisher's connection is up (for /ready).
+    bool connected() const;
+
+    /// Completes on the awaiting coroutine's executor once the broker confirmed the message.
+    /// Throws std::runtime_error on a nack, a confirm timeout, a connection lost before the
+    /// confirm, while disconnected (at once), and when stopping.
+    boost::asio::awaitable<void> publish(domain::Reservation reservation) override;
+    void on_outcome(std::function<void(const domain::Reservation&)> listener) override;
+
+private:
+    using Listener = std::function<void(const domain::Reservation&)>;
+
+    /// Tells the listener every outcome of a settled batch; a throwing listener is logged, not fatal.
+    void report(const std::vector<domain::Reservation>& outcomes) const;
+
+    const RabbitSettings settings_;
+    const Fulfil fulfil_;
+    const std::function<void(const std::vector<domain::Reservation>&)> report_;
+
+    std::unique_ptr<ReservationPublisher> publisher_;
+    std::unique_ptr<DeliveryAttempts> attempts_;
+    std::unique_ptr<StopSignal> consumers_stop_;
+    std::vector<std::unique_ptr<ReservationConsumer>> consumers_;
+
+    std::mutex lifecycle_mutex_;  // serializes start() and stop()
+    bool started_ = false;        // guarded by lifecycle_mutex_
+    bool stopped_ = false;        // guarded by lifecycle_mutex_
+
+    mutable std::mutex listener_mutex_;
+    std::shared_ptr<const Listener> listener_;  // guarded by listener_mutex_
+};
+
+}  // namespace gomall::adapters::rabbitmq

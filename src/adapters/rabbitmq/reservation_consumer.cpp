@@ -1,0 +1,248 @@
+// Batching consumer: the first delivery opens a batch, deliveries arriving within `linger` join it
+// (up to max_batch), and one database step handles it before a single multiple-ack settles it.
+#include "adapters/rabbitmq/reservation_consumer.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <string>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "adapters/rabbitmq/reconnect_backoff.hpp"
+#include "adapters/rabbitmq/reservation_message.hpp"
+#include "adapters/rabbitmq/reservation_topology.hpp"
+
+namespace gomall::adapters::rabbitmq {
+namespace {
+
+using std::chrono::milliseconds;
+using SteadyClock = std::chrono::steady_clock;
+
+/// How long an idle consumer waits for a delivery before looking at the stop signal again.
+constexpr milliseconds kPollSlice{50};
+/// How much of an undecodable body goes into the log.
+constexpr std::size_t kBodyPreview = 200;
+
+constexpr const char* kFailReason = "could not be processed";
+
+}  // namespace
+
+ReservationConsumer::ReservationConsumer(
+    const RabbitSettings& settings,
+    int index,
+    const Fulfil& fulfil,
+    const Report& report,
+    DeliveryAttempts& attempts,
+    StopSignal& stop
+)
+    : settings_(settings), index_(index), fulfil_(fulfil), report_(report), attempts_(attempts), stop_(stop) {}
+
+ReservationConsumer::~ReservationConsumer() {
+    stop_.request();
+    join();
+}
+
+void ReservationConsumer::start() {
+    if (!thread_.joinable()) {
+        thread_ = std::thread([this] { run(); });
+    }
+}
+
+void ReservationConsumer::join() {
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+void ReservationConsumer::run() {
+    ReconnectBackoff backoff(settings_.reconnect_min, settings_.reconnect_max);
+    bool in_outage = false;  // warned about the current outage already
+    while (!stop_.requested()) {
+        bool consuming = false;
+        try {
+            AmqpConnection connection(endpoint_of(settings_));
+            declare_reservation_topology(connection, settings_);
+            connection.qos(static_cast<std::uint16_t>(std::clamp(settings_.prefetch, 1, 65535)));
+            connection.consume(settings_.queue);
+            consuming = true;
+            if (in_outage) {
+                spdlog::info("rabbitmq consumer {}: consuming again from '{}'", index_, settings_.queue);
+            }
+            in_outage = false;
+            backoff.reset();
+            consume(connection);
+            return;  // stopped; the connection closes politely and the broker requeues any prefetched rest
+        } catch (const std::exception& e) {
+            if (consuming) {
+                spdlog::warn(
+                    "rabbitmq consumer {}: {}; its unacknowledged messages go back to the queue, reconnecting",
+                    index_,
+                    e.what()
+                );
+            } else if (!in_outage) {
+                spdlog::warn("rabbitmq consumer {}: {}; retrying", index_, e.what());
+            } else {
+                spdlog::debug("rabbitmq consumer {}: {}", index_, e.what());
+            }
+            in_outage = true;
+        }
+        stop_.wait_for(backoff.next());
+    }
+}
+
+void ReservationConsumer::consume(AmqpConnection& connection) {
+    const std::size_t max_batch = std::max<std::size_t>(settings_.max_batch, 1);
+    std::vector<AmqpDelivery> batch;
+    batch.reserve(max_batch);
+    while (!stop_.requested()) {
+        auto first = connection.next_delivery(kPollSlice);
+        if (!first) {
+            continue;
+        }
+        batch.clear();
+        batch.push_back(std::move(*first));
+        const auto linger_end = SteadyClock::now() + settings_.linger;
+        while (batch.size() < max_batch) {
+            // After the linger, still take what has already arrived, without waiting.
+            const auto left =
+                std::max(std::chrono::duration_cast<milliseconds>(linger_end - SteadyClock::now()), milliseconds(0));
+            auto more = connection.next_delivery(left);
+            if (!more) {
+                break;
+            }
+            batch.push_back(std::move(*more));
+        }
+        handle_batch(connection, batch);
+    }
+}
+
+void ReservationConsumer::handle_batch(AmqpConnection& connection, std::vector<AmqpDelivery>& deliveries) {
+    std::vector<Decoded> decoded;
+    decoded.reserve(deliveries.size());
+    for (AmqpDelivery& delivery : deliveries) {
+        std::string why;
+        auto reservation = decode_reservation(delivery.body, why);
+        if (!reservation) {
+            spdlog::error(
+                "rabbitmq consumer {}: dead-lettering undecodable message '{}': {}; body starts with: {}",
+                index_,
+                delivery.message_id,
+                why,
+                delivery.body.substr(0, kBodyPreview)
+            );
+            connection.reject(delivery.delivery_tag, false);
+            continue;
+        }
+        decoded.push_back({delivery.delivery_tag, std::move(*reservation)});
+    }
+    if (decoded.empty()) {
+        return;
+    }
+
+    std::vector<domain::Reservation> reservations;
+    reservations.reserve(decoded.size());
+    for (const Decoded& item : decoded) {
+        reservations.push_back(item.reservation);
+    }
+    if (auto outcomes = try_fulfil(std::move(reservations))) {
+        report_(*outcomes);
+        for (const Decoded& item : decoded) {
+            attempts_.forget(item.reservation.id);
+        }
+        // Every earlier delivery of this channel is settled already, so one multiple-ack covers the batch.
+        connection.ack(decoded.back().delivery_tag, true);
+        return;
+    }
+    retry_one_by_one(connection, decoded);
+}
+
+void ReservationConsumer::retry_one_by_one(AmqpConnection& connection, std::vector<Decoded>& batch) {
+    std::vector<std::uint64_t> requeue;
+    int most_failures = 0;
+    for (Decoded& item : batch) {
+        // A batch of one already failed alone; trying it again at once would only double its count.
+        std::optional<std::vector<domain::Reservation>> outcome;
+        if (batch.size() > 1) {
+            outcome = try_fulfil(std::vector<domain::Reservation>{item.reservation});
+        }
+        if (outcome) {
+            report_(*outcome);
+            attempts_.forget(item.reservation.id);
+            connection.ack(item.delivery_tag, false);
+            continue;
+        }
+        const int failures = attempts_.record_failure(item.reservation.id);
+        if (failures < settings_.max_attempts) {
+            requeue.push_back(item.delivery_tag);
+            most_failures = std::max(most_failures, failures);
+            continue;
+        }
+        spdlog::error(
+            "rabbitmq consumer {}: reservation {} (activity {}, user {}) failed {} times; dead-lettering it as failed",
+            index_,
+            item.reservation.id,
+            item.reservation.activity_id,
+            item.reservation.user_id,
+            failures
+        );
+        domain::Reservation failed = item.reservation;
+        failed.status = domain::ReservationStatus::kFailed;
+        failed.fail_reason = kFailReason;
+        // Reported before the reject: a crash in between redelivers it rather than losing the outcome.
+        report_(std::vector<domain::Reservation>{failed});
+        attempts_.forget(item.reservation.id);
+        connection.reject(item.delivery_tag, false);
+    }
+    if (requeue.empty()) {
+        return;
+    }
+    // Holding the failed messages a while keeps a broken database from being hammered; a stop
+    // cuts the wait short (they go back to the queue either way).
+    stop_.wait_for(retry_delay(most_failures));
+    for (const std::uint64_t tag : requeue) {
+        connection.nack(tag, false, true);
+    }
+}
+
+std::optional<std::vector<domain::Reservation>> ReservationConsumer::try_fulfil(std::vector<domain::Reservation> batch
+) {
+    const std::size_t size = batch.size();
+    const std::string first_id = batch.empty() ? std::string() : batch.front().id;
+    try {
+        auto outcomes = fulfil_(std::move(batch));
+        if (outcomes.size() == size) {
+            return outcomes;
+        }
+        spdlog::error(
+            "rabbitmq consumer {}: the database step returned {} outcomes for {} reservations",
+            index_,
+            outcomes.size(),
+            size
+        );
+    } catch (const std::exception& e) {
+        spdlog::warn(
+            "rabbitmq consumer {}: the database step failed for {} reservation(s) from {}: {}",
+            index_,
+            size,
+            first_id,
+            e.what()
+        );
+    } catch (...) {
+        spdlog::warn(
+            "rabbitmq consumer {}: the database step failed for {} reservation(s) from {}", index_, size, first_id
+        );
+    }
+    return std::nullopt;
+}
+
+milliseconds ReservationConsumer::retry_delay(int failures) const {
+    ReconnectBackoff backoff(settings_.reconnect_min, settings_.reconnect_max);
+    milliseconds delay = backoff.next();
+    for (int i = 1; i < failures; ++i) {
+        delay = backoff.next();
+    }
+    return delay;
+}
+
+}  // namespace gomall::adapters::rabbitmq

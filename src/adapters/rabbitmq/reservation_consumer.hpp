@@ -1,0 +1,72 @@
+// The consuming half of the RabbitMQ reservation queue: one thread with its own connection that
+// turns batches of reservations into orders through the database step, and acks them afterwards.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "adapters/rabbitmq/amqp_connection.hpp"
+#include "adapters/rabbitmq/delivery_attempts.hpp"
+#include "adapters/rabbitmq/rabbit_settings.hpp"
+#include "adapters/rabbitmq/stop_signal.hpp"
+#include "domain/seckill.hpp"
+
+namespace gomall::adapters::rabbitmq {
+
+/// A message is acknowledged only after the database step returned its outcome and `report` saw
+/// it, so a crash or a dropped connection means a redelivery (harmless: the step is idempotent),
+/// never a lost reservation. Undecodable messages are dead-lettered at once; a message whose step
+/// keeps failing is retried with backoff and dead-lettered after max_attempts, reported as failed.
+class ReservationConsumer {
+public:
+    using Fulfil = std::function<std::vector<domain::Reservation>(std::vector<domain::Reservation>)>;
+    using Report = std::function<void(const std::vector<domain::Reservation>&)>;
+
+    /// Everything passed by reference must outlive the consumer.
+    ReservationConsumer(
+        const RabbitSettings& settings,
+        int index,
+        const Fulfil& fulfil,
+        const Report& report,
+        DeliveryAttempts& attempts,
+        StopSignal& stop
+    );
+    ReservationConsumer(const ReservationConsumer&) = delete;
+    ReservationConsumer& operator=(const ReservationConsumer&) = delete;
+    ~ReservationConsumer();
+
+    void start();
+    /// Returns after the stop signal once the current batch is settled and the connection closed.
+    void join();
+
+private:
+    struct Decoded {
+        std::uint64_t delivery_tag = 0;
+        domain::Reservation reservation;
+    };
+
+    void run();
+    /// Consumes until the stop signal; throws AmqpError when the connection fails.
+    void consume(AmqpConnection& connection);
+    void handle_batch(AmqpConnection& connection, std::vector<AmqpDelivery>& deliveries);
+    /// The batch failed as a whole: each message on its own, so one bad message cannot hold up the rest.
+    void retry_one_by_one(AmqpConnection& connection, std::vector<Decoded>& batch);
+    /// fulfil(batch) checked for its size, or nullopt (logged) when it threw.
+    std::optional<std::vector<domain::Reservation>> try_fulfil(std::vector<domain::Reservation> batch);
+    /// The backoff before a message that failed `failures` times is handed out again.
+    std::chrono::milliseconds retry_delay(int failures) const;
+
+    const RabbitSettings& settings_;
+    const int index_;
+    const Fulfil& fulfil_;
+    const Report& report_;
+    DeliveryAttempts& attempts_;
+    StopSignal& stop_;
+    std::thread thread_;
+};
+
+}  // namespace gomall::adapters::rabbitmq

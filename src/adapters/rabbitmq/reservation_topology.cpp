@@ -1,0 +1,28 @@
+// Declares the reservation queue and its dead-letter queue.
+#include "adapters/rabbitmq/reservation_topology.hpp"
+
+namespace gomall::adapters::rabbitmq {
+
+std::string dead_letter_queue_of(const std::string& queue) {
+    return queue + ".dead";
+}
+
+AmqpEndpoint endpoint_of(const RabbitSettings& settings) {
+    AmqpEndpoint endpoint;
+    endpoint.host = settings.host;
+    endpoint.port = settings.port;
+    endpoint.user = settings.user;
+    endpoint.password = settings.password;
+    endpoint.vhost = settings.vhost;
+    endpoint.timeout = settings.connect_timeout;
+    return endpoint;
+}
+
+void declare_reservation_topology(AmqpConnection& connection, const RabbitSettings& settings) {
+    const std::string dead = dead_letter_queue_of(settings.queue);
+    // The dead-letter queue first, so a rejection never finds its destination missing.
+    connection.declare_durable_queue(dead);
+    connection.declare_durable_queue(settings.queue, dead);
+}
+
+}  // namespace gomall::adapters::rabbitmq
