@@ -6,8 +6,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "adapters/memory/embedded_reservation_queue.hpp"
-#include "adapters/memory/in_memory_stock_gate.hpp"
 #include "adapters/sql/cart_repository.hpp"
 #include "adapters/sql/database.hpp"
 #include "adapters/sql/health_check.hpp"
@@ -18,6 +16,7 @@
 #include "adapters/sql/token_repository.hpp"
 #include "adapters/sql/user_repository.hpp"
 #include "app/demo_catalog.hpp"
+#include "app/seckill_backend.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/handlers/cart_handlers.hpp"
 #include "http/handlers/ops_handlers.hpp"
@@ -115,24 +114,15 @@ struct App::Parts {
           canceller(order_service, std::chrono::seconds(config.order.sweep_interval_seconds)),
           blocking(static_cast<std::size_t>(config.server.blocking_threads)),
           seckill_repository(database),
-          reservation_queue(
-              seckill_repository,
-              clock,
-              std::chrono::seconds(config.order.unpaid_timeout_seconds),
-              [this] { return order_numbers.next(); },
-              queue_settings(config.seckill)
-          ),
-          seckill_limiter(
-              clock,
-              services::LoginRateLimitSettings{
-                  config.seckill.rate_per_second, static_cast<double>(config.seckill.burst)}
+          seckill_backend(
+              SeckillBackend::create(config, seckill_repository, clock, [this] { return order_numbers.next(); })
           ),
           seckill(
               seckill_repository,
               products,
-              stock_gate,
-              reservation_queue,
-              seckill_limiter,
+              seckill_backend->gate(),
+              seckill_backend->queue(),
+              seckill_backend->limiter(),
               clock,
               seckill_settings(config.seckill),
               blocking.executor()
@@ -147,20 +137,6 @@ struct App::Parts {
         s.bcrypt_cost = c.bcrypt_cost;
         s.lockout_attempts = c.lockout_attempts;
         s.lockout_duration = std::chrono::minutes(c.lockout_minutes);
-        return s;
-    }
-
-    static adapters::memory::EmbeddedQueueSettings queue_settings(const SeckillConfig& c) {
-        adapters::memory::EmbeddedQueueSettings s;
-        s.max_batch = static_cast<std::size_t>(c.group_commit_max_batch);
-        s.linger = std::chrono::milliseconds(c.group_commit_linger_ms);
-        s.on_batch = [](std::size_t size, std::chrono::microseconds took, bool committed) {
-            if (committed) {
-                spdlog::debug("flash-sale group commit: {} reservation(s) in {} us", size, took.count());
-            } else {
-                spdlog::error("flash-sale group commit of {} reservation(s) failed after {} us", size, took.count());
-            }
-        };
         return s;
     }
 
@@ -198,9 +174,7 @@ struct App::Parts {
     services::UnpaidOrderCanceller canceller;
     http::BlockingPool blocking;  // joined after the server stops, before anything it uses goes away
     adapters::sql::SqlSeckillRepository seckill_repository;
-    adapters::memory::InMemoryStockGate stock_gate;
-    adapters::memory::EmbeddedReservationQueue reservation_queue;
-    services::LoginRateLimiter seckill_limiter;
+    std::unique_ptr<SeckillBackend> seckill_backend;
     services::SeckillService seckill;
     http::Router router;
     http::StaticFiles static_files;
@@ -227,8 +201,10 @@ std::optional<std::string> App::start() {
     p.order_service.on_order_cancelled([&seckill = p.seckill](const domain::Order& order) {
         seckill.on_order_cancelled(order);
     });
-    p.reservation_queue.start();
+    spdlog::info("flash sale: {}", p.seckill_backend->description());
+    p.seckill_backend->start();
     p.seckill.recover();
+    p.seckill_backend->start_background(p.seckill, p.blocking.executor());
 
     std::optional<std::string> generated;
     std::string admin_password = config_.admin.password;
@@ -247,7 +223,11 @@ std::optional<std::string> App::start() {
         spdlog::info("seeded the demo catalogue");
     }
 
-    http::register_ops_routes(p.router, {&p.database_health}, {GOMALL_VERSION, GOMALL_COMMIT, GOMALL_BUILD_TYPE});
+    std::vector<ports::HealthCheck*> health{&p.database_health};
+    for (auto* check : p.seckill_backend->health_checks()) {
+        health.push_back(check);
+    }
+    http::register_ops_routes(p.router, health, {GOMALL_VERSION, GOMALL_COMMIT, GOMALL_BUILD_TYPE});
     http::register_user_routes(p.router, p.auth);
     http::register_product_routes(p.router, p.product_service);
     http::register_cart_routes(p.router, p.cart_service);
@@ -309,7 +289,7 @@ void App::stop() {
         }
     }
     // Accepted reservations are committed before the writer stops; then nothing posts to the pool.
-    parts_->reservation_queue.stop();
+    parts_->seckill_backend->stop();
     parts_->blocking.join();
     parts_->canceller.stop();
     parts_.reset();

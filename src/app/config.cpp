@@ -189,6 +189,71 @@ std::vector<Key> keys() {
         c.seckill.group_commit_linger_ms =
             static_cast<int>(parse_integer("seckill.group_commit_linger_ms", v, 0, 1000));
     });
+    add("seckill", "mode", [](Config& c, const std::string& v) {
+        if (v != "embedded" && v != "full")
+            fail("seckill.mode", "'" + v + "' is not embedded or full");
+        c.seckill.mode = v;
+    });
+    add("seckill", "reconcile_interval_ms", [](Config& c, const std::string& v) {
+        c.seckill.reconcile_interval_ms =
+            static_cast<int>(parse_integer("seckill.reconcile_interval_ms", v, 50, 3600000));
+    });
+    add("seckill", "reconcile_grace_ms", [](Config& c, const std::string& v) {
+        c.seckill.reconcile_grace_ms = static_cast<int>(parse_integer("seckill.reconcile_grace_ms", v, 100, 3600000));
+    });
+    // redis (full flash-sale mode)
+    add("redis", "host", [](Config& c, const std::string& v) {
+        if (v.empty())
+            fail("redis.host", "must not be empty");
+        c.redis.host = v;
+    });
+    add("redis", "port", [](Config& c, const std::string& v) {
+        c.redis.port = static_cast<int>(parse_integer("redis.port", v, 1, 65535));
+    });
+    add("redis", "password", [](Config& c, const std::string& v) { c.redis.password = v; });
+    add("redis", "db", [](Config& c, const std::string& v) {
+        c.redis.db = static_cast<int>(parse_integer("redis.db", v, 0, 15));
+    });
+    add("redis", "connections", [](Config& c, const std::string& v) {
+        c.redis.connections = static_cast<int>(parse_integer("redis.connections", v, 1, 64));
+    });
+    add("redis", "key_prefix", [](Config& c, const std::string& v) {
+        if (v.empty() || v.size() > 64 || v.find_first_of("{} ") != std::string::npos)
+            fail("redis.key_prefix", "must be 1-64 characters without braces or spaces");
+        c.redis.key_prefix = v;
+    });
+    add("redis", "command_timeout_ms", [](Config& c, const std::string& v) {
+        c.redis.command_timeout_ms = static_cast<int>(parse_integer("redis.command_timeout_ms", v, 10, 60000));
+    });
+    // rabbitmq (full flash-sale mode)
+    add("rabbitmq", "host", [](Config& c, const std::string& v) {
+        if (v.empty())
+            fail("rabbitmq.host", "must not be empty");
+        c.rabbitmq.host = v;
+    });
+    add("rabbitmq", "port", [](Config& c, const std::string& v) {
+        c.rabbitmq.port = static_cast<int>(parse_integer("rabbitmq.port", v, 1, 65535));
+    });
+    add("rabbitmq", "user", [](Config& c, const std::string& v) { c.rabbitmq.user = v; });
+    add("rabbitmq", "password", [](Config& c, const std::string& v) { c.rabbitmq.password = v; });
+    add("rabbitmq", "vhost", [](Config& c, const std::string& v) { c.rabbitmq.vhost = v.empty() ? "/" : v; });
+    add("rabbitmq", "queue", [](Config& c, const std::string& v) {
+        if (v.empty() || v.size() > 200)
+            fail("rabbitmq.queue", "must be 1-200 characters");
+        c.rabbitmq.queue = v;
+    });
+    add("rabbitmq", "prefetch", [](Config& c, const std::string& v) {
+        c.rabbitmq.prefetch = static_cast<int>(parse_integer("rabbitmq.prefetch", v, 1, 65535));
+    });
+    add("rabbitmq", "consumers", [](Config& c, const std::string& v) {
+        c.rabbitmq.consumers = static_cast<int>(parse_integer("rabbitmq.consumers", v, 0, 32));
+    });
+    add("rabbitmq", "confirm_timeout_ms", [](Config& c, const std::string& v) {
+        c.rabbitmq.confirm_timeout_ms = static_cast<int>(parse_integer("rabbitmq.confirm_timeout_ms", v, 100, 600000));
+    });
+    add("rabbitmq", "max_attempts", [](Config& c, const std::string& v) {
+        c.rabbitmq.max_attempts = static_cast<int>(parse_integer("rabbitmq.max_attempts", v, 1, 1000));
+    });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });
     add("admin", "password", [](Config& c, const std::string& v) { c.admin.password = v; });

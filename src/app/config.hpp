@@ -70,6 +70,34 @@ struct SeckillConfig {
     int token_ttl_seconds = 120;
     int group_commit_max_batch = 512;  // embedded mode: reservations per commit at most
     int group_commit_linger_ms = 1;    // embedded mode: wait this long for company before committing
+    std::string mode = "embedded";     // embedded | full (Redis stock gate + RabbitMQ handoff)
+    int reconcile_interval_ms = 2000;  // full mode: how often the reconciler compares Redis and the database
+    int reconcile_grace_ms = 10000;    // full mode: age at which an in-flight reservation is looked at
+};
+
+struct RedisConfig {
+    std::string host = "127.0.0.1";
+    int port = 6379;
+    std::string password;
+    int db = 0;
+    int connections = 2;
+    std::string key_prefix = "gomall";
+    int command_timeout_ms = 1000;
+};
+
+struct RabbitConfig {
+    std::string host = "127.0.0.1";
+    int port = 5672;
+    std::string user = "guest";
+    std::string password = "guest";
+    std::string vhost = "/";
+    std::string queue = "gomall.seckill.reservations";
+    int prefetch = 500;
+    int consumers = 1;
+    int confirm_timeout_ms = 5000;
+    // A reservation whose order cannot be written is retried with backoff up to 5 s between tries;
+    // 12 tries ride out about 35 s of database outage before it is dead-lettered as failed.
+    int max_attempts = 12;
 };
 
 struct AdminConfig {
@@ -91,6 +119,8 @@ struct Config {
     AuthConfig auth;
     OrderConfig order;
     SeckillConfig seckill;
+    RedisConfig redis;
+    RabbitConfig rabbitmq;
     AdminConfig admin;
     LogConfig log;
     std::vector<std::string> sources;  // files and variables that were applied, for the startup log

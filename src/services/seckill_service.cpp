@@ -169,7 +169,13 @@ std::optional<SeckillActivity> SeckillService::reload(std::int64_t activity_id, 
     }
     if (load_gate) {
         const auto tally = repository_.tally(activity_id);
-        gate_.load(*activity, std::max<std::int64_t>(0, activity->total_stock - tally.taken), tally.shoppers);
+        try {
+            gate_.load(*activity, std::max<std::int64_t>(0, activity->total_stock - tally.taken), tally.shoppers);
+        } catch (const std::exception& e) {
+            // A gate outside the process (Redis) may be down. The activity is still indexed (the
+            // database has it); purchases answer "busy" until the reconciler's next pass loads it.
+            spdlog::error("flash sale {}: the stock gate could not load it: {}", activity_id, e.what());
+        }
     }
     index(*activity);
     return activity;

@@ -1,0 +1,219 @@
+// The two flash-sale backends. Embedded: in-memory gate, group-commit queue, local limiter.
+// Full: Redis gate and limiter, RabbitMQ queue whose consumers write orders, and the reconciler.
+#include "app/seckill_backend.hpp"
+
+#include <chrono>
+#include <optional>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "adapters/memory/embedded_reservation_queue.hpp"
+#include "adapters/memory/in_memory_stock_gate.hpp"
+#include "adapters/rabbitmq/rabbit_reservation_queue.hpp"
+#include "adapters/redis/redis_blocking_connection.hpp"
+#include "adapters/redis/redis_client.hpp"
+#include "adapters/redis/redis_rate_limiter.hpp"
+#include "adapters/redis/redis_stock_gate.hpp"
+#include "services/local_purchase_rate_limiter.hpp"
+#include "services/seckill_reconciler.hpp"
+#include "services/seckill_service.hpp"
+
+namespace gomall::app {
+namespace {
+
+services::LoginRateLimitSettings limiter_settings(const SeckillConfig& c) {
+    return services::LoginRateLimitSettings{c.rate_per_second, static_cast<double>(c.burst)};
+}
+
+class EmbeddedBackend final : public SeckillBackend {
+public:
+    EmbeddedBackend(
+        const Config& config,
+        ports::SeckillRepository& repository,
+        const ports::Clock& clock,
+        std::function<std::string()> next_order_no
+    )
+        : queue_(
+              repository,
+              clock,
+              std::chrono::seconds(config.order.unpaid_timeout_seconds),
+              std::move(next_order_no),
+              queue_settings(config.seckill)
+          ),
+          limiter_(clock, limiter_settings(config.seckill)) {}
+
+    ports::StockGate& gate() override { return gate_; }
+    ports::ReservationQueue& queue() override { return queue_; }
+    ports::PurchaseRateLimiter& limiter() override { return limiter_; }
+    std::vector<ports::HealthCheck*> health_checks() override { return {}; }
+    std::string description() const override { return "embedded (in-process stock gate and group-commit queue)"; }
+
+    void start() override { queue_.start(); }
+    void start_background(services::SeckillService&, boost::asio::any_io_executor) override {}
+    void stop() override { queue_.stop(); }
+
+private:
+    static adapters::memory::EmbeddedQueueSettings queue_settings(const SeckillConfig& c) {
+        adapters::memory::EmbeddedQueueSettings s;
+        s.max_batch = static_cast<std::size_t>(c.group_commit_max_batch);
+        s.linger = std::chrono::milliseconds(c.group_commit_linger_ms);
+        s.on_batch = [](std::size_t size, std::chrono::microseconds took, bool committed) {
+            if (committed) {
+                spdlog::debug("flash-sale group commit: {} reservation(s) in {} us", size, took.count());
+            } else {
+                spdlog::error("flash-sale group commit of {} reservation(s) failed after {} us", size, took.count());
+            }
+        };
+        return s;
+    }
+
+    adapters::memory::InMemoryStockGate gate_;
+    adapters::memory::EmbeddedReservationQueue queue_;
+    services::LocalPurchaseRateLimiter limiter_;
+};
+
+/// /ready line for Redis: the asynchronous client has a live connection.
+class RedisHealth final : public ports::HealthCheck {
+public:
+    explicit RedisHealth(const adapters::redis::RedisClient& client) : client_(client) {}
+    std::string name() const override { return "redis"; }
+    std::string check() override { return client_.connected() ? "" : "no connection to redis"; }
+
+private:
+    const adapters::redis::RedisClient& client_;
+};
+
+/// /ready line for RabbitMQ: the publisher is connected (reservations can be made durable).
+class RabbitHealth final : public ports::HealthCheck {
+public:
+    explicit RabbitHealth(const adapters::rabbitmq::RabbitReservationQueue& queue) : queue_(queue) {}
+    std::string name() const override { return "rabbitmq"; }
+    std::string check() override { return queue_.connected() ? "" : "no connection to rabbitmq"; }
+
+private:
+    const adapters::rabbitmq::RabbitReservationQueue& queue_;
+};
+
+class FullStackBackend final : public SeckillBackend {
+public:
+    FullStackBackend(
+        const Config& config,
+        ports::SeckillRepository& repository,
+        const ports::Clock& clock,
+        std::function<std::string()> next_order_no
+    )
+        : config_(config),
+          repository_(repository),
+          clock_(clock),
+          redis_(redis_settings(config.redis)),
+          redis_blocking_(redis_settings(config.redis)),
+          gate_(redis_, redis_blocking_, config.redis.key_prefix),
+          limiter_(
+              redis_,
+              clock,
+              config.redis.key_prefix,
+              config.seckill.rate_per_second,
+              static_cast<double>(config.seckill.burst)
+          ),
+          queue_(
+              rabbit_settings(config.rabbitmq),
+              [&repository,
+               &clock,
+               next_order_no = std::move(next_order_no),
+               timeout =
+                   std::chrono::seconds(config.order.unpaid_timeout_seconds)](std::vector<domain::Reservation> batch) {
+                  const TimePoint now = clock.now();
+                  return repository.fulfil(std::move(batch), now, now + timeout, next_order_no);
+              }
+          ),
+          redis_health_(redis_),
+          rabbit_health_(queue_) {}
+
+    ports::StockGate& gate() override { return gate_; }
+    ports::ReservationQueue& queue() override { return queue_; }
+    ports::PurchaseRateLimiter& limiter() override { return limiter_; }
+    std::vector<ports::HealthCheck*> health_checks() override { return {&redis_health_, &rabbit_health_}; }
+    std::string description() const override {
+        return "full (redis " + config_.redis.host + ":" + std::to_string(config_.redis.port) + ", rabbitmq " +
+               config_.rabbitmq.host + ":" + std::to_string(config_.rabbitmq.port) + " queue " +
+               config_.rabbitmq.queue + ")";
+    }
+
+    void start() override {
+        redis_.start();
+        queue_.start();
+    }
+
+    void start_background(services::SeckillService& service, boost::asio::any_io_executor executor) override {
+        services::ReconcilerSettings s;
+        s.interval = std::chrono::milliseconds(config_.seckill.reconcile_interval_ms);
+        s.grace = std::chrono::milliseconds(config_.seckill.reconcile_grace_ms);
+        reconciler_.emplace(service, repository_, gate_, gate_, queue_, clock_, std::move(executor), s);
+        reconciler_->start();
+    }
+
+    void stop() override {
+        if (reconciler_) {
+            reconciler_->stop();
+        }
+        queue_.stop();  // flushes confirms, acks the consumers' last batch
+        redis_.stop();
+    }
+
+private:
+    static adapters::redis::RedisSettings redis_settings(const RedisConfig& c) {
+        adapters::redis::RedisSettings s;
+        s.host = c.host;
+        s.port = c.port;
+        s.password = c.password;
+        s.db = c.db;
+        s.connections = c.connections;
+        s.command_timeout = std::chrono::milliseconds(c.command_timeout_ms);
+        return s;
+    }
+
+    static adapters::rabbitmq::RabbitSettings rabbit_settings(const RabbitConfig& c) {
+        adapters::rabbitmq::RabbitSettings s;
+        s.host = c.host;
+        s.port = c.port;
+        s.user = c.user;
+        s.password = c.password;
+        s.vhost = c.vhost;
+        s.queue = c.queue;
+        s.prefetch = c.prefetch;
+        s.consumers = c.consumers;
+        s.consume = c.consumers > 0;
+        s.confirm_timeout = std::chrono::milliseconds(c.confirm_timeout_ms);
+        s.max_attempts = c.max_attempts;
+        return s;
+    }
+
+    const Config& config_;
+    ports::SeckillRepository& repository_;
+    const ports::Clock& clock_;
+    adapters::redis::RedisClient redis_;
+    adapters::redis::RedisBlockingConnection redis_blocking_;
+    adapters::redis::RedisStockGate gate_;
+    adapters::redis::RedisPurchaseRateLimiter limiter_;
+    adapters::rabbitmq::RabbitReservationQueue queue_;
+    RedisHealth redis_health_;
+    RabbitHealth rabbit_health_;
+    std::optional<services::SeckillReconciler> reconciler_;  // last: stopped first
+};
+
+}  // namespace
+
+std::unique_ptr<SeckillBackend> SeckillBackend::create(
+    const Config& config,
+    ports::SeckillRepository& repository,
+    const ports::Clock& clock,
+    std::function<std::string()> next_order_no
+) {
+    if (config.seckill.mode == "full") {
+        return std::make_unique<FullStackBackend>(config, repository, clock, std::move(next_order_no));
+    }
+    return std::make_unique<EmbeddedBackend>(config, repository, clock, std::move(next_order_no));
+}
+
+}  // namespace gomall::app
