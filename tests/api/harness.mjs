@@ -4,7 +4,8 @@
 // build/debug/bin/gomall) with `serve --env test` on a free loopback port and a fresh SQLite
 // file in a temp dir, or targets GOMALL_BASE_URL when that is set. Tests that must own the
 // process (shutdown, short token TTL, rate limit defaults) call startServer() themselves and
-// skip under GOMALL_BASE_URL.
+// skip under GOMALL_BASE_URL. startPeer() starts a second instance on the same data; stack() runs
+// scripts/stack (the full-stack fault tests pause, resume and flush the stack's servers with it).
 //
 // Environment:
 //   GOMALL_BASE_URL            target an already running deployment instead of starting one
@@ -13,11 +14,16 @@
 //   GOMALL_ADMIN_PASSWORD      admin password (default: random per started server; required
 //                              with GOMALL_BASE_URL and for a shared MariaDB database)
 //   GOMALL_DATABASE_*          passed through to started servers (MariaDB mode)
+//   GOMALL_SECKILL_MODE, GOMALL_SECKILL_RECONCILE_INTERVAL_MS, GOMALL_SECKILL_RECONCILE_GRACE_MS,
+//   GOMALL_REDIS_*, GOMALL_RABBITMQ_*
+//                              passed through too: GOMALL_SECKILL_MODE=full runs the flash sale on
+//                              Redis + RabbitMQ (scripts/test-api --full sets all of them)
+//   GOMALL_STACK_DIR           passed to scripts/stack by the full-stack fault tests (stack())
 //   GOMALL_TEST_START_TIMEOUT_MS   how long to wait for /health (default 60000)
 //   GOMALL_TEST_KEEP=1         keep temp dirs (database, server log) after the run
 import nodeTest, { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -36,6 +42,12 @@ export const ADMIN_USERNAME = process.env.GOMALL_ADMIN_USERNAME || 'admin';
 const START_TIMEOUT_MS = Number(process.env.GOMALL_TEST_START_TIMEOUT_MS || 60000);
 const KEEP = process.env.GOMALL_TEST_KEEP === '1';
 const REQUEST_TIMEOUT_MS = 60000;
+
+/// The flash sale runs on the full stack (Redis stock gate, RabbitMQ handoff, MariaDB): servers
+/// started here get GOMALL_SECKILL_MODE=full and the stack's settings from the environment.
+export const FULL_STACK = process.env.GOMALL_SECKILL_MODE === 'full';
+export const FULL_STACK_SKIP = 'needs the full-stack flash sale: GOMALL_SECKILL_MODE=full with Redis, RabbitMQ and '
+    + 'MariaDB from scripts/stack (run scripts/test-api --full)';
 
 /// Short random tag, unique per test file run; put it into names so runs against a shared
 /// database (MariaDB mode, GOMALL_BASE_URL) never collide.
@@ -88,14 +100,25 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(sig, () => { killAllSync(); process.exit(128 + (os.constants.signals[sig] || 1)); });
 }
 
+/// GOMALL_* settings of the caller's environment that started servers inherit: the database
+/// (MariaDB mode) and the flash sale's mode with its servers (full-stack mode).
+const PASSED_THROUGH = [/^GOMALL_DATABASE_/, /^GOMALL_REDIS_/, /^GOMALL_RABBITMQ_/,
+    /^GOMALL_SECKILL_(MODE|RECONCILE_INTERVAL_MS|RECONCILE_GRACE_MS)$/];
+
 /// Environment for a started server: the caller's environment minus GOMALL_* settings that would
-/// change the test setup (GOMALL_DATABASE_* is passed through for MariaDB mode), plus the test values.
+/// change the test setup (PASSED_THROUGH ones stay), plus the test values.
 function serverEnv(overrides) {
     const env = {};
     for (const [k, v] of Object.entries(process.env)) {
-        if (!k.startsWith('GOMALL_') || k.startsWith('GOMALL_DATABASE_')) env[k] = v;
+        if (!k.startsWith('GOMALL_') || PASSED_THROUGH.some((re) => re.test(k))) env[k] = v;
     }
     return { ...env, ...overrides };
+}
+
+function serverBinary() {
+    return process.env.GOMALL_BIN
+        ? path.resolve(REPO_ROOT, process.env.GOMALL_BIN)
+        : path.join(REPO_ROOT, 'build', 'debug', 'bin', 'gomall');
 }
 
 export class Server {
@@ -119,9 +142,7 @@ export class Server {
 
     /// Starts the binary and waits for GET /health. Retries on a port race.
     async start() {
-        const bin = process.env.GOMALL_BIN
-            ? path.resolve(REPO_ROOT, process.env.GOMALL_BIN)
-            : path.join(REPO_ROOT, 'build', 'debug', 'bin', 'gomall');
+        const bin = serverBinary();
         if (!fs.existsSync(bin)) {
             throw new Error(`server binary not found: ${bin} (build it, set GOMALL_BIN, or set GOMALL_BASE_URL)`);
         }
@@ -311,6 +332,27 @@ export class Server {
         expectOk(res);
         const d = res.body.data;
         return { username, password, email, token: d.token, refresh_token: d.refresh_token, user: d.user, data: d };
+    }
+
+    /// n shoppers ready to buy, as register() returns them ({username, password, token, user}).
+    /// A server started here gets them from `gomall seed-shoppers` (one bcrypt hash for all, so
+    /// thousands take seconds; usernames <prefix>_000001...); a deployment by registering, with
+    /// `concurrency` requests in flight. The prefix gets the run tag and a random part.
+    async shoppers(n, prefix = 's', { concurrency = 50 } = {}) {
+        if (!this.child || !this.env) {
+            return pool(Array.from({ length: n }, (_, i) => i), concurrency, () => this.register(prefix));
+        }
+        const tag = `${prefix}_${RUN_TAG}${randomHex(2)}`.slice(0, 40);
+        const password = `Pw-${randomHex(8)}`;
+        const env = { ...this.env, GOMALL_BENCH_PASSWORD: password, GOMALL_LOG_LEVEL: 'warn' };
+        const { stdout } = await run(serverBinary(), ['seed-shoppers', String(n), tag, '--env', 'test'], { env, timeoutMs: 300000 });
+        const tokens = stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+        assert.equal(tokens.length, n, `seed-shoppers printed ${tokens.length} tokens for ${n} shoppers`);
+        return tokens.map((token) => {
+            const { payload } = decodeJwt(token);
+            const user = { id: Number(payload.sub), username: payload.username };
+            return { username: user.username, password, token, user };
+        });
     }
 
     async login(username, password) {
@@ -621,6 +663,48 @@ export async function startServer(opts = {}) {
     const s = new Server(opts);
     await s.start();
     return s;
+}
+
+let peerNodeId = 1;
+
+/// A second instance beside `server` (started here, not under GOMALL_BASE_URL): the same database
+/// (the SQLite file, or the run's MariaDB database), the same JWT secret and admin password, so
+/// tokens and results work on both; in full-stack mode also the same Redis keys and RabbitMQ queue.
+/// Each instance gets its own order.node_id (order numbers embed it). opts: label, env.
+export async function startPeer(server, { label = 'peer', env = {} } = {}) {
+    peerNodeId += 1;
+    const peer = new Server({
+        label,
+        dbPath: server.dbPath,
+        tmpDir: server.tmpDir,
+        adminPassword: server.adminPassword,
+        jwtSecret: server.jwtSecret,
+        env: { ...server.extraEnv, GOMALL_ORDER_NODE_ID: String(peerNodeId), ...env },
+    });
+    await peer.start();
+    return peer;
+}
+
+/// Runs a command; resolves {code, stdout, stderr}; rejects on a non-zero exit unless check is false.
+export function run(cmd, args, { env = process.env, timeoutMs = 300000, check = true, cwd = REPO_ROOT } = {}) {
+    return new Promise((resolve, reject) => {
+        execFile(cmd, args, { env, cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+            const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+            if (err && check) {
+                reject(new Error(`${path.basename(cmd)} ${args.join(' ')}: ${err.killed ? 'timed out' : `exit ${err.code}`}\n${stderr}`));
+                return;
+            }
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
+
+/// scripts/stack with the caller's environment (GOMALL_STACK_DIR): e.g. stack('pause', 'rabbitmq'),
+/// stack('start', 'rabbitmq'), stack('redis-cli', 'FLUSHALL'). Resolves {code, stdout, stderr, ms}.
+export async function stack(...args) {
+    const t0 = Date.now();
+    const r = await run(path.join(REPO_ROOT, 'scripts', 'stack'), args, { timeoutMs: 300000 });
+    return { ...r, ms: Date.now() - t0 };
 }
 
 /// One server per test file: started in before(), stopped in after(). Returns a proxy object
