@@ -4,8 +4,8 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 GOMALL_ENV ?= dev
 
-.PHONY: help bootstrap build debug release asan frontend run run-stack stack-start stack-stop migrate seed \
-	test test-unit test-api test-api-mysql test-frontend test-e2e test-asan bench bench-seckill fmt fmt-check lint clean
+.PHONY: help bootstrap build debug release asan frontend run run-stack run-full stack-start stack-stop migrate seed \
+	test test-unit test-api test-api-mysql test-api-full test-frontend test-e2e test-asan bench bench-seckill bench-seckill-full fmt fmt-check lint clean
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  make %-15s %s\n", $$1, $$2}'
@@ -37,8 +37,13 @@ run-stack: release frontend ## run the shop against MariaDB started by scripts/s
 	scripts/stack start mariadb
 	set -a && source var/stack/stack.env && set +a && build/release/bin/gomall serve --env $(GOMALL_ENV)
 
-stack-start: ## start MariaDB on a free loopback port (env in var/stack/stack.env)
-	scripts/stack start mariadb
+run-full: release frontend ## run the shop with the flash sale on MariaDB + Redis + RabbitMQ (scripts/stack)
+	scripts/stack start full
+	set -a && source var/stack/stack.env && set +a && \
+		GOMALL_SECKILL_MODE=full build/release/bin/gomall serve --env $(GOMALL_ENV)
+
+stack-start: ## start MariaDB, Redis and RabbitMQ on free loopback ports (env in var/stack/stack.env)
+	scripts/stack start full
 
 stack-stop: ## stop everything scripts/stack started
 	scripts/stack stop
@@ -49,7 +54,7 @@ migrate: release ## apply database migrations
 seed: release ## seed the demo catalogue into an empty database
 	build/release/bin/gomall seed --env $(GOMALL_ENV)
 
-test: debug frontend ## run every test suite (unit, API on SQLite and MariaDB, front end, browser)
+test: debug frontend ## run every test suite (unit, API on SQLite, MariaDB and the full stack, front end, browser)
 	scripts/run-tests
 
 test-unit: debug ## unit tests only
@@ -60,6 +65,9 @@ test-api: debug frontend ## black-box API suite on SQLite
 
 test-api-mysql: debug frontend ## black-box API suite on MariaDB
 	GOMALL_BIN=build/debug/bin/gomall scripts/test-api --mysql
+
+test-api-full: debug frontend ## flash-sale API tests on MariaDB + Redis + RabbitMQ (full mode)
+	GOMALL_BIN=build/debug/bin/gomall scripts/test-api --full
 
 test-frontend: frontend ## Vitest unit tests of the web UI
 	cd frontend && npm test
@@ -75,6 +83,11 @@ bench: release frontend ## HTTP benchmark (wrk) of /health, product detail and l
 
 bench-seckill: release frontend ## flash-sale crowd benchmark (wrk) with invariant checks
 	bench/run-seckill-bench
+
+bench-seckill-full: release frontend ## the same crowd with the flash sale on MariaDB + Redis + RabbitMQ
+	scripts/stack start full
+	set -a && source var/stack/stack.env && set +a && GOMALL_SECKILL_MODE=full \
+		bench/run-seckill-bench --database env --out bench/results/seckill-full-$$(date +%F).md
 
 fmt: ## format C++ sources with clang-format 14
 	tools/format.sh
