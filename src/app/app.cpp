@@ -123,6 +123,7 @@ struct App::Parts {
               seckill_backend->gate(),
               seckill_backend->queue(),
               seckill_backend->limiter(),
+              seckill_backend->token_store(),
               clock,
               seckill_settings(config.seckill),
               blocking.executor()

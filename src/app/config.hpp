@@ -95,9 +95,9 @@ struct RabbitConfig {
     int prefetch = 500;
     int consumers = 1;
     int confirm_timeout_ms = 5000;
-    // A reservation whose order cannot be written is retried with backoff up to 5 s between tries;
-    // 12 tries ride out about 35 s of database outage before it is dead-lettered as failed.
-    int max_attempts = 12;
+    // Tries of a reservation whose order cannot be written (backoff up to 5 s between them) before
+    // it is recorded as failed and dead-lettered; while the database is unreachable it waits instead.
+    int max_attempts = 5;
 };
 
 struct AdminConfig {

@@ -1,5 +1,5 @@
-// The two flash-sale backends. Embedded: in-memory gate, group-commit queue, local limiter.
-// Full: Redis gate and limiter, RabbitMQ queue whose consumers write orders, and the reconciler.
+// The two flash-sale backends. Embedded: in-memory gate, group-commit queue, local limiter and tokens.
+// Full: Redis gate, limiter and tokens, RabbitMQ queue whose consumers write orders, and the reconciler.
 #include "app/seckill_backend.hpp"
 
 #include <chrono>
@@ -9,11 +9,13 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/memory/embedded_reservation_queue.hpp"
+#include "adapters/memory/in_memory_seckill_token_store.hpp"
 #include "adapters/memory/in_memory_stock_gate.hpp"
 #include "adapters/rabbitmq/rabbit_reservation_queue.hpp"
 #include "adapters/redis/redis_blocking_connection.hpp"
 #include "adapters/redis/redis_client.hpp"
 #include "adapters/redis/redis_rate_limiter.hpp"
+#include "adapters/redis/redis_seckill_token_store.hpp"
 #include "adapters/redis/redis_stock_gate.hpp"
 #include "services/local_purchase_rate_limiter.hpp"
 #include "services/seckill_reconciler.hpp"
@@ -46,6 +48,7 @@ public:
     ports::StockGate& gate() override { return gate_; }
     ports::ReservationQueue& queue() override { return queue_; }
     ports::PurchaseRateLimiter& limiter() override { return limiter_; }
+    ports::SeckillTokenStore& token_store() override { return tokens_; }
     std::vector<ports::HealthCheck*> health_checks() override { return {}; }
     std::string description() const override { return "embedded (in-process stock gate and group-commit queue)"; }
 
@@ -71,6 +74,7 @@ private:
     adapters::memory::InMemoryStockGate gate_;
     adapters::memory::EmbeddedReservationQueue queue_;
     services::LocalPurchaseRateLimiter limiter_;
+    adapters::memory::InMemorySeckillTokenStore tokens_;
 };
 
 /// /ready line for Redis: the asynchronous client has a live connection.
@@ -116,6 +120,7 @@ public:
               config.seckill.rate_per_second,
               static_cast<double>(config.seckill.burst)
           ),
+          tokens_(redis_, config.redis.key_prefix),
           queue_(
               rabbit_settings(config.rabbitmq),
               [&repository,
@@ -125,6 +130,9 @@ public:
                    std::chrono::seconds(config.order.unpaid_timeout_seconds)](std::vector<domain::Reservation> batch) {
                   const TimePoint now = clock.now();
                   return repository.fulfil(std::move(batch), now, now + timeout, next_order_no);
+              },
+              [&repository, &clock](const domain::Reservation& failed) {
+                  return record_failure(repository, clock, failed);
               }
           ),
           redis_health_(redis_),
@@ -133,6 +141,7 @@ public:
     ports::StockGate& gate() override { return gate_; }
     ports::ReservationQueue& queue() override { return queue_; }
     ports::PurchaseRateLimiter& limiter() override { return limiter_; }
+    ports::SeckillTokenStore& token_store() override { return tokens_; }
     std::vector<ports::HealthCheck*> health_checks() override { return {&redis_health_, &rabbit_health_}; }
     std::string description() const override {
         return "full (redis " + config_.redis.host + ":" + std::to_string(config_.redis.port) + ", rabbitmq " +
@@ -162,6 +171,27 @@ public:
     }
 
 private:
+    /// The consumers' last step for a reservation that keeps failing: its failure goes into the
+    /// database, so every instance reports it and the reconciler returns its unit. While the
+    /// database is unreachable this throws and the message stays queued; a row the database
+    /// refuses although it answers is given up without one.
+    static domain::Reservation record_failure(
+        ports::SeckillRepository& repository, const ports::Clock& clock, const domain::Reservation& failed
+    ) {
+        try {
+            return repository.record_failed(failed, clock.now());
+        } catch (const std::exception& e) {
+            repository.sold(failed.activity_id);  // throws on its own when the database is unreachable
+            spdlog::error(
+                "flash sale {}: reservation {} cannot be stored as failed ({}); giving it up without a row",
+                failed.activity_id,
+                failed.id,
+                e.what()
+            );
+            return failed;
+        }
+    }
+
     static adapters::redis::RedisSettings redis_settings(const RedisConfig& c) {
         adapters::redis::RedisSettings s;
         s.host = c.host;
@@ -196,6 +226,7 @@ private:
     adapters::redis::RedisBlockingConnection redis_blocking_;
     adapters::redis::RedisStockGate gate_;
     adapters::redis::RedisPurchaseRateLimiter limiter_;
+    adapters::redis::RedisSeckillTokenStore tokens_;
     adapters::rabbitmq::RabbitReservationQueue queue_;
     RedisHealth redis_health_;
     RabbitHealth rabbit_health_;

@@ -15,6 +15,7 @@
 #include "ports/purchase_rate_limiter.hpp"
 #include "ports/reservation_queue.hpp"
 #include "ports/seckill_repository.hpp"
+#include "ports/seckill_token_store.hpp"
 #include "ports/stock_gate.hpp"
 
 namespace gomall::services {
@@ -39,6 +40,8 @@ public:
     virtual ports::StockGate& gate() = 0;
     virtual ports::ReservationQueue& queue() = 0;
     virtual ports::PurchaseRateLimiter& limiter() = 0;
+    /// Where anti-bot tokens wait between issue and purchase.
+    virtual ports::SeckillTokenStore& token_store() = 0;
     /// Readiness probes of the servers this mode depends on (none in embedded mode).
     virtual std::vector<ports::HealthCheck*> health_checks() = 0;
     /// One line for the startup log.

@@ -47,6 +47,13 @@ public:
         const std::function<std::string()>& next_order_no
     ) = 0;
 
+    /// A reservation whose order could not be written after repeated tries (`reservation` comes
+    /// with status kFailed and its fail_reason): stores it as failed, so that every instance
+    /// reports it and the reconciler returns its unit, unless (activity_id, user_id, seq) is
+    /// stored already, in which case the stored state is returned instead. An unknown activity
+    /// stores nothing. Throws when the database cannot be reached or refuses the row.
+    virtual domain::Reservation record_failed(domain::Reservation reservation, TimePoint now) = 0;
+
     /// For rebuilding the gate: units taken and every shopper's held/issued counts.
     virtual ActivityTally tally(std::int64_t activity_id) = 0;
     /// The shopper's reservations in the activity, newest first.

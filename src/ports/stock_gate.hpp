@@ -34,8 +34,10 @@ public:
     /// Atomically, all or nothing: checks the window at `now` (kNotStarted/kEnded), the shopper's
     /// limit (kLimitReached), takes one unit (kSoldOut when none), and counts the reservation for
     /// the shopper, returning its seq. kUnknownActivity when not loaded. Never blocks a thread.
+    /// `reservation_id` is kept with an in-flight reservation where the gate tracks them, so a
+    /// repair that publishes it again uses the id the shopper was given.
     virtual boost::asio::awaitable<domain::ReserveResult> reserve(
-        std::int64_t activity_id, std::int64_t user_id, TimePoint now
+        std::int64_t activity_id, std::int64_t user_id, TimePoint now, std::string reservation_id
     ) = 0;
 
     /// Returns one unit to sale and frees one of the shopper's held marks (an order that was

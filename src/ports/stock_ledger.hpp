@@ -16,6 +16,7 @@ struct InFlightReservation {
     std::int64_t user_id = 0;
     int seq = 0;
     TimePoint reserved_at;
+    std::string reservation_id;  // the id the shopper was given (empty if the gate did not keep it)
 };
 
 struct LedgerSnapshot {

@@ -142,7 +142,9 @@ void SeckillReconciler::reconcile_activity(
         }
         // No row: the message never reached the broker, or is still waiting in it. Publish again.
         domain::Reservation again;
-        again.id = random_hex(kReservationIdBytes);
+        // The shopper's id where the gate kept it: whichever copy is written first, the result
+        // they poll names the reservation they were given.
+        again.id = in_flight.reservation_id.empty() ? random_hex(kReservationIdBytes) : in_flight.reservation_id;
         again.activity_id = activity.id;
         again.product_id = activity.product_id;
         again.user_id = in_flight.user_id;

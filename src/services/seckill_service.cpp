@@ -25,7 +25,6 @@ constexpr std::int64_t kMaxStock = 1'000'000;
 constexpr int kMaxPerUserLimit = 100;
 constexpr std::size_t kReservationIdBytes = 16;  // 128 bits: 32 hex characters
 constexpr std::size_t kTokenBytes = 16;
-constexpr std::size_t kTokenSweepThreshold = 100'000;  // bounds the token map under a bot flood
 
 Error activity_not_found(std::int64_t activity_id) {
     return make_error(ErrorCode::kActivityNotFound, "flash sale " + std::to_string(activity_id) + " not found");
@@ -48,6 +47,11 @@ Error ended(const SeckillActivity&) {
 
 Error busy() {
     return make_error(ErrorCode::kSeckillBusy, "the flash sale is busy; your unit was returned, please try again");
+}
+
+/// A store outside the process (Redis) is down or answered nonsense: nothing was taken, so try again.
+Error unreachable() {
+    return make_error(ErrorCode::kSeckillBusy, "the flash sale is busy, please try again");
 }
 
 bool running(const SeckillActivity& activity, TimePoint now) {
@@ -84,6 +88,7 @@ SeckillService::SeckillService(
     ports::StockGate& gate,
     ports::ReservationQueue& queue,
     ports::PurchaseRateLimiter& limiter,
+    ports::SeckillTokenStore& tokens,
     const ports::Clock& clock,
     SeckillSettings settings,
     boost::asio::any_io_executor executor
@@ -93,6 +98,7 @@ SeckillService::SeckillService(
       gate_(gate),
       queue_(queue),
       limiter_(limiter),
+      tokens_(tokens),
       clock_(clock),
       settings_(settings),
       executor_(std::move(executor)) {
@@ -414,7 +420,7 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
         co_return make_error(ErrorCode::kSeckillRateLimited, "too many attempts; wait a moment and try again");
     }
     if (settings_.token_required) {
-        if (auto error = consume_token(activity->id, user_id, token)) {
+        if (auto error = co_await consume_token(activity->id, user_id, std::move(token), now)) {
             co_return *error;
         }
     }
@@ -432,10 +438,10 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
 
     domain::ReserveResult reserved;
     try {
-        reserved = co_await gate_.reserve(activity->id, user_id, now);
+        reserved = co_await gate_.reserve(activity->id, user_id, now, reservation.id);
     } catch (const std::exception& e) {
         spdlog::error("flash sale {}: stock gate failed: {}", activity->id, e.what());
-        co_return make_error(ErrorCode::kSeckillBusy, "the flash sale is busy, please try again");
+        co_return unreachable();
     }
     switch (reserved.outcome) {
         case ReserveOutcome::kReserved:
@@ -484,42 +490,47 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
 
 // ------------------------------------------------------------------------------------------ anti-bot token
 
-Result<std::string> SeckillService::issue_token(std::int64_t user_id, std::int64_t product_id) {
+boost::asio::awaitable<Result<std::string>> SeckillService::issue_token(std::int64_t user_id, std::int64_t product_id) {
     const TimePoint now = clock_.now();
     const auto activity = select(product_id, now);
     if (!activity) {
-        return no_sale_for_product(product_id);
+        co_return no_sale_for_product(product_id);
     }
     if (now < activity->start_time) {
         // Handing tokens out early would let bots stockpile them before the start.
-        return not_started(*activity);
+        co_return not_started(*activity);
     }
     if (now >= activity->end_time) {
-        return ended(*activity);
+        co_return ended(*activity);
     }
     std::string token = random_hex(kTokenBytes);
-    std::lock_guard lock(tokens_mutex_);
-    if (tokens_.size() >= kTokenSweepThreshold) {
-        std::erase_if(tokens_, [now](const auto& entry) { return entry.second.expires <= now; });
+    try {
+        co_await tokens_.issue(activity->id, user_id, token, settings_.token_ttl, now);
+    } catch (const std::exception& e) {
+        spdlog::error("flash sale {}: the token store could not issue a token: {}", activity->id, e.what());
+        co_return unreachable();
     }
-    tokens_[{activity->id, user_id}] = IssuedToken{token, now + settings_.token_ttl};
-    return token;
+    co_return token;
 }
 
-std::optional<Error> SeckillService::consume_token(
-    std::int64_t activity_id, std::int64_t user_id, const std::string& token
+boost::asio::awaitable<std::optional<Error>> SeckillService::consume_token(
+    std::int64_t activity_id, std::int64_t user_id, std::string token, TimePoint now
 ) {
-    const TimePoint now = clock_.now();
-    std::lock_guard lock(tokens_mutex_);
-    const auto it = tokens_.find({activity_id, user_id});
-    if (!token.empty() && it != tokens_.end() && it->second.expires > now && it->second.token == token) {
-        tokens_.erase(it);  // single use
-        return std::nullopt;
+    bool spent = false;
+    // No token at all cannot match one that was issued: answered without asking the store.
+    if (!token.empty()) {
+        try {
+            spent = co_await tokens_.consume(activity_id, user_id, std::move(token), now);
+        } catch (const std::exception& e) {
+            // Not "token required": the shopper's token may be fine, the store just cannot say so now.
+            spdlog::error("flash sale {}: the token store could not check a token: {}", activity_id, e.what());
+            co_return unreachable();
+        }
     }
-    if (it != tokens_.end() && it->second.expires <= now) {
-        tokens_.erase(it);
+    if (spent) {
+        co_return std::nullopt;
     }
-    return make_error(
+    co_return make_error(
         ErrorCode::kSeckillTokenRequired, "a fresh flash-sale token is required: get one from POST /api/seckill/token"
     );
 }

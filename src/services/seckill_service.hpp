@@ -1,10 +1,9 @@
 // Flash-sale (seckill) rules: admin maintenance of activities, the non-blocking purchase path
-// (index -> rate limit -> stock gate -> durable queue), results, and returning units to sale.
+// (index -> rate limit -> anti-bot token -> stock gate -> durable queue), results, and returning units to sale.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -25,6 +24,7 @@
 #include "ports/purchase_rate_limiter.hpp"
 #include "ports/reservation_queue.hpp"
 #include "ports/seckill_repository.hpp"
+#include "ports/seckill_token_store.hpp"
 #include "ports/stock_gate.hpp"
 #include "services/seckill_results.hpp"
 
@@ -74,13 +74,15 @@ struct ActivityView {
 class SeckillService {
 public:
     /// Registers on_outcome() with `queue`. `limiter` paces each shopper's purchase attempts;
-    /// `executor` runs the gate calls started from plain threads (outcomes, cancellations).
+    /// `tokens` keeps the anti-bot tokens between issue and purchase; `executor` runs the gate
+    /// calls started from plain threads (outcomes, cancellations).
     SeckillService(
         ports::SeckillRepository& repository,
         ports::ProductRepository& products,
         ports::StockGate& gate,
         ports::ReservationQueue& queue,
         ports::PurchaseRateLimiter& limiter,
+        ports::SeckillTokenStore& tokens,
         const ports::Clock& clock,
         SeckillSettings settings,
         boost::asio::any_io_executor executor
@@ -124,13 +126,15 @@ public:
     // --- the hot path ---
     /// Takes a unit for the shopper and hands it to the durable queue; never touches the database.
     /// Errors: kActivityNotFound, kSeckillRateLimited, kSeckillTokenRequired, kNotStarted, kEnded,
-    /// kSoldOut, kLimitReached, kSeckillBusy (the handoff failed; the unit went back on sale).
+    /// kSoldOut, kLimitReached, kSeckillBusy (the token store or the gate could not be reached, or
+    /// the handoff failed; no unit is held for the shopper).
     boost::asio::awaitable<Result<domain::Reservation>> purchase(
         std::int64_t user_id, std::int64_t product_id, std::string token = {}
     );
-    /// Anti-bot gate: a single-use token for the product's running sale, valid for token_ttl.
-    /// Errors: kActivityNotFound, kNotStarted, kEnded.
-    Result<std::string> issue_token(std::int64_t user_id, std::int64_t product_id);
+    /// Anti-bot gate: a single-use token for the product's running sale, valid for token_ttl; it
+    /// replaces the shopper's earlier token for that sale. Never blocks a thread.
+    /// Errors: kActivityNotFound, kNotStarted, kEnded, kSeckillBusy (the token store could not be reached).
+    boost::asio::awaitable<Result<std::string>> issue_token(std::int64_t user_id, std::int64_t product_id);
     bool token_required() const { return settings_.token_required; }
     /// The service's clock, for the server_time that countdowns synchronise with.
     TimePoint now() const { return clock_.now(); }
@@ -150,11 +154,6 @@ public:
     std::optional<std::int64_t> current_activity_id(std::int64_t product_id) const;
 
 private:
-    struct IssuedToken {
-        std::string token;
-        TimePoint expires;
-    };
-
     ActivityView view_of(const domain::SeckillActivity& activity, TimePoint now) const;
     /// Re-reads the activity and its tally, loads the gate (unless ended) and indexes it.
     std::optional<domain::SeckillActivity> reload(std::int64_t activity_id, bool load_gate);
@@ -162,7 +161,9 @@ private:
     std::optional<domain::SeckillActivity> select_locked(std::int64_t product_id, TimePoint now) const;
     std::optional<domain::SeckillActivity> select(std::int64_t product_id, TimePoint now) const;
     std::optional<Error> validate(const domain::SeckillActivity& activity, TimePoint now) const;
-    std::optional<Error> consume_token(std::int64_t activity_id, std::int64_t user_id, const std::string& token);
+    boost::asio::awaitable<std::optional<Error>> consume_token(
+        std::int64_t activity_id, std::int64_t user_id, std::string token, TimePoint now
+    );
     void release_detached(std::int64_t activity_id, std::int64_t user_id);
     void settle_detached(std::int64_t activity_id, std::int64_t user_id, int seq, bool returned);
 
@@ -171,6 +172,7 @@ private:
     ports::StockGate& gate_;
     ports::ReservationQueue& queue_;
     ports::PurchaseRateLimiter& limiter_;
+    ports::SeckillTokenStore& tokens_;
     const ports::Clock& clock_;
     const SeckillSettings settings_;
     boost::asio::any_io_executor executor_;
@@ -180,8 +182,6 @@ private:
     std::unordered_map<std::int64_t, domain::SeckillActivity> activities_;    // by id
     std::unordered_map<std::int64_t, std::vector<std::int64_t>> by_product_;  // product -> activity ids
     SeckillResults results_;
-    std::mutex tokens_mutex_;
-    std::map<std::pair<std::int64_t, std::int64_t>, IssuedToken> tokens_;  // (activity, user)
 };
 
 }  // namespace gomall::services

@@ -101,7 +101,7 @@ void InMemoryStockGate::give_back(std::int64_t activity_id, std::int64_t user_id
 }
 
 boost::asio::awaitable<domain::ReserveResult> InMemoryStockGate::reserve(
-    std::int64_t activity_id, std::int64_t user_id, TimePoint now
+    std::int64_t activity_id, std::int64_t user_id, TimePoint now, std::string /*reservation_id: not tracked*/
 ) {
     co_return try_reserve(activity_id, user_id, now);
 }

@@ -30,8 +30,9 @@ public:
     ) override;
     void remove(std::int64_t activity_id) override;
 
-    boost::asio::awaitable<domain::ReserveResult> reserve(std::int64_t activity_id, std::int64_t user_id, TimePoint now)
-        override;
+    boost::asio::awaitable<domain::ReserveResult> reserve(
+        std::int64_t activity_id, std::int64_t user_id, TimePoint now, std::string reservation_id
+    ) override;
     boost::asio::awaitable<void> release(std::int64_t activity_id, std::int64_t user_id) override;
     /// Nothing is tracked in flight here: a returned reservation is a release, a fulfilled one a no-op.
     boost::asio::awaitable<void> settle(std::int64_t activity_id, std::int64_t user_id, int seq, bool returned)

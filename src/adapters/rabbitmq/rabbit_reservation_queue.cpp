@@ -56,9 +56,10 @@ RabbitSettings validated(RabbitSettings s) {
 
 }  // namespace
 
-RabbitReservationQueue::RabbitReservationQueue(RabbitSettings settings, Fulfil fulfil)
+RabbitReservationQueue::RabbitReservationQueue(RabbitSettings settings, Fulfil fulfil, GiveUp give_up)
     : settings_(validated(std::move(settings))),
       fulfil_(std::move(fulfil)),
+      give_up_(std::move(give_up)),
       report_([this](const std::vector<domain::Reservation>& outcomes) { report(outcomes); }),
       publisher_(std::make_unique<ReservationPublisher>(settings_)),
       attempts_(std::make_unique<DeliveryAttempts>()),
@@ -93,9 +94,9 @@ void RabbitReservationQueue::start() {
     );
     // Consumers first: they connect in the background while start() waits for the publisher.
     for (int i = 0; i < consumers; ++i) {
-        consumers_.push_back(
-            std::make_unique<ReservationConsumer>(settings_, i, fulfil_, report_, *attempts_, *consumers_stop_)
-        );
+        consumers_.push_back(std::make_unique<ReservationConsumer>(
+            settings_, i, fulfil_, give_up_, report_, *attempts_, *consumers_stop_
+        ));
         consumers_.back()->start();
     }
     publisher_->start();

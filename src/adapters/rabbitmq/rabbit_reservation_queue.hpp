@@ -29,9 +29,15 @@ public:
     /// status/order_no/fail_reason set (idempotent on (activity_id, user_id, seq)). Called on
     /// consumer threads, possibly concurrently from several.
     using Fulfil = std::function<std::vector<domain::Reservation>(std::vector<domain::Reservation>)>;
+    /// Called for a message whose database step failed max_attempts times, with the reservation
+    /// marked failed: stores that failure where every instance sees it and returns the stored state
+    /// (a reservation written meanwhile comes back succeeded and is acknowledged, not
+    /// dead-lettered). Throwing means "the database cannot be reached": the message is kept and
+    /// retried, so an outage never turns queued reservations into failures. Empty: dead-letter at once.
+    using GiveUp = std::function<domain::Reservation(const domain::Reservation&)>;
 
     /// Throws std::invalid_argument for unusable settings.
-    RabbitReservationQueue(RabbitSettings settings, Fulfil fulfil);
+    RabbitReservationQueue(RabbitSettings settings, Fulfil fulfil, GiveUp give_up = {});
     RabbitReservationQueue(const RabbitReservationQueue&) = delete;
     RabbitReservationQueue& operator=(const RabbitReservationQueue&) = delete;
     ~RabbitReservationQueue() override;  // stop()
@@ -61,6 +67,7 @@ private:
 
     const RabbitSettings settings_;
     const Fulfil fulfil_;
+    const GiveUp give_up_;
     const std::function<void(const std::vector<domain::Reservation>&)> report_;
 
     std::unique_ptr<ReservationPublisher> publisher_;

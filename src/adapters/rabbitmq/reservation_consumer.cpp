@@ -32,11 +32,18 @@ ReservationConsumer::ReservationConsumer(
     const RabbitSettings& settings,
     int index,
     const Fulfil& fulfil,
+    const GiveUp& give_up,
     const Report& report,
     DeliveryAttempts& attempts,
     StopSignal& stop
 )
-    : settings_(settings), index_(index), fulfil_(fulfil), report_(report), attempts_(attempts), stop_(stop) {}
+    : settings_(settings),
+      index_(index),
+      fulfil_(fulfil),
+      give_up_(give_up),
+      report_(report),
+      attempts_(attempts),
+      stop_(stop) {}
 
 ReservationConsumer::~ReservationConsumer() {
     stop_.request();
@@ -178,21 +185,29 @@ void ReservationConsumer::retry_one_by_one(AmqpConnection& connection, std::vect
             most_failures = std::max(most_failures, failures);
             continue;
         }
-        spdlog::error(
-            "rabbitmq consumer {}: reservation {} (activity {}, user {}) failed {} times; dead-lettering it as failed",
-            index_,
-            item.reservation.id,
-            item.reservation.activity_id,
-            item.reservation.user_id,
-            failures
-        );
-        domain::Reservation failed = item.reservation;
-        failed.status = domain::ReservationStatus::kFailed;
-        failed.fail_reason = kFailReason;
-        // Reported before the reject: a crash in between redelivers it rather than losing the outcome.
-        report_(std::vector<domain::Reservation>{failed});
+        const auto settled = give_up(item.reservation, failures);
+        if (!settled) {
+            requeue.push_back(item.delivery_tag);
+            most_failures = std::max(most_failures, failures);
+            continue;
+        }
+        // Reported before the ack or reject: a crash in between redelivers it rather than losing the outcome.
+        report_(std::vector<domain::Reservation>{*settled});
         attempts_.forget(item.reservation.id);
-        connection.reject(item.delivery_tag, false);
+        if (settled->status == domain::ReservationStatus::kFailed) {
+            spdlog::error(
+                "rabbitmq consumer {}: reservation {} (activity {}, user {}) failed {} times; dead-lettering it as "
+                "failed",
+                index_,
+                item.reservation.id,
+                item.reservation.activity_id,
+                item.reservation.user_id,
+                failures
+            );
+            connection.reject(item.delivery_tag, false);
+        } else {
+            connection.ack(item.delivery_tag, false);  // its order was written after all
+        }
     }
     if (requeue.empty()) {
         return;
@@ -203,6 +218,36 @@ void ReservationConsumer::retry_one_by_one(AmqpConnection& connection, std::vect
     for (const std::uint64_t tag : requeue) {
         connection.nack(tag, false, true);
     }
+}
+
+std::optional<domain::Reservation> ReservationConsumer::give_up(const domain::Reservation& reservation, int failures) {
+    domain::Reservation failed = reservation;
+    failed.status = domain::ReservationStatus::kFailed;
+    failed.order_no.clear();
+    failed.fail_reason = kFailReason;
+    if (!give_up_) {
+        return failed;
+    }
+    try {
+        return give_up_(failed);
+    } catch (const std::exception& e) {
+        spdlog::warn(
+            "rabbitmq consumer {}: reservation {} failed {} times and its failure cannot be recorded ({}); "
+            "keeping it in the queue",
+            index_,
+            reservation.id,
+            failures,
+            e.what()
+        );
+    } catch (...) {
+        spdlog::warn(
+            "rabbitmq consumer {}: reservation {} failed {} times and its failure cannot be recorded; keeping it",
+            index_,
+            reservation.id,
+            failures
+        );
+    }
+    return std::nullopt;
 }
 
 std::optional<std::vector<domain::Reservation>> ReservationConsumer::try_fulfil(std::vector<domain::Reservation> batch

@@ -20,17 +20,20 @@ namespace gomall::adapters::rabbitmq {
 /// A message is acknowledged only after the database step returned its outcome and `report` saw
 /// it, so a crash or a dropped connection means a redelivery (harmless: the step is idempotent),
 /// never a lost reservation. Undecodable messages are dead-lettered at once; a message whose step
-/// keeps failing is retried with backoff and dead-lettered after max_attempts, reported as failed.
+/// keeps failing is retried with backoff, and after max_attempts its failure is recorded through
+/// `give_up` (kept and retried while that throws) before it is dead-lettered and reported failed.
 class ReservationConsumer {
 public:
     using Fulfil = std::function<std::vector<domain::Reservation>(std::vector<domain::Reservation>)>;
     using Report = std::function<void(const std::vector<domain::Reservation>&)>;
+    using GiveUp = std::function<domain::Reservation(const domain::Reservation&)>;
 
     /// Everything passed by reference must outlive the consumer.
     ReservationConsumer(
         const RabbitSettings& settings,
         int index,
         const Fulfil& fulfil,
+        const GiveUp& give_up,
         const Report& report,
         DeliveryAttempts& attempts,
         StopSignal& stop
@@ -57,12 +60,16 @@ private:
     void retry_one_by_one(AmqpConnection& connection, std::vector<Decoded>& batch);
     /// fulfil(batch) checked for its size, or nullopt (logged) when it threw.
     std::optional<std::vector<domain::Reservation>> try_fulfil(std::vector<domain::Reservation> batch);
+    /// The reservation's final state once it failed max_attempts times (see GiveUp), or nullopt
+    /// (logged) when that cannot be recorded now.
+    std::optional<domain::Reservation> give_up(const domain::Reservation& reservation, int failures);
     /// The backoff before a message that failed `failures` times is handed out again.
     std::chrono::milliseconds retry_delay(int failures) const;
 
     const RabbitSettings& settings_;
     const int index_;
     const Fulfil& fulfil_;
+    const GiveUp& give_up_;
     const Report& report_;
     DeliveryAttempts& attempts_;
     StopSignal& stop_;

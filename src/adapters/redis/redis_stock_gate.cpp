@@ -102,12 +102,13 @@ void RedisStockGate::remove(std::int64_t activity_id) {
 }
 
 boost::asio::awaitable<domain::ReserveResult> RedisStockGate::reserve(
-    std::int64_t activity_id, std::int64_t user_id, TimePoint now
+    std::int64_t activity_id, std::int64_t user_id, TimePoint now, std::string reservation_id
 ) {
     // Named vectors, not braced lists: GCC 12 miscompiles initializer lists inside co_await.
     std::vector<std::string> args;
     args.push_back(std::to_string(user_id));
     args.push_back(millis(now));
+    args.push_back(std::move(reservation_id));
     const RedisReply reply = co_await client_.eval(scripts_.reserve, keys_of(activity_id), std::move(args));
     expect_no_error(reply, "reserve");
     if (reply.elements.size() != 3) {
@@ -188,14 +189,15 @@ std::optional<ports::LedgerSnapshot> RedisStockGate::snapshot(std::int64_t activ
     }
     ports::LedgerSnapshot out;
     out.available = reply.elements[0].as_integer();
-    for (std::size_t i = 1; i + 2 < reply.elements.size(); i += 3) {
+    for (std::size_t i = 1; i + 3 < reply.elements.size(); i += 4) {
         ports::InFlightReservation r;
         r.user_id = reply.elements[i].as_integer();
         r.seq = static_cast<int>(reply.elements[i + 1].as_integer());
         r.reserved_at = TimePoint(std::chrono::duration_cast<TimePoint::duration>(
             std::chrono::milliseconds(reply.elements[i + 2].as_integer())
         ));
-        out.in_flight.push_back(r);
+        r.reservation_id = reply.elements[i + 3].text;
+        out.in_flight.push_back(std::move(r));
     }
     remember(activity_id, out.available);
     return out;

@@ -4,7 +4,8 @@
 namespace gomall::adapters::redis {
 namespace {
 
-// KEYS: meta stock held seq pending. ARGV: user, now_ms.
+// KEYS: meta stock held seq pending. ARGV: user, now_ms, reservation id.
+// The pending entry is "<user>:<seq>" -> "<now_ms>:<reservation id>".
 // The order of checks matches the in-process gate: window, the shopper's limit, then a unit.
 constexpr const char* kReserve = R"lua(
 local m = redis.call('HMGET', KEYS[1], 'start', 'end', 'limit', 'seq_base')
@@ -22,7 +23,7 @@ if redis.call('HEXISTS', KEYS[4], ARGV[1]) == 0 then
   redis.call('HSET', KEYS[4], ARGV[1], tonumber(m[4] or '0'))
 end
 local seq = redis.call('HINCRBY', KEYS[4], ARGV[1], 1)
-redis.call('HSET', KEYS[5], ARGV[1] .. ':' .. seq, ARGV[2])
+redis.call('HSET', KEYS[5], ARGV[1] .. ':' .. seq, ARGV[2] .. ':' .. (ARGV[3] or ''))
 return {1, seq, left - 1}
 )lua";
 
@@ -67,7 +68,7 @@ redis.call('HSET', KEYS[1], 'start', ARGV[1], 'end', ARGV[2], 'limit', ARGV[3], 
 return {1, tonumber(ARGV[5])}
 )lua";
 
-// KEYS: meta stock pending.
+// KEYS: meta stock pending. Returns available, then (user, seq, reserved_at_ms, id) per entry.
 constexpr const char* kSnapshot = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
 local out = {tonumber(redis.call('GET', KEYS[2]) or '0')}
@@ -76,7 +77,15 @@ for i = 1, #p, 2 do
   local sep = string.find(p[i], ':', 1, true)
   out[#out + 1] = tonumber(string.sub(p[i], 1, sep - 1))
   out[#out + 1] = tonumber(string.sub(p[i], sep + 1))
-  out[#out + 1] = tonumber(p[i + 1])
+  local v = p[i + 1]
+  local vsep = string.find(v, ':', 1, true)
+  if vsep then
+    out[#out + 1] = tonumber(string.sub(v, 1, vsep - 1))
+    out[#out + 1] = string.sub(v, vsep + 1)
+  else
+    out[#out + 1] = tonumber(v)
+    out[#out + 1] = ''
+  end
 end
 return out
 )lua";

@@ -1,6 +1,8 @@
 // Connection pool setup for SQLite and MySQL/MariaDB, session leases and transactions.
 #include "adapters/sql/database.hpp"
 
+#include <algorithm>
+#include <exception>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
@@ -61,16 +63,19 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
 }  // namespace
 
 SessionLease::SessionLease(Database* db, std::size_t position, soci::session* session)
-    : db_(db), position_(position), session_(session) {}
+    : db_(db), position_(position), session_(session), exceptions_at_lease_(std::uncaught_exceptions()) {}
 
 SessionLease::SessionLease(SessionLease&& other) noexcept
-    : db_(other.db_), position_(other.position_), session_(other.session_) {
+    : db_(other.db_),
+      position_(other.position_),
+      session_(other.session_),
+      exceptions_at_lease_(other.exceptions_at_lease_) {
     other.db_ = nullptr;
 }
 
 SessionLease::~SessionLease() {
     if (db_ != nullptr) {
-        db_->give_back(position_);
+        db_->give_back(position_, std::uncaught_exceptions() > exceptions_at_lease_);
     }
 }
 
@@ -126,6 +131,7 @@ Database::Database(const DatabaseSettings& settings)
 
     pool_ = std::make_unique<soci::connection_pool>(pool_size_);
     last_used_.assign(pool_size_, std::chrono::steady_clock::now());
+    suspect_.assign(pool_size_, 0);
     for (std::size_t i = 0; i < pool_size_; ++i) {
         try {
             open_session(pool_->at(i));
@@ -203,7 +209,9 @@ void Database::revalidate_if_idle(std::size_t position) {
     const auto now = std::chrono::steady_clock::now();
     {
         const std::lock_guard lock(idle_mutex_);
-        if (now - last_used_[position] < kIdleRevalidateAfter) {
+        // A connection that just failed is checked at once: after a server restart every pooled
+        // connection is dead, and waiting for the idle check would fail requests for that long.
+        if (!suspect_[position] && now - last_used_[position] < kIdleRevalidateAfter) {
             return;
         }
     }
@@ -222,10 +230,17 @@ void Database::revalidate_if_idle(std::size_t position) {
     }
 }
 
-void Database::give_back(std::size_t position) {
+void Database::give_back(std::size_t position, bool failed) {
     {
         const std::lock_guard lock(idle_mutex_);
         last_used_[position] = std::chrono::steady_clock::now();
+        if (failed) {
+            // The others may have died with it (a server restart kills them all): each is checked
+            // (one SELECT 1) before its next use instead of failing a request first.
+            std::fill(suspect_.begin(), suspect_.end(), 1);
+        } else {
+            suspect_[position] = 0;
+        }
     }
     pool_->give_back(position);
 }

@@ -50,6 +50,7 @@ private:
     Database* db_;
     std::size_t position_;
     soci::session* session_;
+    int exceptions_at_lease_;  // std::uncaught_exceptions() when leased: more at the end = given back by a throw
 };
 
 /// A write transaction on a leased session. SQLite starts it with BEGIN IMMEDIATE so the
@@ -90,7 +91,8 @@ public:
 
 private:
     friend class SessionLease;
-    void give_back(std::size_t position);
+    /// `failed`: the lease ended in an exception, so the connection may be dead (server restarted).
+    void give_back(std::size_t position, bool failed);
     void open_session(soci::session& session);
     void prepare_session(soci::session& session);
     void revalidate_if_idle(std::size_t position);
@@ -103,6 +105,7 @@ private:
     std::unique_ptr<soci::connection_pool> pool_;
     std::mutex idle_mutex_;
     std::vector<std::chrono::steady_clock::time_point> last_used_;
+    std::vector<char> suspect_;  // a lease ended in an exception since this one was checked: check before reuse
 };
 
 /// True for errors worth retrying the whole transaction: MySQL deadlock / lock wait

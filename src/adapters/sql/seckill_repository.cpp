@@ -611,6 +611,41 @@ std::vector<domain::Reservation> SqlSeckillRepository::fulfil(
     });
 }
 
+domain::Reservation SqlSeckillRepository::record_failed(domain::Reservation reservation, TimePoint now) {
+    return with_retry([&] {
+        domain::Reservation attempt = reservation;
+        SessionLease lease = db_.lease();
+        soci::session& session = *lease;
+        Transaction tx(session, db_.dialect());
+        Query find(
+            "SELECT total_stock - sold, product_id, price_cents, per_user_limit FROM seckill_activities WHERE id = "
+        );
+        find.param(attempt.activity_id);
+        const auto activities = fetch_rows<ActivityStock>(session, find);
+        if (activities.empty()) {
+            attempt.status = domain::ReservationStatus::kFailed;
+            attempt.order_no.clear();
+            attempt.fail_reason = kUnknownActivityReason;
+            return attempt;
+        }
+        const auto stored = stored_reservations(session, attempt.activity_id, {attempt.user_id});
+        if (const auto it = stored.find(UserSeq{attempt.user_id, attempt.seq}); it != stored.end()) {
+            adopt(attempt, it->second);
+            return attempt;
+        }
+        attempt.product_id = activities.front().product_id;
+        if (attempt.price <= 0) {
+            attempt.price = activities.front().price;
+        }
+        attempt.status = domain::ReservationStatus::kFailed;
+        attempt.order_no.clear();
+        std::vector<domain::Reservation> rows{attempt};
+        insert_reservations_prepared(session, rows, {0}, to_db_time(now));
+        tx.commit();
+        return attempt;
+    });
+}
+
 ports::ActivityTally SqlSeckillRepository::tally(std::int64_t activity_id) {
     SessionLease session = db_.lease();
     Query q("SELECT user_id, SUM(CASE WHEN status IN (");

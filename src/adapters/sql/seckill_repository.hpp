@@ -24,6 +24,8 @@ public:
         const std::function<std::string()>& next_order_no
     ) override;
 
+    domain::Reservation record_failed(domain::Reservation reservation, TimePoint now) override;
+
     ports::ActivityTally tally(std::int64_t activity_id) override;
     std::vector<domain::Reservation> reservations_of(std::int64_t activity_id, std::int64_t user_id) override;
     std::int64_t sold(std::int64_t activity_id) override;

@@ -1,5 +1,5 @@
-// Flash-sale handlers: validate input, call SeckillService, envelope the result. The purchase and the
-// public listing run as coroutines on the I/O thread because they are what the crowd hammers.
+// Flash-sale handlers: validate input, call SeckillService, envelope the result. The purchase, its
+// token and the public listing run as coroutines on the I/O thread because they are what the crowd hammers.
 #include "http/handlers/seckill_handlers.hpp"
 
 #include <chrono>
@@ -219,9 +219,8 @@ awaitable<Response> issue_token(Request& req, services::SeckillService& seckill)
     if (!product_id.ok()) {
         co_return error_response(req, product_id.error());
     }
-    co_return respond(req, seckill.issue_token(req.user_id(), product_id.value()), [](const std::string& token) {
-        return boost::json::object{{"token", token}};
-    });
+    const auto token = co_await seckill.issue_token(req.user_id(), product_id.value());
+    co_return respond(req, token, [](const std::string& issued) { return boost::json::object{{"token", issued}}; });
 }
 
 Response result_events(Request& req, services::SeckillService& seckill) {

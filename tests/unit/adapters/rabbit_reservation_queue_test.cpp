@@ -441,10 +441,12 @@ protected:
         return all;
     }
 
-    std::unique_ptr<RabbitReservationQueue> make_queue(const RabbitSettings& settings) {
-        auto queue = std::make_unique<RabbitReservationQueue>(settings, [this](std::vector<Reservation> batch) {
-            return fulfil_(std::move(batch));
-        });
+    std::unique_ptr<RabbitReservationQueue> make_queue(
+        const RabbitSettings& settings, RabbitReservationQueue::GiveUp give_up = {}
+    ) {
+        auto queue = std::make_unique<RabbitReservationQueue>(
+            settings, [this](std::vector<Reservation> batch) { return fulfil_(std::move(batch)); }, std::move(give_up)
+        );
         queue->on_outcome([this](const Reservation& r) { outcomes_.record(r); });
         return queue;
     }
@@ -609,6 +611,79 @@ TEST_F(RabbitQueueTest, AReservationWhoseFulfilKeepsThrowingIsDeadLetteredAndRep
     EXPECT_TRUE(eventually([&] { return ready_in(dead_letter_queue_of(broker_.queue)) == 1; }, 2s));
     queue->stop();
     EXPECT_EQ(ready_in(broker_.queue), 0U);
+}
+
+TEST_F(RabbitQueueTest, WhileTheFailureCannotBeRecordedTheMessageWaitsAndBecomesAnOrderOnceTheDatabaseIsBack) {
+    const std::string id = reservation(3).id;
+    std::atomic<bool> database_down{true};
+    std::atomic<int> give_ups{0};
+    fulfil_.fail_when = [&](const std::vector<Reservation>&) {
+        return database_down.load();
+    };
+    RabbitSettings settings = broker_;
+    settings.max_attempts = 2;
+    auto queue = make_queue(settings, [&](const Reservation&) -> Reservation {
+        ++give_ups;
+        throw std::runtime_error("database down");
+    });
+    queue->start();
+
+    const PublishRun run = publish_concurrently(*queue, {reservation(3)}, 1, 1);
+    ASSERT_EQ(run.confirmed, 1);
+    // Past max_attempts, give-up keeps failing: the message must stay, not be dead-lettered.
+    ASSERT_TRUE(eventually([&] { return give_ups.load() >= 2; }, 10s)) << "give-up calls: " << give_ups.load();
+    EXPECT_FALSE(outcomes_.find(id).has_value()) << "no outcome while the database is away";
+    EXPECT_EQ(ready_in(dead_letter_queue_of(broker_.queue)), 0U);
+
+    database_down = false;
+    ASSERT_TRUE(outcomes_.wait_for(1, 10s));
+    EXPECT_EQ(outcomes_.find(id)->status, ReservationStatus::kSucceeded);
+    EXPECT_EQ(fulfil_.fulfilled().at(id), 1);
+    queue->stop();
+    EXPECT_EQ(ready_in(broker_.queue), 0U);
+    EXPECT_EQ(ready_in(dead_letter_queue_of(broker_.queue)), 0U);
+}
+
+TEST_F(RabbitQueueTest, GivingUpReportsTheRecordedStateAndDeadLettersOnlyAFailure) {
+    // Two poison messages: the give-up step finds one of them stored as succeeded meanwhile (it is
+    // acknowledged and reported so) and records the other as failed (dead-lettered).
+    const std::string written_meanwhile = reservation(1).id;
+    const std::string failed = reservation(2).id;
+    fulfil_.fail_when = [](const std::vector<Reservation>&) {
+        return true;
+    };
+    std::mutex seen_mutex;
+    std::vector<std::string> seen;
+    RabbitSettings settings = broker_;
+    settings.max_attempts = 2;
+    auto queue = make_queue(settings, [&](const Reservation& r) {
+        {
+            const std::lock_guard lock(seen_mutex);
+            seen.push_back(r.id);
+        }
+        EXPECT_EQ(r.status, ReservationStatus::kFailed);
+        Reservation stored = r;
+        if (r.id == written_meanwhile) {
+            stored.status = ReservationStatus::kSucceeded;
+            stored.order_no = "ORD-meanwhile";
+            stored.fail_reason.clear();
+        }
+        return stored;
+    });
+    queue->start();
+
+    const PublishRun run = publish_concurrently(*queue, {reservation(1), reservation(2)}, 1, 1);
+    ASSERT_EQ(run.confirmed, 2);
+    ASSERT_TRUE(outcomes_.wait_for(2, 10s));
+    EXPECT_EQ(outcomes_.find(written_meanwhile)->status, ReservationStatus::kSucceeded);
+    EXPECT_EQ(outcomes_.find(written_meanwhile)->order_no, "ORD-meanwhile");
+    EXPECT_EQ(outcomes_.find(failed)->status, ReservationStatus::kFailed);
+    EXPECT_EQ(outcomes_.find(failed)->fail_reason, "could not be processed");
+    EXPECT_TRUE(eventually([&] { return ready_in(dead_letter_queue_of(broker_.queue)) == 1; }, 2s));
+    queue->stop();
+    EXPECT_EQ(ready_in(broker_.queue), 0U);
+    const std::lock_guard lock(seen_mutex);
+    EXPECT_EQ(seen.size(), 2U) << "one give-up per message";
 }
 
 TEST_F(RabbitQueueTest, AnUndecodableMessageGoesToTheDeadLetterQueueWithoutReachingFulfil) {

@@ -111,7 +111,7 @@ protected:
     }
 
     domain::ReserveResult reserve(std::int64_t activity_id, std::int64_t user) {
-        return run(io_, gate_->reserve(activity_id, user, clock_.now_));
+        return run(io_, gate_->reserve(activity_id, user, clock_.now_, "res-" + std::to_string(user)));
     }
 
     RedisSettings settings_;
@@ -175,9 +175,9 @@ TEST_F(RedisAdapterTest, ConcurrentReservesNeverOversellAndHoldTheLimit) {
     // 300 attempts from 150 shoppers, all in flight at once over the pipelined connections.
     std::vector<std::future<domain::ReserveResult>> futures;
     for (int i = 0; i < 300; ++i) {
-        futures.push_back(
-            boost::asio::co_spawn(io_, gate_->reserve(1, 1000 + (i % 150), clock_.now_), boost::asio::use_future)
-        );
+        futures.push_back(boost::asio::co_spawn(
+            io_, gate_->reserve(1, 1000 + (i % 150), clock_.now_, "crowd-" + std::to_string(i)), boost::asio::use_future
+        ));
     }
     std::map<ReserveOutcome, int> outcomes;
     std::map<std::int64_t, int> per_user;
@@ -203,6 +203,13 @@ TEST_F(RedisAdapterTest, ConcurrentReservesNeverOversellAndHoldTheLimit) {
     ASSERT_TRUE(snap);
     EXPECT_EQ(snap->available, 0);
     EXPECT_EQ(snap->in_flight.size(), 100U);
+    for (const auto& r : snap->in_flight) {
+        // Each in-flight entry keeps the id its reserve was given (crowd-<i> for shopper 1000 + i % 150).
+        ASSERT_EQ(r.reservation_id.rfind("crowd-", 0), 0U) << r.reservation_id;
+        const int i = std::stoi(r.reservation_id.substr(6));
+        EXPECT_EQ(r.user_id, 1000 + (i % 150)) << r.reservation_id;
+        EXPECT_EQ(r.seq, 1);
+    }
 }
 
 TEST_F(RedisAdapterTest, WindowIsCheckedInsideRedis) {

@@ -113,9 +113,9 @@ TEST(InMemoryStockGateTest, AwaitableReserveAndReleaseCompleteImmediately) {
     auto future = boost::asio::co_spawn(
         io,
         [&]() -> boost::asio::awaitable<std::pair<domain::ReserveResult, domain::ReserveResult>> {
-            const auto first = co_await gate.reserve(1, 100, kStart);
+            const auto first = co_await gate.reserve(1, 100, kStart, "r1");
             co_await gate.release(1, 100);
-            const auto second = co_await gate.reserve(1, 100, kStart);
+            const auto second = co_await gate.reserve(1, 100, kStart, "r1");
             co_return std::pair{first, second};
         },
         boost::asio::use_future

@@ -82,6 +82,9 @@ public:
         }
         return inner_.fulfil(std::move(batch), now, expires_at, next_order_no);
     }
+    Reservation record_failed(Reservation reservation, TimePoint now) override {
+        return inner_.record_failed(std::move(reservation), now);
+    }
     ports::ActivityTally tally(std::int64_t id) override { return inner_.tally(id); }
     std::vector<Reservation> reservations_of(std::int64_t activity_id, std::int64_t user_id) override {
         return inner_.reservations_of(activity_id, user_id);

@@ -372,6 +372,47 @@ TEST_P(SeckillFulfilTest, ReservationsForAMissingActivityFail) {
     EXPECT_EQ(out[1].status, ReservationStatus::kSucceeded);
 }
 
+TEST_P(SeckillFulfilTest, RecordFailedStoresAFailureOnceAndNeverOverwritesAStoredOutcome) {
+    const auto uid = make_user("ida");
+    const auto other = make_user("jon");
+    const auto activity = make_activity(make_product("tab", 100, 5), 2);
+    auto failed = reservation(activity, uid);
+    failed.status = ReservationStatus::kFailed;
+    failed.fail_reason = "could not be processed";
+
+    const auto stored = seckill_->record_failed(failed, kNow);
+    EXPECT_EQ(stored.status, ReservationStatus::kFailed);
+    EXPECT_EQ(stored.fail_reason, "could not be processed");
+    const auto rows = seckill_->reservations_of(activity.id, uid);
+    ASSERT_EQ(rows.size(), 1U);
+    EXPECT_EQ(rows[0].status, ReservationStatus::kFailed);
+    EXPECT_EQ(rows[0].fail_reason, "could not be processed");
+    EXPECT_EQ(seckill_->tally(activity.id).taken, 0) << "a failed reservation holds no unit";
+    // Recorded twice (a redelivery): one row.
+    EXPECT_EQ(seckill_->record_failed(failed, kNow).status, ReservationStatus::kFailed);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM seckill_reservations"), 1);
+    // A redelivery of the same reservation to fulfil keeps the failure: no order for it.
+    EXPECT_EQ(fulfil({reservation(activity, uid)})[0].status, ReservationStatus::kFailed);
+    EXPECT_EQ(seckill_->sold(activity.id), 0);
+
+    // A reservation whose order was written meanwhile comes back succeeded, untouched.
+    const auto bought = fulfil({reservation(activity, other)});
+    ASSERT_EQ(bought[0].status, ReservationStatus::kSucceeded);
+    auto late = reservation(activity, other);
+    late.status = ReservationStatus::kFailed;
+    late.fail_reason = "could not be processed";
+    const auto kept = seckill_->record_failed(late, kNow);
+    EXPECT_EQ(kept.status, ReservationStatus::kSucceeded);
+    EXPECT_EQ(kept.order_no, bought[0].order_no);
+    EXPECT_EQ(seckill_->sold(activity.id), 1);
+
+    // An unknown activity stores nothing.
+    auto lost = failed;
+    lost.activity_id = activity.id + 1000;
+    EXPECT_EQ(seckill_->record_failed(lost, kNow).status, ReservationStatus::kFailed);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM seckill_reservations"), 2);
+}
+
 TEST_P(SeckillFulfilTest, TallyCountsHeldUnitsAndTheHighestSeq) {
     const auto a = make_user("eve");
     const auto b = make_user("fay");

@@ -25,6 +25,7 @@
 #include "ports/product_repository.hpp"
 #include "ports/reservation_queue.hpp"
 #include "ports/seckill_repository.hpp"
+#include "ports/seckill_token_store.hpp"
 #include "ports/stock_gate.hpp"
 
 namespace gomall::services::seckill_fakes {
@@ -135,6 +136,10 @@ public:
     fulfil(std::vector<domain::Reservation> batch, TimePoint, TimePoint, const std::function<std::string()>&) override {
         return batch;
     }
+    domain::Reservation record_failed(domain::Reservation reservation, TimePoint) override {
+        stored.push_back(reservation);
+        return reservation;
+    }
     ports::ActivityTally tally(std::int64_t activity_id) override {
         ++reads;
         return tallies[activity_id];
@@ -196,8 +201,8 @@ public:
         std::lock_guard lock(mutex_);
         slots.erase(activity_id);
     }
-    boost::asio::awaitable<domain::ReserveResult> reserve(std::int64_t activity_id, std::int64_t user_id, TimePoint now)
-        override {
+    boost::asio::awaitable<domain::ReserveResult>
+    reserve(std::int64_t activity_id, std::int64_t user_id, TimePoint now, std::string /*reservation_id*/) override {
         co_return reserve_now(activity_id, user_id, now);
     }
     boost::asio::awaitable<void> release(std::int64_t activity_id, std::int64_t user_id) override {
@@ -263,6 +268,44 @@ private:
     }
 
     mutable std::mutex mutex_;
+};
+
+/// Honours the SeckillTokenStore contract: one token per (activity, shopper), spent at most once,
+/// refused once expired. Can be told to fail like an unreachable store.
+class FakeSeckillTokenStore final : public ports::SeckillTokenStore {
+public:
+    bool unreachable = false;
+    int consumes = 0;  // calls that reached the store
+
+    boost::asio::awaitable<void> issue(
+        std::int64_t activity_id, std::int64_t user_id, std::string token, std::chrono::milliseconds ttl, TimePoint now
+    ) override {
+        if (unreachable) {
+            throw std::runtime_error("token store unreachable");
+        }
+        std::lock_guard lock(mutex_);
+        tokens_[{activity_id, user_id}] = {std::move(token), now + ttl};
+        co_return;
+    }
+    boost::asio::awaitable<bool> consume(
+        std::int64_t activity_id, std::int64_t user_id, std::string token, TimePoint now
+    ) override {
+        if (unreachable) {
+            throw std::runtime_error("token store unreachable");
+        }
+        std::lock_guard lock(mutex_);
+        ++consumes;
+        const auto it = tokens_.find({activity_id, user_id});
+        if (it == tokens_.end() || it->second.first != token || it->second.second <= now) {
+            co_return false;
+        }
+        tokens_.erase(it);
+        co_return true;
+    }
+
+private:
+    std::mutex mutex_;
+    std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::string, TimePoint>> tokens_;
 };
 
 /// Records publishes; can be told to fail, or to report the outcome before publish() returns (as a

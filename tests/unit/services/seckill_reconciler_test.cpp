@@ -75,10 +75,12 @@ protected:
     FakeReservationQueue queue;
     FakeLedger ledger;
     LocalPurchaseRateLimiter limiter{clock, LoginRateLimitSettings{5.0, 10.0, 1000}};
+    FakeSeckillTokenStore tokens;
     boost::asio::io_context io;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work{io.get_executor()};
     std::thread worker;
-    SeckillService service{repository, products, gate, queue, limiter, clock, SeckillSettings{}, io.get_executor()};
+    SeckillService service{
+        repository, products, gate, queue, limiter, tokens, clock, SeckillSettings{}, io.get_executor()};
     ReconcilerSettings settings{std::chrono::milliseconds(1000), std::chrono::milliseconds(5000)};
     SeckillReconciler reconciler{service, repository, gate, ledger, queue, clock, io.get_executor(), settings};
     domain::SeckillActivity activity;
@@ -94,7 +96,7 @@ TEST_F(SeckillReconcilerTest, AnActivityTheGateLostIsRebuiltFromTheDatabase) {
 
 TEST_F(SeckillReconcilerTest, AStuckReservationWithAnOrderIsSettledAndKeepsItsUnit) {
     const TimePoint reserved = clock.now();
-    ledger.snapshots[activity.id] = {9, {{kShopper, 1, reserved}}};
+    ledger.snapshots[activity.id] = {9, {{kShopper, 1, reserved, ""}}};
     domain::Reservation row;
     row.id = "r1";
     row.activity_id = activity.id;
@@ -116,7 +118,7 @@ TEST_F(SeckillReconcilerTest, AStuckReservationWithAnOrderIsSettledAndKeepsItsUn
 }
 
 TEST_F(SeckillReconcilerTest, AStuckFailedReservationReturnsItsUnit) {
-    ledger.snapshots[activity.id] = {9, {{kShopper, 2, clock.now()}}};
+    ledger.snapshots[activity.id] = {9, {{kShopper, 2, clock.now(), ""}}};
     domain::Reservation row;
     row.activity_id = activity.id;
     row.user_id = kShopper;
@@ -131,7 +133,7 @@ TEST_F(SeckillReconcilerTest, AStuckFailedReservationReturnsItsUnit) {
 
 TEST_F(SeckillReconcilerTest, AReservationThatNeverReachedTheBrokerIsPublishedAgain) {
     const TimePoint reserved = clock.now();
-    ledger.snapshots[activity.id] = {9, {{kShopper, 3, reserved}}};
+    ledger.snapshots[activity.id] = {9, {{kShopper, 3, reserved, ""}}};
     clock.advance(6s);
     const auto report = pass();
     EXPECT_EQ(report.republished, 1);
@@ -143,12 +145,21 @@ TEST_F(SeckillReconcilerTest, AReservationThatNeverReachedTheBrokerIsPublishedAg
     EXPECT_EQ(again.seq, 3);  // the same (activity, user, seq): a duplicate of a queued copy is harmless
     EXPECT_EQ(again.price, 99900);
     EXPECT_EQ(again.reserved_at, reserved);
-    EXPECT_EQ(again.id.size(), 32U);
+    EXPECT_EQ(again.id.size(), 32U) << "a gate that kept no id: a fresh one";
+}
+
+TEST_F(SeckillReconcilerTest, AReservationPublishedAgainKeepsTheIdTheShopperWasGiven) {
+    ledger.snapshots[activity.id] = {9, {{kShopper, 4, clock.now(), "the-id-the-shopper-holds"}}};
+    clock.advance(6s);
+    EXPECT_EQ(pass().republished, 1);
+    ASSERT_EQ(queue.published.size(), 1U);
+    EXPECT_EQ(queue.published[0].id, "the-id-the-shopper-holds");
+    EXPECT_EQ(queue.published[0].seq, 4);
 }
 
 TEST_F(SeckillReconcilerTest, ADriftedCountIsCorrectedOnlyWithNothingInFlight) {
     repository.activities.at(activity.id).sold = 4;  // the database: 4 orders, so 6 left
-    ledger.snapshots[activity.id] = {5, {{kShopper, 1, clock.now()}}};
+    ledger.snapshots[activity.id] = {5, {{kShopper, 1, clock.now(), ""}}};
     EXPECT_EQ(pass().corrected, 0);  // one reservation in flight: its order may be about to land
     ledger.snapshots[activity.id].in_flight.clear();
     EXPECT_EQ(pass().corrected, 1);

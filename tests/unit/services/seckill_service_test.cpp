@@ -50,12 +50,16 @@ protected:
     void make_service(SeckillSettings settings) {
         service.reset();
         service = std::make_unique<SeckillService>(
-            repository, products, gate, queue, limiter, clock, settings, io.get_executor()
+            repository, products, gate, queue, limiter, tokens, clock, settings, io.get_executor()
         );
     }
 
     Result<domain::Reservation> buy(std::int64_t user, std::int64_t product = kProduct, std::string token = {}) {
         return run_sync(service->purchase(user, product, std::move(token)));
+    }
+
+    Result<std::string> issue(std::int64_t user, std::int64_t product = kProduct) {
+        return run_sync(service->issue_token(user, product));
     }
 
     /// Runs the releases the service spawned on its executor.
@@ -78,6 +82,7 @@ protected:
     FakeStockGate gate;
     FakeReservationQueue queue;
     LocalPurchaseRateLimiter limiter{clock, LoginRateLimitSettings{5.0, 10.0, 1000}};
+    FakeSeckillTokenStore tokens;
     boost::asio::io_context io;
     std::unique_ptr<SeckillService> service;
 };
@@ -432,12 +437,13 @@ TEST_F(SeckillServiceTest, TokenGateRequiresAFreshSingleUseToken) {
     request.per_user_limit = 5;
     init(10, request);
 
-    EXPECT_EQ(service->issue_token(kAlice, kProduct).error().code, ErrorCode::kNotStarted);
-    EXPECT_EQ(service->issue_token(kAlice, 999).error().code, ErrorCode::kActivityNotFound);
+    EXPECT_EQ(issue(kAlice).error().code, ErrorCode::kNotStarted);
+    EXPECT_EQ(issue(kAlice, 999).error().code, ErrorCode::kActivityNotFound);
     clock.advance(10min);
 
     EXPECT_EQ(buy(kAlice).error().code, ErrorCode::kSeckillTokenRequired);
-    const auto token = service->issue_token(kAlice, kProduct);
+    EXPECT_EQ(tokens.consumes, 0);  // no token at all is refused without asking the store
+    const auto token = issue(kAlice);
     ASSERT_TRUE(token.ok());
     EXPECT_EQ(token->size(), 32U);
     EXPECT_EQ(buy(kBob, kProduct, token.value()).error().code, ErrorCode::kSeckillTokenRequired);
@@ -445,10 +451,36 @@ TEST_F(SeckillServiceTest, TokenGateRequiresAFreshSingleUseToken) {
     ASSERT_TRUE(buy(kAlice, kProduct, token.value()).ok());
     EXPECT_EQ(buy(kAlice, kProduct, token.value()).error().code, ErrorCode::kSeckillTokenRequired);
 
-    const auto stale = service->issue_token(kAlice, kProduct);
+    const auto replaced = issue(kAlice);
+    const auto current = issue(kAlice);
+    ASSERT_TRUE(replaced.ok());
+    ASSERT_TRUE(current.ok());
+    EXPECT_EQ(buy(kAlice, kProduct, replaced.value()).error().code, ErrorCode::kSeckillTokenRequired);
+    ASSERT_TRUE(buy(kAlice, kProduct, current.value()).ok());
+
+    const auto stale = issue(kAlice);
     ASSERT_TRUE(stale.ok());
     clock.advance(61s);
     EXPECT_EQ(buy(kAlice, kProduct, stale.value()).error().code, ErrorCode::kSeckillTokenRequired);
+}
+
+TEST_F(SeckillServiceTest, AnUnreachableTokenStoreAnswersBusyAndTakesNoUnit) {
+    SeckillSettings settings;
+    settings.token_required = true;
+    make_service(settings);
+    const auto view = init(3);
+    const auto token = issue(kAlice);
+    ASSERT_TRUE(token.ok());
+
+    tokens.unreachable = true;
+    EXPECT_EQ(issue(kBob).error().code, ErrorCode::kSeckillBusy);
+    EXPECT_EQ(buy(kAlice, kProduct, token.value()).error().code, ErrorCode::kSeckillBusy);
+    EXPECT_EQ(gate.available(view.activity.id), 3);
+    EXPECT_TRUE(queue.published.empty());
+
+    // Back again: the token that could not be checked was not spent.
+    tokens.unreachable = false;
+    EXPECT_TRUE(buy(kAlice, kProduct, token.value()).ok());
 }
 
 TEST_F(SeckillServiceTest, WithoutTheTokenGateNoTokenIsNeeded) {
