@@ -20,6 +20,7 @@
 
 #include "adapters/redis/redis_blocking_connection.hpp"
 #include "adapters/redis/redis_client.hpp"
+#include "unit/adapters/redis_test_server.hpp"
 
 namespace gomall::adapters::redis {
 namespace {
@@ -29,65 +30,19 @@ using std::chrono::seconds;
 
 const TimePoint kNow = TimePoint(seconds(1'800'000'000));
 
-std::optional<RedisSettings> settings_from_env() {
-    const char* host = std::getenv("GOMALL_TEST_REDIS_HOST");
-    const char* port = std::getenv("GOMALL_TEST_REDIS_PORT");
-    if (host == nullptr || port == nullptr) {
-        return std::nullopt;
-    }
-    RedisSettings s;
-    s.host = host;
-    s.port = std::atoi(port);
-    s.connections = 2;
-    s.command_timeout = milliseconds(1000);
-    return s;
-}
-
-/// Runs an awaitable to completion from the test thread.
-template <class T>
-T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
-    auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
-    return future.get();
-}
-
-class RedisSeckillTokenStoreTest : public ::testing::Test {
+class RedisSeckillTokenStoreTest : public RedisServerTest {
 protected:
     void SetUp() override {
-        auto s = settings_from_env();
-        if (!s) {
-            GTEST_SKIP() << "set GOMALL_TEST_REDIS_HOST and GOMALL_TEST_REDIS_PORT (scripts/stack start redis)";
+        RedisServerTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
         }
-        settings_ = *s;
-        prefix_ = "gomall-test-" + std::to_string(std::random_device{}());
-        client_.emplace(settings_);
-        client_->start();
-        blocking_.emplace(settings_);
         store_.emplace(*client_, prefix_);
-        worker_ = std::thread([this] {
-            auto guard = boost::asio::make_work_guard(io_);
-            io_.run();
-        });
-        for (int i = 0; i < 200 && !client_->connected(); ++i) {
-            std::this_thread::sleep_for(milliseconds(10));
-        }
-        ASSERT_TRUE(client_->connected());
     }
 
     void TearDown() override {
-        if (blocking_) {
-            const auto keys = blocking_->command({"KEYS", prefix_ + ":*"});
-            for (const auto& k : keys.elements) {
-                blocking_->command({"DEL", k.text});
-            }
-        }
-        io_.stop();
-        if (worker_.joinable()) {
-            worker_.join();
-        }
         store_.reset();
-        if (client_) {
-            client_->stop();
-        }
+        RedisServerTest::TearDown();
     }
 
     void issue(std::int64_t activity, std::int64_t user, const std::string& token, milliseconds ttl = seconds(60)) {
@@ -97,12 +52,6 @@ protected:
         return run(io_, store_->consume(activity, user, token, at));
     }
 
-    RedisSettings settings_;
-    std::string prefix_;
-    boost::asio::io_context io_;
-    std::thread worker_;
-    std::optional<RedisClient> client_;
-    std::optional<RedisBlockingConnection> blocking_;
     std::optional<RedisSeckillTokenStore> store_;
 };
 

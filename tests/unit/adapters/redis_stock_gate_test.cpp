@@ -21,6 +21,7 @@
 #include "adapters/redis/redis_blocking_connection.hpp"
 #include "adapters/redis/redis_client.hpp"
 #include "adapters/redis/redis_rate_limiter.hpp"
+#include "unit/adapters/redis_test_server.hpp"
 
 namespace gomall::adapters::redis {
 namespace {
@@ -29,73 +30,25 @@ using domain::ReserveOutcome;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-std::optional<RedisSettings> settings_from_env() {
-    const char* host = std::getenv("GOMALL_TEST_REDIS_HOST");
-    const char* port = std::getenv("GOMALL_TEST_REDIS_PORT");
-    if (host == nullptr || port == nullptr) {
-        return std::nullopt;
-    }
-    RedisSettings s;
-    s.host = host;
-    s.port = std::atoi(port);
-    s.connections = 2;
-    s.command_timeout = milliseconds(1000);
-    return s;
-}
-
 class ManualClock final : public ports::Clock {
 public:
     TimePoint now() const override { return now_; }
     TimePoint now_ = TimePoint(seconds(1'800'000'000));
 };
 
-/// Runs an awaitable to completion from the test thread.
-template <class T>
-T run(boost::asio::io_context& io, boost::asio::awaitable<T> task) {
-    auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
-    return future.get();
-}
-
-class RedisAdapterTest : public ::testing::Test {
+class RedisAdapterTest : public RedisServerTest {
 protected:
     void SetUp() override {
-        auto s = settings_from_env();
-        if (!s) {
-            GTEST_SKIP() << "set GOMALL_TEST_REDIS_HOST and GOMALL_TEST_REDIS_PORT (scripts/stack start redis)";
+        RedisServerTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
         }
-        settings_ = *s;
-        prefix_ = "gomall-test-" + std::to_string(std::random_device{}());
-        client_.emplace(settings_);
-        client_->start();
-        blocking_.emplace(settings_);
         gate_.emplace(*client_, *blocking_, prefix_);
-        worker_ = std::thread([this] {
-            auto guard = boost::asio::make_work_guard(io_);
-            io_.run();
-        });
-        // The client connects in the background; wait for it like a server's readiness probe would.
-        for (int i = 0; i < 200 && !client_->connected(); ++i) {
-            std::this_thread::sleep_for(milliseconds(10));
-        }
-        ASSERT_TRUE(client_->connected());
     }
 
     void TearDown() override {
-        if (blocking_) {
-            // Test keys go away with the test.
-            const auto keys = blocking_->command({"KEYS", prefix_ + ":*"});
-            for (const auto& k : keys.elements) {
-                blocking_->command({"DEL", k.text});
-            }
-        }
-        io_.stop();
-        if (worker_.joinable()) {
-            worker_.join();
-        }
         gate_.reset();
-        if (client_) {
-            client_->stop();
-        }
+        RedisServerTest::TearDown();
     }
 
     domain::SeckillActivity activity(std::int64_t id, std::int64_t stock, int limit = 1) const {
@@ -114,13 +67,7 @@ protected:
         return run(io_, gate_->reserve(activity_id, user, clock_.now_, "res-" + std::to_string(user)));
     }
 
-    RedisSettings settings_;
-    std::string prefix_;
     ManualClock clock_;
-    boost::asio::io_context io_;
-    std::thread worker_;
-    std::optional<RedisClient> client_;
-    std::optional<RedisBlockingConnection> blocking_;
     std::optional<RedisStockGate> gate_;
 };
 
