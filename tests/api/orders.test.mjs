@@ -341,7 +341,14 @@ test('an unpaid order is cancelled after order.unpaid_timeout_seconds and its st
             await sleep(250);
         }
         assert.equal(status, 5, 'the unpaid order was cancelled');
-        assert.equal((await s.product(p.id)).stock, 4, 'its stock went back on sale');
+        // The product cache is refreshed right after the cancel commits, so the order may read
+        // cancelled a moment before the product shows the stock back.
+        let stock = (await s.product(p.id)).stock;
+        for (const until = Date.now() + 3000; stock !== 4 && Date.now() < until;) {
+            await sleep(100);
+            stock = (await s.product(p.id)).stock;
+        }
+        assert.equal(stock, 4, 'its stock went back on sale');
         expectError(await s.api('POST', `/api/order/${no}/pay`, { token: u.token }), 409, 30002);
         const paid = await s.api('GET', `/api/order/${paidNo}`, { token: u.token });
         assert.equal(paid.body.data.status, 2, 'paid orders are not touched by the sweep');
