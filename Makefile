@@ -95,7 +95,7 @@ fmt: ## format C++ sources with clang-format 14
 fmt-check: ## fail if formatting differs
 	tools/format.sh --check
 
-lint: ## layering check and clang-tidy
+lint: ## layering check (make test runs it too)
 	tools/check_layers.sh
 
 clean: ## remove build outputs (keeps var/ data)

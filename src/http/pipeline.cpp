@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/log_context.hpp"
+#include "core/unavailable.hpp"
 #include "http/envelope.hpp"
 
 namespace gomall::http {
@@ -17,6 +18,21 @@ bool is_hex(std::string_view s) {
 
 bool all_zero(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return c == '0'; });
+}
+
+/// The answer to a handler that threw: 503 when a dependency is down (the client should retry),
+/// otherwise 500 with the trace id to quote. The exception text goes to the log, never to the client.
+Response exception_response(const Request& req, std::string_view route, const std::exception& e) {
+    if (dynamic_cast<const DependencyUnavailable*>(&e) != nullptr) {
+        spdlog::warn("{} {} answered 503: {}", method_name(req.method), route, e.what());
+        Response res = error_response(
+            req, ErrorCode::kUnavailable, "a service the shop depends on is unavailable; try again in a moment"
+        );
+        res.set_header("Retry-After", "1");
+        return res;
+    }
+    spdlog::error("unhandled exception in {} {}: {}", method_name(req.method), route, e.what());
+    return error_response(req, ErrorCode::kInternal, "internal error; quote trace_id " + req.trace_id);
 }
 
 std::string_view bearer_token(const Request& req) {
@@ -125,13 +141,10 @@ Response Pipeline::finish_async(
 ) const {
     LogContext::Scope log_scope(req.trace_id);
     Response out;
-    if (error != nullptr || !res) {
-        spdlog::error(
-            "unhandled exception in {} {}: {}",
-            method_name(req.method),
-            req.path,
-            error != nullptr ? error->what() : "no response"
-        );
+    if (error != nullptr) {
+        out = exception_response(req, req.path, *error);
+    } else if (!res) {
+        spdlog::error("no response from {} {}", method_name(req.method), req.path);
         out = error_response(req, ErrorCode::kInternal, "internal error; quote trace_id " + req.trace_id);
     } else {
         out = std::move(*res);
@@ -280,8 +293,7 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
                 res = route.handler(req);
             }
         } catch (const std::exception& e) {
-            spdlog::error("unhandled exception in {} {}: {}", method_name(req.method), route.pattern, e.what());
-            res = error_response(req, ErrorCode::kInternal, "internal error; quote trace_id " + req.trace_id);
+            res = exception_response(req, route.pattern, e);
         } catch (...) {
             spdlog::error("unhandled non-standard exception in {} {}", method_name(req.method), route.pattern);
             res = error_response(req, ErrorCode::kInternal, "internal error; quote trace_id " + req.trace_id);

@@ -36,8 +36,11 @@ test('database stopped for ~10 s mid-sale: purchases still queue, and every queu
         paused = true;
         const downAt = Date.now();
         t.diagnostic(`mariadb paused in ${pr.ms} ms`);
+        const reads = []; // a shopper reading a result needs the database: 503 "try again", never 500
         while (Date.now() - downAt < DOWN_MS && crowd.queuedCount < STOCK - 40) {
             await crowd.wave(5, 5);
+            const res = await s.api('GET', `/api/seckill/result?product_id=${p.id}`, { token: shoppers[0].token });
+            reads.push({ at: Date.now(), status: res.status, code: res.body?.code, retryAfter: res.headers['retry-after'] ?? null });
             await sleep(400);
         }
         const upAt = Date.now();
@@ -45,6 +48,12 @@ test('database stopped for ~10 s mid-sale: purchases still queue, and every queu
         paused = false;
         t.diagnostic(`mariadb resumed in ${sr.ms} ms (down for ${Date.now() - downAt} ms)`);
 
+        t.diagnostic(`result reads while the database was away: ${JSON.stringify(reads.map((r) => r.status))}`);
+        assert.deepEqual(reads.filter((r) => r.status !== 200 && r.status !== 503), [], 'result reads answer 200 or 503');
+        // after the first second every pooled connection has been found dead: 503 with Retry-After
+        const late = reads.filter((r) => r.at - downAt > 2000);
+        assert.ok(late.some((r) => r.status === 503), `a result read answered 503 while the database was down: ${JSON.stringify(late)}`);
+        assert.ok(late.filter((r) => r.status === 503).every((r) => r.code === 503 && r.retryAfter === '1'), 'a 503 carries code 503 and Retry-After');
         const during = crowd.outcomes.slice(before);
         t.diagnostic(`during the outage: ${JSON.stringify(tally(during))}`);
         assert.deepEqual(crowd.badAnswers(during).slice(0, 10), [], 'answers while the database was away');

@@ -10,6 +10,8 @@
 #include <soci/mysql/soci-mysql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include "core/unavailable.hpp"
+
 namespace gomall::adapters::sql {
 namespace {
 
@@ -188,7 +190,7 @@ void Database::prepare_session(soci::session& session) {
 SessionLease Database::lease() {
     std::size_t position = 0;
     if (!pool_->try_lease(position, kLeaseTimeoutMs)) {
-        throw std::runtime_error(
+        throw DependencyUnavailable(
             "no free database connection after " + std::to_string(kLeaseTimeoutMs / 1000) + " s (pool_size " +
             std::to_string(pool_size_) + ")"
         );
@@ -225,7 +227,7 @@ void Database::revalidate_if_idle(std::size_t position) {
             session.close();
             open_session(session);
         } catch (const std::exception& e) {
-            throw std::runtime_error(describe_failure(e));
+            throw DependencyUnavailable(describe_failure(e));
         }
     }
 }

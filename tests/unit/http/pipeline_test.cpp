@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include "core/unavailable.hpp"
 #include "http/envelope.hpp"
 
 namespace gomall::http {
@@ -50,6 +51,9 @@ protected:
             "/api/admin/x", [](Request& req) { return ok(req, nullptr); }, admin
         );
         router_.get("/api/boom", [](Request&) -> Response { throw std::runtime_error("secret detail"); });
+        router_.get("/api/db-down", [](Request&) -> Response {
+            throw DependencyUnavailable("cannot connect to database mysql:shop@10.0.0.9:3306/shop");
+        });
         RouteOptions fast;
         fast.fast_path = [this](Request& req) -> std::optional<Response> {
             if (cache_hit_)
@@ -117,6 +121,14 @@ TEST_F(PipelineTest, ExceptionsBecome500EnvelopesWithoutDetails) {
     auto res = send(Method::kGet, "/api/boom");
     EXPECT_EQ(res.status, 500);
     EXPECT_EQ(res.body.find("secret detail"), std::string::npos);
+}
+
+TEST_F(PipelineTest, AnUnreachableDependencyBecomes503WithRetryAfter) {
+    auto res = send(Method::kGet, "/api/db-down");
+    EXPECT_EQ(res.status, 503);
+    EXPECT_EQ(body(res).at("code").as_int64(), 503);
+    EXPECT_EQ(res.header("retry-after"), "1");
+    EXPECT_EQ(res.body.find("10.0.0.9"), std::string::npos);
 }
 
 TEST_F(PipelineTest, ContinuesAnIncomingTraceparent) {
@@ -209,6 +221,10 @@ TEST(PipelineDispatch, HandsCoroutineRoutesToTheServerAfterAuthentication) {
     auto failed = pipeline.finish_async(signed_in, std::nullopt, &boom, next.started);
     EXPECT_EQ(failed.status, 500);
     EXPECT_EQ(failed.body.find("db exploded"), std::string::npos);
+
+    const DependencyUnavailable down("no free database connection");
+    auto busy = pipeline.finish_async(signed_in, std::nullopt, &down, next.started);
+    EXPECT_EQ(busy.status, 503);
 }
 
 }  // namespace
