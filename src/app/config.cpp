@@ -198,6 +198,10 @@ std::vector<Key> keys() {
         c.seckill.reconcile_interval_ms =
             static_cast<int>(parse_integer("seckill.reconcile_interval_ms", v, 50, 3600000));
     });
+    add("seckill", "keep_after_end_seconds", [](Config& c, const std::string& v) {
+        c.seckill.keep_after_end_seconds =
+            static_cast<int>(parse_integer("seckill.keep_after_end_seconds", v, 0, 30 * 24 * 3600));
+    });
     add("seckill", "reconcile_grace_ms", [](Config& c, const std::string& v) {
         c.seckill.reconcile_grace_ms = static_cast<int>(parse_integer("seckill.reconcile_grace_ms", v, 100, 3600000));
     });

@@ -68,11 +68,12 @@ struct SeckillConfig {
     int burst = 10;
     bool token_required = false;  // anti-bot gate: a one-time token fetched after the start
     int token_ttl_seconds = 120;
-    int group_commit_max_batch = 512;  // embedded mode: reservations per commit at most
-    int group_commit_linger_ms = 1;    // embedded mode: wait this long for company before committing
-    std::string mode = "embedded";     // embedded | full (Redis stock gate + RabbitMQ handoff)
-    int reconcile_interval_ms = 2000;  // full mode: how often the reconciler compares Redis and the database
-    int reconcile_grace_ms = 10000;    // full mode: age at which an in-flight reservation is looked at
+    int group_commit_max_batch = 512;   // embedded mode: reservations per commit at most
+    int group_commit_linger_ms = 1;     // embedded mode: wait this long for company before committing
+    std::string mode = "embedded";      // embedded | full (Redis stock gate + RabbitMQ handoff)
+    int reconcile_interval_ms = 2000;   // full mode: how often the reconciler compares Redis and the database
+    int reconcile_grace_ms = 10000;     // full mode: age at which an in-flight reservation is looked at
+    int keep_after_end_seconds = 3600;  // full mode: an ended sale's Redis keys are deleted this long after its end
 };
 
 struct RedisConfig {

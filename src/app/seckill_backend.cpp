@@ -158,6 +158,7 @@ public:
         services::ReconcilerSettings s;
         s.interval = std::chrono::milliseconds(config_.seckill.reconcile_interval_ms);
         s.grace = std::chrono::milliseconds(config_.seckill.reconcile_grace_ms);
+        s.keep_after_end = std::chrono::seconds(config_.seckill.keep_after_end_seconds);
         reconciler_.emplace(service, repository_, gate_, gate_, queue_, clock_, std::move(executor), s);
         reconciler_->start();
     }

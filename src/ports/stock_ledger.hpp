@@ -33,6 +33,10 @@ public:
     /// Sets the available count to `corrected`, only if it still equals `seen` and nothing is in
     /// flight (otherwise a sale happened meanwhile and the next pass looks again). True if applied.
     virtual bool correct_available(std::int64_t activity_id, std::int64_t seen, std::int64_t corrected) = 0;
+    /// Deletes everything the store keeps about an activity whose sale is over, so that a shop
+    /// running sale after sale does not fill its Redis. Loading the activity again (a reset)
+    /// starts it afresh.
+    virtual void forget(std::int64_t activity_id) = 0;
 };
 
 }  // namespace gomall::ports

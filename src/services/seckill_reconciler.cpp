@@ -61,13 +61,15 @@ void SeckillReconciler::start() {
                     spdlog::info("flash-sale reconciler: working again");
                     failing = false;
                 }
-                if (r.rebuilt + r.settled + r.republished + r.corrected > 0) {
+                if (r.rebuilt + r.settled + r.republished + r.corrected + r.forgotten > 0) {
                     spdlog::info(
-                        "flash-sale reconciler: {} rebuilt, {} settled, {} republished, {} corrected ({} activities)",
+                        "flash-sale reconciler: {} rebuilt, {} settled, {} republished, {} corrected, {} ended "
+                        "sales deleted from the store ({} activities running)",
                         r.rebuilt,
                         r.settled,
                         r.republished,
                         r.corrected,
+                        r.forgotten,
                         r.activities
                     );
                 }
@@ -102,11 +104,30 @@ ReconcileReport SeckillReconciler::run_once() {
     ReconcileReport report;
     const TimePoint now = clock_.now();
     for (const auto& activity : service_.refresh()) {
+        if (now >= activity.end_time) {
+            forget_if_long_over(activity, now, report);
+            continue;
+        }
         ++report.activities;
         reconcile_activity(activity, now, report);
     }
     service_.sync_unresolved(kResultSyncAge, kResultSyncLimit);
     return report;
+}
+
+void SeckillReconciler::forget_if_long_over(
+    const domain::SeckillActivity& activity, TimePoint now, ReconcileReport& report
+) {
+    if (now - activity.end_time < settings_.keep_after_end) {
+        return;
+    }
+    const auto done = forgotten_.find(activity.id);
+    if (done != forgotten_.end() && done->second == activity.end_time) {
+        return;
+    }
+    ledger_.forget(activity.id);
+    forgotten_[activity.id] = activity.end_time;
+    ++report.forgotten;
 }
 
 void SeckillReconciler::reconcile_activity(

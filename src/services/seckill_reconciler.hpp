@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -31,6 +32,9 @@ struct ReconcilerSettings {
     /// How long a reservation may stay in flight before the reconciler looks at it. Longer than a
     /// normal publish-and-consume round trip, so it only catches the stuck ones.
     std::chrono::milliseconds grace{10000};
+    /// How long after its end a sale's state stays in the shared store before it is deleted.
+    /// Its orders are in the database; the store's copy only serves a sale that is running.
+    std::chrono::milliseconds keep_after_end{std::chrono::hours(1)};
 };
 
 struct ReconcileReport {
@@ -39,6 +43,7 @@ struct ReconcileReport {
     int settled = 0;
     int republished = 0;
     int corrected = 0;
+    int forgotten = 0;
 };
 
 /// start() runs passes on its own thread (everything it calls may block); run_once() is one pass.
@@ -66,6 +71,7 @@ public:
 
 private:
     void reconcile_activity(const domain::SeckillActivity& activity, TimePoint now, ReconcileReport& report);
+    void forget_if_long_over(const domain::SeckillActivity& activity, TimePoint now, ReconcileReport& report);
 
     SeckillService& service_;
     ports::SeckillRepository& repository_;
@@ -75,6 +81,9 @@ private:
     const ports::Clock& clock_;
     boost::asio::any_io_executor executor_;
     const ReconcilerSettings settings_;
+    /// Activities whose store keys this instance deleted, with the end they had then: a reset
+    /// gives a new end, and the activity is forgotten again after that sale.
+    std::map<std::int64_t, TimePoint> forgotten_;
 
     std::mutex mutex_;
     std::condition_variable wake_;

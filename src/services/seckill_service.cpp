@@ -201,19 +201,16 @@ void SeckillService::recover() {
 
 std::vector<SeckillActivity> SeckillService::refresh() {
     const TimePoint now = clock_.now();
-    std::vector<SeckillActivity> live;
+    std::vector<SeckillActivity> recent;
     for (const auto& activity : repository_.list_activities(TimePoint{}, settings_.recover_limit)) {
         index(activity);
-        if (now >= activity.end_time) {
-            continue;
-        }
         // Only an activity this gate has never seen costs a tally; the others keep their live counts.
-        if (!gate_.available(activity.id)) {
+        if (now < activity.end_time && !gate_.available(activity.id)) {
             reload(activity.id, true);
         }
-        live.push_back(activity);
+        recent.push_back(activity);
     }
-    return live;
+    return recent;
 }
 
 void SeckillService::rebuild(std::int64_t activity_id) {

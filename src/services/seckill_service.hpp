@@ -95,7 +95,7 @@ public:
     void recover();
     /// The reconciler's periodic pass over the database: indexes activities created or changed by
     /// other instances and hands them to the gate (a shared gate keeps its live counts and only
-    /// takes the new window and limit). Returns the activities that have not ended.
+    /// takes the new window and limit). Returns the recent activities, ended ones included.
     std::vector<domain::SeckillActivity> refresh();
     /// Reloads one activity into the gate from the database's tally (the gate lost it).
     void rebuild(std::int64_t activity_id);

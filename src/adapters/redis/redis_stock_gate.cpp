@@ -215,4 +215,12 @@ bool RedisStockGate::correct_available(std::int64_t activity_id, std::int64_t se
     return applied;
 }
 
+void RedisStockGate::forget(std::int64_t activity_id) {
+    // One DEL: the keys share a hash slot, so this works on Redis Cluster too.
+    std::vector<std::string> args = keys_of(activity_id);
+    args.insert(args.begin(), "DEL");
+    expect_no_error(blocking_.command(args), "forget");
+    remove(activity_id);
+}
+
 }  // namespace gomall::adapters::redis

@@ -44,6 +44,7 @@ public:
 
     std::optional<ports::LedgerSnapshot> snapshot(std::int64_t activity_id) override;
     bool correct_available(std::int64_t activity_id, std::int64_t seen, std::int64_t corrected) override;
+    void forget(std::int64_t activity_id) override;
 
     /// The keys of one activity, in the order the scripts take them: meta, stock, held, seq, pending.
     std::vector<std::string> keys_of(std::int64_t activity_id) const;

@@ -224,6 +224,21 @@ TEST_F(RedisAdapterTest, CorrectionOnlyAppliesWhenNothingMoved) {
     EXPECT_FALSE(gate_->correct_available(5, 7, 9));  // one in flight: refused
 }
 
+TEST_F(RedisAdapterTest, ForgetDeletesEveryKeyOfTheActivityAndALoadStartsAfresh) {
+    gate_->load(activity(7, 5), 5, {});
+    ASSERT_EQ(reserve(7, 1).outcome, ReserveOutcome::kReserved);
+    gate_->forget(7);
+    for (const auto& key : gate_->keys_of(7)) {
+        EXPECT_EQ(blocking_->command({"EXISTS", key}).as_integer(), 0) << key;
+    }
+    EXPECT_FALSE(gate_->snapshot(7));
+    EXPECT_FALSE(gate_->available(7));
+    EXPECT_EQ(reserve(7, 2).outcome, ReserveOutcome::kUnknownActivity);
+    gate_->load(activity(7, 5), 4, {{1, 1, 1}});
+    EXPECT_EQ(reserve(7, 1).outcome, ReserveOutcome::kLimitReached);
+    EXPECT_EQ(reserve(7, 2).outcome, ReserveOutcome::kReserved);
+}
+
 TEST_F(RedisAdapterTest, ScriptsSurviveAFlushedScriptCache) {
     gate_->load(activity(6, 3), 3, {});
     blocking_->command({"SCRIPT", "FLUSH"});

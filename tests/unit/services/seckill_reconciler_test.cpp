@@ -23,6 +23,7 @@ class FakeLedger final : public ports::StockLedger {
 public:
     std::map<std::int64_t, ports::LedgerSnapshot> snapshots;
     std::vector<std::pair<std::int64_t, std::int64_t>> corrections;  // (activity, corrected)
+    std::vector<std::int64_t> forgotten;
 
     std::optional<ports::LedgerSnapshot> snapshot(std::int64_t activity_id) override {
         const auto it = snapshots.find(activity_id);
@@ -36,6 +37,10 @@ public:
         snap.available = corrected;
         corrections.emplace_back(activity_id, corrected);
         return true;
+    }
+    void forget(std::int64_t activity_id) override {
+        snapshots.erase(activity_id);
+        forgotten.push_back(activity_id);
     }
 };
 
@@ -166,6 +171,29 @@ TEST_F(SeckillReconcilerTest, ADriftedCountIsCorrectedOnlyWithNothingInFlight) {
     ASSERT_EQ(ledger.corrections.size(), 1U);
     EXPECT_EQ(ledger.corrections[0].second, 6);
     EXPECT_EQ(pass().corrected, 0);  // consistent now
+}
+
+TEST_F(SeckillReconcilerTest, AnEndedSaleLeavesTheStoreOnceItsKeepTimeHasPassed) {
+    ledger.snapshots[activity.id] = {10, {}};
+    auto& stored = repository.activities.at(activity.id);
+    stored.end_time = clock.now() + 1s;
+    clock.advance(2s);
+    auto report = pass();  // just ended: kept (a late result or an admin look still finds it)
+    EXPECT_EQ(report.activities, 0);
+    EXPECT_EQ(report.forgotten, 0);
+    EXPECT_TRUE(ledger.forgotten.empty());
+
+    clock.advance(settings.keep_after_end);
+    EXPECT_EQ(pass().forgotten, 1);
+    EXPECT_EQ(ledger.forgotten, std::vector<std::int64_t>{activity.id});
+    EXPECT_EQ(pass().forgotten, 0);  // once
+
+    // Reset for a new sale: it is served again, and forgotten again after that sale ends.
+    stored.end_time = clock.now() + 10s;
+    EXPECT_EQ(pass().activities, 1);
+    clock.advance(10s + settings.keep_after_end);
+    EXPECT_EQ(pass().forgotten, 1);
+    EXPECT_EQ(ledger.forgotten.size(), 2U);
 }
 
 TEST_F(SeckillReconcilerTest, ResultsQueuedHereAreCompletedFromAnotherInstancesOrders) {
