@@ -99,6 +99,82 @@ describe('seckill API: envelope and errors', () => {
   });
 });
 
+describe('seckill API: anti-bot token', () => {
+  const TOKEN = '0123456789abcdef0123456789abcdef';
+  const queued = { status: 'queued', reservation_id: 'abc', activity_id: 3, product_id: 7 };
+  const tokenRequired = () => fail(403, SECKILL.tokenRequired, 'a fresh flash-sale token is required: get one from POST /api/seckill/token');
+  const bodyOf = (c: InternalAxiosRequestConfig) => JSON.parse(c.data as string) as unknown;
+  const routes = () => calls.map((c) => `${c.method} ${c.url} ${c.data as string}`);
+
+  it('fetches a token for the product, signed in, without a toast', async () => {
+    handler = () => ok({ token: TOKEN });
+    await expect(seckillApi.token(7)).resolves.toBe(TOKEN);
+    expect(calls[0].method).toBe('post');
+    expect(calls[0].url).toBe('/seckill/token');
+    expect(bodyOf(calls[0])).toEqual({ product_id: 7 });
+    expect(AxiosHeaders.from(calls[0].headers).get('Authorization')).toBe('Bearer access-1');
+    expect(useStore.getState().toasts).toHaveLength(0);
+  });
+
+  it('says 60003 when a token is asked for before the start', async () => {
+    handler = () => fail(409, SECKILL.notStarted, 'the flash sale has not started yet; it starts at 2026-11-25T10:00:00Z');
+    await expect(seckillApi.token(7)).rejects.toMatchObject({ status: 409, code: SECKILL.notStarted });
+    expect(useStore.getState().toasts).toHaveLength(0);
+  });
+
+  it('sends the token with the purchase when given one, and no token field otherwise', async () => {
+    handler = () => ok(queued);
+    await seckillApi.purchase(7, TOKEN);
+    await seckillApi.purchase(7);
+    await seckillApi.purchase(7, '');
+    expect(calls.map(bodyOf)).toEqual([{ product_id: 7, token: TOKEN }, { product_id: 7 }, { product_id: 7 }]);
+  });
+
+  it('buys with one request when the gate is off', async () => {
+    handler = () => ok(queued);
+    await expect(seckillApi.purchaseWithTokenRetry(7)).resolves.toMatchObject({ status: 'queued', reservation_id: 'abc' });
+    expect(routes()).toEqual(['post /seckill {"product_id":7}']);
+  });
+
+  it('refused with 60008: fetches a token and buys once more with it', async () => {
+    handler = (c) => {
+      if (c.url === '/seckill/token') return ok({ token: TOKEN });
+      return (bodyOf(c) as { token?: string }).token === TOKEN ? ok(queued) : tokenRequired();
+    };
+    await expect(seckillApi.purchaseWithTokenRetry(7)).resolves.toMatchObject({ status: 'queued', reservation_id: 'abc' });
+    expect(routes()).toEqual([
+      'post /seckill {"product_id":7}',
+      'post /seckill/token {"product_id":7}',
+      `post /seckill {"product_id":7,"token":"${TOKEN}"}`,
+    ]);
+    expect(useStore.getState().toasts).toHaveLength(0);
+  });
+
+  it('a second 60008 with the fresh token is an error (no further tokens, no loop)', async () => {
+    handler = (c) => (c.url === '/seckill/token' ? ok({ token: TOKEN }) : tokenRequired());
+    const err = await seckillApi.purchaseWithTokenRetry(7).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 403, code: SECKILL.tokenRequired });
+    expect(routes().map((r) => r.split(' ')[1])).toEqual(['/seckill', '/seckill/token', '/seckill']);
+  });
+
+  it('passes a refused token request on as it is (60003 before the start is retried by the card)', async () => {
+    handler = (c) => (c.url === '/seckill/token' ? fail(409, SECKILL.notStarted, 'not started') : tokenRequired());
+    await expect(seckillApi.purchaseWithTokenRetry(7)).rejects.toMatchObject({ status: 409, code: SECKILL.notStarted });
+    expect(calls.map((c) => c.url)).toEqual(['/seckill', '/seckill/token']);
+  });
+
+  it.each([
+    [409, SECKILL.notStarted],
+    [409, SECKILL.soldOut],
+    [429, SECKILL.rateLimited],
+  ])('does not ask for a token when the purchase is refused with HTTP %i code %i', async (status, code) => {
+    handler = () => fail(status, code, 'refused');
+    await expect(seckillApi.purchaseWithTokenRetry(7)).rejects.toMatchObject({ status, code });
+    expect(calls.map((c) => c.url)).toEqual(['/seckill']);
+  });
+});
+
 describe('seckill API: result stream with polling fallback', () => {
   it('reads SSE frames (split across chunks) with the Authorization header until a final result', async () => {
     const queued = JSON.stringify(result('queued'));

@@ -3,6 +3,9 @@
 //  - purchase() answers "queued"; the outcome arrives on GET /seckill/events (SSE, read with
 //    fetch streaming because it needs the Authorization header), with polling of
 //    GET /seckill/result once a second as the fallback.
+//  - with the server's anti-bot gate on (seckill.token_required) a purchase needs a single-use
+//    token from POST /seckill/token (issued only after the start); purchaseWithTokenRetry()
+//    fetches one when the purchase is refused with 60008 and tries once more.
 import { ApiError, api, refreshAccessToken, toApiError } from './client';
 import { useStore } from '../store';
 import { serverClock } from '../utils/serverClock';
@@ -13,6 +16,7 @@ import type {
   SeckillInitInput,
   SeckillQueued,
   SeckillResult,
+  SeckillToken,
   SeckillUpdateInput,
 } from './types';
 
@@ -173,7 +177,25 @@ export const seckillApi = {
   update: (id: number, input: SeckillUpdateInput) => api.put<SeckillActivity>(`/seckill/activities/${id}`, input, { silent: true }),
   end: (id: number) => api.post<SeckillActivity>(`/seckill/activities/${id}/end`, {}, { silent: true }),
   // shopper — the page shows failures next to the button
-  purchase: (productId: number) => api.post<SeckillQueued>('/seckill', { product_id: productId }, { silent: true }),
+  purchase: (productId: number, token?: string) =>
+    api.post<SeckillQueued>('/seckill', token ? { product_id: productId, token } : { product_id: productId }, { silent: true }),
+  /** A single-use anti-bot token for the running sale of the product (409 60003 before the start, 60004 after the end). */
+  token: async (productId: number): Promise<string> =>
+    (await api.post<SeckillToken>('/seckill/token', { product_id: productId }, { silent: true }))?.token ?? '',
+  /**
+   * purchase() behind the anti-bot gate: refused with 60008 (token required), fetch a fresh
+   * token and try once more with it. Any other refusal, a failed token request (e.g. 60003
+   * before the start) and a second 60008 are thrown as they are.
+   */
+  purchaseWithTokenRetry: async (productId: number): Promise<SeckillQueued> => {
+    try {
+      return await seckillApi.purchase(productId);
+    } catch (e) {
+      if (toApiError(e).code !== SECKILL.tokenRequired) throw e;
+    }
+    const token = await seckillApi.token(productId);
+    return seckillApi.purchase(productId, token);
+  },
   result: (productId: number) => api.get<SeckillResult>('/seckill/result', { params: { product_id: productId }, silent: true }),
 
   /**

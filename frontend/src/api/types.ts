@@ -203,6 +203,11 @@ export interface SeckillQueued {
   product_id: number;
 }
 
+/** POST /seckill/token: single use, for this shopper and this activity, valid for seckill.token_ttl_seconds. */
+export interface SeckillToken {
+  token: string;
+}
+
 export type SeckillResultStatus = 'none' | 'queued' | 'success' | 'failed';
 
 export interface SeckillReservation {

@@ -28,7 +28,8 @@ const countSuccess = (r: SeckillResult) =>
   r.reservations ? r.reservations.filter((x) => x.status === 'success').length : r.status === 'success' ? 1 : 0;
 
 /**
- * Buy flow of one flash-sale card: purchase -> queued -> (event stream | polling) -> success/failed.
+ * Buy flow of one flash-sale card: purchase (with an anti-bot token when the server asks for one)
+ * -> queued -> (event stream | polling) -> success/failed.
  * Guards against double submits; follows an already queued purchase found on mount.
  */
 export function useSeckillPurchase(
@@ -115,7 +116,9 @@ export function useSeckillPurchase(
     const start = timeOf(activity.start_time);
     for (let attempt = 0; ; attempt++) {
       try {
-        await seckillApi.purchase(productId);
+        // With the anti-bot gate on, a 60008 fetches a fresh single-use token and buys once more with it;
+        // a token asked for a few ms too early is refused with 60003 like the purchase and retried below.
+        await seckillApi.purchaseWithTokenRetry(productId);
         queuedAt.current = Date.now();
         go({ phase: 'queued' });
         void follow();
