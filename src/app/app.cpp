@@ -106,7 +106,11 @@ struct App::Parts {
                   config.auth.login_rate_per_second, static_cast<double>(config.auth.login_burst)}
           ),
           auth(users, tokens, hasher, revocations, login_limiter, clock, auth_settings(config.auth)),
-          product_cache(4096, std::chrono::seconds(30), clock),
+          product_cache(
+              static_cast<std::size_t>(config.product.cache_capacity),
+              std::chrono::milliseconds(config.product.cache_ttl_ms),
+              clock
+          ),
           product_service(products, product_cache, clock),
           cart_service(carts, products, clock),
           order_numbers(config.order.node_id, clock),

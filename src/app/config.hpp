@@ -63,6 +63,14 @@ struct OrderConfig {
     int node_id = 1;
 };
 
+struct ProductConfig {
+    // Product details are answered from memory for this long. Each instance has its own cache and
+    // drops an entry when it changes the product itself, so with several instances on one database
+    // this is how stale another instance's change (a sale, a cancelled order) may look here.
+    int cache_ttl_ms = 30000;
+    int cache_capacity = 4096;
+};
+
 struct SeckillConfig {
     double rate_per_second = 5;  // per shopper, on POST /api/seckill
     int burst = 10;
@@ -119,6 +127,7 @@ struct Config {
     DatabaseConfig database;
     AuthConfig auth;
     OrderConfig order;
+    ProductConfig product;
     SeckillConfig seckill;
     RedisConfig redis;
     RabbitConfig rabbitmq;

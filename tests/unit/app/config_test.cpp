@@ -54,6 +54,21 @@ TEST_F(ConfigTest, EnvironmentVariablesOverrideFiles) {
     EXPECT_EQ(c.server.cors_origins, (std::vector<std::string>{"http://x"}));
 }
 
+TEST_F(ConfigTest, ProductCacheAndSeckillRetentionAreConfigurable) {
+    const auto defaults = load("dev");
+    EXPECT_EQ(defaults.product.cache_ttl_ms, 30000);
+    EXPECT_EQ(defaults.seckill.keep_after_end_seconds, 3600);
+    write(
+        "config.yaml", "product:\n  cache_ttl_ms: 500\n  cache_capacity: 10\nseckill:\n  keep_after_end_seconds: 60\n"
+    );
+    auto c = load("staging", {{"GOMALL_PRODUCT_CACHE_TTL_MS", "0"}});
+    EXPECT_EQ(c.product.cache_ttl_ms, 0);  // the cache off
+    EXPECT_EQ(c.product.cache_capacity, 10);
+    EXPECT_EQ(c.seckill.keep_after_end_seconds, 60);
+    EXPECT_THROW(load("dev", {{"GOMALL_PRODUCT_CACHE_CAPACITY", "0"}}), ConfigError);
+    EXPECT_THROW(load("dev", {{"GOMALL_SECKILL_KEEP_AFTER_END_SECONDS", "-1"}}), ConfigError);
+}
+
 TEST_F(ConfigTest, InvalidValuesStopWithOneLineNamingTheKey) {
     try {
         load("dev", {{"GOMALL_SERVER_PORT", "eighty"}});
