@@ -165,6 +165,7 @@ ActivityView SeckillService::view_of(const SeckillActivity& activity, TimePoint 
                                : std::max<std::int64_t>(0, activity.total_stock - activity.sold);
     view.sold = activity.total_stock - view.remaining;
     view.state = domain::activity_state(activity, view.remaining, now);
+    view.token_required = settings_.token_required;
     return view;
 }
 

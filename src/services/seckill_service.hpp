@@ -67,6 +67,7 @@ struct ActivityView {
     std::int64_t sold = 0;
     std::int64_t remaining = 0;
     domain::ActivityState state = domain::ActivityState::kEnded;
+    bool token_required = false;  // purchases need an anti-bot token (seckill.token_required)
 };
 
 /// Thread-safe. Admin calls, result() and recover() touch the database (call them on the blocking

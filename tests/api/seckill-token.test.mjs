@@ -24,6 +24,9 @@ test('anti-bot gate: a token only once the sale runs, only for its shopper, once
         const startMs = (await s.serverNowMs()) + 3000;
         const activity = await s.createActivity({ product_id: p.id, stock: 5, price: 5, start_time: isoSeconds(startMs), per_user_limit: 1 });
         const startAt = Date.parse(activity.start_time);
+        assert.equal(activity.token_required, true, 'the activity tells clients to fetch a token first');
+        const listed = (await s.api('GET', '/api/seckill/activities')).body.data.list.find((a) => a.id === activity.id);
+        assert.equal(listed?.token_required, true);
 
         // before the start: no token, so a script cannot hold one ready for the first millisecond
         expectError(await s.api('POST', '/api/seckill/token', { token: alice.token, body: { product_id: p.id } }), 409, 60003);

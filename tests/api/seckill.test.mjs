@@ -9,13 +9,14 @@ import {
 const srv = useServer({ label: 'seckill' });
 
 const ACTIVITY_FIELDS = ['id', 'product_id', 'product_name', 'product_image', 'price', 'original_price', 'total_stock',
-    'sold', 'remaining', 'state', 'start_time', 'end_time', 'per_user_limit', 'created_at', 'updated_at'];
+    'sold', 'remaining', 'state', 'start_time', 'end_time', 'per_user_limit', 'token_required', 'created_at', 'updated_at'];
 const STATES = ['upcoming', 'active', 'sold_out', 'ended'];
 const RESERVATION_ID_RE = /^[0-9a-f]{32}$/;
 const HOUR = 3600 * 1000;
 
 function expectActivity(a) {
     for (const f of ACTIVITY_FIELDS) assert.ok(f in a, `activity without ${f}: ${JSON.stringify(a)}`);
+    assert.equal(typeof a.token_required, 'boolean');
     assert.ok(STATES.includes(a.state), `unknown state ${a.state}`);
     for (const f of ['start_time', 'end_time', 'created_at', 'updated_at']) assert.match(a[f], ISO_UTC_RE, `${f} ${a[f]}`);
     if (a.state !== 'ended') assert.ok(Date.parse(a.end_time) > Date.parse(a.start_time), 'end_time after start_time');
@@ -104,6 +105,7 @@ test('init defaults: product price, start now, one hour, limit 1', async () => {
     assert.ok(Math.abs(Date.parse(a.start_time) - now) <= 5000, `start_time ${a.start_time} is now`);
     assert.ok(Math.abs(Date.parse(a.end_time) - Date.parse(a.start_time) - HOUR) <= 1000, `end_time ${a.end_time} = start + 1 h`);
     assert.equal(a.per_user_limit, 1);
+    assert.equal(a.token_required, false, 'the anti-bot gate is off by default');
     assert.equal(a.total_stock, 5);
     assert.equal(a.remaining, 5);
     assert.equal(a.sold, 0);

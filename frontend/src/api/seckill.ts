@@ -183,15 +183,19 @@ export const seckillApi = {
   token: async (productId: number): Promise<string> =>
     (await api.post<SeckillToken>('/seckill/token', { product_id: productId }, { silent: true }))?.token ?? '',
   /**
-   * purchase() behind the anti-bot gate: refused with 60008 (token required), fetch a fresh
-   * token and try once more with it. Any other refusal, a failed token request (e.g. 60003
-   * before the start) and a second 60008 are thrown as they are.
+   * purchase() behind the anti-bot gate. With `tokenFirst` (the activity says token_required) a
+   * token is fetched before the purchase; otherwise a purchase refused with 60008 (the gate was
+   * switched on since the page loaded) fetches one and tries once more. Any other refusal, a
+   * failed token request (e.g. 60003 before the start) and a 60008 with a fresh token are thrown
+   * as they are.
    */
-  purchaseWithTokenRetry: async (productId: number): Promise<SeckillQueued> => {
-    try {
-      return await seckillApi.purchase(productId);
-    } catch (e) {
-      if (toApiError(e).code !== SECKILL.tokenRequired) throw e;
+  purchaseWithTokenRetry: async (productId: number, tokenFirst = false): Promise<SeckillQueued> => {
+    if (!tokenFirst) {
+      try {
+        return await seckillApi.purchase(productId);
+      } catch (e) {
+        if (toApiError(e).code !== SECKILL.tokenRequired) throw e;
+      }
     }
     const token = await seckillApi.token(productId);
     return seckillApi.purchase(productId, token);

@@ -172,6 +172,8 @@ export interface SeckillActivity {
   start_time: string;
   end_time: string;
   per_user_limit: number;
+  /** The anti-bot gate is on: purchases need a token from POST /seckill/token (absent from older servers). */
+  token_required?: boolean;
   created_at: string;
   updated_at: string;
   /** Only on GET /seckill/activities/:id */

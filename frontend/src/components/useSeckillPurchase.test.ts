@@ -27,12 +27,12 @@ const TOKEN = 'feedfacefeedfacefeedfacefeedface';
 const queued = ok({ status: 'queued', reservation_id: 'r1', activity_id: 3, product_id: 7 });
 const success = ok({ status: 'success', activity_id: 3, product_id: 7, order_no: 'ORD1' });
 
-function activity(startMs: number): SeckillActivity {
+function activity(startMs: number, tokenRequired?: boolean): SeckillActivity {
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
     id: 3, product_id: 7, product_name: 'Phone', product_image: '', price: 1, original_price: 2, total_stock: 5, sold: 0,
     remaining: 5, state: 'active', start_time: iso(startMs), end_time: iso(startMs + 600_000), per_user_limit: 1,
-    created_at: '', updated_at: '',
+    created_at: '', updated_at: '', ...(tokenRequired === undefined ? {} : { token_required: tokenRequired }),
   };
 }
 
@@ -89,6 +89,18 @@ describe('useSeckillPurchase: anti-bot token', () => {
     expect(card().orderNo).toBe('ORD1');
     expect(card().history).toEqual(['idle', 'submitting', 'queued', 'success']);
     expect(calls.slice(0, 3)).toEqual(['/seckill {"product_id":7}', '/seckill/token {"product_id":7}', `/seckill {"product_id":7,"token":"${TOKEN}"}`]);
+  });
+
+  it('asks for the token first when the activity says token_required', async () => {
+    handler = (c) => {
+      if (c.url === '/seckill/token') return ok({ token: TOKEN });
+      if (c.url === '/seckill/result') return success;
+      return String(c.data).includes(TOKEN) ? queued : fail(403, SECKILL.tokenRequired);
+    };
+    await mountCard(activity(Date.now() - 60_000, true));
+    await buyAndSettle();
+    expect(card().phase).toBe('success');
+    expect(calls.slice(0, 2)).toEqual(['/seckill/token {"product_id":7}', `/seckill {"product_id":7,"token":"${TOKEN}"}`]);
   });
 
   it('shows a second 60008 (with a fresh token) as an error without asking again', async () => {

@@ -42,6 +42,7 @@ export function useSeckillPurchase(
   const queuedAt = useRef(0);
   const finalTimer = useRef<number | undefined>(undefined);
   const productId = activity.product_id;
+  const tokenFirst = activity.token_required === true;
 
   const go = useCallback((patch: Partial<PurchaseState> & { phase: PurchasePhase }) => {
     setState((s) => ({ ...s, ...patch, history: s.history[s.history.length - 1] === patch.phase ? s.history : [...s.history, patch.phase] }));
@@ -116,9 +117,10 @@ export function useSeckillPurchase(
     const start = timeOf(activity.start_time);
     for (let attempt = 0; ; attempt++) {
       try {
-        // With the anti-bot gate on, a 60008 fetches a fresh single-use token and buys once more with it;
-        // a token asked for a few ms too early is refused with 60003 like the purchase and retried below.
-        await seckillApi.purchaseWithTokenRetry(productId);
+        // With the anti-bot gate on, a single-use token first (or after a 60008, if the gate was switched
+        // on since the listing); a token asked for a few ms too early is refused with 60003 like the
+        // purchase and retried below.
+        await seckillApi.purchaseWithTokenRetry(productId, tokenFirst);
         queuedAt.current = Date.now();
         go({ phase: 'queued' });
         void follow();
@@ -136,7 +138,7 @@ export function useSeckillPurchase(
         return;
       }
     }
-  }, [activity.start_time, productId, follow, go, onRejected]);
+  }, [activity.start_time, productId, tokenFirst, follow, go, onRejected]);
 
   return { ...state, buy };
 }

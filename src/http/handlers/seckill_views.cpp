@@ -44,6 +44,8 @@ boost::json::object activity_json(const services::ActivityView& view) {
     out["start_time"] = format_iso8601(a.start_time);
     out["end_time"] = format_iso8601(a.end_time);
     out["per_user_limit"] = a.per_user_limit;
+    // A client that knows it fetches a token before its first purchase instead of after a 403.
+    out["token_required"] = view.token_required;
     out["created_at"] = format_iso8601(a.created_at);
     out["updated_at"] = format_iso8601(a.updated_at);
     return out;
