@@ -95,8 +95,9 @@ fmt: ## format C++ sources with clang-format 14
 fmt-check: ## fail if formatting differs
 	tools/format.sh --check
 
-lint: ## layering check (make test runs it too)
+lint: debug ## layering check and clang-tidy (make test runs both)
 	tools/check_layers.sh
+	tools/tidy.sh
 
 clean: ## remove build outputs (keeps var/ data)
 	rm -rf build frontend/dist

@@ -165,6 +165,7 @@ int run_cli(int argc, char** argv) {
                 return 2;
             }
             const std::string prefix = args.operands.size() > 1 ? args.operands[1] : "bench";
+            // NOLINTNEXTLINE(concurrency-mt-unsafe): read once, before any thread starts
             const char* password = std::getenv("GOMALL_BENCH_PASSWORD");
             const int created =
                 seed_shoppers(config, count, prefix, password != nullptr ? password : "Bench-12345", std::cout);

@@ -6,10 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <unistd.h>  // environ
 
 #include <yaml-cpp/yaml.h>
-
-extern char** environ;  // NOLINT(readability-identifier-naming): POSIX name
 
 namespace gomall::app {
 namespace {
@@ -152,12 +151,12 @@ std::vector<Key> keys() {
         c.auth.lockout_attempts = static_cast<int>(parse_integer("auth.lockout_attempts", v, 1, 1000));
     });
     add("auth", "lockout_minutes", [](Config& c, const std::string& v) {
-        c.auth.lockout_minutes = static_cast<int>(parse_integer("auth.lockout_minutes", v, 1, 7 * 24 * 60));
+        c.auth.lockout_minutes = static_cast<int>(parse_integer("auth.lockout_minutes", v, 1, 7LL * 24 * 60));
     });
     // order
     add("order", "unpaid_timeout_seconds", [](Config& c, const std::string& v) {
         c.order.unpaid_timeout_seconds =
-            static_cast<int>(parse_integer("order.unpaid_timeout_seconds", v, 1, 30 * 86400));
+            static_cast<int>(parse_integer("order.unpaid_timeout_seconds", v, 1, 30LL * 86400));
     });
     add("order", "sweep_interval_seconds", [](Config& c, const std::string& v) {
         c.order.sweep_interval_seconds = static_cast<int>(parse_integer("order.sweep_interval_seconds", v, 1, 3600));
@@ -206,7 +205,7 @@ std::vector<Key> keys() {
     });
     add("seckill", "keep_after_end_seconds", [](Config& c, const std::string& v) {
         c.seckill.keep_after_end_seconds =
-            static_cast<int>(parse_integer("seckill.keep_after_end_seconds", v, 0, 30 * 24 * 3600));
+            static_cast<int>(parse_integer("seckill.keep_after_end_seconds", v, 0, 30LL * 24 * 3600));
     });
     add("seckill", "reconcile_grace_ms", [](Config& c, const std::string& v) {
         c.seckill.reconcile_grace_ms = static_cast<int>(parse_integer("seckill.reconcile_grace_ms", v, 100, 3600000));

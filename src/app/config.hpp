@@ -22,8 +22,8 @@ struct ServerConfig {
     int io_threads = 0;  // 0 = hardware concurrency
     int blocking_threads = 8;
     int max_connections = 10000;
-    std::size_t body_limit_bytes = 1024 * 1024;
-    std::size_t header_limit_bytes = 16 * 1024;
+    std::size_t body_limit_bytes = std::size_t{1024} * 1024;
+    std::size_t header_limit_bytes = std::size_t{16} * 1024;
     int read_timeout_seconds = 15;
     int idle_timeout_seconds = 60;
     int shutdown_timeout_seconds = 10;

@@ -52,7 +52,8 @@ std::optional<std::int64_t> parse_date_time(std::string_view s, std::size_t& pos
         return std::nullopt;
     }
     pos = 19;
-    return days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + se;
+    return days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + std::int64_t{h} * 3600 +
+           std::int64_t{mi} * 60 + se;
 }
 
 }  // namespace
@@ -99,7 +100,7 @@ std::optional<TimePoint> parse_iso8601(std::string_view text) {
     int oh = 0, om = 0;
     if ((text[pos] == '+' || text[pos] == '-') && text.size() == pos + 6 && read_digits(text, pos + 1, 2, oh) &&
         text[pos + 3] == ':' && read_digits(text, pos + 4, 2, om) && oh <= 23 && om <= 59) {
-        const std::int64_t offset = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
+        const std::int64_t offset = (std::int64_t{oh} * 3600 + std::int64_t{om} * 60) * (text[pos] == '+' ? 1 : -1);
         return from_unix_seconds(*secs - offset);
     }
     return std::nullopt;

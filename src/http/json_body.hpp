@@ -57,10 +57,13 @@ std::optional<std::size_t> utf8_length(std::string_view s);
 /// Shortcut used by handlers: `GOMALL_TRY(auto x, expr)` unwraps a Result or returns its error envelope.
 #define GOMALL_TRY_CONCAT_INNER(a, b) a##b
 #define GOMALL_TRY_CONCAT(a, b) GOMALL_TRY_CONCAT_INNER(a, b)
+// `decl` is a declaration ("const auto id"), which parentheses would break.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define GOMALL_TRY(decl, req, expr)                                                                     \
     auto GOMALL_TRY_CONCAT(gomall_try_, __LINE__) = (expr);                                             \
     if (!GOMALL_TRY_CONCAT(gomall_try_, __LINE__).ok())                                                 \
         return ::gomall::http::error_response((req), GOMALL_TRY_CONCAT(gomall_try_, __LINE__).error()); \
     decl = std::move(GOMALL_TRY_CONCAT(gomall_try_, __LINE__).value())
+// NOLINTEND(bugprone-macro-parentheses)
 
 }  // namespace gomall::http

@@ -18,7 +18,7 @@ namespace gomall::http {
 
 struct PipelineSettings {
     std::vector<std::string> cors_origins;  // exact origins allowed; "*" allows any
-    std::size_t default_body_limit = 1024 * 1024;
+    std::size_t default_body_limit = std::size_t{1024} * 1024;
     bool access_log = true;
 };
 

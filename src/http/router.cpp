@@ -68,6 +68,7 @@ void Router::add(Method method, std::string pattern, Handler handler, RouteOptio
     // Two patterns that differ only in parameter names would shadow each other.
     auto shape = [](const std::vector<std::string>& segments) {
         std::vector<std::string> out;
+        out.reserve(segments.size());
         for (const auto& s : segments) {
             out.push_back(!s.empty() && s[0] == ':' ? ":" : s);
         }

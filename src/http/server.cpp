@@ -37,7 +37,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
-using tcp = asio::ip::tcp;
+using tcp = asio::ip::tcp;  // NOLINT(readability-identifier-naming): Asio's own name
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 
 struct Connection {
@@ -124,7 +124,7 @@ struct Server::Impl {
         drained.notify_all();
     }
 
-    asio::awaitable<void> write(Connection& conn, Response res, bool keep_alive, bool head) {
+    asio::awaitable<void> write(Connection& conn, Response res, bool keep_alive, bool head) const {
         auto out = to_beast(std::move(res), keep_alive, head);
         conn.stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
         co_await bhttp::async_write(conn.stream, out, kAsTuple);
@@ -206,7 +206,7 @@ struct Server::Impl {
     // Server-sent events: headers without a length (the connection closes at the end), then
     // whatever the stream yields, polled on this strand until it finishes, the client leaves,
     // the cap passes or the server stops.
-    asio::awaitable<void> stream_events(Connection& conn, Response res) {
+    asio::awaitable<void> stream_events(Connection& conn, Response res) const {
         std::string head = "HTTP/1.1 " + std::to_string(res.status) + " OK\r\nServer: gomall\r\n";
         head += "Content-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\n";
         head += "Connection: close\r\nX-Accel-Buffering: no\r\n";
@@ -372,7 +372,12 @@ Server::Server(const Pipeline& pipeline, BlockingPool& blocking, ServerSettings 
     : impl_(std::make_unique<Impl>(pipeline, blocking, std::move(settings))) {}
 
 Server::~Server() {
-    stop();
+    try {
+        stop();
+    } catch (const std::exception& e) {
+        spdlog::error("stopping the HTTP server: {}", e.what());
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be done in a destructor
+    }
 }
 
 void Server::start() {

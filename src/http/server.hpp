@@ -17,7 +17,7 @@ struct ServerSettings {
     std::uint16_t port = 8080;  // 0 = any free port (see Server::port())
     int io_threads = 2;
     int max_connections = 10000;
-    std::size_t header_limit = 16 * 1024;
+    std::size_t header_limit = std::size_t{16} * 1024;
     int read_timeout_seconds = 15;
     int idle_timeout_seconds = 60;
     int shutdown_timeout_seconds = 10;

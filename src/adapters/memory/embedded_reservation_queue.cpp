@@ -97,7 +97,7 @@ void EmbeddedReservationQueue::on_outcome(std::function<void(const domain::Reser
 
 asio::awaitable<void> EmbeddedReservationQueue::publish(domain::Reservation reservation) {
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
-        [this](auto handler, domain::Reservation r) {
+        [this](auto handler, domain::Reservation&& r) {
             using Handler = decltype(handler);
             enqueue(std::move(r), std::make_unique<HandlerWaiter<Handler>>(std::move(handler)));
         },

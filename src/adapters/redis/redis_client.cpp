@@ -157,7 +157,7 @@ private:
             sink->complete(unavailable("the command could not be queued"), {});
             return;
         }
-        sink.release();  // owned by pending_ until on_reply
+        static_cast<void>(sink.release());  // owned by pending_ until on_reply
     }
 
     static void on_reply(redisAsyncContext*, void* reply, void* privdata) {
@@ -354,7 +354,12 @@ RedisClient::RedisClient(RedisSettings settings) : settings_(std::move(settings)
 }
 
 RedisClient::~RedisClient() {
-    stop();
+    try {
+        stop();
+    } catch (const std::exception& e) {
+        spdlog::error("stopping the Redis client: {}", e.what());
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing more can be done in a destructor
+    }
 }
 
 void RedisClient::start() {

@@ -110,7 +110,7 @@ private:
 
 inline boost::asio::awaitable<RedisReply> RedisClient::command(std::vector<std::string> args) {
     return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, RedisReply)>(
-        [this](auto handler, std::vector<std::string> argv) {
+        [this](auto handler, std::vector<std::string>&& argv) {
             using H = std::decay_t<decltype(handler)>;
             submit(std::move(argv), std::make_unique<HandlerSink<H>>(std::move(handler)));
         },

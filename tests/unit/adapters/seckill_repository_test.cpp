@@ -498,7 +498,9 @@ TEST_P(SeckillFulfilTest, BatchOfFiveHundredCommitsQuickly) {
     for (int round = 0; round < kRounds; ++round) {
         std::vector<Reservation> batch;
         for (int i = 0; i < kBatch; ++i) {
-            batch.push_back(reservation(activity, users[static_cast<std::size_t>(round * kBatch + i)]));
+            batch.push_back(
+                reservation(activity, users[static_cast<std::size_t>(round) * kBatch + static_cast<std::size_t>(i)])
+            );
         }
         const auto started = std::chrono::steady_clock::now();
         const auto out = fulfil(std::move(batch));

@@ -595,8 +595,8 @@ TEST_P(OrderRepositoryTest, PlacingAnOrderTakesStockAndRecordsEveryLine) {
     SqlOrderRepository orders(*db_);
     const auto uid = make_user("mia");
     const auto phone = make_product("phone", 599900, 10);
-    const auto case_ = make_product("case", 4900, 10);
-    auto placed = orders.place({"ORD1", uid, {{phone, 1}, {case_, 2}}, kNow, kNow + 15min, false});
+    const auto phone_case = make_product("case", 4900, 10);
+    auto placed = orders.place({"ORD1", uid, {{phone, 1}, {phone_case, 2}}, kNow, kNow + 15min, false});
     ASSERT_TRUE(placed) << placed.error().message;
     EXPECT_GT(placed->id, 0);
     EXPECT_EQ(placed->total_price, 599900 + 2 * 4900);
@@ -611,12 +611,12 @@ TEST_P(OrderRepositoryTest, PlacingAnOrderTakesStockAndRecordsEveryLine) {
     EXPECT_EQ(stored->expires_at, kNow + 15min);
     EXPECT_FALSE(stored->paid_at);
     ASSERT_EQ(stored->items.size(), 2U);
-    EXPECT_EQ(stored->items[1].product_id, case_);
+    EXPECT_EQ(stored->items[1].product_id, phone_case);
     EXPECT_EQ(stored->items[1].quantity, 2);
     EXPECT_EQ(stored->items[1].unit_price, 4900);
     EXPECT_EQ(product(phone).stock, 9);
-    EXPECT_EQ(product(case_).stock, 8);
-    EXPECT_EQ(product(case_).sales, 2);
+    EXPECT_EQ(product(phone_case).stock, 8);
+    EXPECT_EQ(product(phone_case).sales, 2);
     EXPECT_FALSE(orders.find("ORD1", uid + 1));  // someone else's order
     EXPECT_TRUE(orders.find("ORD1", 0));         // admin view
 }
