@@ -161,17 +161,18 @@ std::vector<Key> keys() {
     add("order", "sweep_interval_seconds", [](Config& c, const std::string& v) {
         c.order.sweep_interval_seconds = static_cast<int>(parse_integer("order.sweep_interval_seconds", v, 1, 3600));
     });
-    add("product", "cache_ttl_ms", [](Config& c, const std::string& v) {
-        c.product.cache_ttl_ms = static_cast<int>(parse_integer("product.cache_ttl_ms", v, 0, 3600000));
-    });
-    add("product", "cache_capacity", [](Config& c, const std::string& v) {
-        c.product.cache_capacity = static_cast<int>(parse_integer("product.cache_capacity", v, 1, 10000000));
-    });
     add("order", "direct_pay_enabled", [](Config& c, const std::string& v) {
         c.order.direct_pay_enabled = parse_bool("order.direct_pay_enabled", v);
     });
     add("order", "node_id", [](Config& c, const std::string& v) {
         c.order.node_id = static_cast<int>(parse_integer("order.node_id", v, 0, 99));
+    });
+    // product
+    add("product", "cache_ttl_ms", [](Config& c, const std::string& v) {
+        c.product.cache_ttl_ms = static_cast<int>(parse_integer("product.cache_ttl_ms", v, 0, 3600000));
+    });
+    add("product", "cache_capacity", [](Config& c, const std::string& v) {
+        c.product.cache_capacity = static_cast<int>(parse_integer("product.cache_capacity", v, 1, 10000000));
     });
     // seckill
     add("seckill", "rate_per_second", [](Config& c, const std::string& v) {

@@ -22,6 +22,7 @@
 
 #include "adapters/redis/redis_reply.hpp"
 #include "adapters/redis/redis_script.hpp"
+#include "core/unavailable.hpp"
 
 namespace gomall::adapters::redis {
 
@@ -38,10 +39,11 @@ struct RedisSettings {
     std::chrono::milliseconds reconnect_max{2000};
 };
 
-/// Redis could not be reached or did not answer in time. The purchase path turns it into 503.
-class RedisUnavailable : public std::runtime_error {
+/// Redis could not be reached or did not answer in time. The purchase path turns it into 503
+/// "busy"; anywhere else the HTTP layer answers it 503 like any unreachable dependency.
+class RedisUnavailable : public DependencyUnavailable {
 public:
-    using std::runtime_error::runtime_error;
+    using DependencyUnavailable::DependencyUnavailable;
 };
 
 class RedisConnection;
