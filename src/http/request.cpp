@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <boost/url/parse.hpp>
+
 namespace gomall::http {
 namespace {
 
@@ -52,6 +54,23 @@ Method parse_method(std::string_view name) {
     if (name == "OPTIONS")
         return Method::kOptions;
     return Method::kOther;
+}
+
+bool parse_target(Request& req) {
+    auto parsed = boost::urls::parse_origin_form(req.target);
+    if (!parsed) {
+        return false;
+    }
+    req.path = parsed->path();
+    if (req.path.empty()) {
+        req.path = "/";
+    }
+    boost::urls::encoding_opts opts;
+    opts.space_as_plus = true;
+    for (auto param : parsed->params(opts)) {
+        req.query.emplace_back(param.key, param.value);
+    }
+    return true;
 }
 
 std::string_view Request::header(std::string_view lower_name) const {

@@ -44,6 +44,10 @@ struct Request {
     std::int64_t user_id() const { return auth ? auth->user_id : 0; }
 };
 
+/// Fills `path` (percent-decoded once) and `query` of `req` from its raw `target`; false for a
+/// target that is not origin-form ("/path?query").
+bool parse_target(Request& req);
+
 /// A server-sent-events stream. The server polls it on an I/O thread every few hundred
 /// milliseconds and writes whatever it returns, until it is finished, the client goes away or the
 /// stream's time limit passes. Implementations must not block.
