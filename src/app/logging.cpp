@@ -8,14 +8,59 @@
 #include <spdlog/spdlog.h>
 
 #include "core/log_context.hpp"
+#include "core/log_escape.hpp"
 #include "core/time.hpp"
 
 namespace gomall::app {
 namespace {
 
+// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 if it is not one (stray
+// continuation bytes, overlong forms, surrogates, truncation).
+std::size_t utf8_sequence_length(std::string_view s) {
+    const auto b0 = static_cast<unsigned char>(s[0]);
+    std::size_t length = 0;
+    unsigned min = 0;
+    unsigned code = 0;
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+        length = 2, min = 0x80, code = b0 & 0x1fU;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+        length = 3, min = 0x800, code = b0 & 0x0fU;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+        length = 4, min = 0x10000, code = b0 & 0x07U;
+    } else {
+        return 0;
+    }
+    if (s.size() < length) {
+        return 0;
+    }
+    for (std::size_t i = 1; i < length; ++i) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        if ((b & 0xc0U) != 0x80U) {
+            return 0;
+        }
+        code = (code << 6U) | (b & 0x3fU);
+    }
+    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+        return 0;
+    }
+    return length;
+}
+
+// A JSON string; bytes that are not valid UTF-8 become U+FFFD so every line stays valid JSON.
 void append_json_string(spdlog::memory_buf_t& out, std::string_view s) {
     out.push_back('"');
-    for (char c : s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            const std::size_t length = utf8_sequence_length(s.substr(i));
+            if (length == 0) {
+                out.append(std::string_view("\\ufffd"));
+            } else {
+                out.append(s.substr(i, length));
+                i += length - 1;
+            }
+            continue;
+        }
         switch (c) {
             case '"':
                 out.append(std::string_view("\\\""));
@@ -33,7 +78,7 @@ void append_json_string(spdlog::memory_buf_t& out, std::string_view s) {
                 out.append(std::string_view("\\t"));
                 break;
             default:
-                if (static_cast<unsigned char>(c) < 0x20) {
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
                     static constexpr char kHex[] = "0123456789abcdef";
                     const auto u = static_cast<unsigned char>(c);
                     const char esc[] = {'\\', 'u', '0', '0', kHex[u >> 4U], kHex[u & 0xfU]};
@@ -71,6 +116,17 @@ public:
     std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
 };
 
+// The message with control characters escaped, so no message can end its line or forge the next.
+class EscapedMessageFlag final : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+        std::string text;
+        append_without_control_chars(text, std::string_view(msg.payload.data(), msg.payload.size()));
+        dest.append(text);
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<EscapedMessageFlag>(); }
+};
+
 // Adds " trace_id=..." to text lines when a request is being served.
 class TraceFlag final : public spdlog::custom_flag_formatter {
 public:
@@ -93,7 +149,9 @@ void setup_logging(const std::string& level, const std::string& format) {
         logger->set_formatter(std::make_unique<JsonFormatter>());
     } else {
         auto formatter = std::make_unique<spdlog::pattern_formatter>();
-        formatter->add_flag<TraceFlag>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v%*");
+        formatter->add_flag<TraceFlag>('*').add_flag<EscapedMessageFlag>('V').set_pattern(
+            "%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %V%*"
+        );
         logger->set_formatter(std::move(formatter));
     }
     logger->set_level(spdlog::level::from_str(level));

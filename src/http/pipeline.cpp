@@ -6,11 +6,14 @@
 #include <spdlog/spdlog.h>
 
 #include "core/log_context.hpp"
+#include "core/log_escape.hpp"
 #include "core/unavailable.hpp"
 #include "http/envelope.hpp"
 
 namespace gomall::http {
 namespace {
+
+constexpr std::size_t kMaxLoggedAgent = 256;
 
 bool is_hex(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -142,9 +145,9 @@ Response Pipeline::finish_async(
     LogContext::Scope log_scope(req.trace_id);
     Response out;
     if (error != nullptr) {
-        out = exception_response(req, req.path, *error);
+        out = exception_response(req, log_quoted(req.path), *error);
     } else if (!res) {
-        spdlog::error("no response from {} {}", method_name(req.method), req.path);
+        spdlog::error("no response from {} {}", method_name(req.method), log_quoted(req.path));
         out = error_response(req, ErrorCode::kInternal, "internal error; quote trace_id " + req.trace_id);
     } else {
         out = std::move(*res);
@@ -310,16 +313,18 @@ void Pipeline::finish(Request& req, Response& res, std::chrono::steady_clock::ti
     if (settings_.access_log) {
         const auto micros =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-        // The query string is logged without values of sensitive-looking keys; bodies and headers never are.
+        // Only the path (never the query, body, or a header but the user agent) is logged. Fields
+        // a client chooses are quoted and escaped, so none can end the line or forge a field.
         spdlog::info(
-            "access method={} path={} status={} bytes={} duration_us={} client={} user={}",
+            "access method={} path={} status={} bytes={} duration_us={} client={} user={} agent={}",
             method_name(req.method),
-            req.path,
+            log_quoted(req.path),
             res.status,
             res.body.size(),
             micros,
-            req.client_ip,
-            req.user_id()
+            log_quoted(req.client_ip),
+            req.user_id(),
+            log_quoted(req.header("user-agent").substr(0, kMaxLoggedAgent))
         );
     }
 }
