@@ -105,13 +105,15 @@ int serve(const Config& config) {
         std::cerr << "gomall: startup failed: " << e.what() << "\n";
         return 1;
     }
+    // With JSON logs stdout is a stream of JSON lines for a collector: words for people go to stderr.
+    std::ostream& human = config.log.format == "json" ? std::cerr : std::cout;
     if (generated) {
         // Printed once, to the terminal only, never to the log.
-        std::cout << "\n  Admin account created.  username: " << config.admin.username << "  password: " << *generated
-                  << "\n  (shown only now; set admin.password or GOMALL_ADMIN_PASSWORD to choose it)\n\n";
+        human << "\n  Admin account created.  username: " << config.admin.username << "  password: " << *generated
+              << "\n  (shown only now; set admin.password or GOMALL_ADMIN_PASSWORD to choose it)\n\n";
     }
-    std::cout << "GoMall " << GOMALL_VERSION << " (" << config.env << ") serving on http://localhost:" << app.port()
-              << "  (Ctrl-C to stop)" << std::endl;
+    human << "GoMall " << GOMALL_VERSION << " (" << config.env << ") serving on http://localhost:" << app.port()
+          << "  (Ctrl-C to stop)" << std::endl;
 
     int received = 0;
     sigwait(&signals, &received);

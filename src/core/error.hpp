@@ -18,14 +18,16 @@ enum class ErrorCode : int {
     kMethodNotAllowed = 405,
     kConflict = 409,
     kPayloadTooLarge = 413,
+    kUriTooLong = 414,
     kUnsupportedMediaType = 415,
     kTooManyRequests = 429,
+    kHeaderFieldsTooLarge = 431,
     kInternal = 500,
     kUnavailable = 503,
     // user 10001-10099
     kUsernameTaken = 10001,
     kInvalidCredentials = 10002,
-    kAccountLocked = 10003,
+    kAccountLocked = 10003,  // no longer sent (failed logins are throttled, not locked); the number stays reserved
     kUserNotFound = 10004,
     kWrongOldPassword = 10005,
     kTokenInvalid = 10006,

@@ -57,6 +57,10 @@ int http_status_for(ErrorCode code) {
             return 409;
         case ErrorCode::kPayloadTooLarge:
             return 413;
+        case ErrorCode::kUriTooLong:
+            return 414;
+        case ErrorCode::kHeaderFieldsTooLarge:
+            return 431;
         case ErrorCode::kUnsupportedMediaType:
             return 415;
         case ErrorCode::kTooManyRequests:

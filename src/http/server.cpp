@@ -1,9 +1,11 @@
 #include "http/server.hpp"
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_set>
 #include <vector>
@@ -19,6 +21,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
@@ -26,7 +29,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
 #include "http/envelope.hpp"
@@ -39,6 +41,10 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;  // NOLINT(readability-identifier-naming): Asio's own name
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kFirstReadBytes = 4096;
+constexpr auto kLingerTime = std::chrono::milliseconds(5000);
+constexpr auto kOverCapacityLingerTime = std::chrono::milliseconds(500);
+constexpr std::size_t kLingerMaxBytes = std::size_t{16} * 1024 * 1024;
 
 struct Connection {
     explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
@@ -46,22 +52,42 @@ struct Connection {
     bool busy = false;  // touched only on the connection's strand
 };
 
-// Fills path and query of `req` from its raw target; false for a target that is not origin-form.
-bool parse_target(Request& req) {
-    auto parsed = boost::urls::parse_origin_form(req.target);
-    if (!parsed) {
+// The client address a trusted proxy reports: the last X-Forwarded-For entry, which is the one the
+// proxy itself added (entries before it came from the client and may be forged). nullopt when it
+// is not an IP address, so a garbage header cannot become the key of the login throttle.
+std::optional<std::string> forwarded_client(std::string_view header) {
+    if (header.empty()) {
+        return std::nullopt;
+    }
+    const auto comma = header.rfind(',');
+    auto last = comma == std::string_view::npos ? header : header.substr(comma + 1);
+    while (!last.empty() && (last.front() == ' ' || last.front() == '\t'))
+        last.remove_prefix(1);
+    while (!last.empty() && (last.back() == ' ' || last.back() == '\t'))
+        last.remove_suffix(1);
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(std::string(last), ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    return address.to_string();
+}
+
+// A request may be framed by Transfer-Encoding only as exactly "chunked", once, on HTTP/1.1.
+bool acceptable_transfer_encoding(const bhttp::request_header<>& header) {
+    const auto count = header.count(bhttp::field::transfer_encoding);
+    if (count == 0) {
+        return true;
+    }
+    if (count > 1 || header.version() < 11) {
         return false;
     }
-    req.path = parsed->path();
-    if (req.path.empty()) {
-        req.path = "/";
-    }
-    boost::urls::encoding_opts opts;
-    opts.space_as_plus = true;
-    for (auto param : parsed->params(opts)) {
-        req.query.emplace_back(param.key, param.value);
-    }
-    return true;
+    auto value = header[bhttp::field::transfer_encoding];
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+        value.remove_suffix(1);
+    return beast::iequals(value, "chunked");
 }
 
 std::string lower(std::string_view s) {
@@ -137,8 +163,8 @@ struct Server::Impl {
         Response res =
             pipeline.transport_error(req, ErrorCode::kUnavailable, "server is at its connection limit; retry shortly");
         co_await write(conn, std::move(res), false, false);
-        beast::error_code ec;
-        conn.stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+        // Briefly: these connections are not counted against the cap, so they must not pile up.
+        co_await linger_close(conn, kOverCapacityLingerTime);
     }
 
     asio::awaitable<void> accept_loop() {
@@ -235,6 +261,44 @@ struct Server::Impl {
         }
     }
 
+    // Answers a request the transport refused, then closes the connection without resetting it.
+    asio::awaitable<void> refuse(Connection& conn, Request& req, ErrorCode code, std::string message, bool head) {
+        co_await write(conn, pipeline.transport_error(req, code, std::move(message)), false, head);
+        co_await linger_close(conn);
+    }
+
+    // Half-closes, then reads and discards what the client is still sending for a bounded time: a
+    // socket closed with unread input is reset, and the reset destroys the answer before the client
+    // has read it (a client uploading a body over the limit would see a broken pipe, not the 413).
+    static asio::awaitable<void> linger_close(Connection& conn, std::chrono::milliseconds linger = kLingerTime) {
+        beast::error_code ignored;
+        conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        conn.stream.expires_after(linger);
+        std::array<char, 16384> sink{};
+        std::size_t drained = 0;
+        while (drained < kLingerMaxBytes) {
+            auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), kAsTuple);
+            if (ec) {
+                break;
+            }
+            drained += n;
+        }
+        conn.stream.close();
+    }
+
+    // Which limit a header block that overflowed header_limit broke. The parser takes the request
+    // line as soon as it is complete: if it has one, the target decides; if not, the request line
+    // alone overflowed, and only a target can make it that long.
+    ErrorCode oversize_header_code(const bhttp::request_parser<bhttp::string_body>& parser) const {
+        const auto target = parser.get().target();
+        return target.empty() || target.size() > settings.max_target_bytes ? ErrorCode::kUriTooLong
+                                                                           : ErrorCode::kHeaderFieldsTooLarge;
+    }
+
+    std::string target_too_long() const {
+        return "request target is longer than " + std::to_string(settings.max_target_bytes) + " bytes";
+    }
+
     asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
         auto& stream = conn->stream;
         beast::flat_buffer buffer;
@@ -244,70 +308,98 @@ struct Server::Impl {
             auto endpoint = stream.socket().remote_endpoint(ec);
             client_ip = ec ? "unknown" : endpoint.address().to_string();
         }
+        auto transport_request = [&client_ip] {
+            Request req;
+            req.client_ip = client_ip;
+            return req;
+        };
         while (!stopping) {
+            // Between requests the connection may idle; once a request's first byte is in, its whole
+            // header must follow within the header timeout (a client trickling one byte a second
+            // cannot hold the connection for the idle timeout).
+            if (buffer.size() == 0) {
+                stream.expires_after(std::chrono::seconds(settings.idle_timeout_seconds));
+                auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kFirstReadBytes), kAsTuple);
+                if (ec) {
+                    break;
+                }
+                buffer.commit(n);
+            }
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(settings.header_limit));
             // The route's own limit is applied once the header says where the request goes;
             // until then the parser must not judge the declared length by its default.
             parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-            stream.expires_after(std::chrono::seconds(settings.idle_timeout_seconds));
+            stream.expires_after(std::chrono::seconds(settings.header_timeout_seconds));
             auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
             if (ec) {
+                auto req = transport_request();
+                // Messages are built before co_await: GCC 12 mishandles temporaries inside it.
                 if (ec == bhttp::error::header_limit) {
-                    Request req;
-                    req.client_ip = client_ip;
-                    co_await write(
-                        *conn,
-                        pipeline.transport_error(req, ErrorCode::kPayloadTooLarge, "request headers are too large"),
-                        false,
-                        false
-                    );
-                } else if (ec != bhttp::error::end_of_stream && ec != asio::error::operation_aborted &&
-                           ec != beast::error::timeout && ec != asio::error::connection_reset && ec != asio::error::eof &&
-                           ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
-                    Request req;
-                    req.client_ip = client_ip;
-                    co_await write(
-                        *conn,
-                        pipeline.transport_error(
-                            req, ErrorCode::kBadRequest, "malformed HTTP request: " + ec.message()
-                        ),
-                        false,
-                        false
-                    );
+                    const auto code = oversize_header_code(parser);
+                    std::string message =
+                        code == ErrorCode::kUriTooLong
+                            ? target_too_long()
+                            : "request header is larger than " + std::to_string(settings.header_limit) + " bytes";
+                    co_await refuse(*conn, req, code, std::move(message), false);
+                    co_return;
+                }
+                if (ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message &&
+                    ec != asio::error::operation_aborted && ec != beast::error::timeout &&
+                    ec != asio::error::connection_reset && ec != asio::error::eof &&
+                    ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
+                    std::string message = "malformed HTTP request: " + ec.message();
+                    co_await refuse(*conn, req, ErrorCode::kBadRequest, std::move(message), false);
+                    co_return;
                 }
                 break;
             }
             conn->busy = true;
 
-            Request req;
-            req.client_ip = client_ip;
+            Request req = transport_request();
             const auto& header = parser.get();
             req.method = parse_method(std::string_view(header.method_string().data(), header.method_string().size()));
             req.target = std::string(header.target());
             const bool head = req.method == Method::kHead;
+            // The parser checks header_limit only while the header is incomplete: a whole header
+            // that arrived in one read is measured here.
+            if (bytes > settings.header_limit) {
+                const auto code = oversize_header_code(parser);
+                std::string message =
+                    code == ErrorCode::kUriTooLong
+                        ? target_too_long()
+                        : "request header is larger than " + std::to_string(settings.header_limit) + " bytes";
+                co_await refuse(*conn, req, code, std::move(message), head);
+                co_return;
+            }
+            if (!acceptable_transfer_encoding(header)) {
+                // Any other framing leaves the body's length open to interpretation: read as empty,
+                // its bytes would be taken for the next request (smuggling behind a proxy).
+                std::string message = "Transfer-Encoding: only \"chunked\" on HTTP/1.1 is supported";
+                co_await refuse(*conn, req, ErrorCode::kBadRequest, std::move(message), head);
+                co_return;
+            }
+            if (req.target.size() > settings.max_target_bytes) {
+                std::string message = target_too_long();
+                co_await refuse(*conn, req, ErrorCode::kUriTooLong, std::move(message), head);
+                co_return;
+            }
+            if (static_cast<std::size_t>(std::distance(header.begin(), header.end())) > settings.max_header_count) {
+                std::string message =
+                    "request has more than " + std::to_string(settings.max_header_count) + " header fields";
+                co_await refuse(*conn, req, ErrorCode::kHeaderFieldsTooLarge, std::move(message), head);
+                co_return;
+            }
             if (!parse_target(req)) {
-                co_await write(
-                    *conn,
-                    pipeline.transport_error(req, ErrorCode::kBadRequest, "malformed request target"),
-                    false,
-                    head
-                );
-                break;
+                std::string message = "malformed request target";
+                co_await refuse(*conn, req, ErrorCode::kBadRequest, std::move(message), head);
+                co_return;
             }
             const std::size_t limit = pipeline.body_limit_for(req.method, req.path);
+            std::string too_large = "request body is larger than " + std::to_string(limit) + " bytes";
             if (parser.content_length() && *parser.content_length() > limit) {
-                co_await write(
-                    *conn,
-                    pipeline.transport_error(
-                        req,
-                        ErrorCode::kPayloadTooLarge,
-                        "request body is larger than " + std::to_string(limit) + " bytes"
-                    ),
-                    false,
-                    head
-                );
-                break;
+                co_await refuse(*conn, req, ErrorCode::kPayloadTooLarge, std::move(too_large), head);
+                co_return;
             }
             parser.body_limit(limit);
             if (lower(header[bhttp::field::expect]) == "100-continue") {
@@ -319,16 +411,16 @@ struct Server::Impl {
             auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
             if (body_ec) {
                 if (body_ec == bhttp::error::body_limit) {
-                    co_await write(
-                        *conn,
-                        pipeline.transport_error(
-                            req,
-                            ErrorCode::kPayloadTooLarge,
-                            "request body is larger than " + std::to_string(limit) + " bytes"
-                        ),
-                        false,
-                        head
-                    );
+                    co_await refuse(*conn, req, ErrorCode::kPayloadTooLarge, std::move(too_large), head);
+                    co_return;
+                }
+                // A broken chunk size or framing: say so before closing. A client that went away
+                // (partial message, reset) or ran out of time gets nothing.
+                if (body_ec != bhttp::error::partial_message && body_ec != bhttp::error::end_of_stream &&
+                    body_ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
+                    std::string message = "malformed request body: " + body_ec.message();
+                    co_await refuse(*conn, req, ErrorCode::kBadRequest, std::move(message), head);
+                    co_return;
                 }
                 break;
             }
@@ -337,14 +429,8 @@ struct Server::Impl {
                 req.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
             }
             if (settings.trust_proxy) {
-                const auto forwarded = req.header("x-forwarded-for");
-                if (!forwarded.empty()) {
-                    auto first = forwarded.substr(0, forwarded.find(','));
-                    while (!first.empty() && first.front() == ' ')
-                        first.remove_prefix(1);
-                    while (!first.empty() && first.back() == ' ')
-                        first.remove_suffix(1);
-                    req.client_ip = std::string(first);
+                if (auto forwarded = forwarded_client(req.header("x-forwarded-for"))) {
+                    req.client_ip = std::move(*forwarded);
                 }
             }
             req.body = std::move(message.body());
@@ -380,13 +466,10 @@ Server::~Server() {
     }
 }
 
-void Server::start() {
+void Server::start(ListenSocket socket) {
     auto& s = *impl_;
-    const auto address = asio::ip::make_address(s.settings.host);
-    const tcp::endpoint endpoint(address, s.settings.port);
-    s.acceptor.open(endpoint.protocol());
-    s.acceptor.set_option(asio::socket_base::reuse_address(true));
-    s.acceptor.bind(endpoint);
+    const auto protocol = socket.ipv6() ? tcp::v6() : tcp::v4();
+    s.acceptor.assign(protocol, socket.release());
     s.acceptor.listen(asio::socket_base::max_listen_connections);
     s.bound_port = s.acceptor.local_endpoint().port();
     asio::co_spawn(s.io, s.accept_loop(), asio::detached);

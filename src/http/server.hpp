@@ -8,6 +8,7 @@
 #include <string>
 
 #include "http/blocking_pool.hpp"
+#include "http/listen_socket.hpp"
 #include "http/pipeline.hpp"
 
 namespace gomall::http {
@@ -17,9 +18,12 @@ struct ServerSettings {
     std::uint16_t port = 8080;  // 0 = any free port (see Server::port())
     int io_threads = 2;
     int max_connections = 10000;
-    std::size_t header_limit = std::size_t{16} * 1024;
-    int read_timeout_seconds = 15;
-    int idle_timeout_seconds = 60;
+    std::size_t header_limit = std::size_t{16} * 1024;  // request line and header fields together: 431
+    std::size_t max_header_count = 100;                 // more fields: 431
+    std::size_t max_target_bytes = 8192;                // longer request target: 414
+    int header_timeout_seconds = 10;                    // from a request's first byte to the end of its header
+    int read_timeout_seconds = 15;                      // the body, and each response write
+    int idle_timeout_seconds = 60;                      // between requests on a kept-alive connection
     int shutdown_timeout_seconds = 10;
     int event_stream_max_seconds = 300;  // hard cap on one server-sent-events response
     bool trust_proxy = false;
@@ -34,8 +38,9 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    /// Binds and starts the I/O and blocking threads. Throws if the address cannot be bound.
-    void start();
+    /// Listens on `socket` (bound earlier, before the application touched any data) and starts the
+    /// I/O threads.
+    void start(ListenSocket socket);
     /// The bound port (useful when settings.port was 0).
     std::uint16_t port() const;
     /// Graceful stop: stop accepting, close idle connections, let in-flight requests finish
