@@ -9,6 +9,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 
+#include "http/json_duplicate_keys.hpp"
+
 namespace gomall::http {
 namespace {
 
@@ -121,6 +123,9 @@ Result<JsonBody> JsonBody::parse(const Request& req, std::initializer_list<std::
     }
     if (!parsed.is_object()) {
         return make_error(ErrorCode::kBadRequest, "request body must be a JSON object");
+    }
+    if (has_duplicate_keys(req.body)) {
+        return make_error(ErrorCode::kBadRequest, "malformed JSON: an object names the same field twice");
     }
     auto& object = parsed.as_object();
     for (const auto& entry : object) {

@@ -16,7 +16,8 @@
 namespace gomall::http {
 
 /// A parsed JSON object body. parse() rejects: a non-JSON content type (415), malformed JSON,
-/// a non-object top level, and fields not in `allowed` (400 naming the field).
+/// a non-object top level, an object naming a field twice, and fields not in `allowed` (400
+/// naming the field).
 class JsonBody {
 public:
     static Result<JsonBody> parse(const Request& req, std::initializer_list<std::string_view> allowed);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "http/json_duplicate_keys.hpp"
+
 namespace gomall::http {
 namespace {
 
@@ -27,6 +29,33 @@ TEST(JsonBody, RejectsMalformedJsonAndNonObjects) {
     EXPECT_EQ(JsonBody::parse(json_request("[1]"), {}).error().code, ErrorCode::kBadRequest);
     EXPECT_EQ(JsonBody::parse(json_request(""), {}).error().code, ErrorCode::kBadRequest);
     EXPECT_FALSE(JsonBody::parse(json_request(std::string(100, '[') + std::string(100, ']')), {}).ok());
+}
+
+TEST(JsonBody, RefusesAFieldNamedTwiceAtAnyDepthAndInAnySpelling) {
+    for (const char* body : {
+             R"({"quantity":1,"quantity":99})",
+             R"({"a":1,"b":{"x":1,"x":2}})",
+             R"({"a":[{"x":1},{"y":1,"y":1}]})",
+             R"({"quantity":1,"quantity":99})",  // the same key once unescaped
+         }) {
+        const auto r = JsonBody::parse(json_request(body), {"quantity", "a", "b"});
+        ASSERT_FALSE(r.ok()) << body;
+        EXPECT_EQ(r.error().code, ErrorCode::kBadRequest) << body;
+    }
+    // The same name in different objects is no duplicate.
+    EXPECT_TRUE(JsonBody::parse(json_request(R"({"a":[{"x":1},{"x":2}],"b":{"a":1}})"), {"a", "b"}).ok());
+}
+
+TEST(JsonBody, DuplicateKeyCheckHandlesFiftyThousandKeys) {
+    std::string body = "{";
+    for (int i = 0; i < 50000; ++i) {
+        body += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+    }
+    const std::string repeated = ",\"k7\":1}";
+    body += repeated;
+    EXPECT_TRUE(has_duplicate_keys(body));
+    body.replace(body.size() - repeated.size(), repeated.size(), "}");
+    EXPECT_FALSE(has_duplicate_keys(body));
 }
 
 TEST(JsonBody, NamesUnknownFields) {
