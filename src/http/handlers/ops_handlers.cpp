@@ -1,5 +1,7 @@
 #include "http/handlers/ops_handlers.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "http/envelope.hpp"
 
 namespace gomall::http {
@@ -40,7 +42,12 @@ void register_ops_routes(Router& router, std::vector<ports::HealthCheck*> checks
             } catch (const std::exception& e) {
                 problem = e.what();
             }
-            status[check->name()] = problem.empty() ? "ok" : problem;
+            // The reason names hosts, users and server errors: it goes to the log, with the trace
+            // id; the probe, which anyone may call, only learns which dependency is down.
+            if (!problem.empty()) {
+                spdlog::warn("not ready: {}: {}", check->name(), problem);
+            }
+            status[check->name()] = problem.empty() ? "ok" : "unavailable";
             if (!problem.empty()) {
                 failed += (failed.empty() ? "" : ", ") + check->name();
             }
@@ -48,7 +55,7 @@ void register_ops_routes(Router& router, std::vector<ports::HealthCheck*> checks
         if (!failed.empty()) {
             boost::json::object envelope;
             Response res = error_response(req, ErrorCode::kUnavailable, "not ready: " + failed + " unreachable");
-            // Keep the per-dependency detail in data so operators see which one failed and why.
+            // The per-dependency status stays in data so operators see which one failed.
             envelope["code"] = static_cast<int>(ErrorCode::kUnavailable);
             envelope["message"] = "not ready: " + failed + " unreachable";
             envelope["data"] = status;
