@@ -131,11 +131,13 @@ Error explain_refusal(soci::session& session, Dialect dialect, std::int64_t prod
     }
     const auto rows = fetch_rows<ProductState>(session, q);
     const std::string field = std::to_string(product_id);
-    if (rows.empty()) {
+    // A deleted product is gone for shoppers, as GET /api/product/:id says; one taken off the shelf
+    // still exists but is not on sale.
+    if (rows.empty() || rows.front().deleted != 0) {
         return make_error(ErrorCode::kProductNotFound, "product " + field + " does not exist", field);
     }
     const ProductState& state = rows.front();
-    if (state.deleted != 0 || state.status == 0) {
+    if (state.status == 0) {
         return make_error(ErrorCode::kProductUnavailable, "product " + field + " is not on sale", field);
     }
     return make_error(
