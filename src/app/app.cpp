@@ -33,6 +33,7 @@
 #include "services/cart_service.hpp"
 #include "services/jwt.hpp"
 #include "services/login_rate_limiter.hpp"
+#include "services/login_throttle.hpp"
 #include "services/order_number.hpp"
 #include "services/order_service.hpp"
 #include "services/password_hasher.hpp"
@@ -105,7 +106,8 @@ struct App::Parts {
               services::LoginRateLimitSettings{
                   config.auth.login_rate_per_second, static_cast<double>(config.auth.login_burst)}
           ),
-          auth(users, tokens, hasher, revocations, login_limiter, clock, auth_settings(config.auth)),
+          login_throttle(clock, login_throttle_settings(config.auth)),
+          auth(users, tokens, hasher, revocations, login_limiter, login_throttle, clock, auth_settings(config.auth)),
           product_cache(
               static_cast<std::size_t>(config.product.cache_capacity),
               std::chrono::milliseconds(config.product.cache_ttl_ms),
@@ -132,7 +134,7 @@ struct App::Parts {
               seckill_settings(config.seckill),
               blocking.executor()
           ),
-          static_files(http::StaticSettings{config.server.static_dir, config.server.openapi_path}) {}
+          static_files(static_settings(config.server)) {}
 
     static services::AuthSettings auth_settings(const AuthConfig& c) {
         services::AuthSettings s;
@@ -140,8 +142,15 @@ struct App::Parts {
         s.access_ttl = std::chrono::seconds(c.access_ttl_seconds);
         s.refresh_ttl = std::chrono::seconds(c.refresh_ttl_seconds);
         s.bcrypt_cost = c.bcrypt_cost;
-        s.lockout_attempts = c.lockout_attempts;
-        s.lockout_duration = std::chrono::minutes(c.lockout_minutes);
+        return s;
+    }
+
+    static services::LoginThrottleSettings login_throttle_settings(const AuthConfig& c) {
+        services::LoginThrottleSettings s;
+        s.account_free_failures = c.login_free_failures;
+        s.address_free_failures = c.login_ip_free_failures;
+        s.delay_base = std::chrono::milliseconds(c.login_delay_base_ms);
+        s.delay_max = std::chrono::seconds(c.login_delay_max_seconds);
         return s;
     }
 
@@ -149,6 +158,13 @@ struct App::Parts {
         services::SeckillSettings s;
         s.token_required = c.token_required;
         s.token_ttl = std::chrono::seconds(c.token_ttl_seconds);
+        return s;
+    }
+
+    static http::StaticSettings static_settings(const ServerConfig& c) {
+        http::StaticSettings s;
+        s.root = c.static_dir;
+        s.openapi_path = c.openapi_path;
         return s;
     }
 
@@ -170,6 +186,7 @@ struct App::Parts {
     services::PasswordHasher hasher;
     services::TokenRevocations revocations;
     services::LoginRateLimiter login_limiter;
+    services::LoginThrottle login_throttle;
     services::AuthService auth;
     services::ProductCache product_cache;
     services::ProductService product_service;
@@ -194,6 +211,8 @@ App::~App() {
 }
 
 std::optional<std::string> App::start() {
+    // The port first: if it is taken, stop before any database is opened, migrated or seeded.
+    auto listener = http::ListenSocket::bind(config_.server.host, static_cast<std::uint16_t>(config_.server.port));
     parts_ = std::make_unique<Parts>(config_);
     auto& p = *parts_;
     spdlog::info("database: {}", p.database.description());
@@ -251,6 +270,9 @@ std::optional<std::string> App::start() {
     server_settings.io_threads = resolved_io_threads(config_.server.io_threads);
     server_settings.max_connections = config_.server.max_connections;
     server_settings.header_limit = config_.server.header_limit_bytes;
+    server_settings.max_header_count = config_.server.max_header_count;
+    server_settings.max_target_bytes = config_.server.max_target_bytes;
+    server_settings.header_timeout_seconds = config_.server.header_timeout_seconds;
     server_settings.read_timeout_seconds = config_.server.read_timeout_seconds;
     server_settings.idle_timeout_seconds = config_.server.idle_timeout_seconds;
     server_settings.shutdown_timeout_seconds = config_.server.shutdown_timeout_seconds;
@@ -258,7 +280,7 @@ std::optional<std::string> App::start() {
     p.server = std::make_unique<http::Server>(*p.pipeline, p.blocking, server_settings);
 
     p.canceller.start();
-    p.server->start();
+    p.server->start(std::move(listener));
     spdlog::info(
         "listening on {}:{} with {} I/O thread(s), {} blocking thread(s)",
         config_.server.host,

@@ -91,6 +91,13 @@ std::vector<Key> keys() {
     add("server",
         "header_limit_bytes",
         int_field(&ServerConfig::header_limit_bytes, 1024, 1 << 20, "server.header_limit_bytes"));
+    add("server", "max_header_count", int_field(&ServerConfig::max_header_count, 8, 10000, "server.max_header_count"));
+    add("server",
+        "max_target_bytes",
+        int_field(&ServerConfig::max_target_bytes, 256, 1 << 20, "server.max_target_bytes"));
+    add("server",
+        "header_timeout_seconds",
+        int_field(&ServerConfig::header_timeout_seconds, 1, 3600, "server.header_timeout_seconds"));
     add("server",
         "read_timeout_seconds",
         int_field(&ServerConfig::read_timeout_seconds, 1, 3600, "server.read_timeout_seconds"));
@@ -147,11 +154,17 @@ std::vector<Key> keys() {
     add("auth", "login_burst", [](Config& c, const std::string& v) {
         c.auth.login_burst = static_cast<int>(parse_integer("auth.login_burst", v, 1, 1000000));
     });
-    add("auth", "lockout_attempts", [](Config& c, const std::string& v) {
-        c.auth.lockout_attempts = static_cast<int>(parse_integer("auth.lockout_attempts", v, 1, 1000));
+    add("auth", "login_free_failures", [](Config& c, const std::string& v) {
+        c.auth.login_free_failures = static_cast<int>(parse_integer("auth.login_free_failures", v, 1, 1000));
     });
-    add("auth", "lockout_minutes", [](Config& c, const std::string& v) {
-        c.auth.lockout_minutes = static_cast<int>(parse_integer("auth.lockout_minutes", v, 1, 7LL * 24 * 60));
+    add("auth", "login_ip_free_failures", [](Config& c, const std::string& v) {
+        c.auth.login_ip_free_failures = static_cast<int>(parse_integer("auth.login_ip_free_failures", v, 1, 1000000));
+    });
+    add("auth", "login_delay_base_ms", [](Config& c, const std::string& v) {
+        c.auth.login_delay_base_ms = static_cast<int>(parse_integer("auth.login_delay_base_ms", v, 1, 60000));
+    });
+    add("auth", "login_delay_max_seconds", [](Config& c, const std::string& v) {
+        c.auth.login_delay_max_seconds = static_cast<int>(parse_integer("auth.login_delay_max_seconds", v, 1, 86400));
     });
     // order
     add("order", "unpaid_timeout_seconds", [](Config& c, const std::string& v) {
@@ -401,6 +414,9 @@ Config load_config(const ConfigOptions& options) {
         throw ConfigError(
             "config auth.jwt_secret: the built-in development secret is refused in prod; set GOMALL_AUTH_JWT_SECRET"
         );
+    }
+    if (config.auth.login_delay_max_seconds * 1000LL < config.auth.login_delay_base_ms) {
+        throw ConfigError("config auth.login_delay_max_seconds: must not be shorter than auth.login_delay_base_ms");
     }
     if (config.database.driver == "mysql" && config.database.mysql_database.empty()) {
         throw ConfigError("config database.mysql_database: must be set when database.driver is mysql");

@@ -24,6 +24,9 @@ struct ServerConfig {
     int max_connections = 10000;
     std::size_t body_limit_bytes = std::size_t{1024} * 1024;
     std::size_t header_limit_bytes = std::size_t{16} * 1024;
+    std::size_t max_header_count = 100;
+    std::size_t max_target_bytes = 8192;
+    int header_timeout_seconds = 10;
     int read_timeout_seconds = 15;
     int idle_timeout_seconds = 60;
     int shutdown_timeout_seconds = 10;
@@ -52,8 +55,12 @@ struct AuthConfig {
     int bcrypt_cost = 10;
     double login_rate_per_second = 10;
     int login_burst = 20;
-    int lockout_attempts = 5;
-    int lockout_minutes = 15;
+    // Failed-login throttling (services::LoginThrottle): free failures per (account, address) and per
+    // address, then waits doubling from login_delay_base_ms up to login_delay_max_seconds.
+    int login_free_failures = 5;
+    int login_ip_free_failures = 30;
+    int login_delay_base_ms = 1000;
+    int login_delay_max_seconds = 900;
 };
 
 struct OrderConfig {

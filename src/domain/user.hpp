@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 
 #include "core/time.hpp"
@@ -18,8 +17,6 @@ struct User {
     std::string phone;
     std::string password_hash;  // bcrypt; never leaves the server
     Role role = Role::kShopper;
-    int failed_logins = 0;
-    std::optional<TimePoint> locked_until;
     TimePoint created_at;
     TimePoint updated_at;
 };

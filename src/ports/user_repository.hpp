@@ -21,12 +21,6 @@ public:
     virtual std::optional<domain::User> find_by_id(std::int64_t id) = 0;
     virtual std::optional<domain::User> find_by_username(std::string_view username) = 0;
 
-    /// Atomically adds one failed login and returns the new count.
-    virtual int add_failed_login(std::int64_t id) = 0;
-    /// Locks the account until `until` and resets the failure count.
-    virtual void lock_until(std::int64_t id, TimePoint until) = 0;
-    /// Clears the failure count and any lock (after a successful login).
-    virtual void clear_failed_logins(std::int64_t id) = 0;
     virtual void update_password(std::int64_t id, const std::string& password_hash, TimePoint now) = 0;
     /// Makes `id` an admin with this password (used to provision the configured admin).
     virtual void upsert_admin(const domain::NewUser& admin, TimePoint now) = 0;

@@ -2,7 +2,6 @@
 // so a leaked database does not hand out sessions.
 #include "services/auth_service.hpp"
 
-#include <algorithm>
 #include <array>
 #include <optional>
 #include <stdexcept>
@@ -63,6 +62,22 @@ Error invalid_refresh_token() {
     return make_error(ErrorCode::kRefreshTokenInvalid, "refresh token is invalid or expired");
 }
 
+// The login token bucket refills at one attempt a second or faster (config allows no slower rate),
+// so waiting a second always frees one.
+constexpr std::chrono::seconds kRateLimitedRetryAfter{1};
+
+LoginOutcome refused(std::string message, std::chrono::seconds retry_after) {
+    return LoginOutcome{make_error(ErrorCode::kLoginRateLimited, std::move(message)), retry_after};
+}
+
+LoginOutcome throttled(std::chrono::seconds retry_after) {
+    const long long seconds = retry_after.count();
+    return refused(
+        "too many failed logins, try again in " + std::to_string(seconds) + (seconds == 1 ? " second" : " seconds"),
+        retry_after
+    );
+}
+
 Error unacceptable_password(std::string field) {
     std::string message = field + ": must be 6-72 bytes";
     return make_error(ErrorCode::kBadRequest, std::move(message), std::move(field));
@@ -76,6 +91,7 @@ AuthService::AuthService(
     PasswordHasher& hasher,
     TokenRevocations& revocations,
     LoginRateLimiter& login_limiter,
+    LoginThrottle& login_throttle,
     const ports::Clock& clock,
     AuthSettings settings
 )
@@ -84,12 +100,12 @@ AuthService::AuthService(
       hasher_(hasher),
       revocations_(revocations),
       login_limiter_(login_limiter),
+      login_throttle_(login_throttle),
       clock_(clock),
       settings_(std::move(settings)),
       jwt_(settings_.jwt_secret) {
-    if (settings_.access_ttl.count() <= 0 || settings_.refresh_ttl.count() <= 0 || settings_.lockout_attempts < 1 ||
-        settings_.lockout_duration.count() <= 0) {
-        throw std::invalid_argument("auth settings: TTLs, lockout attempts and lockout duration must be positive");
+    if (settings_.access_ttl.count() <= 0 || settings_.refresh_ttl.count() <= 0) {
+        throw std::invalid_argument("auth settings: TTLs must be positive");
     }
     dummy_hash_ = hasher_.hash(random_hex(kTokenIdBytes));
 }
@@ -121,33 +137,28 @@ Result<LoginResult> AuthService::register_user(const Registration& registration)
     return issue_tokens(*created, random_hex(kTokenIdBytes), now);
 }
 
-Result<LoginResult> AuthService::login(
-    std::string_view username, std::string_view password, std::string_view client_ip
-) {
+LoginOutcome AuthService::login(std::string_view username, std::string_view password, std::string_view client_ip) {
     if (!login_limiter_.try_acquire(client_ip)) {
-        return make_error(ErrorCode::kLoginRateLimited, "too many login attempts, please slow down");
+        return refused("too many login attempts, please slow down", kRateLimitedRetryAfter);
+    }
+    LoginThrottle::Attempt attempt = login_throttle_.begin(username, client_ip);
+    if (!attempt.admitted()) {
+        return throttled(attempt.retry_after());
     }
     const auto user = users_.find_by_username(username);
     if (!user) {
-        // Spend the same bcrypt time as a real check so response time does not reveal which usernames exist.
+        // Spend the same bcrypt time as a real check so response time does not reveal which usernames exist;
+        // the failure counts like a wrong password so that probing for names is throttled alike.
         (void)hasher_.verify(password, dummy_hash_);
-        return invalid_credentials();
-    }
-    const TimePoint now = clock_.now();
-    if (user->locked_until && *user->locked_until > now) {
-        return locked_error(*user->locked_until, now);
+        attempt.failed();
+        return {invalid_credentials()};
     }
     if (!hasher_.verify(password, user->password_hash)) {
-        const int failures = users_.add_failed_login(user->id);
-        if (failures >= settings_.lockout_attempts) {
-            users_.lock_until(user->id, now + settings_.lockout_duration);
-        }
-        return invalid_credentials();
+        attempt.failed();
+        return {invalid_credentials()};
     }
-    if (user->failed_logins > 0 || user->locked_until) {
-        users_.clear_failed_logins(user->id);
-    }
-    return issue_tokens(*user, random_hex(kTokenIdBytes), now);
+    attempt.succeeded();
+    return {issue_tokens(*user, random_hex(kTokenIdBytes), clock_.now())};
 }
 
 Result<LoginResult> AuthService::refresh(std::string_view refresh_token) {
@@ -285,15 +296,6 @@ LoginResult AuthService::issue_tokens(const domain::User& user, const std::strin
     result.expires_in = settings_.access_ttl;
     result.user = user;
     return result;
-}
-
-Error AuthService::locked_error(TimePoint locked_until, TimePoint now) const {
-    const auto remaining = std::chrono::ceil<std::chrono::minutes>(locked_until - now);
-    const long long minutes = std::max<long long>(1, remaining.count());
-    return make_error(
-        ErrorCode::kAccountLocked,
-        "account locked, try again in " + std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes")
-    );
 }
 
 }  // namespace gomall::services

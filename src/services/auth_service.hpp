@@ -1,4 +1,4 @@
-// Accounts and authentication: registration, login with lockout, access/refresh tokens with
+// Accounts and authentication: registration, throttled login, access/refresh tokens with
 // rotation and reuse detection, logout, password change, and provisioning of the first admin.
 #pragma once
 
@@ -16,6 +16,7 @@
 #include "ports/user_repository.hpp"
 #include "services/jwt.hpp"
 #include "services/login_rate_limiter.hpp"
+#include "services/login_throttle.hpp"
 #include "services/password_hasher.hpp"
 #include "services/token_revocations.hpp"
 
@@ -26,8 +27,6 @@ struct AuthSettings {
     std::chrono::seconds access_ttl{900};
     std::chrono::seconds refresh_ttl{7 * 24 * 3600};
     int bcrypt_cost = PasswordHasher::kDefaultCost;  // for the composition root's PasswordHasher
-    int lockout_attempts = 5;                        // failed logins in a row before the lock
-    std::chrono::minutes lockout_duration{15};
 };
 
 /// Input of register_user; the HTTP layer has already validated the fields' shapes.
@@ -46,10 +45,17 @@ struct LoginResult {
     domain::User user;
 };
 
+/// The answer to a login: the tokens or an error. When the error is a refusal to try now
+/// (kLoginRateLimited), retry_after says how long the client should wait (the HTTP Retry-After).
+struct LoginOutcome {
+    Result<LoginResult> result;
+    std::chrono::seconds retry_after{0};
+};
+
 /// Thread-safe; every method except verify() may block (repositories, bcrypt): call them off the I/O threads.
 class AuthService final : public ports::AccessTokenVerifier {
 public:
-    /// Throws std::invalid_argument for an empty jwt_secret or non-positive TTLs/lockout settings.
+    /// Throws std::invalid_argument for an empty jwt_secret or non-positive TTLs.
     /// Hashes one throw-away password (used to spend equal time on unknown usernames).
     AuthService(
         ports::UserRepository& users,
@@ -57,6 +63,7 @@ public:
         PasswordHasher& hasher,
         TokenRevocations& revocations,
         LoginRateLimiter& login_limiter,
+        LoginThrottle& login_throttle,
         const ports::Clock& clock,
         AuthSettings settings
     );
@@ -65,9 +72,10 @@ public:
     /// kBadRequest (field password) when the password is not 6-72 bytes.
     Result<LoginResult> register_user(const Registration& registration);
 
-    /// kLoginRateLimited when `client_ip` tries too often, kAccountLocked while locked,
-    /// kInvalidCredentials for an unknown user or a wrong password (same message for both).
-    Result<LoginResult> login(std::string_view username, std::string_view password, std::string_view client_ip);
+    /// kLoginRateLimited (with retry_after) when `client_ip` tries too fast, or when it has failed too
+    /// often for this account or for all accounts together (see LoginThrottle); the password is not
+    /// checked then. kInvalidCredentials for an unknown user or a wrong password (same message for both).
+    LoginOutcome login(std::string_view username, std::string_view password, std::string_view client_ip);
 
     /// Exchanges a refresh token for a new pair and marks the old one used. Presenting a used token again
     /// revokes its whole family (and the family's access tokens). Any failure is kRefreshTokenInvalid.
@@ -97,13 +105,13 @@ public:
 
 private:
     LoginResult issue_tokens(const domain::User& user, const std::string& session_id, TimePoint now);
-    Error locked_error(TimePoint locked_until, TimePoint now) const;
 
     ports::UserRepository& users_;
     ports::TokenRepository& tokens_;
     PasswordHasher& hasher_;
     TokenRevocations& revocations_;
     LoginRateLimiter& login_limiter_;
+    LoginThrottle& login_throttle_;
     const ports::Clock& clock_;
     AuthSettings settings_;
     JwtCodec jwt_;

@@ -123,8 +123,9 @@ function serverBinary() {
 
 export class Server {
     /// opts: env (extra GOMALL_* for this server), label (names the temp dir), and to restart on the
-    /// data of an earlier instance: dbPath, tmpDir (not removed by this instance), adminPassword, jwtSecret.
-    constructor({ baseUrl = '', env = {}, dbPath = '', label = 'gomall', adminPassword = '', tmpDir = '', jwtSecret = '' } = {}) {
+    /// data of an earlier instance: dbPath, tmpDir (not removed by this instance), adminPassword, jwtSecret;
+    /// separateStderr: stderr to its own file (errPath), so that logPath holds stdout only.
+    constructor({ baseUrl = '', env = {}, dbPath = '', label = 'gomall', adminPassword = '', tmpDir = '', jwtSecret = '', separateStderr = false } = {}) {
         this.baseUrl = baseUrl;
         this.extraEnv = env;
         this.label = label;
@@ -138,6 +139,8 @@ export class Server {
         this.adminPassword = adminPassword || process.env.GOMALL_ADMIN_PASSWORD || '';
         this.adminTokenCache = null;
         this.jwtSecret = jwtSecret;
+        this.separateStderr = separateStderr;  // stderr to errPath instead of the log (stdout) file
+        this.errPath = '';
     }
 
     /// Starts the binary and waits for GET /health. Retries on a port race.
@@ -165,8 +168,12 @@ export class Server {
                 GOMALL_AUTH_BCRYPT_COST: '4',
                 GOMALL_AUTH_LOGIN_RATE_PER_SECOND: '100000',
                 GOMALL_AUTH_LOGIN_BURST: '100000',
-                GOMALL_AUTH_LOCKOUT_ATTEMPTS: '5',
-                GOMALL_AUTH_LOCKOUT_MINUTES: '15',
+                // failed-login throttling at its defaults, pinned so that a change to conf/config.yaml
+                // does not change what the tests expect
+                GOMALL_AUTH_LOGIN_FREE_FAILURES: '5',
+                GOMALL_AUTH_LOGIN_IP_FREE_FAILURES: '30',
+                GOMALL_AUTH_LOGIN_DELAY_BASE_MS: '1000',
+                GOMALL_AUTH_LOGIN_DELAY_MAX_SECONDS: '900',
                 // long enough that no order of a normal test is swept while the test looks at it;
                 // the timeout test starts a server of its own with a short one
                 GOMALL_ORDER_UNPAID_TIMEOUT_SECONDS: '600',
@@ -177,12 +184,15 @@ export class Server {
             for (const [k, v] of Object.entries(env)) if (v === undefined || v === null) delete env[k];
             this.env = env;
             const logFd = fs.openSync(this.logPath, 'a');
+            if (this.separateStderr) this.errPath = path.join(this.tmpDir, `server-${port}.stderr.log`);
+            const errFd = this.separateStderr ? fs.openSync(this.errPath, 'a') : logFd;
             const child = spawn(bin, ['serve', '--env', 'test'], {
                 cwd: REPO_ROOT,
                 env,
-                stdio: ['ignore', logFd, logFd],
+                stdio: ['ignore', logFd, errFd],
             });
             fs.closeSync(logFd);
+            if (errFd !== logFd) fs.closeSync(errFd);
             this.child = child;
             this.exit = null;
             this.exitPromise = new Promise((resolve) => {

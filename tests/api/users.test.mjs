@@ -1,4 +1,4 @@
-// POST /api/user/register, POST /api/user/login, GET /api/user/profile; lockout and the per-IP login limit.
+// POST /api/user/register, POST /api/user/login, GET /api/user/profile; failed-login throttling and the per-IP login limit.
 import {
     test, useServer, startServer, assert, uniq, randomHex, rawHttp, sleep,
     expectOk, expectError, expectLoginResult, expectUser, EXTERNAL, EXTERNAL_SKIP,
@@ -159,19 +159,61 @@ test('login validates its body', async () => {
     expectError(await srv.api('POST', '/api/user/login', { rawBody: 'username=a&password=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 415);
 });
 
-test('five failed logins lock the account: 429 10003 even with the right password', async () => {
-    const u = await srv.register('lock');
-    const other = await srv.register('notlocked');
-    for (let i = 1; i <= 5; i += 1) {
-        const res = await srv.api('POST', '/api/user/login', { body: { username: u.username, password: `wrong-${i}xx` } });
-        if (i < 5) expectError(res, 401, 10002);
-        else assert.ok(res.status === 401 || res.status === 429, `5th failure: ${res.status} ${res.text}`);
+test('failed logins slow down the failing address only: 429 10008 with Retry-After, the owner still signs in', async (t) => {
+    if (EXTERNAL) return t.skip(EXTERNAL_SKIP);
+    // Behind a trusted proxy the client address comes from X-Forwarded-For, so one test can be a stranger
+    // and the owner at two addresses. A 2 s first wait leaves room for a slow machine between requests.
+    const own = await startServer({
+        label: 'throttle',
+        env: { GOMALL_SERVER_TRUST_PROXY: 'true', GOMALL_AUTH_LOGIN_DELAY_BASE_MS: '2000' },
+    });
+    try {
+        const owner = await own.register('owner');
+        const bystander = await own.register('bystander');
+        const login = (username, password, from) => own.api('POST', '/api/user/login', {
+            body: { username, password }, headers: { 'x-forwarded-for': from },
+        });
+        const stranger = '203.0.113.7';
+        const retryAfter = (res) => {
+            assert.match(res.headers['retry-after'] ?? '', /^\d+$/, `Retry-After missing: ${JSON.stringify(res.headers)}`);
+            const seconds = Number(res.headers['retry-after']);
+            assert.ok(seconds >= 1 && seconds <= 2, `Retry-After ${seconds}, expected 1..2`);
+            assert.match(res.body.message, /try again in \d+ seconds?/);
+            return seconds;
+        };
+
+        for (let i = 1; i <= 5; i += 1) {
+            expectError(await login(owner.username, `wrong-${i}xx`, stranger), 401, 10002);
+        }
+        // Past the five free failures the stranger must wait, and is refused without the password being checked.
+        const refused = await login(owner.username, 'wrong-6xx', stranger);
+        expectError(refused, 429, 10008);
+        retryAfter(refused);
+        const rightButTooSoon = await login(owner.username, owner.password, stranger);
+        expectError(rightButTooSoon, 429, 10008);
+        const wait = retryAfter(rightButTooSoon);
+        expectError(await login(owner.username.toUpperCase(), 'wrong-7xx', stranger), 429, 10008); // same account
+
+        // The owner, from their own address, is never held up by a stranger; nor is another account.
+        const signedIn = await login(owner.username, owner.password, '198.51.100.1');
+        expectOk(signedIn);
+        assert.equal(signedIn.body.data.user.username, owner.username);
+        expectOk(await login(bystander.username, bystander.password, stranger));
+
+        // Once the wait is over, the right password from the stranger's address works too.
+        await sleep(wait * 1000 + 200);
+        expectOk(await login(owner.username, owner.password, stranger));
+
+        // Probing unknown names is throttled alike, with the same answers as for a real account.
+        const prober = '203.0.113.8';
+        const ghost = uniq('ghost');
+        for (let i = 1; i <= 5; i += 1) expectError(await login(ghost, 'whatever1', prober), 401, 10002);
+        const probeRefused = await login(ghost, 'whatever1', prober);
+        expectError(probeRefused, 429, 10008);
+        retryAfter(probeRefused);
+    } finally {
+        await own.dispose();
     }
-    const locked = await srv.api('POST', '/api/user/login', { body: { username: u.username, password: u.password } });
-    expectError(locked, 429, 10003);
-    assert.match(locked.body.message, /lock/i);
-    // other accounts are unaffected
-    expectOk(await srv.api('POST', '/api/user/login', { body: { username: other.username, password: other.password } }));
 });
 
 test('profile requires a token', async () => {
@@ -192,7 +234,10 @@ test('login is limited per IP (10/s, burst 20): 429 10008', async (t) => {
         })));
         const limited = results.filter((r) => r.status === 429);
         const passed = results.filter((r) => r.status === 401);
-        for (const r of limited) expectError(r, 429, 10008);
+        for (const r of limited) {
+            expectError(r, 429, 10008);
+            assert.equal(r.headers['retry-after'], '1', 'a token is back within a second');
+        }
         for (const r of passed) expectError(r, 401, 10002);
         assert.equal(limited.length + passed.length, 40, `unexpected statuses: ${results.map((r) => r.status).join(',')}`);
         assert.ok(passed.length >= 18 && passed.length <= 30, `about 20 should pass the burst, ${passed.length} did`);

@@ -9,6 +9,9 @@ namespace gomall::adapters::sql {
 namespace {
 
 // Times are UTC "YYYY-MM-DD HH:MM:SS" (TEXT on SQLite, DATETIME on MySQL); money is integer cents.
+// users.failed_logins and users.locked_until belonged to the old account lockout and are no longer read or
+// written (failed logins are throttled in memory, services/login_throttle.hpp). The columns stay: released
+// migrations are not edited, and dropping them would gain nothing.
 constexpr std::string_view kSqliteAccounts = R"sql(
 CREATE TABLE users (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -8,16 +8,13 @@ namespace gomall::adapters::sql {
 namespace {
 
 constexpr const char* kUserColumns =
-    "SELECT id, username, email, phone, password_hash, role, failed_logins, locked_until, created_at, updated_at "
+    "SELECT id, username, email, phone, password_hash, role, created_at, updated_at "
     "FROM users ";
 
 struct UserRow {
     long long id = 0;
     std::string username, email, phone, password_hash;
     int role = 1;
-    int failed_logins = 0;
-    std::string locked_until;
-    soci::indicator locked_ind = soci::i_null;
     std::string created_at, updated_at;
 
     void exchange(soci::statement& st) {
@@ -27,8 +24,6 @@ struct UserRow {
         st.exchange(soci::into(phone));
         st.exchange(soci::into(password_hash));
         st.exchange(soci::into(role));
-        st.exchange(soci::into(failed_logins));
-        st.exchange(soci::into(locked_until, locked_ind));
         st.exchange(soci::into(created_at));
         st.exchange(soci::into(updated_at));
     }
@@ -41,10 +36,6 @@ struct UserRow {
         u.phone = phone;
         u.password_hash = password_hash;
         u.role = static_cast<domain::Role>(role);
-        u.failed_logins = failed_logins;
-        if (locked_ind == soci::i_ok && !locked_until.empty()) {
-            u.locked_until = from_db_time(locked_until);
-        }
         u.created_at = from_db_time(created_at);
         u.updated_at = from_db_time(updated_at);
         return u;
@@ -67,9 +58,8 @@ bool username_exists(soci::session& session, const std::string& username) {
 
 long long insert_user(soci::session& session, const domain::NewUser& user, int role, const std::string& now) {
     soci::statement st =
-        (session.prepare << "INSERT INTO users (username, email, phone, password_hash, role, "
-                            "failed_logins, created_at, updated_at) "
-                            "VALUES (:u, :e, :ph, :h, :r, 0, :c, :m)",
+        (session.prepare << "INSERT INTO users (username, email, phone, password_hash, role, created_at, updated_at) "
+                            "VALUES (:u, :e, :ph, :h, :r, :c, :m)",
          soci::use(user.username),
          soci::use(user.email),
          soci::use(user.phone),
@@ -113,35 +103,6 @@ std::optional<domain::User> SqlUserRepository::find_by_username(std::string_view
     return first_user(*session, q);
 }
 
-int SqlUserRepository::add_failed_login(std::int64_t id) {
-    return with_retry([&] {
-        SessionLease session = db_.lease();
-        Transaction tx(*session, db_.dialect());
-        Query update("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ");
-        update.param(id);
-        execute_counting(*session, update);
-        Query read("SELECT failed_logins FROM users WHERE id = ");
-        read.param(id);
-        const auto count = static_cast<int>(fetch_integer(*session, read));
-        tx.commit();
-        return count;
-    });
-}
-
-void SqlUserRepository::lock_until(std::int64_t id, TimePoint until) {
-    SessionLease session = db_.lease();
-    Query q("UPDATE users SET failed_logins = 0, locked_until = ");
-    q.param(to_db_time(until)).sql(" WHERE id = ").param(id);
-    execute_counting(*session, q);
-}
-
-void SqlUserRepository::clear_failed_logins(std::int64_t id) {
-    SessionLease session = db_.lease();
-    Query q("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ");
-    q.param(id);
-    execute_counting(*session, q);
-}
-
 void SqlUserRepository::update_password(std::int64_t id, const std::string& password_hash, TimePoint now) {
     SessionLease session = db_.lease();
     Query q("UPDATE users SET password_hash = ");
@@ -159,7 +120,7 @@ void SqlUserRepository::upsert_admin(const domain::NewUser& admin, TimePoint now
             q.param(static_cast<long long>(domain::Role::kAdmin))
                 .sql(", password_hash = ")
                 .param(admin.password_hash)
-                .sql(", failed_logins = 0, locked_until = NULL, updated_at = ")
+                .sql(", updated_at = ")
                 .param(stamp)
                 .sql(" WHERE username = ")
                 .param(admin.username);

@@ -13,9 +13,6 @@ public:
     std::optional<std::int64_t> create(const domain::NewUser& user, TimePoint now) override;
     std::optional<domain::User> find_by_id(std::int64_t id) override;
     std::optional<domain::User> find_by_username(std::string_view username) override;
-    int add_failed_login(std::int64_t id) override;
-    void lock_until(std::int64_t id, TimePoint until) override;
-    void clear_failed_logins(std::int64_t id) override;
     void update_password(std::int64_t id, const std::string& password_hash, TimePoint now) override;
     void upsert_admin(const domain::NewUser& admin, TimePoint now) override;
     std::int64_t count_admins() override;

@@ -169,7 +169,12 @@ Response handle_login(services::AuthService& auth, Request& req) {
     GOMALL_TRY(const JsonBody body, req, JsonBody::parse(req, {"username", "password"}));
     GOMALL_TRY(const std::string username, req, body.required_string("username", 1, kMaxLookupLength));
     GOMALL_TRY(const std::string password, req, body.required_string("password", 1, kMaxLookupLength));
-    return respond(req, auth.login(username, password, req.client_ip), login_json);
+    const services::LoginOutcome outcome = auth.login(username, password, req.client_ip);
+    Response res = respond(req, outcome.result, login_json);
+    if (outcome.retry_after.count() > 0) {
+        res.set_header("Retry-After", std::to_string(outcome.retry_after.count()));
+    }
+    return res;
 }
 
 Response handle_profile(services::AuthService& auth, Request& req) {

@@ -69,6 +69,32 @@ TEST_F(ConfigTest, ProductCacheAndSeckillRetentionAreConfigurable) {
     EXPECT_THROW(load("dev", {{"GOMALL_SECKILL_KEEP_AFTER_END_SECONDS", "-1"}}), ConfigError);
 }
 
+TEST_F(ConfigTest, LoginThrottlingIsConfigurableWithinItsRanges) {
+    const auto defaults = load("dev");
+    EXPECT_EQ(defaults.auth.login_free_failures, 5);
+    EXPECT_EQ(defaults.auth.login_ip_free_failures, 30);
+    EXPECT_EQ(defaults.auth.login_delay_base_ms, 1000);
+    EXPECT_EQ(defaults.auth.login_delay_max_seconds, 900);
+    write("config.yaml", "auth:\n  login_free_failures: 3\n  login_delay_max_seconds: 60\n");
+    const auto c =
+        load("staging", {{"GOMALL_AUTH_LOGIN_IP_FREE_FAILURES", "100"}, {"GOMALL_AUTH_LOGIN_DELAY_BASE_MS", "250"}});
+    EXPECT_EQ(c.auth.login_free_failures, 3);
+    EXPECT_EQ(c.auth.login_ip_free_failures, 100);
+    EXPECT_EQ(c.auth.login_delay_base_ms, 250);
+    EXPECT_EQ(c.auth.login_delay_max_seconds, 60);
+    EXPECT_THROW(load("dev", {{"GOMALL_AUTH_LOGIN_FREE_FAILURES", "0"}}), ConfigError);
+    EXPECT_THROW(load("dev", {{"GOMALL_AUTH_LOGIN_IP_FREE_FAILURES", "0"}}), ConfigError);
+    EXPECT_THROW(load("dev", {{"GOMALL_AUTH_LOGIN_DELAY_BASE_MS", "0"}}), ConfigError);
+    EXPECT_THROW(load("dev", {{"GOMALL_AUTH_LOGIN_DELAY_MAX_SECONDS", "0"}}), ConfigError);
+    // The longest wait cannot be shorter than the first one.
+    EXPECT_THROW(
+        load("dev", {{"GOMALL_AUTH_LOGIN_DELAY_BASE_MS", "5000"}, {"GOMALL_AUTH_LOGIN_DELAY_MAX_SECONDS", "4"}}),
+        ConfigError
+    );
+    write("config.yaml", "auth:\n  lockout_attempts: 5\n");
+    EXPECT_THROW(load("dev"), ConfigError) << "the lockout keys are gone; a file still naming them is refused";
+}
+
 TEST_F(ConfigTest, InvalidValuesStopWithOneLineNamingTheKey) {
     try {
         load("dev", {{"GOMALL_SERVER_PORT", "eighty"}});

@@ -1,4 +1,4 @@
-// Behaviour of AuthService against in-memory repositories: login, lockout, token rotation,
+// Behaviour of AuthService against in-memory repositories: login and its throttling, token rotation,
 // reuse detection, logout, password change and admin provisioning.
 #include "services/auth_service.hpp"
 
@@ -56,20 +56,6 @@ public:
             }
         }
         return std::nullopt;
-    }
-    int add_failed_login(std::int64_t id) override {
-        std::lock_guard lock(mutex_);
-        return ++users_.at(id).failed_logins;
-    }
-    void lock_until(std::int64_t id, TimePoint until) override {
-        std::lock_guard lock(mutex_);
-        users_.at(id).locked_until = until;
-        users_.at(id).failed_logins = 0;
-    }
-    void clear_failed_logins(std::int64_t id) override {
-        std::lock_guard lock(mutex_);
-        users_.at(id).locked_until.reset();
-        users_.at(id).failed_logins = 0;
     }
     void update_password(std::int64_t id, const std::string& password_hash, TimePoint now) override {
         std::lock_guard lock(mutex_);
@@ -202,8 +188,6 @@ AuthSettings test_settings() {
     s.access_ttl = 900s;
     s.refresh_ttl = 7 * 24h;
     s.bcrypt_cost = 4;
-    s.lockout_attempts = 5;
-    s.lockout_duration = 15min;
     return s;
 }
 
@@ -215,6 +199,10 @@ protected:
         auto result = auth_.register_user(alice());
         EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
         return result.value();
+    }
+
+    Result<LoginResult> sign_in(std::string_view username, std::string_view password, std::string_view ip) {
+        return auth_.login(username, password, ip).result;
     }
 
     domain::AccessClaims claims_of(const LoginResult& result) {
@@ -229,7 +217,8 @@ protected:
     PasswordHasher hasher_{4};
     TokenRevocations revocations_{tokens_, clock_};
     LoginRateLimiter limiter_{clock_, {.rate_per_second = 10, .burst = 20, .max_keys = 1000}};
-    AuthService auth_{users_, tokens_, hasher_, revocations_, limiter_, clock_, test_settings()};
+    LoginThrottle throttle_{clock_};  // 5 free failures per (account, address), 30 per address, 1 s doubling
+    AuthService auth_{users_, tokens_, hasher_, revocations_, limiter_, throttle_, clock_, test_settings()};
 };
 
 TEST_F(AuthServiceTest, RegisteredUserCanSignInAndTheTokenDescribesThem) {
@@ -238,7 +227,7 @@ TEST_F(AuthServiceTest, RegisteredUserCanSignInAndTheTokenDescribesThem) {
     EXPECT_EQ(registered.expires_in, 900s);
     EXPECT_NE(registered.user.password_hash, "secret123");
 
-    const auto login = auth_.login("alice", "secret123", "10.0.0.1");
+    const auto login = sign_in("alice", "secret123", "10.0.0.1");
     ASSERT_TRUE(login.ok()) << login.error().message;
     const auto claims = claims_of(login.value());
     EXPECT_EQ(claims.user_id, registered.user.id);
@@ -268,8 +257,8 @@ TEST_F(AuthServiceTest, RegisteringWithAnUnacceptablePasswordFails) {
 
 TEST_F(AuthServiceTest, WrongPasswordAndUnknownUserGiveTheSameAnswer) {
     register_alice();
-    const auto wrong = auth_.login("alice", "wrong-password", "10.0.0.1");
-    const auto unknown = auth_.login("bob", "secret123", "10.0.0.1");
+    const auto wrong = sign_in("alice", "wrong-password", "10.0.0.1");
+    const auto unknown = sign_in("bob", "secret123", "10.0.0.1");
     ASSERT_FALSE(wrong.ok());
     ASSERT_FALSE(unknown.ok());
     EXPECT_EQ(wrong.error().code, ErrorCode::kInvalidCredentials);
@@ -277,37 +266,96 @@ TEST_F(AuthServiceTest, WrongPasswordAndUnknownUserGiveTheSameAnswer) {
     EXPECT_EQ(wrong.error().message, unknown.error().message);
 }
 
-TEST_F(AuthServiceTest, FiveFailuresLockTheAccountUntilTheLockRunsOut) {
-    register_alice();
+// Six wrong passwords for alice from `address`: five free ones, then (after the one-second wait they
+// impose) a sixth, which makes the next attempt from there wait two seconds.
+void fail_six_times(AuthService& auth, FakeClock& clock, std::string_view username, std::string_view address) {
     for (int i = 0; i < 5; ++i) {
-        const auto failed = auth_.login("alice", "wrong-password", "10.0.0.1");
-        ASSERT_FALSE(failed.ok());
-        EXPECT_EQ(failed.error().code, ErrorCode::kInvalidCredentials) << i;
+        const auto failed = auth.login(username, "wrong-password", address);
+        ASSERT_FALSE(failed.result.ok());
+        EXPECT_EQ(failed.result.error().code, ErrorCode::kInvalidCredentials) << i;
     }
-    const auto locked = auth_.login("alice", "secret123", "10.0.0.1");
-    ASSERT_FALSE(locked.ok());
-    EXPECT_EQ(locked.error().code, ErrorCode::kAccountLocked);
-    EXPECT_EQ(locked.error().message, "account locked, try again in 15 minutes");
+    const auto too_soon = auth.login(username, "wrong-password", address);
+    ASSERT_FALSE(too_soon.result.ok());
+    EXPECT_EQ(too_soon.result.error().code, ErrorCode::kLoginRateLimited);
+    EXPECT_EQ(too_soon.retry_after, 1s);
+    clock.advance(1s);
+    const auto sixth = auth.login(username, "wrong-password", address);
+    ASSERT_FALSE(sixth.result.ok());
+    EXPECT_EQ(sixth.result.error().code, ErrorCode::kInvalidCredentials);
+}
 
-    clock_.advance(14min + 30s);
-    const auto still_locked = auth_.login("alice", "secret123", "10.0.0.1");
-    ASSERT_FALSE(still_locked.ok());
-    EXPECT_EQ(still_locked.error().message, "account locked, try again in 1 minute");
+TEST_F(AuthServiceTest, AStrangersFailuresDoNotKeepTheOwnerOut) {
+    register_alice();
+    fail_six_times(auth_, clock_, "alice", "10.0.0.66");
+    // No clock movement: the owner, at another address, gets in at once.
+    const auto owner = auth_.login("alice", "secret123", "10.0.0.1");
+    ASSERT_TRUE(owner.result.ok()) << owner.result.error().message;
+    EXPECT_EQ(owner.retry_after, 0s);
+}
 
-    clock_.advance(31s);
-    EXPECT_TRUE(auth_.login("alice", "secret123", "10.0.0.1").ok());
+TEST_F(AuthServiceTest, TheFailingAddressWaitsEvenWithTheRightPasswordAndThenGetsIn) {
+    register_alice();
+    fail_six_times(auth_, clock_, "alice", "10.0.0.66");
+    const auto refused = auth_.login("alice", "secret123", "10.0.0.66");
+    ASSERT_FALSE(refused.result.ok());
+    EXPECT_EQ(refused.result.error().code, ErrorCode::kLoginRateLimited);
+    EXPECT_EQ(refused.result.error().message, "too many failed logins, try again in 2 seconds");
+    EXPECT_EQ(refused.retry_after, 2s);
+
+    clock_.advance(1500ms);
+    const auto still_refused = auth_.login("alice", "secret123", "10.0.0.66");
+    ASSERT_FALSE(still_refused.result.ok());
+    EXPECT_EQ(still_refused.result.error().message, "too many failed logins, try again in 1 second");
+    EXPECT_EQ(still_refused.retry_after, 1s);
+
+    clock_.advance(500ms);
+    ASSERT_TRUE(sign_in("alice", "secret123", "10.0.0.66").ok());
+    // The success wiped the pair's record: five failures are free again.
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(sign_in("alice", "wrong-password", "10.0.0.66").error().code, ErrorCode::kInvalidCredentials) << i;
+    }
+}
+
+TEST_F(AuthServiceTest, UnknownUsernamesAreThrottledLikeWrongPasswords) {
+    register_alice();
+    fail_six_times(auth_, clock_, "nobody", "10.0.0.66");
+    for (const char* name : {"nobody", "NoBody"}) {
+        const auto refused = auth_.login(name, "whatever", "10.0.0.66");
+        ASSERT_FALSE(refused.result.ok());
+        EXPECT_EQ(refused.result.error().code, ErrorCode::kLoginRateLimited) << name;
+        EXPECT_EQ(refused.retry_after, 2s);
+    }
+    // Another account from the same address has its own allowance.
+    EXPECT_TRUE(sign_in("alice", "secret123", "10.0.0.66").ok());
+}
+
+TEST_F(AuthServiceTest, AnAddressFailingOnManyAccountsIsThrottledForAllOfThem) {
+    register_alice();
+    for (int i = 0; i < 30; ++i) {
+        clock_.advance(100ms);  // within the per-address token bucket (10 a second)
+        EXPECT_EQ(
+            sign_in("user" + std::to_string(i), "guess", "10.0.0.66").error().code, ErrorCode::kInvalidCredentials
+        ) << i;
+    }
+    const auto refused = auth_.login("alice", "secret123", "10.0.0.66");
+    ASSERT_FALSE(refused.result.ok());
+    EXPECT_EQ(refused.result.error().code, ErrorCode::kLoginRateLimited);
+    EXPECT_EQ(refused.retry_after, 1s);
+    EXPECT_TRUE(sign_in("alice", "secret123", "10.0.0.1").ok());
+    clock_.advance(1s);
+    EXPECT_TRUE(sign_in("alice", "secret123", "10.0.0.66").ok());
 }
 
 TEST_F(AuthServiceTest, ASuccessfulLoginResetsTheFailureCount) {
     register_alice();
     for (int i = 0; i < 4; ++i) {
-        EXPECT_FALSE(auth_.login("alice", "wrong-password", "10.0.0.1").ok());
+        EXPECT_FALSE(sign_in("alice", "wrong-password", "10.0.0.1").ok());
     }
-    EXPECT_TRUE(auth_.login("alice", "secret123", "10.0.0.1").ok());
+    EXPECT_TRUE(sign_in("alice", "secret123", "10.0.0.1").ok());
     for (int i = 0; i < 4; ++i) {
-        EXPECT_FALSE(auth_.login("alice", "wrong-password", "10.0.0.1").ok());
+        EXPECT_FALSE(sign_in("alice", "wrong-password", "10.0.0.1").ok());
     }
-    EXPECT_TRUE(auth_.login("alice", "secret123", "10.0.0.1").ok());
+    EXPECT_TRUE(sign_in("alice", "secret123", "10.0.0.1").ok());
 }
 
 TEST_F(AuthServiceTest, TooManyLoginsFromOneAddressAreRateLimited) {
@@ -316,9 +364,10 @@ TEST_F(AuthServiceTest, TooManyLoginsFromOneAddressAreRateLimited) {
         (void)auth_.login("nobody", "whatever", "10.0.0.9");
     }
     const auto limited = auth_.login("alice", "secret123", "10.0.0.9");
-    ASSERT_FALSE(limited.ok());
-    EXPECT_EQ(limited.error().code, ErrorCode::kLoginRateLimited);
-    EXPECT_TRUE(auth_.login("alice", "secret123", "10.0.0.10").ok());
+    ASSERT_FALSE(limited.result.ok());
+    EXPECT_EQ(limited.result.error().code, ErrorCode::kLoginRateLimited);
+    EXPECT_EQ(limited.retry_after, 1s);
+    EXPECT_TRUE(sign_in("alice", "secret123", "10.0.0.10").ok());
 }
 
 TEST_F(AuthServiceTest, RefreshRotatesAndAReplayedTokenRevokesTheWholeFamily) {
@@ -341,7 +390,7 @@ TEST_F(AuthServiceTest, RefreshRotatesAndAReplayedTokenRevokesTheWholeFamily) {
     EXPECT_FALSE(auth_.verify(third->access_token).ok());
 
     // Other sessions of the same user are untouched.
-    const auto other = auth_.login("alice", "secret123", "10.0.0.1");
+    const auto other = sign_in("alice", "secret123", "10.0.0.1");
     ASSERT_TRUE(other.ok());
     EXPECT_TRUE(auth_.refresh(other->refresh_token).ok());
 }
@@ -358,7 +407,7 @@ TEST_F(AuthServiceTest, RefreshRejectsForgedMalformedAndExpiredTokens) {
     // A wrong guess at the secret does not burn the real token.
     EXPECT_TRUE(auth_.refresh(first.refresh_token).ok());
 
-    const auto login = auth_.login("alice", "secret123", "10.0.0.1");
+    const auto login = sign_in("alice", "secret123", "10.0.0.1");
     ASSERT_TRUE(login.ok());
     clock_.advance(7 * 24h + 1s);
     const auto expired = auth_.refresh(login->refresh_token);
@@ -379,7 +428,7 @@ TEST_F(AuthServiceTest, LogoutRevokesTheAccessTokenAndItsSessionOnly) {
     const LoginResult first = register_alice();
     const auto refreshed = auth_.refresh(first.refresh_token);
     ASSERT_TRUE(refreshed.ok());
-    const auto other = auth_.login("alice", "secret123", "10.0.0.1");
+    const auto other = sign_in("alice", "secret123", "10.0.0.1");
     ASSERT_TRUE(other.ok());
 
     ASSERT_TRUE(auth_.logout(claims_of(refreshed.value())).ok());
@@ -392,7 +441,7 @@ TEST_F(AuthServiceTest, LogoutRevokesTheAccessTokenAndItsSessionOnly) {
 
 TEST_F(AuthServiceTest, ChangingThePasswordEndsEverySessionEvenInTheSameSecond) {
     const LoginResult first = register_alice();
-    const auto second = auth_.login("alice", "secret123", "10.0.0.1");
+    const auto second = sign_in("alice", "secret123", "10.0.0.1");
     ASSERT_TRUE(second.ok());
 
     ASSERT_TRUE(auth_.change_password(claims_of(first), "secret123", "newsecret456").ok());
@@ -401,9 +450,9 @@ TEST_F(AuthServiceTest, ChangingThePasswordEndsEverySessionEvenInTheSameSecond) 
     EXPECT_FALSE(auth_.refresh(first.refresh_token).ok());
     EXPECT_FALSE(auth_.refresh(second->refresh_token).ok());
 
-    EXPECT_EQ(auth_.login("alice", "secret123", "10.0.0.1").error().code, ErrorCode::kInvalidCredentials);
+    EXPECT_EQ(sign_in("alice", "secret123", "10.0.0.1").error().code, ErrorCode::kInvalidCredentials);
     // No clock movement: the new token is issued in the same second as the change and must still work.
-    const auto fresh = auth_.login("alice", "newsecret456", "10.0.0.1");
+    const auto fresh = sign_in("alice", "newsecret456", "10.0.0.1");
     ASSERT_TRUE(fresh.ok());
     EXPECT_TRUE(auth_.verify(fresh->access_token).ok());
     EXPECT_TRUE(auth_.refresh(fresh->refresh_token).ok());
@@ -438,7 +487,9 @@ TEST_F(AuthServiceTest, RevocationsSurviveARestart) {
 
     TokenRevocations restarted_revocations(tokens_, clock_);
     restarted_revocations.load();
-    AuthService restarted(users_, tokens_, hasher_, restarted_revocations, limiter_, clock_, test_settings());
+    AuthService restarted(
+        users_, tokens_, hasher_, restarted_revocations, limiter_, throttle_, clock_, test_settings()
+    );
     const auto verified = restarted.verify(first.access_token);
     ASSERT_FALSE(verified.ok());
     EXPECT_EQ(verified.error().code, ErrorCode::kTokenInvalid);
@@ -447,12 +498,13 @@ TEST_F(AuthServiceTest, RevocationsSurviveARestart) {
 TEST_F(AuthServiceTest, EnsureAdminCreatesTheFirstAdminOnce) {
     EXPECT_TRUE(auth_.ensure_admin("admin", "Admin12345"));
     EXPECT_FALSE(auth_.ensure_admin("admin", "Other12345"));
-    const auto login = auth_.login("admin", "Admin12345", "10.0.0.1");
+    const auto login = sign_in("admin", "Admin12345", "10.0.0.1");
     ASSERT_TRUE(login.ok());
     EXPECT_EQ(login->user.role, domain::Role::kAdmin);
     EXPECT_EQ(claims_of(login.value()).role, domain::Role::kAdmin);
     EXPECT_THROW(
-        AuthService(users_, tokens_, hasher_, revocations_, limiter_, clock_, AuthSettings{}), std::invalid_argument
+        AuthService(users_, tokens_, hasher_, revocations_, limiter_, throttle_, clock_, AuthSettings{}),
+        std::invalid_argument
     );
 }
 
@@ -464,7 +516,7 @@ TEST_F(AuthServiceTest, EnsureAdminPromotesAnExistingAccountAndEndsItsSessions) 
     }();
     EXPECT_TRUE(auth_.ensure_admin("admin", "Admin12345"));
     EXPECT_FALSE(auth_.verify(shopper.access_token).ok());
-    const auto login = auth_.login("admin", "Admin12345", "10.0.0.1");
+    const auto login = sign_in("admin", "Admin12345", "10.0.0.1");
     ASSERT_TRUE(login.ok());
     EXPECT_EQ(login->user.role, domain::Role::kAdmin);
 }
