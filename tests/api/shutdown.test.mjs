@@ -1,7 +1,12 @@
 // Graceful shutdown: SIGTERM in the middle of a burst of orders. The process exits 0 in time,
 // no request sees a 5xx other than 503, and every order answered with 201 is in the database
-// after a restart on the same data.
-import { test, startServer, Server, assert, sleep, EXTERNAL, EXTERNAL_SKIP, ORDER_NO_RE } from './harness.mjs';
+// after a restart on the same data. A taken port stops startup before any data is touched.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { test, startServer, Server, assert, sleep, EXTERNAL, EXTERNAL_SKIP, ORDER_NO_RE, REPO_ROOT } from './harness.mjs';
 
 const EXIT_DEADLINE_MS = 30000;
 
@@ -100,5 +105,30 @@ test('SIGTERM during a burst of orders loses no promised order', async (t) => {
     } finally {
         if (s2) await s2.dispose();
         await s.dispose();
+    }
+});
+
+test('with its port taken the server exits at once, before it creates, migrates or seeds a database', async (t) => {
+    if (EXTERNAL) return t.skip(EXTERNAL_SKIP);
+    const holder = net.createServer();
+    await new Promise((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gomall-api-taken-'));
+    try {
+        const dbPath = path.join(dir, 'gomall.db');
+        const bin = path.resolve(REPO_ROOT, process.env.GOMALL_BIN || 'build/debug/bin/gomall');
+        const env = { ...process.env,
+            GOMALL_SERVER_HOST: '127.0.0.1',
+            GOMALL_SERVER_PORT: String(holder.address().port),
+            GOMALL_DATABASE_DRIVER: 'sqlite',
+            GOMALL_DATABASE_SQLITE_PATH: dbPath,
+            GOMALL_ADMIN_PASSWORD: 'Taken-port-123' };
+        const r = spawnSync(bin, ['serve', '--env', 'test'], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 20000 });
+        assert.notEqual(r.status, 0, `exit status ${r.status}`);
+        assert.match(r.stdout + r.stderr, /address already in use/i);
+        assert.equal(fs.existsSync(dbPath), false, 'the database file was created before the bind failed');
+        assert.deepEqual(fs.readdirSync(dir), []);
+    } finally {
+        holder.close();
+        fs.rmSync(dir, { recursive: true, force: true });
     }
 });
