@@ -310,7 +310,8 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
 void Pipeline::finish(Request& req, Response& res, std::chrono::steady_clock::time_point started) const {
     add_security_headers(res);
     res.set_header("traceparent", "00-" + req.trace_id + "-" + req.span_id + "-01");
-    if (settings_.access_log) {
+    // The escaped fields cost allocations: build them only when the line will be written.
+    if (settings_.access_log && spdlog::should_log(spdlog::level::info)) {
         const auto micros =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
         // Only the path (never the query, body, or a header but the user agent) is logged. Fields
