@@ -63,7 +63,7 @@ bool parse_target(Request& req) {
     }
     req.path = parsed->path();
     if (req.path.empty()) {
-        req.path = "/";
+        req.path.push_back('/');  // not `= "/"`: GCC 12 -O3 warns falsely (stringop-overflow) on that
     }
     boost::urls::encoding_opts opts;
     opts.space_as_plus = true;

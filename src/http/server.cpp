@@ -334,6 +334,16 @@ struct Server::Impl {
             auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
             if (ec) {
                 auto req = transport_request();
+                // The request line, when the parser got that far, names the request in the access log.
+                if (const auto& partial = parser.get(); !partial.target().empty()) {
+                    req.method = parse_method(
+                        std::string_view(partial.method_string().data(), partial.method_string().size())
+                    );
+                    req.target = std::string(partial.target().substr(0, settings.max_target_bytes));
+                    if (!parse_target(req)) {
+                        req.path.clear();
+                    }
+                }
                 // Messages are built before co_await: GCC 12 mishandles temporaries inside it.
                 if (ec == bhttp::error::header_limit) {
                     const auto code = oversize_header_code(parser);
