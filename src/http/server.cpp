@@ -336,9 +336,8 @@ struct Server::Impl {
                 auto req = transport_request();
                 // The request line, when the parser got that far, names the request in the access log.
                 if (const auto& partial = parser.get(); !partial.target().empty()) {
-                    req.method = parse_method(
-                        std::string_view(partial.method_string().data(), partial.method_string().size())
-                    );
+                    req.method =
+                        parse_method(std::string_view(partial.method_string().data(), partial.method_string().size()));
                     req.target = std::string(partial.target().substr(0, settings.max_target_bytes));
                     if (!parse_target(req)) {
                         req.path.clear();
