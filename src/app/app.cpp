@@ -15,6 +15,7 @@
 #include "adapters/sql/seckill_repository.hpp"
 #include "adapters/sql/token_repository.hpp"
 #include "adapters/sql/user_repository.hpp"
+#include "adapters/storage/local_file_store.hpp"
 #include "app/demo_catalog.hpp"
 #include "app/seckill_backend.hpp"
 #include "http/blocking_pool.hpp"
@@ -23,6 +24,7 @@
 #include "http/handlers/order_handlers.hpp"
 #include "http/handlers/product_handlers.hpp"
 #include "http/handlers/seckill_handlers.hpp"
+#include "http/handlers/upload_handlers.hpp"
 #include "http/handlers/user_handlers.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
@@ -42,6 +44,7 @@
 #include "services/seckill_service.hpp"
 #include "services/token_revocations.hpp"
 #include "services/unpaid_order_canceller.hpp"
+#include "services/upload_service.hpp"
 
 #ifndef GOMALL_VERSION
 #define GOMALL_VERSION "0.0.0"
@@ -134,7 +137,9 @@ struct App::Parts {
               seckill_settings(config.seckill),
               blocking.executor()
           ),
-          static_files(static_settings(config.server)) {}
+          upload_store(config.upload.dir),
+          uploads(upload_store, upload_settings(config.upload)),
+          static_files(static_settings(config.server, config.upload)) {}
 
     static services::AuthSettings auth_settings(const AuthConfig& c) {
         services::AuthSettings s;
@@ -161,10 +166,20 @@ struct App::Parts {
         return s;
     }
 
-    static http::StaticSettings static_settings(const ServerConfig& c) {
+    static http::StaticSettings static_settings(const ServerConfig& c, const UploadConfig& u) {
         http::StaticSettings s;
         s.root = c.static_dir;
         s.openapi_path = c.openapi_path;
+        // Upload names are random and never reused, so a stored file never changes.
+        s.mounts.push_back(http::StaticMount{u.public_path.substr(1), u.dir, "public, max-age=31536000, immutable"});
+        return s;
+    }
+
+    static services::UploadSettings upload_settings(const UploadConfig& c) {
+        services::UploadSettings s;
+        s.max_file_bytes = c.max_file_bytes;
+        s.max_image_dimension = static_cast<std::uint32_t>(c.max_image_dimension);
+        s.public_path = c.public_path;
         return s;
     }
 
@@ -198,6 +213,8 @@ struct App::Parts {
     adapters::sql::SqlSeckillRepository seckill_repository;
     std::unique_ptr<SeckillBackend> seckill_backend;
     services::SeckillService seckill;
+    adapters::storage::LocalFileStore upload_store;
+    services::UploadService uploads;
     http::Router router;
     http::StaticFiles static_files;
     std::unique_ptr<http::Pipeline> pipeline;
@@ -257,6 +274,11 @@ std::optional<std::string> App::start() {
     http::register_cart_routes(p.router, p.cart_service);
     http::register_order_routes(p.router, p.order_service);
     http::register_seckill_routes(p.router, p.seckill, p.blocking);
+    http::register_upload_routes(
+        p.router,
+        p.uploads,
+        http::UploadRouteLimits{config_.upload.max_total_bytes, static_cast<std::size_t>(config_.upload.max_files)}
+    );
 
     http::PipelineSettings pipeline_settings;
     pipeline_settings.cors_origins = config_.server.cors_origins;

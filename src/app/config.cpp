@@ -277,6 +277,37 @@ std::vector<Key> keys() {
     add("rabbitmq", "max_attempts", [](Config& c, const std::string& v) {
         c.rabbitmq.max_attempts = static_cast<int>(parse_integer("rabbitmq.max_attempts", v, 1, 1000));
     });
+    // upload
+    add("upload", "dir", [](Config& c, const std::string& v) {
+        if (v.empty())
+            fail("upload.dir", "must not be empty");
+        c.upload.dir = v;
+    });
+    add("upload", "max_file_bytes", [](Config& c, const std::string& v) {
+        c.upload.max_file_bytes = static_cast<std::size_t>(parse_integer("upload.max_file_bytes", v, 1, 1LL << 30));
+    });
+    add("upload", "max_files", [](Config& c, const std::string& v) {
+        c.upload.max_files = static_cast<int>(parse_integer("upload.max_files", v, 1, 100));
+    });
+    add("upload", "max_total_bytes", [](Config& c, const std::string& v) {
+        c.upload.max_total_bytes =
+            static_cast<std::size_t>(parse_integer("upload.max_total_bytes", v, 1024, 1LL << 31));
+    });
+    add("upload", "max_image_dimension", [](Config& c, const std::string& v) {
+        c.upload.max_image_dimension = static_cast<int>(parse_integer("upload.max_image_dimension", v, 1, 1000000));
+    });
+    add("upload", "public_path", [](Config& c, const std::string& v) {
+        // One URL segment: the static mount's prefix. Not one the API or the web UI already uses.
+        const std::string segment = v.size() > 1 && v.front() == '/' ? v.substr(1) : "";
+        const bool plain = !segment.empty() && segment.front() != '.' &&
+                           segment.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+        if (!plain || segment == "api" || segment == "assets" || segment == "swagger")
+            fail(
+                "upload.public_path",
+                "'" + v + "' is not /<name> of lower-case letters, digits, - or _ (not api, assets, swagger)"
+            );
+        c.upload.public_path = v;
+    });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });
     add("admin", "password", [](Config& c, const std::string& v) { c.admin.password = v; });
@@ -417,6 +448,9 @@ Config load_config(const ConfigOptions& options) {
     }
     if (config.auth.login_delay_max_seconds * 1000LL < config.auth.login_delay_base_ms) {
         throw ConfigError("config auth.login_delay_max_seconds: must not be shorter than auth.login_delay_base_ms");
+    }
+    if (config.upload.max_total_bytes < config.upload.max_file_bytes) {
+        throw ConfigError("config upload.max_total_bytes: must not be smaller than upload.max_file_bytes");
     }
     if (config.database.driver == "mysql" && config.database.mysql_database.empty()) {
         throw ConfigError("config database.mysql_database: must be set when database.driver is mysql");

@@ -116,6 +116,16 @@ struct RabbitConfig {
     int max_attempts = 5;
 };
 
+struct UploadConfig {
+    std::string dir = "var/uploads";  // local disk store; served read-only under public_path
+    std::size_t max_file_bytes = std::size_t{5} * 1024 * 1024;
+    int max_files = 9;  // per request (form parts)
+    // The upload routes' body limit: the whole body is read into memory before the handler.
+    std::size_t max_total_bytes = std::size_t{46} * 1024 * 1024;
+    int max_image_dimension = 10000;  // width and height, each, in pixels
+    std::string public_path = "/uploads";
+};
+
 struct AdminConfig {
     std::string username = "admin";
     std::string password;  // empty: generated at first start and printed once
@@ -138,6 +148,7 @@ struct Config {
     SeckillConfig seckill;
     RedisConfig redis;
     RabbitConfig rabbitmq;
+    UploadConfig upload;
     AdminConfig admin;
     LogConfig log;
     std::vector<std::string> sources;  // files and variables that were applied, for the startup log

@@ -58,6 +58,13 @@ enum class ErrorCode : int {
     kSeckillTokenRequired = 60008,
     kActivityRunning = 60009,
     kInvalidActivityWindow = 60010,
+    // upload 70001-70099
+    kUploadNoFile = 70001,           // no part with the expected field name, or an empty file
+    kUploadUnsupportedType = 70002,  // the content is not a JPEG, PNG, GIF or WebP image
+    kUploadTooLarge = 70003,         // a file over upload.max_file_bytes
+    kUploadTooManyFiles = 70004,     // more files (parts) than upload.max_files
+    kUploadMalformed = 70005,        // broken multipart framing, part headers or boundary
+    kUploadImageTooLarge = 70006,    // width or height over upload.max_image_dimension
 };
 
 /// An expected business failure: a code from the table above, a sentence for the

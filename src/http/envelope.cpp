@@ -24,6 +24,10 @@ int http_status_for(ErrorCode code) {
         case ErrorCode::kNothingToCheckout:
         case ErrorCode::kCartQuantityLimit:
         case ErrorCode::kInvalidActivityWindow:
+        case ErrorCode::kUploadNoFile:
+        case ErrorCode::kUploadTooManyFiles:
+        case ErrorCode::kUploadMalformed:
+        case ErrorCode::kUploadImageTooLarge:
             return 400;
         case ErrorCode::kUnauthorized:
         case ErrorCode::kInvalidCredentials:
@@ -56,12 +60,14 @@ int http_status_for(ErrorCode code) {
         case ErrorCode::kActivityRunning:
             return 409;
         case ErrorCode::kPayloadTooLarge:
+        case ErrorCode::kUploadTooLarge:
             return 413;
         case ErrorCode::kUriTooLong:
             return 414;
         case ErrorCode::kHeaderFieldsTooLarge:
             return 431;
         case ErrorCode::kUnsupportedMediaType:
+        case ErrorCode::kUploadUnsupportedType:
             return 415;
         case ErrorCode::kTooManyRequests:
         case ErrorCode::kAccountLocked:

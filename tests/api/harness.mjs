@@ -179,6 +179,8 @@ export class Server {
                 GOMALL_ORDER_UNPAID_TIMEOUT_SECONDS: '600',
                 GOMALL_ORDER_SWEEP_INTERVAL_SECONDS: '1',
                 GOMALL_ORDER_DIRECT_PAY_ENABLED: 'true',
+                // uploads stay inside this server's temp dir (a peer on the same tmpDir shares them)
+                GOMALL_UPLOAD_DIR: path.join(this.tmpDir, 'uploads'),
                 ...this.extraEnv,
             });
             for (const [k, v] of Object.entries(env)) if (v === undefined || v === null) delete env[k];

@@ -290,7 +290,8 @@ function schemaOf(doc, node) {
     return { required: flowList(child(node, 'required')?.value), properties: props };
 }
 
-/// Every operation of the document: [{path, method (upper case), auth, body: schema or null, bodyRequired}].
+/// Every operation of the document: [{path, method (upper case), auth, body: JSON schema or null,
+/// bodyRequired, multipart: the body is multipart/form-data (uploads)}].
 export function openApiOperations(doc = readOpenApi()) {
     const ops = [];
     for (const [p, item] of Object.entries(child(doc, 'paths')?.children || {})) {
@@ -304,6 +305,7 @@ export function openApiOperations(doc = readOpenApi()) {
                 auth: Boolean(child(op, 'security')),
                 body: child(op, 'requestBody') ? schemaOf(doc, schemaNode) : null,
                 bodyRequired: child(op, 'requestBody', 'required')?.value === 'true',
+                multipart: Boolean(child(op, 'requestBody', 'content', 'multipart/form-data')),
             });
         }
     }

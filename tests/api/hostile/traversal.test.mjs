@@ -12,12 +12,12 @@ const srv = useServer({ label: 'hostile-static' });
 const DIST = path.join(REPO_ROOT, 'frontend', 'dist');
 const HAVE_DIST = fs.existsSync(path.join(DIST, 'index.html'));
 
-/// Static mounts whose targets are attacked. The upload feature adds '/uploads/' here.
+/// Static mounts whose targets are attacked.
 const MOUNTS = [
     '/',
     '/assets/',
     '/swagger/',
-    // '/uploads/',
+    '/uploads/',
 ];
 
 /// What no answer may ever contain (the secrets are added once the server is known).
