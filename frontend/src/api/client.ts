@@ -1,5 +1,5 @@
 // The single Axios instance every API call goes through.
-//  - base URL /api, JSON
+//  - base URL /api, JSON (a FormData body goes out as multipart/form-data, see the request interceptor)
 //  - attaches the access token from the store
 //  - unwraps the envelope {code, message, data, trace_id}: callers receive `data`
 //  - turns every failure into a typed ApiError and shows the server's message as a toast
@@ -149,6 +149,9 @@ http.interceptors.request.use((config: InternalAxiosRequestConfig) => {
   const token = useStore.getState().token;
   if (config.noAuth) config.headers.delete('Authorization');
   else if (token) config.headers.set('Authorization', `Bearer ${token}`);
+  // A form (file upload) goes out as multipart/form-data with the boundary the browser chooses:
+  // no Content-Type of ours may reach it (a JSON one would make Axios serialise the form).
+  if (typeof FormData !== 'undefined' && config.data instanceof FormData) config.headers.delete('Content-Type');
   return config;
 });
 

@@ -229,3 +229,19 @@ export interface SeckillResult {
   reason?: string | null;
   reservations?: SeckillReservation[];
 }
+
+// --- Uploads (POST /upload, POST /upload/multi) -------------------------------------
+
+/** A stored image. The server names it (32 hex + extension) and decides the type from the content. */
+export interface UploadedFile {
+  url: string; // e.g. /uploads/<32 hex>.png, served by the same server
+  name: string;
+  type: string; // image/jpeg | image/png | image/gif | image/webp
+  size: number; // bytes
+  width: number;
+  height: number;
+}
+
+export interface UploadedFiles {
+  files: UploadedFile[];
+}

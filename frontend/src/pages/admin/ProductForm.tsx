@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { toApiError } from '../../api/client';
 import type { Category, Product, ProductInput } from '../../api/types';
 import { Field } from '../../components/Field';
+import { ImageUpload } from '../../components/ImageUpload';
 import { useT, type MessageKey } from '../../i18n';
 import { isValidPrice } from '../../utils/money';
 
@@ -27,6 +28,7 @@ export function ProductForm({ product, categories, onSave, onClose }: Props) {
   });
   const [errors, setErrors] = useState<Partial<Record<Key, string>>>({});
   const [busy, setBusy] = useState(false);
+  const [uploading, setUploading] = useState(false); // the picker is sending an image: hold the save
 
   const validate = () => {
     const e: Partial<Record<Key, MessageKey>> = {};
@@ -41,6 +43,7 @@ export function ProductForm({ product, categories, onSave, onClose }: Props) {
 
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
+    if (uploading) return;
     const errs = validate();
     setErrors(errs);
     if (Object.keys(errs).length) return;
@@ -97,12 +100,22 @@ export function ProductForm({ product, categories, onSave, onClose }: Props) {
             </select>
           </div>
         </div>
-        <Field label={t('admin.imageUrl')} value={form.image_url} placeholder="/images/products/…" onChange={(e) => setForm({ ...form, image_url: e.target.value })} error={errors.image_url} />
+        <Field id="pf-image-url" label={t('admin.imageUrl')} value={form.image_url} placeholder="/images/products/…" onChange={(e) => setForm({ ...form, image_url: e.target.value })} error={errors.image_url} data-testid="pf-image-url" />
+        <ImageUpload
+          value={form.image_url}
+          disabled={busy}
+          onBusyChange={setUploading}
+          onUploaded={(file) => {
+            // The upload ends later: keep whatever was typed meanwhile in the other fields.
+            setForm((prev) => ({ ...prev, image_url: file.url }));
+            setErrors((prev) => ({ ...prev, image_url: undefined }));
+          }}
+        />
         <div className="modal-actions">
           <button type="button" className="btn btn-outline" onClick={onClose} disabled={busy}>
             {t('common.cancel')}
           </button>
-          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="pf-save">
+          <button type="submit" className="btn btn-primary" disabled={busy || uploading} data-testid="pf-save">
             {busy ? t('common.submitting') : t('common.save')}
           </button>
         </div>
