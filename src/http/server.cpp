@@ -416,22 +416,26 @@ struct Server::Impl {
                 stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
                 co_await bhttp::async_write(stream, cont, kAsTuple);
             }
-            stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
-            auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
-            if (body_ec) {
-                if (body_ec == bhttp::error::body_limit) {
-                    co_await refuse(*conn, req, ErrorCode::kPayloadTooLarge, std::move(too_large), head);
-                    co_return;
+            // A request without a body (most GETs) is complete with its header: no body read and
+            // no timer to arm for it.
+            if (!parser.is_done()) {
+                stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
+                auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
+                if (body_ec) {
+                    if (body_ec == bhttp::error::body_limit) {
+                        co_await refuse(*conn, req, ErrorCode::kPayloadTooLarge, std::move(too_large), head);
+                        co_return;
+                    }
+                    // A broken chunk size or framing: say so before closing. A client that went away
+                    // (partial message, reset) or ran out of time gets nothing.
+                    if (body_ec != bhttp::error::partial_message && body_ec != bhttp::error::end_of_stream &&
+                        body_ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
+                        std::string message = "malformed request body: " + body_ec.message();
+                        co_await refuse(*conn, req, ErrorCode::kBadRequest, std::move(message), head);
+                        co_return;
+                    }
+                    break;
                 }
-                // A broken chunk size or framing: say so before closing. A client that went away
-                // (partial message, reset) or ran out of time gets nothing.
-                if (body_ec != bhttp::error::partial_message && body_ec != bhttp::error::end_of_stream &&
-                    body_ec.category() == bhttp::make_error_code(bhttp::error::end_of_stream).category()) {
-                    std::string message = "malformed request body: " + body_ec.message();
-                    co_await refuse(*conn, req, ErrorCode::kBadRequest, std::move(message), head);
-                    co_return;
-                }
-                break;
             }
             auto message = parser.release();
             for (const auto& field : message) {
