@@ -299,6 +299,13 @@ struct Server::Impl {
         return "request target is longer than " + std::to_string(settings.max_target_bytes) + " bytes";
     }
 
+    std::string oversize_header_message(ErrorCode code) const {
+        if (code == ErrorCode::kUriTooLong) {
+            return target_too_long();
+        }
+        return "request header is larger than " + std::to_string(settings.header_limit) + " bytes";
+    }
+
     asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
         auto& stream = conn->stream;
         beast::flat_buffer buffer;
@@ -346,10 +353,7 @@ struct Server::Impl {
                 // Messages are built before co_await: GCC 12 mishandles temporaries inside it.
                 if (ec == bhttp::error::header_limit) {
                     const auto code = oversize_header_code(parser);
-                    std::string message =
-                        code == ErrorCode::kUriTooLong
-                            ? target_too_long()
-                            : "request header is larger than " + std::to_string(settings.header_limit) + " bytes";
+                    std::string message = oversize_header_message(code);
                     co_await refuse(*conn, req, code, std::move(message), false);
                     co_return;
                 }
@@ -374,10 +378,7 @@ struct Server::Impl {
             // that arrived in one read is measured here.
             if (bytes > settings.header_limit) {
                 const auto code = oversize_header_code(parser);
-                std::string message =
-                    code == ErrorCode::kUriTooLong
-                        ? target_too_long()
-                        : "request header is larger than " + std::to_string(settings.header_limit) + " bytes";
+                std::string message = oversize_header_message(code);
                 co_await refuse(*conn, req, code, std::move(message), head);
                 co_return;
             }

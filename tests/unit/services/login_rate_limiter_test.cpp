@@ -7,22 +7,15 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/services/advancing_clock.hpp"
+
 namespace gomall::services {
 namespace {
 
 using namespace std::chrono_literals;
 
-class FakeClock final : public ports::Clock {
-public:
-    TimePoint now() const override { return now_; }
-    void advance(std::chrono::milliseconds d) { now_ += d; }
-
-private:
-    TimePoint now_ = from_unix_seconds(1'800'000'000);
-};
-
 TEST(LoginRateLimiterTest, AllowsTheBurstThenRefillsAtTheRate) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginRateLimiter limiter(clock);  // 10/s, burst 20
     for (int i = 0; i < 20; ++i) {
         EXPECT_TRUE(limiter.try_acquire("1.2.3.4")) << i;
@@ -39,7 +32,7 @@ TEST(LoginRateLimiterTest, AllowsTheBurstThenRefillsAtTheRate) {
 }
 
 TEST(LoginRateLimiterTest, KeysHaveSeparateBuckets) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginRateLimiter limiter(clock, {.rate_per_second = 1, .burst = 2, .max_keys = 100});
     EXPECT_TRUE(limiter.try_acquire("a"));
     EXPECT_TRUE(limiter.try_acquire("a"));
@@ -48,7 +41,7 @@ TEST(LoginRateLimiterTest, KeysHaveSeparateBuckets) {
 }
 
 TEST(LoginRateLimiterTest, ForgetsKeysWhoseBucketsHaveRefilled) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginRateLimiter limiter(clock, {.rate_per_second = 10, .burst = 20, .max_keys = 100});
     for (int i = 0; i < 50; ++i) {
         limiter.try_acquire("ip-" + std::to_string(i));
@@ -60,7 +53,7 @@ TEST(LoginRateLimiterTest, ForgetsKeysWhoseBucketsHaveRefilled) {
 }
 
 TEST(LoginRateLimiterTest, NeverTracksMoreThanMaxKeys) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginRateLimiter limiter(clock, {.rate_per_second = 1, .burst = 5, .max_keys = 3});
     for (int i = 0; i < 10; ++i) {
         EXPECT_TRUE(limiter.try_acquire("ip-" + std::to_string(i)));
@@ -69,7 +62,7 @@ TEST(LoginRateLimiterTest, NeverTracksMoreThanMaxKeys) {
 }
 
 TEST(LoginRateLimiterTest, AClockSteppingBackwardsNeitherRefillsNorDrains) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginRateLimiter limiter(clock, {.rate_per_second = 1, .burst = 2, .max_keys = 10});
     EXPECT_TRUE(limiter.try_acquire("a"));
     clock.advance(-10s);
@@ -78,7 +71,7 @@ TEST(LoginRateLimiterTest, AClockSteppingBackwardsNeitherRefillsNorDrains) {
 }
 
 TEST(LoginRateLimiterTest, RefusesNonsensicalSettings) {
-    FakeClock clock;
+    AdvancingClock clock;
     EXPECT_THROW(LoginRateLimiter(clock, {.rate_per_second = 0, .burst = 1, .max_keys = 1}), std::invalid_argument);
     EXPECT_THROW(LoginRateLimiter(clock, {.rate_per_second = 1, .burst = 0.5, .max_keys = 1}), std::invalid_argument);
     EXPECT_THROW(LoginRateLimiter(clock, {.rate_per_second = 1, .burst = 1, .max_keys = 0}), std::invalid_argument);

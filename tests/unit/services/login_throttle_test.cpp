@@ -8,19 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/services/advancing_clock.hpp"
+
 namespace gomall::services {
 namespace {
 
 using namespace std::chrono_literals;
-
-class FakeClock final : public ports::Clock {
-public:
-    TimePoint now() const override { return now_; }
-    void advance(std::chrono::milliseconds d) { now_ += d; }
-
-private:
-    TimePoint now_ = from_unix_seconds(1'800'000'000);
-};
 
 constexpr const char* kStranger = "203.0.113.7";
 constexpr const char* kOwner = "198.51.100.1";
@@ -48,7 +41,7 @@ std::chrono::seconds wait_of(LoginThrottle& throttle, const std::string& usernam
 }
 
 TEST(LoginThrottleTest, FiveFailuresAreFreeThenEachWaitDoubles) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock);
     for (int i = 0; i < 5; ++i) {
         EXPECT_EQ(wait_of(throttle, "alice", kStranger), 0s) << i;
@@ -64,7 +57,7 @@ TEST(LoginThrottleTest, FiveFailuresAreFreeThenEachWaitDoubles) {
 }
 
 TEST(LoginThrottleTest, TheWaitStopsAtTheMaximum) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock, settings_with([](auto& s) { s.delay_max = 10s; }));
     fail(throttle, "alice", kStranger, 5);
     for (int i = 0; i < 40; ++i) {
@@ -75,7 +68,7 @@ TEST(LoginThrottleTest, TheWaitStopsAtTheMaximum) {
 }
 
 TEST(LoginThrottleTest, AttemptsInsideTheWaitAreRefusedWithoutCounting) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock);
     fail(throttle, "alice", kStranger, 5);
     for (int i = 0; i < 10; ++i) {
@@ -87,7 +80,7 @@ TEST(LoginThrottleTest, AttemptsInsideTheWaitAreRefusedWithoutCounting) {
 }
 
 TEST(LoginThrottleTest, AnotherAddressIsNotAffected) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock);
     fail(throttle, "alice", kStranger, 5);
     clock.advance(1s);
@@ -100,7 +93,7 @@ TEST(LoginThrottleTest, AnotherAddressIsNotAffected) {
 }
 
 TEST(LoginThrottleTest, UsernamesDifferingOnlyInCaseAreOneAccount) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock);
     fail(throttle, "Alice", kStranger, 2);
     fail(throttle, "ALICE", kStranger, 2);
@@ -110,7 +103,7 @@ TEST(LoginThrottleTest, UsernamesDifferingOnlyInCaseAreOneAccount) {
 }
 
 TEST(LoginThrottleTest, TheAddressAllowanceCoversAllAccountsTogether) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock);
     for (int i = 0; i < 30; ++i) {
         fail(throttle, "user" + std::to_string(i), kStranger);
@@ -123,7 +116,7 @@ TEST(LoginThrottleTest, TheAddressAllowanceCoversAllAccountsTogether) {
 }
 
 TEST(LoginThrottleTest, ASuccessClearsThePairButNotTheAddress) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock, settings_with([](auto& s) { s.address_free_failures = 6; }));
     fail(throttle, "alice", kStranger, 4);
     auto success = throttle.begin("alice", kStranger);
@@ -136,7 +129,7 @@ TEST(LoginThrottleTest, ASuccessClearsThePairButNotTheAddress) {
 }
 
 TEST(LoginThrottleTest, FailuresAreForgottenAfterAQuietHour) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock);
     fail(throttle, "alice", kStranger, 5);
     EXPECT_EQ(wait_of(throttle, "alice", kStranger), 1s);
@@ -154,7 +147,7 @@ TEST(LoginThrottleTest, FailuresAreForgottenAfterAQuietHour) {
 }
 
 TEST(LoginThrottleTest, NoWaitIsForgottenBeforeItEnds) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock, settings_with([](auto& s) {
                                s.delay_base = 60s;
                                s.delay_max = 120s;
@@ -168,7 +161,7 @@ TEST(LoginThrottleTest, NoWaitIsForgottenBeforeItEnds) {
 }
 
 TEST(LoginThrottleTest, NeverTracksMoreThanMaxKeys) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock, settings_with([](auto& s) { s.max_keys = 3; }));
     for (int i = 0; i < 10; ++i) {
         fail(throttle, "alice", "10.0.0." + std::to_string(i));
@@ -177,7 +170,7 @@ TEST(LoginThrottleTest, NeverTracksMoreThanMaxKeys) {
 }
 
 TEST(LoginThrottleTest, KeepsNothingForAttemptsThatDidNotFail) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock);
     for (int i = 0; i < 100; ++i) {
         auto success = throttle.begin("user" + std::to_string(i), kOwner);
@@ -190,7 +183,7 @@ TEST(LoginThrottleTest, KeepsNothingForAttemptsThatDidNotFail) {
 }
 
 TEST(LoginThrottleTest, AClientThatFailedCannotGuessInParallel) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock);
     fail(throttle, "alice", kStranger, 4);
     auto fifth = throttle.begin("alice", kStranger);
@@ -202,7 +195,7 @@ TEST(LoginThrottleTest, AClientThatFailedCannotGuessInParallel) {
 }
 
 TEST(LoginThrottleTest, ACleanRecordIsNeverRefusedEvenInParallel) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock);
     std::vector<LoginThrottle::Attempt> in_flight;
     for (int i = 0; i < 50; ++i) {
@@ -216,7 +209,7 @@ TEST(LoginThrottleTest, ACleanRecordIsNeverRefusedEvenInParallel) {
 }
 
 TEST(LoginThrottleTest, AClockSteppingBackwardsDoesNotStretchTheWait) {
-    FakeClock clock;
+    AdvancingClock clock;
     LoginThrottle throttle(clock);
     fail(throttle, "alice", kStranger, 5);
     clock.advance(-1h);
@@ -224,7 +217,7 @@ TEST(LoginThrottleTest, AClockSteppingBackwardsDoesNotStretchTheWait) {
 }
 
 TEST(LoginThrottleTest, RefusesNonsensicalSettings) {
-    FakeClock clock;
+    AdvancingClock clock;
     const auto refused = [&clock](auto change) {
         EXPECT_THROW(LoginThrottle(clock, settings_with(change)), std::invalid_argument);
     };
