@@ -211,6 +211,18 @@ test('failed logins slow down the failing address only: 429 10008 with Retry-Aft
         const probeRefused = await login(ghost, 'whatever1', prober);
         expectError(probeRefused, 429, 10008);
         retryAfter(probeRefused);
+
+        // Addresses a client puts in front do not help it: the server reads the last entry, the one the
+        // trusted proxy added. An entry that is not an address counts as the connection's own address.
+        const sprayer = '203.0.113.9';
+        for (let i = 1; i <= 5; i += 1) {
+            expectError(await login(owner.username, `wrong-${i}yy`, `10.0.0.${i}, ${sprayer}`), 401, 10002);
+        }
+        expectError(await login(owner.username, 'wrong-6yy', `10.0.0.77, ${sprayer}`), 429, 10008);
+        for (let i = 1; i <= 5; i += 1) {
+            expectError(await login(owner.username, `wrong-${i}zz`, `junk-${i}`), 401, 10002);
+        }
+        expectError(await login(owner.username, 'wrong-6zz', 'junk-6'), 429, 10008);
     } finally {
         await own.dispose();
     }
