@@ -131,5 +131,53 @@ TEST_F(ConfigTest, MissingExplicitConfigFileIsAnError) {
     EXPECT_THROW(load_config(options), ConfigError);
 }
 
+class UploadConfigTest : public ConfigTest {};
+
+TEST_F(UploadConfigTest, UploadKeysHaveSafeDefaultsAndTakeValidValues) {
+    const auto defaults = load("dev").upload;
+    EXPECT_EQ(defaults.max_file_bytes, std::size_t{5} * 1024 * 1024);
+    EXPECT_EQ(defaults.max_files, 9);
+    EXPECT_GE(defaults.max_total_bytes, defaults.max_file_bytes);
+    EXPECT_EQ(defaults.public_path, "/uploads");
+    const auto set = load(
+                         "dev",
+                         {{"GOMALL_UPLOAD_DIR", "data/up"},
+                          {"GOMALL_UPLOAD_MAX_FILE_BYTES", "1024"},
+                          {"GOMALL_UPLOAD_MAX_FILES", "3"},
+                          {"GOMALL_UPLOAD_MAX_TOTAL_BYTES", "4096"},
+                          {"GOMALL_UPLOAD_MAX_IMAGE_DIMENSION", "640"},
+                          {"GOMALL_UPLOAD_PUBLIC_PATH", "/media"}}
+    ).upload;
+    EXPECT_EQ(set.dir, "data/up");
+    EXPECT_EQ(set.max_file_bytes, 1024U);
+    EXPECT_EQ(set.max_files, 3);
+    EXPECT_EQ(set.max_total_bytes, 4096U);
+    EXPECT_EQ(set.max_image_dimension, 640);
+    EXPECT_EQ(set.public_path, "/media");
+}
+
+TEST_F(UploadConfigTest, UploadKeysRefuseValuesOutOfRangeOrUnsafePaths) {
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"GOMALL_UPLOAD_DIR", ""},
+             {"GOMALL_UPLOAD_MAX_FILE_BYTES", "0"},
+             {"GOMALL_UPLOAD_MAX_FILES", "0"},
+             {"GOMALL_UPLOAD_MAX_FILES", "101"},
+             {"GOMALL_UPLOAD_MAX_TOTAL_BYTES", "10"},
+             {"GOMALL_UPLOAD_MAX_IMAGE_DIMENSION", "0"},
+             {"GOMALL_UPLOAD_PUBLIC_PATH", "/api"},
+             {"GOMALL_UPLOAD_PUBLIC_PATH", "/assets"},
+             {"GOMALL_UPLOAD_PUBLIC_PATH", "uploads"},
+             {"GOMALL_UPLOAD_PUBLIC_PATH", "/a/b"},
+             {"GOMALL_UPLOAD_PUBLIC_PATH", "/.hidden"},
+             {"GOMALL_UPLOAD_PUBLIC_PATH", "/../x"},
+         }) {
+        EXPECT_THROW(load("dev", {{key, value}}), ConfigError) << key << "=" << value;
+    }
+    // The total must hold at least one file of the largest size.
+    EXPECT_THROW(
+        load("dev", {{"GOMALL_UPLOAD_MAX_FILE_BYTES", "8192"}, {"GOMALL_UPLOAD_MAX_TOTAL_BYTES", "4096"}}), ConfigError
+    );
+}
+
 }  // namespace
 }  // namespace gomall::app
