@@ -382,6 +382,13 @@ struct Server::Impl {
                 co_await refuse(*conn, req, code, std::move(message), head);
                 co_return;
             }
+            if (header.version() >= 11 && header.count(bhttp::field::host) != 1) {
+                // RFC 9112 3.2: without exactly one Host a proxy and this server may disagree on
+                // which site the request is for.
+                std::string message = "an HTTP/1.1 request needs exactly one Host header";
+                co_await refuse(*conn, req, ErrorCode::kBadRequest, std::move(message), head);
+                co_return;
+            }
             if (!acceptable_transfer_encoding(header)) {
                 // Any other framing leaves the body's length open to interpretation: read as empty,
                 // its bytes would be taken for the next request (smuggling behind a proxy).

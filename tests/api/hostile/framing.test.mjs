@@ -104,6 +104,14 @@ test('absolute-form is served as its origin-form or refused with 400; authority-
     await expectRejected('target without leading slash', rawRequest('GET', 'health', HOST), 400, 400);
 });
 
+test('an HTTP/1.1 request without exactly one Host is 400 and close (RFC 9112 3.2); HTTP/1.0 needs none', T, async (t) => {
+    if (skipExternal(t)) return;
+    await expectRejected('no Host', 'GET /health HTTP/1.1\r\n\r\n', 400, 400);
+    await expectRejected('two Hosts', 'GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400, 400);
+    const ex = await exchange('GET /health HTTP/1.0\r\n\r\n');
+    assert.equal(ex.responses[0]?.status, 200, describeExchange(ex));
+});
+
 // ------------------------------------------------------------------------------- header syntax
 
 test('a bare CR as line end is 400 and close', T, async (t) => {
