@@ -52,6 +52,15 @@ struct Connection {
     bool busy = false;  // touched only on the connection's strand
 };
 
+// A header value without the spaces and tabs around it.
+std::string_view trim_whitespace(std::string_view value) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+        value.remove_suffix(1);
+    return value;
+}
+
 // The client address a trusted proxy reports: the last X-Forwarded-For entry, which is the one the
 // proxy itself added (entries before it came from the client and may be forged). nullopt when it
 // is not an IP address, so a garbage header cannot become the key of the login throttle.
@@ -60,11 +69,7 @@ std::optional<std::string> forwarded_client(std::string_view header) {
         return std::nullopt;
     }
     const auto comma = header.rfind(',');
-    auto last = comma == std::string_view::npos ? header : header.substr(comma + 1);
-    while (!last.empty() && (last.front() == ' ' || last.front() == '\t'))
-        last.remove_prefix(1);
-    while (!last.empty() && (last.back() == ' ' || last.back() == '\t'))
-        last.remove_suffix(1);
+    const auto last = trim_whitespace(comma == std::string_view::npos ? header : header.substr(comma + 1));
     beast::error_code ec;
     const auto address = asio::ip::make_address(std::string(last), ec);
     if (ec) {
@@ -82,12 +87,7 @@ bool acceptable_transfer_encoding(const bhttp::request_header<>& header) {
     if (count > 1 || header.version() < 11) {
         return false;
     }
-    auto value = header[bhttp::field::transfer_encoding];
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-        value.remove_prefix(1);
-    while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
-        value.remove_suffix(1);
-    return beast::iequals(value, "chunked");
+    return beast::iequals(trim_whitespace(header[bhttp::field::transfer_encoding]), "chunked");
 }
 
 std::string lower(std::string_view s) {

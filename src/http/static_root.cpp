@@ -5,37 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/unique_fd.hpp"
+
 namespace gomall::http {
 namespace {
-
-// Owns one file descriptor.
-class Descriptor {
-public:
-    explicit Descriptor(int fd) : fd_(fd) {}
-    ~Descriptor() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    Descriptor(const Descriptor&) = delete;
-    Descriptor& operator=(const Descriptor&) = delete;
-    Descriptor(Descriptor&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-    Descriptor& operator=(Descriptor&& other) noexcept {
-        if (this != &other) {
-            if (fd_ >= 0) {
-                ::close(fd_);
-            }
-            fd_ = other.fd_;
-            other.fd_ = -1;
-        }
-        return *this;
-    }
-    int get() const { return fd_; }
-    bool valid() const { return fd_ >= 0; }
-
-private:
-    int fd_;
-};
 
 int open_retrying(int dir, const char* name, int flags) {
     int fd = -1;
@@ -56,20 +29,20 @@ std::optional<std::string> StaticRoot::read(const StaticPath& path) const {
     }
     // O_PATH: the directories are only walked through, never read (no listing can come of it).
     constexpr int kDirectoryFlags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-    Descriptor dir(open_retrying(AT_FDCWD, directory_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd dir(open_retrying(AT_FDCWD, directory_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!dir.valid()) {
         return std::nullopt;
     }
     const auto& segments = path.segments();
     for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
-        Descriptor next(open_retrying(dir.get(), segments[i].c_str(), kDirectoryFlags));
+        UniqueFd next(open_retrying(dir.get(), segments[i].c_str(), kDirectoryFlags));
         if (!next.valid()) {
             return std::nullopt;
         }
         dir = std::move(next);
     }
     // O_NONBLOCK: a FIFO planted in the root must not hang the reading thread; O_NOCTTY for devices.
-    const Descriptor file(
+    const UniqueFd file(
         open_retrying(dir.get(), segments.back().c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
     );
     if (!file.valid()) {

@@ -3,6 +3,7 @@ import { toApiError } from '../api/client';
 import type { UploadedFile } from '../api/types';
 import { ACCEPT_ATTRIBUTE, formatBytes, uploadImage } from '../api/upload';
 import { useT } from '../i18n';
+import { ProductImage } from './ProductImage';
 
 interface Props {
   /** The image URL the form holds now (typed by hand or uploaded): previewed here. */
@@ -24,11 +25,9 @@ export function ImageUpload({ value, onUploaded, onBusyChange, disabled }: Props
   const [percent, setPercent] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [uploaded, setUploaded] = useState<UploadedFile | null>(null);
-  const [broken, setBroken] = useState(false);
   const src = value.trim();
 
   useEffect(() => () => running.current?.abort(), []);
-  useEffect(() => setBroken(false), [src]);
 
   const choose = async (e: ChangeEvent<HTMLInputElement>) => {
     const file = e.target.files?.[0];
@@ -62,15 +61,8 @@ export function ImageUpload({ value, onUploaded, onBusyChange, disabled }: Props
   return (
     <div className="image-upload" data-testid="image-upload" aria-busy={busy}>
       <div className="image-upload-preview">
-        {src && !broken ? (
-          <img src={src} alt={t('upload.preview')} onError={() => setBroken(true)} data-testid="image-upload-preview" />
-        ) : (
-          <svg viewBox="0 0 64 64" aria-hidden="true">
-            <rect x="10" y="14" width="44" height="36" rx="5" fill="none" stroke="currentColor" strokeWidth="3" />
-            <circle cx="24" cy="27" r="4.5" fill="currentColor" />
-            <path d="M14 46l13-12 9 8 6-5 10 9" fill="none" stroke="currentColor" strokeWidth="3" strokeLinejoin="round" />
-          </svg>
-        )}
+        {/* keyed by the URL: a new URL gets a fresh try even after a broken one */}
+        <ProductImage key={src} src={src} alt={t('upload.preview')} testId="image-upload-preview" />
       </div>
       <div className="image-upload-body">
         <button

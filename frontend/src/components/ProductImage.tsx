@@ -1,7 +1,17 @@
 import { useState } from 'react';
 
 /** A product picture; falls back to a neutral drawing when missing or broken. */
-export function ProductImage({ src, alt, className }: { src?: string | null; alt: string; className?: string }) {
+export function ProductImage({
+  src,
+  alt,
+  className,
+  testId,
+}: {
+  src?: string | null;
+  alt: string;
+  className?: string;
+  testId?: string;
+}) {
   const [broken, setBroken] = useState(false);
   if (!src || broken) {
     return (
@@ -14,5 +24,15 @@ export function ProductImage({ src, alt, className }: { src?: string | null; alt
       </div>
     );
   }
-  return <img className={className} src={src} alt={alt} loading="lazy" decoding="async" onError={() => setBroken(true)} />;
+  return (
+    <img
+      className={className}
+      src={src}
+      alt={alt}
+      loading="lazy"
+      decoding="async"
+      onError={() => setBroken(true)}
+      data-testid={testId}
+    />
+  );
 }

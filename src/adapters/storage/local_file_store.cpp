@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <utility>
 
+#include "core/unique_fd.hpp"
+
 namespace gomall::adapters::storage {
 namespace {
 
@@ -22,24 +24,6 @@ constexpr mode_t kFileMode = 0644;  // other readers (a reverse proxy serving /u
 [[noreturn]] void throw_errno(const std::string& what) {
     throw std::system_error(errno, std::generic_category(), "upload store: " + what);
 }
-
-// Closes the descriptor it holds when it goes out of scope.
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-    }
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-
-private:
-    int fd_;
-};
 
 // A temporary name no client can ask for: StaticPath refuses names starting with '.', so a
 // half-written file is never served either.
@@ -89,14 +73,14 @@ bool LocalFileStore::put(const std::string& name, std::string_view bytes, std::s
     if (ec) {
         throw std::system_error(ec, "upload store: create " + directory_);
     }
-    const Fd dir(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    const UniqueFd dir(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir.get() < 0) {
         throw_errno("open " + directory_);
     }
     // Every name below is opened relative to the directory's descriptor, so nothing can send the
     // write anywhere else, whatever the names contain.
     const std::string temp = temp_name();
-    Fd file(::openat(dir.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kFileMode));
+    UniqueFd file(::openat(dir.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kFileMode));
     if (file.get() < 0) {
         throw_errno("create a temporary file");
     }
