@@ -11,17 +11,20 @@
 #include "adapters/sql/health_check.hpp"
 #include "adapters/sql/migrations.hpp"
 #include "adapters/sql/order_repository.hpp"
+#include "adapters/sql/payment_repository.hpp"
 #include "adapters/sql/product_repository.hpp"
 #include "adapters/sql/seckill_repository.hpp"
 #include "adapters/sql/token_repository.hpp"
 #include "adapters/sql/user_repository.hpp"
 #include "adapters/storage/local_file_store.hpp"
 #include "app/demo_catalog.hpp"
+#include "app/payment_backend.hpp"
 #include "app/seckill_backend.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/handlers/cart_handlers.hpp"
 #include "http/handlers/ops_handlers.hpp"
 #include "http/handlers/order_handlers.hpp"
+#include "http/handlers/payment_handlers.hpp"
 #include "http/handlers/product_handlers.hpp"
 #include "http/handlers/seckill_handlers.hpp"
 #include "http/handlers/upload_handlers.hpp"
@@ -39,6 +42,7 @@
 #include "services/order_number.hpp"
 #include "services/order_service.hpp"
 #include "services/password_hasher.hpp"
+#include "services/payment_service.hpp"
 #include "services/product_cache.hpp"
 #include "services/product_service.hpp"
 #include "services/seckill_service.hpp"
@@ -94,7 +98,7 @@ int resolved_io_threads(int configured) {
 }  // namespace
 
 struct App::Parts {
-    explicit Parts(const Config& config)
+    Parts(const Config& config, std::uint16_t shop_port)
         : database(database_settings(config.database)),
           users(database),
           tokens(database),
@@ -120,6 +124,12 @@ struct App::Parts {
           cart_service(carts, products, clock),
           order_numbers(config.order.node_id, clock),
           order_service(orders, carts, order_numbers, clock, order_settings(config.order)),
+          payment_repository(database),
+          payment_backend(config, clock, shop_port),
+          payment_service(
+              orders, payment_repository, payment_backend.gateway(), clock,
+              payment_settings(config.wechatpay, payment_backend)
+          ),
           canceller(order_service, std::chrono::seconds(config.order.sweep_interval_seconds)),
           blocking(static_cast<std::size_t>(config.server.blocking_threads)),
           seckill_repository(database),
@@ -183,6 +193,12 @@ struct App::Parts {
         return s;
     }
 
+    static services::PaymentSettings payment_settings(const WechatPayConfig& c, const PaymentBackend& backend) {
+        services::PaymentSettings s;
+        s.max_attempts = c.max_attempts;
+        s.scan_page_url = backend.scan_page_url();
+        return s;
+    }
     static services::OrderSettings order_settings(const OrderConfig& c) {
         services::OrderSettings s;
         s.unpaid_timeout = std::chrono::seconds(c.unpaid_timeout_seconds);
@@ -208,6 +224,9 @@ struct App::Parts {
     services::CartService cart_service;
     services::OrderNumberGenerator order_numbers;
     services::OrderService order_service;
+    adapters::sql::SqlPaymentRepository payment_repository;
+    PaymentBackend payment_backend;
+    services::PaymentService payment_service;
     services::UnpaidOrderCanceller canceller;
     http::BlockingPool blocking;  // joined after the server stops, before anything it uses goes away
     adapters::sql::SqlSeckillRepository seckill_repository;
@@ -230,7 +249,7 @@ App::~App() {
 std::optional<std::string> App::start() {
     // The port first: if it is taken, stop before any database is opened, migrated or seeded.
     auto listener = http::ListenSocket::bind(config_.server.host, static_cast<std::uint16_t>(config_.server.port));
-    parts_ = std::make_unique<Parts>(config_);
+    parts_ = std::make_unique<Parts>(config_, listener.port());
     auto& p = *parts_;
     spdlog::info("database: {}", p.database.description());
     const int applied = adapters::sql::apply_migrations(p.database);
@@ -242,6 +261,10 @@ std::optional<std::string> App::start() {
     p.order_service.on_order_cancelled([&seckill = p.seckill](const domain::Order& order) {
         seckill.on_order_cancelled(order);
     });
+    p.order_service.on_before_cancel([&payments = p.payment_service](const std::string& order_no) {
+        return payments.close_before_cancel(order_no);
+    });
+    spdlog::info("payment: {}", p.payment_backend.description());
     spdlog::info("flash sale: {}", p.seckill_backend->description());
     p.seckill_backend->start();
     p.seckill.recover();
@@ -273,6 +296,7 @@ std::optional<std::string> App::start() {
     http::register_product_routes(p.router, p.product_service);
     http::register_cart_routes(p.router, p.cart_service);
     http::register_order_routes(p.router, p.order_service);
+    http::register_payment_routes(p.router, p.payment_service);
     http::register_seckill_routes(p.router, p.seckill, p.blocking);
     http::register_upload_routes(
         p.router,
@@ -341,6 +365,7 @@ void App::stop() {
     parts_->seckill_backend->stop();
     parts_->blocking.join();
     parts_->canceller.stop();
+    parts_->payment_backend.stop();
     parts_.reset();
 }
 

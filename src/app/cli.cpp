@@ -12,6 +12,8 @@
 #include "app/app.hpp"
 #include "app/config.hpp"
 #include "app/logging.hpp"
+#include "app/payment_backend.hpp"
+#include "emulator/emulator_server.hpp"
 
 #ifndef GOMALL_VERSION
 #define GOMALL_VERSION "0.0.0"
@@ -29,6 +31,9 @@ commands:
   seed-shoppers N [PREFIX]
             make N load-test shoppers (password from GOMALL_BENCH_PASSWORD or "Bench-12345")
             and print one access token per line
+  wechatpay-emulator [PORT]
+            run the local WeChat Pay emulator alone on wechatpay.emulator_host:PORT
+            (default 8090) with the dev keys of wechatpay.dev_key_dir; stops on SIGINT/SIGTERM
   version   print the version
   help      print this text
 
@@ -75,7 +80,8 @@ bool parse_arguments(int argc, char** argv, Arguments& out, std::string& problem
         } else if (!have_command) {
             out.command = a;
             have_command = true;
-        } else if (out.command == "seed-shoppers" && out.operands.size() < 2) {
+        } else if ((out.command == "seed-shoppers" && out.operands.size() < 2) ||
+                   (out.command == "wechatpay-emulator" && out.operands.empty())) {
             out.operands.push_back(a);
         } else {
             problem = "unexpected argument " + a;
@@ -142,7 +148,7 @@ int run_cli(int argc, char** argv) {
         return 0;
     }
     if (args.command != "serve" && args.command != "migrate" && args.command != "seed" &&
-        args.command != "seed-shoppers") {
+        args.command != "seed-shoppers" && args.command != "wechatpay-emulator") {
         std::cerr << "gomall: unknown command " << args.command << "\n" << kUsage;
         return 2;
     }
@@ -173,6 +179,20 @@ int run_cli(int argc, char** argv) {
                 seed_shoppers(config, count, prefix, password != nullptr ? password : "Bench-12345", std::cout);
             std::cerr << "created " << created << " shopper(s), printed " << count << " token(s)\n";
             return 0;
+        }
+        if (args.command == "wechatpay-emulator") {
+            if (config.env == "prod") {
+                std::cerr << "gomall: the WeChat Pay emulator is refused in prod\n";
+                return 2;
+            }
+            const int port = args.operands.empty() ? 8090 : std::atoi(args.operands[0].c_str());
+            if (port < 1 || port > 65535) {
+                std::cerr << "gomall: wechatpay-emulator needs a port between 1 and 65535\n";
+                return 2;
+            }
+            return emulator::run_wechatpay_emulator(
+                dev_emulator_settings(config.wechatpay), config.wechatpay.emulator_host, static_cast<std::uint16_t>(port)
+            );
         }
         if (args.command == "seed") {
             std::cout

@@ -308,6 +308,83 @@ std::vector<Key> keys() {
             );
         c.upload.public_path = v;
     });
+    // wechatpay
+    add("wechatpay", "enabled", [](Config& c, const std::string& v) {
+        c.wechatpay.enabled = parse_bool("wechatpay.enabled", v);
+    });
+    add("wechatpay", "protocol", [](Config& c, const std::string& v) {
+        if (v != "v3" && v != "v2")
+            fail("wechatpay.protocol", "'" + v + "' is not v3 or v2");
+        c.wechatpay.protocol = v;
+    });
+    add("wechatpay", "emulator", [](Config& c, const std::string& v) {
+        c.wechatpay.emulator = parse_bool("wechatpay.emulator", v);
+    });
+    add("wechatpay", "emulator_host", [](Config& c, const std::string& v) { c.wechatpay.emulator_host = v; });
+    add("wechatpay", "emulator_port", [](Config& c, const std::string& v) {
+        c.wechatpay.emulator_port = static_cast<int>(parse_integer("wechatpay.emulator_port", v, 0, 65535));
+    });
+    add("wechatpay", "dev_key_dir", [](Config& c, const std::string& v) {
+        if (v.empty())
+            fail("wechatpay.dev_key_dir", "must not be empty");
+        c.wechatpay.dev_key_dir = v;
+    });
+    add("wechatpay", "base_url", [](Config& c, const std::string& v) {
+        if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
+            fail("wechatpay.base_url", "must start with https:// (or http:// for a local emulator)");
+        std::string trimmed = v;
+        while (trimmed.size() > 8 && trimmed.back() == '/')
+            trimmed.pop_back();
+        c.wechatpay.base_url = trimmed;
+    });
+    add("wechatpay", "app_id", [](Config& c, const std::string& v) { c.wechatpay.app_id = v; });
+    add("wechatpay", "mch_id", [](Config& c, const std::string& v) { c.wechatpay.mch_id = v; });
+    add("wechatpay", "notify_url", [](Config& c, const std::string& v) {
+        if (!v.empty() && v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
+            fail("wechatpay.notify_url", "must be an http(s) URL");
+        c.wechatpay.notify_url = v;
+    });
+    add("wechatpay", "merchant_serial_no", [](Config& c, const std::string& v) { c.wechatpay.merchant_serial_no = v; });
+    add("wechatpay", "merchant_private_key_path", [](Config& c, const std::string& v) {
+        c.wechatpay.merchant_private_key_path = v;
+    });
+    add("wechatpay", "platform_serial_no", [](Config& c, const std::string& v) { c.wechatpay.platform_serial_no = v; });
+    add("wechatpay", "platform_public_key_path", [](Config& c, const std::string& v) {
+        c.wechatpay.platform_public_key_path = v;
+    });
+    add("wechatpay", "api_v3_key", [](Config& c, const std::string& v) {
+        if (!v.empty() && v.size() != 32)
+            fail("wechatpay.api_v3_key", "must be 32 characters");
+        c.wechatpay.api_v3_key = v;
+    });
+    add("wechatpay", "api_v2_key", [](Config& c, const std::string& v) {
+        if (!v.empty() && v.size() != 32)
+            fail("wechatpay.api_v2_key", "must be 32 characters");
+        c.wechatpay.api_v2_key = v;
+    });
+    add("wechatpay", "sign_type", [](Config& c, const std::string& v) {
+        if (v != "HMAC-SHA256" && v != "MD5")
+            fail("wechatpay.sign_type", "'" + v + "' is not HMAC-SHA256 or MD5");
+        c.wechatpay.sign_type = v;
+    });
+    add("wechatpay", "client_cert_path", [](Config& c, const std::string& v) { c.wechatpay.client_cert_path = v; });
+    add("wechatpay", "client_key_path", [](Config& c, const std::string& v) { c.wechatpay.client_key_path = v; });
+    add("wechatpay", "connect_timeout_ms", [](Config& c, const std::string& v) {
+        c.wechatpay.connect_timeout_ms = static_cast<int>(parse_integer("wechatpay.connect_timeout_ms", v, 100, 60000));
+    });
+    add("wechatpay", "timeout_ms", [](Config& c, const std::string& v) {
+        c.wechatpay.timeout_ms = static_cast<int>(parse_integer("wechatpay.timeout_ms", v, 100, 120000));
+    });
+    add("wechatpay", "max_attempts", [](Config& c, const std::string& v) {
+        c.wechatpay.max_attempts = static_cast<int>(parse_integer("wechatpay.max_attempts", v, 1, 99));
+    });
+    add("wechatpay", "notify_retry_base_ms", [](Config& c, const std::string& v) {
+        c.wechatpay.notify_retry_base_ms =
+            static_cast<int>(parse_integer("wechatpay.notify_retry_base_ms", v, 10, 600000));
+    });
+    add("wechatpay", "notify_retry_max_ms", [](Config& c, const std::string& v) {
+        c.wechatpay.notify_retry_max_ms = static_cast<int>(parse_integer("wechatpay.notify_retry_max_ms", v, 10, 3600000));
+    });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });
     add("admin", "password", [](Config& c, const std::string& v) { c.admin.password = v; });
@@ -387,6 +464,42 @@ std::string env_name(const Key& k) {
     return name;
 }
 
+// A merchant account needs all of its ids and keys; the emulator generates its own.
+void validate_wechatpay(const Config& config) {
+    const WechatPayConfig& w = config.wechatpay;
+    if (w.emulator && config.env == "prod") {
+        throw ConfigError("config wechatpay.emulator: the local WeChat Pay emulator is refused in prod");
+    }
+    if (w.notify_retry_max_ms < w.notify_retry_base_ms) {
+        throw ConfigError("config wechatpay.notify_retry_max_ms: must not be shorter than notify_retry_base_ms");
+    }
+    if (!w.enabled || w.emulator) {
+        return;
+    }
+    auto require = [](const std::string& value, const char* key) {
+        if (value.empty()) {
+            throw ConfigError(
+                std::string("config wechatpay.") + key + ": required for a merchant account (or set wechatpay.emulator)"
+            );
+        }
+    };
+    require(w.app_id, "app_id");
+    require(w.mch_id, "mch_id");
+    require(w.notify_url, "notify_url");
+    if (w.protocol == "v3") {
+        require(w.merchant_serial_no, "merchant_serial_no");
+        require(w.merchant_private_key_path, "merchant_private_key_path");
+        require(w.platform_serial_no, "platform_serial_no");
+        require(w.platform_public_key_path, "platform_public_key_path");
+        require(w.api_v3_key, "api_v3_key");
+    } else {
+        require(w.api_v2_key, "api_v2_key");
+    }
+    if (config.env == "prod" && (w.base_url.rfind("https://", 0) != 0 || w.notify_url.rfind("https://", 0) != 0)) {
+        throw ConfigError("config wechatpay.base_url and notify_url: must be https:// in prod");
+    }
+}
+
 }  // namespace
 
 Config load_config(const ConfigOptions& options) {
@@ -414,6 +527,9 @@ Config load_config(const ConfigOptions& options) {
         // Safer defaults before any file is read; files may still enable them explicitly.
         config.order.direct_pay_enabled = false;
         config.log.format = "json";
+        // Real money needs a merchant account: off until the operator configures one.
+        config.wechatpay.enabled = false;
+        config.wechatpay.emulator = false;
     }
 
     const auto table = keys();
@@ -452,6 +568,7 @@ Config load_config(const ConfigOptions& options) {
     if (config.upload.max_total_bytes < config.upload.max_file_bytes) {
         throw ConfigError("config upload.max_total_bytes: must not be smaller than upload.max_file_bytes");
     }
+    validate_wechatpay(config);
     if (config.database.driver == "mysql" && config.database.mysql_database.empty()) {
         throw ConfigError("config database.mysql_database: must be set when database.driver is mysql");
     }

@@ -28,6 +28,7 @@ int http_status_for(ErrorCode code) {
         case ErrorCode::kUploadTooManyFiles:
         case ErrorCode::kUploadMalformed:
         case ErrorCode::kUploadImageTooLarge:
+        case ErrorCode::kRefundTooLarge:
             return 400;
         case ErrorCode::kUnauthorized:
         case ErrorCode::kInvalidCredentials:
@@ -44,6 +45,7 @@ int http_status_for(ErrorCode code) {
         case ErrorCode::kOrderNotFound:
         case ErrorCode::kCartItemNotFound:
         case ErrorCode::kActivityNotFound:
+        case ErrorCode::kPaymentNotStarted:
             return 404;
         case ErrorCode::kMethodNotAllowed:
             return 405;
@@ -58,6 +60,7 @@ int http_status_for(ErrorCode code) {
         case ErrorCode::kEnded:
         case ErrorCode::kLimitReached:
         case ErrorCode::kActivityRunning:
+        case ErrorCode::kPaymentAttemptsExhausted:
             return 409;
         case ErrorCode::kPayloadTooLarge:
         case ErrorCode::kUploadTooLarge:
@@ -76,7 +79,11 @@ int http_status_for(ErrorCode code) {
             return 429;
         case ErrorCode::kUnavailable:
         case ErrorCode::kSeckillBusy:
+        case ErrorCode::kPaymentUnavailable:
+        case ErrorCode::kPaymentNotConfigured:
             return 503;
+        case ErrorCode::kPaymentRejected:
+            return 502;
         case ErrorCode::kInternal:
             return 500;
     }

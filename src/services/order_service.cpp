@@ -182,6 +182,9 @@ Result<domain::Order> OrderService::pay(std::int64_t user_id, const std::string&
     if (order.expires_at <= now) {
         // Its units may already be promised back to stock by the sweeper; taking money now would
         // sell them twice. Cancel it here instead of waiting for the next sweep.
+        if (!may_cancel(order_no)) {
+            return reread(order_no, user_id);  // a provider's payment landed meanwhile
+        }
         if (orders_.cancel(order_no, now)) {
             notify_stock_of(order_no);
             notify_cancelled(order);
@@ -209,7 +212,7 @@ Result<domain::Order> OrderService::cancel(std::int64_t user_id, const std::stri
     if (!cancellable(found->status)) {
         return status_conflict(found.value(), "cancelled");
     }
-    if (!orders_.cancel(order_no, clock_.now())) {
+    if (!may_cancel(order_no) || !orders_.cancel(order_no, clock_.now())) {
         auto current = reread(order_no, user_id);
         if (!current.ok()) {
             return current;
@@ -226,6 +229,9 @@ Result<domain::Order> OrderService::cancel(std::int64_t user_id, const std::stri
 int OrderService::cancel_expired(int limit) {
     int cancelled = 0;
     for (const auto& order_no : orders_.expired_unpaid(clock_.now(), limit)) {
+        if (!may_cancel(order_no)) {
+            continue;  // paid at the provider at the last moment: now paid here too
+        }
         // False means it was paid or cancelled since the query: nothing to do.
         auto before =
             stock_changed_ || cancelled_ ? reread(order_no, 0) : Result<domain::Order>(order_not_found(order_no));
@@ -238,6 +244,21 @@ int OrderService::cancel_expired(int limit) {
         }
     }
     return cancelled;
+}
+
+bool OrderService::may_cancel(const std::string& order_no) {
+    if (!before_cancel_) {
+        return true;
+    }
+    try {
+        return before_cancel_(order_no);
+    } catch (const std::exception& e) {
+        // The guard closes the provider's transaction; if that fails, cancelling is still right:
+        // the provider stops taking money at the order's deadline, and money that arrives after
+        // the cancel anyway is refunded automatically.
+        spdlog::warn("order {}: closing its payment before the cancel failed: {}", order_no, e.what());
+        return true;
+    }
 }
 
 Result<domain::Order> OrderService::reread(const std::string& order_no, std::int64_t user_id) {

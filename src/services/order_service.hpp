@@ -70,6 +70,12 @@ public:
     /// cancel_expired), after the cancel committed, so flash sales can put the unit back on sale.
     /// Set once at wiring time.
     void on_order_cancelled(std::function<void(const domain::Order&)> listener) { cancelled_ = std::move(listener); }
+    /// Asked before an unpaid order is cancelled (by the shopper, on paying too late, or by the
+    /// timeout), so the payment provider's open transaction can be closed first. Returns false when
+    /// the order must not be cancelled because its payment went through meanwhile. Set once at wiring time.
+    void on_before_cancel(std::function<bool(const std::string& order_no)> guard) {
+        before_cancel_ = std::move(guard);
+    }
 
 private:
     Result<domain::Order> place(std::int64_t user_id, std::vector<domain::OrderLineRequest> lines, bool from_cart);
@@ -77,6 +83,7 @@ private:
     Result<domain::Order> notify_stock(Result<domain::Order> order);
     void notify_stock_of(const std::string& order_no);
     void notify_cancelled(domain::Order order);
+    bool may_cancel(const std::string& order_no);
 
     ports::OrderRepository& orders_;
     ports::CartRepository& carts_;
@@ -85,6 +92,7 @@ private:
     const OrderSettings settings_;
     std::function<void(std::int64_t)> stock_changed_;
     std::function<void(const domain::Order&)> cancelled_;
+    std::function<bool(const std::string&)> before_cancel_;
 };
 
 }  // namespace gomall::services

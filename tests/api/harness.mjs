@@ -181,6 +181,13 @@ export class Server {
                 GOMALL_ORDER_DIRECT_PAY_ENABLED: 'true',
                 // uploads stay inside this server's temp dir (a peer on the same tmpDir shares them)
                 GOMALL_UPLOAD_DIR: path.join(this.tmpDir, 'uploads'),
+                // WeChat Pay against the in-process emulator, dev keys of this server's own, and
+                // notifications redelivered quickly so retry tests take seconds
+                GOMALL_WECHATPAY_ENABLED: 'true',
+                GOMALL_WECHATPAY_EMULATOR: 'true',
+                GOMALL_WECHATPAY_DEV_KEY_DIR: path.join(this.tmpDir, 'wechatpay'),
+                GOMALL_WECHATPAY_NOTIFY_RETRY_BASE_MS: '200',
+                GOMALL_WECHATPAY_NOTIFY_RETRY_MAX_MS: '1000',
                 ...this.extraEnv,
             });
             for (const [k, v] of Object.entries(env)) if (v === undefined || v === null) delete env[k];

@@ -314,6 +314,117 @@ CREATE TABLE IF NOT EXISTS seckill_reservations (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 )sql";
 
+// Payments: attempts (one per out_trade_no), refunds, and the append-only record of every
+// exchange with the provider. orders.refunded_cents is the guard that keeps shopper refunds within
+// what was paid (a conditional UPDATE, like stock).
+constexpr std::string_view kSqlitePayments = R"sql(
+ALTER TABLE orders ADD COLUMN refunded_cents INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE payment_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_no TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    attempt_no INTEGER NOT NULL,
+    out_trade_no TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    status INTEGER NOT NULL,
+    code_url TEXT NOT NULL DEFAULT '',
+    prepay_id TEXT NOT NULL DEFAULT '',
+    transaction_id TEXT NOT NULL DEFAULT '',
+    expires_at TEXT NOT NULL,
+    paid_at TEXT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_payment_attempts_out_trade_no ON payment_attempts (out_trade_no);
+CREATE UNIQUE INDEX ux_payment_attempts_order_attempt ON payment_attempts (order_no, attempt_no);
+CREATE TABLE payment_refunds (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    out_refund_no TEXT NOT NULL,
+    order_no TEXT NOT NULL,
+    out_trade_no TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    status INTEGER NOT NULL,
+    refund_id TEXT NOT NULL DEFAULT '',
+    automatic INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX ux_payment_refunds_out_refund_no ON payment_refunds (out_refund_no);
+CREATE INDEX ix_payment_refunds_order ON payment_refunds (order_no);
+CREATE TABLE payment_records (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_no TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    out_trade_no TEXT NOT NULL DEFAULT '',
+    transaction_id TEXT NOT NULL DEFAULT '',
+    out_refund_no TEXT NOT NULL DEFAULT '',
+    refund_id TEXT NOT NULL DEFAULT '',
+    amount_cents INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX ix_payment_records_order ON payment_records (order_no, id);
+)sql";
+
+// As for the flash-sale version: the ALTER first, then tables only if missing, so an interrupted
+// run can be repeated.
+constexpr std::string_view kMysqlPayments = R"sql(
+ALTER TABLE orders ADD COLUMN refunded_cents BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS payment_attempts (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    order_no VARCHAR(32) NOT NULL,
+    user_id BIGINT NOT NULL,
+    attempt_no INT NOT NULL,
+    out_trade_no VARCHAR(32) NOT NULL,
+    provider VARCHAR(16) NOT NULL,
+    amount_cents BIGINT NOT NULL,
+    status INT NOT NULL,
+    code_url VARCHAR(256) NOT NULL DEFAULT '',
+    prepay_id VARCHAR(64) NOT NULL DEFAULT '',
+    transaction_id VARCHAR(64) NOT NULL DEFAULT '',
+    expires_at DATETIME NOT NULL,
+    paid_at DATETIME NULL,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    UNIQUE KEY ux_payment_attempts_out_trade_no (out_trade_no),
+    UNIQUE KEY ux_payment_attempts_order_attempt (order_no, attempt_no)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS payment_refunds (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    out_refund_no VARCHAR(64) NOT NULL,
+    order_no VARCHAR(32) NOT NULL,
+    out_trade_no VARCHAR(32) NOT NULL,
+    provider VARCHAR(16) NOT NULL,
+    amount_cents BIGINT NOT NULL,
+    status INT NOT NULL,
+    refund_id VARCHAR(64) NOT NULL DEFAULT '',
+    automatic INT NOT NULL DEFAULT 0,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    UNIQUE KEY ux_payment_refunds_out_refund_no (out_refund_no),
+    KEY ix_payment_refunds_order (order_no)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
+CREATE TABLE IF NOT EXISTS payment_records (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    order_no VARCHAR(32) NOT NULL DEFAULT '',
+    kind VARCHAR(16) NOT NULL,
+    provider VARCHAR(16) NOT NULL,
+    out_trade_no VARCHAR(64) NOT NULL DEFAULT '',
+    transaction_id VARCHAR(64) NOT NULL DEFAULT '',
+    out_refund_no VARCHAR(64) NOT NULL DEFAULT '',
+    refund_id VARCHAR(64) NOT NULL DEFAULT '',
+    amount_cents BIGINT NOT NULL DEFAULT 0,
+    status VARCHAR(64) NOT NULL,
+    detail VARCHAR(500) NOT NULL DEFAULT '',
+    created_at DATETIME NOT NULL,
+    KEY ix_payment_records_order (order_no, id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+)sql";
+
 constexpr std::string_view kSqliteLedger =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
     "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
@@ -412,12 +523,14 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {2, "catalogue", kSqliteCatalogue},
         {3, "carts and orders", kSqliteOrders},
         {4, "flash sales", kSqliteSeckill},
+        {5, "payments", kSqlitePayments},
     };
     static const std::vector<Migration> kMysql = {
         {1, "accounts and tokens", kMysqlAccounts},
         {2, "catalogue", kMysqlCatalogue},
         {3, "carts and orders", kMysqlOrders},
         {4, "flash sales", kMysqlSeckill},
+        {5, "payments", kMysqlPayments},
     };
     return dialect == Dialect::kSqlite ? kSqlite : kMysql;
 }

@@ -1,0 +1,15 @@
+// HTTP routes of WeChat Pay, with the original GoMall's shapes (fields added, none renamed).
+#pragma once
+
+#include "http/router.hpp"
+#include "services/payment_service.hpp"
+
+namespace gomall::http {
+
+/// Registers POST /api/pay/wechat/unified-order, GET /api/pay/wechat/query, POST /api/pay/wechat/close,
+/// POST /api/pay/wechat/refund, GET /api/order/:order_no/payment (signed in; a shopper's own orders,
+/// an admin any order for the last one) and POST /api/pay/wechat/notify (no auth: the provider's
+/// signature is the authentication). `payments` must outlive the router.
+void register_payment_routes(Router& router, services::PaymentService& payments);
+
+}  // namespace gomall::http

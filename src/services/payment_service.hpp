@@ -1,0 +1,121 @@
+// Paying for orders through a provider (WeChat Pay): start a Native (QR code) payment, ask the
+// provider, close, refund, and handle its notifications. An order becomes paid only through a
+// verified notification or the provider's own answer to a query, never because a client says so.
+// Every method blocks on the network and the database: call from the blocking pool or a worker.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "domain/order.hpp"
+#include "domain/payment.hpp"
+#include "ports/clock.hpp"
+#include "ports/order_repository.hpp"
+#include "ports/payment_gateway.hpp"
+#include "ports/payment_repository.hpp"
+
+namespace gomall::services {
+
+struct PaymentSettings {
+    int max_attempts = 5;  // per order; a new one is needed only after a close
+    /// Dev and tests: the local emulator's scan page ("http://127.0.0.1:8090/pay/scan"); the QR
+    /// code's pr= value is appended so a person can pay from a browser. Empty in production.
+    std::string scan_page_url;
+    int records_shown = 100;
+};
+
+/// The provider's words for a trade state, as the original API answers them.
+std::string trade_state_text(ports::TradeState state);
+
+struct PaymentStarted {
+    domain::Order order;
+    domain::PaymentAttempt attempt;
+    std::string scan_url;  // empty unless settings.scan_page_url is set
+};
+
+struct PaymentView {
+    domain::Order order;
+    std::optional<domain::PaymentAttempt> latest;  // the newest attempt, if any
+    std::string trade_state;                       // from our records: NOTPAY, SUCCESS, REFUND, CLOSED, PAYERROR or ""
+    Cents paid = 0;
+    Cents refunded = 0;    // shopper refunds reserved or done
+    Cents refundable = 0;  // paid minus refunded, 0 unless the order is paid, shipped or completed
+    std::string scan_url;
+    std::vector<domain::RefundEntry> refunds;
+    std::vector<domain::PaymentRecord> records;  // newest first
+};
+
+struct QueryOutcome {
+    domain::Order order;
+    ports::Transaction transaction;
+};
+
+struct RefundOutcome {
+    domain::Order order;
+    domain::RefundEntry refund;
+    Cents refunded = 0;
+    Cents refundable = 0;
+};
+
+class PaymentService {
+public:
+    /// `gateway` may be null: no provider is configured, and every call answers kPaymentNotConfigured.
+    PaymentService(
+        ports::OrderRepository& orders,
+        ports::PaymentRepository& payments,
+        ports::PaymentGateway* gateway,
+        const ports::Clock& clock,
+        PaymentSettings settings
+    );
+
+    /// Starts (or, while the previous one is open, repeats) a Native payment of the shopper's order.
+    /// Errors: kOrderNotFound (also another shopper's order), kOrderStatusConflict (not awaiting
+    /// payment, or past its deadline), kPaymentAttemptsExhausted, kPaymentUnavailable, kPaymentRejected.
+    Result<PaymentStarted> start(std::int64_t user_id, const std::string& order_no, const std::string& client_ip);
+    /// Asks the provider about the newest attempt and applies what it says (an authoritative
+    /// answer may mark the order paid). Errors: kOrderNotFound, kPaymentNotStarted, kPaymentUnavailable.
+    Result<QueryOutcome> query(std::int64_t user_id, const std::string& order_no);
+    /// Closes the open attempt at the provider; the order stays awaiting payment (a new payment can
+    /// be started until its deadline). Errors: kOrderNotFound, kOrderStatusConflict (paid meanwhile,
+    /// or not awaiting payment), kPaymentNotStarted, kPaymentUnavailable.
+    Result<domain::Order> close(std::int64_t user_id, const std::string& order_no);
+    /// Refunds `amount` of a paid order, at most what was paid and not yet refunded. The order
+    /// becomes refunded (6) when everything is. Errors: kOrderNotFound, kOrderStatusConflict,
+    /// kBadRequest (amount), kRefundTooLarge, kPaymentUnavailable, kPaymentRejected.
+    Result<RefundOutcome> refund(std::int64_t user_id, const std::string& order_no, Cents amount);
+    /// What the payment page shows; user_id 0 = any order (admin). Errors: kOrderNotFound.
+    Result<PaymentView> view(std::int64_t user_id, const std::string& order_no);
+
+    /// The notify route: verifies, applies idempotently, and returns the provider's answer.
+    ports::NotificationAnswer handle_notification(const ports::IncomingNotification& notification);
+
+    /// OrderService's guard before cancelling an unpaid order: closes its open attempts at the
+    /// provider. False when the provider says it was paid (the order is marked paid here instead).
+    bool close_before_cancel(const std::string& order_no);
+
+    bool configured() const { return gateway_ != nullptr; }
+
+private:
+    Result<domain::Order> own_order(std::int64_t user_id, const std::string& order_no);
+    /// Applies a SUCCESS the provider reported for `attempt`. False when the facts do not match the
+    /// attempt (amount, currency): nothing is changed and the mismatch is recorded.
+    bool settle_paid(const domain::PaymentAttempt& attempt, const ports::Transaction& tx, const std::string& source);
+    void auto_refund(const domain::PaymentAttempt& attempt, const ports::Transaction& tx, const std::string& why);
+    /// Applies a refund outcome the provider reported. False if the refund is unknown.
+    bool settle_refund(const ports::Refund& refund, const std::string& source);
+    void refresh_processing_refunds(const std::string& order_no);
+    std::optional<domain::PaymentAttempt> first_paid_attempt(const std::string& order_no);
+    std::string scan_url_for(const std::string& code_url) const;
+    void record(domain::PaymentRecord record);
+
+    ports::OrderRepository& orders_;
+    ports::PaymentRepository& payments_;
+    ports::PaymentGateway* gateway_;
+    const ports::Clock& clock_;
+    const PaymentSettings settings_;
+};
+
+}  // namespace gomall::services
