@@ -10,6 +10,7 @@ import { Home } from './pages/Home';
 import { Login } from './pages/Login';
 import { NotFound } from './pages/NotFound';
 import { OrderDetail } from './pages/OrderDetail';
+import { OrderPay } from './pages/OrderPay';
 import { Orders } from './pages/Orders';
 import { ProductDetail } from './pages/ProductDetail';
 import { Products } from './pages/Products';
@@ -31,6 +32,7 @@ export function App() {
         <Route path="cart" element={<RequireAuth><Cart /></RequireAuth>} />
         <Route path="orders" element={<RequireAuth><Orders /></RequireAuth>} />
         <Route path="orders/:orderNo" element={<RequireAuth><OrderDetail /></RequireAuth>} />
+        <Route path="orders/:orderNo/pay" element={<RequireAuth><OrderPay /></RequireAuth>} />
         <Route path="admin" element={<RequireAdmin><AdminLayout /></RequireAdmin>}>
           <Route index element={<Navigate to="products" replace />} />
           <Route path="products" element={<AdminProducts />} />

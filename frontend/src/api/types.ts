@@ -245,3 +245,87 @@ export interface UploadedFile {
 export interface UploadedFiles {
   files: UploadedFile[];
 }
+
+// --- WeChat Pay, Native (QR code) ------------------------------------------------------
+// Amounts named *_fee are integer fen (cents); `price` / `total_price` elsewhere stay yuan.
+
+/** WeChat's trade_state ("" before any payment attempt). Other values may appear. */
+export type TradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND' | 'USERPAYING' | 'PAYERROR' | 'REVOKED' | '' | (string & {});
+
+/** POST /pay/wechat/unified-order */
+export interface UnifiedOrder {
+  prepay_id: string;
+  /** weixin://wxpay/bizpayurl?pr=... : the content of the QR code. */
+  code_url: string;
+  order_no: string;
+  out_trade_no: string;
+  total_fee: number;
+  trade_type: 'NATIVE' | (string & {});
+  /** ISO 8601; WeChat takes no money after this. */
+  expires_at: string;
+  /** Only against the server's local WeChat Pay emulator (dev, tests): its page that "scans" the code. */
+  scan_url?: string | null;
+}
+
+export type PaymentRecordKind = 'attempt' | 'notification' | 'query' | 'close' | 'refund' | 'auto_refund' | (string & {});
+
+export interface PaymentRecord {
+  id: number;
+  kind: PaymentRecordKind;
+  provider: string;
+  out_trade_no: string;
+  transaction_id: string;
+  out_refund_no: string;
+  refund_id: string;
+  amount_fee: number;
+  status: string;
+  detail: string;
+  created_at: string;
+}
+
+/** GET /order/:order_no/payment */
+export interface PaymentStatus {
+  order_no: string;
+  order_status: number;
+  total_fee: number;
+  paid_fee: number;
+  refunded_fee: number;
+  refundable_fee: number;
+  expires_at: string | null;
+  paid_at?: string | null;
+  trade_state: TradeState;
+  code_url?: string | null;
+  scan_url?: string | null;
+  records: PaymentRecord[];
+}
+
+/** GET /pay/wechat/query: WeChat asked there and then. */
+export interface PaymentQuery {
+  order_no: string;
+  trade_state: TradeState;
+  trade_state_desc: string;
+  transaction_id: string;
+  total_fee: number;
+  order_status: number;
+  paid_at?: string | null;
+}
+
+/** POST /pay/wechat/close */
+export interface PaymentClosed {
+  order_no: string;
+  trade_state: TradeState;
+}
+
+export type RefundStatus = 'SUCCESS' | 'PROCESSING' | 'CLOSED' | 'ABNORMAL' | (string & {});
+
+/** POST /pay/wechat/refund */
+export interface RefundResult {
+  order_no: string;
+  out_refund_no: string;
+  refund_id: string;
+  refund_fee: number;
+  status: RefundStatus;
+  refunded_fee: number;
+  refundable_fee: number;
+  order_status: number;
+}

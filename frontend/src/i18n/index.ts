@@ -39,3 +39,14 @@ export function roleKey(role: number): MessageKey {
   const key = `profile.role.${role}`;
   return (key in zh ? key : 'common.none') as MessageKey;
 }
+
+/** WeChat's trade_state ("" = no attempt yet, shown as waiting). */
+export function tradeStateKey(state: string): MessageKey {
+  const key = `pay.state.${state || 'NOTPAY'}`;
+  return (key in zh ? key : 'pay.state.unknown') as MessageKey;
+}
+
+export function paymentKindKey(kind: string): MessageKey {
+  const key = `payments.kind.${kind}`;
+  return (key in zh ? key : 'payments.kind.other') as MessageKey;
+}

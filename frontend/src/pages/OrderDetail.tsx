@@ -1,8 +1,11 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
+import { toApiError } from '../api/client';
 import { ordersApi } from '../api/orders';
+import { PAYMENT } from '../api/payment';
 import { ORDER_STATUS } from '../api/types';
 import { Countdown } from '../components/Countdown';
+import { PaymentsPanel } from '../components/PaymentsPanel';
 import { Price } from '../components/Price';
 import { ProductImage } from '../components/ProductImage';
 import { StatusBadge } from '../components/StatusBadge';
@@ -21,6 +24,7 @@ export function OrderDetail() {
   const order = useRequest(() => ordersApi.get(orderNo), [orderNo]);
   const [busy, setBusy] = useState<'pay' | 'cancel' | null>(null);
   const [expired, setExpired] = useState(false);
+  const directPayDisabled = useStore((s) => s.directPayDisabled);
 
   if (order.error && !order.data) {
     return order.error.status === 404 ? (
@@ -39,7 +43,9 @@ export function OrderDetail() {
       const updated = kind === 'pay' ? await ordersApi.pay(o.order_no) : await ordersApi.cancel(o.order_no);
       order.setData(updated);
       useStore.getState().pushToast(t(kind === 'pay' ? 'order.paid' : 'order.cancelled'), 'success');
-    } catch {
+    } catch (e) {
+      // 403 30005: the server has no demo payment (production); WeChat Pay stays.
+      if (kind === 'pay' && toApiError(e).code === PAYMENT.directPayDisabled) useStore.getState().setDirectPayDisabled(true);
       order.reload();
     } finally {
       setBusy(null);
@@ -134,12 +140,25 @@ export function OrderDetail() {
             <button type="button" className="btn btn-outline" disabled={busy !== null} onClick={() => act('cancel')} data-testid="order-cancel">
               {busy === 'cancel' ? t('common.submitting') : t('order.cancel')}
             </button>
-            <button type="button" className="btn btn-primary btn-lg" disabled={busy !== null || expired} onClick={() => act('pay')} data-testid="order-pay">
-              {busy === 'pay' ? t('common.submitting') : t('order.pay')}
-            </button>
+            {!directPayDisabled && (
+              <button type="button" className="btn btn-outline btn-lg" disabled={busy !== null || expired} onClick={() => act('pay')} data-testid="order-pay">
+                {busy === 'pay' ? t('common.submitting') : t('order.pay')}
+              </button>
+            )}
+            {expired ? (
+              <button type="button" className="btn btn-primary btn-lg btn-wechat" disabled data-testid="pay-wechat">
+                {t('pay.wechat')}
+              </button>
+            ) : (
+              <Link to={`/orders/${encodeURIComponent(o.order_no)}/pay`} className="btn btn-primary btn-lg btn-wechat" data-testid="pay-wechat">
+                {t('pay.wechat')}
+              </Link>
+            )}
           </div>
         )}
       </div>
+
+      <PaymentsPanel orderNo={o.order_no} orderStatus={o.status} onChanged={order.reload} />
     </div>
   );
 }

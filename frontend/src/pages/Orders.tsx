@@ -18,6 +18,7 @@ export const STATUS_FILTERS = [
   ORDER_STATUS.shipped,
   ORDER_STATUS.completed,
   ORDER_STATUS.cancelled,
+  ORDER_STATUS.refunded,
 ];
 
 export function itemsOf(order: Order) {
@@ -98,6 +99,13 @@ export function Orders() {
                     <Price yuan={o.total_price} />
                   </div>
                 </Link>
+                {o.status === ORDER_STATUS.awaitingPayment && (
+                  <div className="order-card-foot">
+                    <Link to={`/orders/${encodeURIComponent(o.order_no)}/pay`} className="btn btn-primary btn-sm btn-wechat" data-testid="pay-wechat">
+                      {t('pay.wechat')}
+                    </Link>
+                  </div>
+                )}
               </li>
             );
           })}

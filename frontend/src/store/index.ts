@@ -1,4 +1,5 @@
-// The one application store. Slices: session (persisted), cart count, toasts, locale (persisted).
+// The one application store. Slices: session (persisted), cart count, toasts, locale (persisted),
+// server features learnt from its answers (this page load only).
 import { create, type StateCreator } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { LoginResult, User } from '../api/types';
@@ -39,7 +40,13 @@ export interface LocaleSlice {
   setLocale: (locale: Locale) => void;
 }
 
-export type AppState = SessionSlice & CartSlice & ToastSlice & LocaleSlice;
+export interface FeatureSlice {
+  /** The server refused the demo "pay now" (403 30005, production): hide that button. */
+  directPayDisabled: boolean;
+  setDirectPayDisabled: (disabled: boolean) => void;
+}
+
+export type AppState = SessionSlice & CartSlice & ToastSlice & LocaleSlice & FeatureSlice;
 
 export const STORAGE_KEY = 'gomall';
 const TOAST_MS = 4000;
@@ -84,6 +91,11 @@ const localeSlice: StateCreator<AppState, [], [], LocaleSlice> = (set) => ({
   },
 });
 
+const featureSlice: StateCreator<AppState, [], [], FeatureSlice> = (set) => ({
+  directPayDisabled: false,
+  setDirectPayDisabled: (directPayDisabled) => set({ directPayDisabled }),
+});
+
 export const useStore = create<AppState>()(
   persist(
     (...a) => ({
@@ -91,6 +103,7 @@ export const useStore = create<AppState>()(
       ...cartSlice(...a),
       ...toastSlice(...a),
       ...localeSlice(...a),
+      ...featureSlice(...a),
     }),
     {
       name: STORAGE_KEY,

@@ -61,6 +61,14 @@ describe('store', () => {
     expect(selectSignedIn(s)).toBe(false);
   });
 
+  it('does not persist what it learnt about the server (demo payment disabled)', () => {
+    useStore.getState().setSession(login);
+    useStore.getState().setDirectPayDisabled(true);
+    expect(useStore.getState().directPayDisabled).toBe(true);
+    expect(stored()).not.toHaveProperty('directPayDisabled');
+    useStore.getState().setDirectPayDisabled(false);
+  });
+
   it('keeps a sane cart count', () => {
     const { setCartCount } = useStore.getState();
     setCartCount(5);

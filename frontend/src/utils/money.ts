@@ -24,3 +24,21 @@ export function isValidPrice(input: string): boolean {
   const cents = toCents(input);
   return cents >= 1 && cents <= 1_000_000_000;
 }
+
+/**
+ * A yuan amount typed by a person ("12", "12.3", "12.30", "0.05") -> integer fen, read from the
+ * digits (never through a float); null for anything else (signs, exponents, more than two decimals).
+ */
+export function parseYuanToCents(input: string): number | null {
+  const m = /^(\d{1,12})(?:\.(\d{0,2}))?$/.exec(input.trim());
+  if (!m) return null;
+  const whole = Number(m[1]);
+  const fraction = Number((m[2] ?? '').padEnd(2, '0'));
+  return whole * 100 + fraction;
+}
+
+/** Integer fen -> "12.30" (no currency sign, no grouping): the value of an amount input. */
+export function centsToYuanInput(cents: number): string {
+  const abs = Math.abs(Math.trunc(cents));
+  return `${cents < 0 ? '-' : ''}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}

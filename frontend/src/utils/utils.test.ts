@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatCents, formatYuan, isValidPrice, toCents } from './money';
+import { centsToYuanInput, formatCents, formatYuan, isValidPrice, parseYuanToCents, toCents } from './money';
+import { QR_QUIET_ZONE, qrSymbol } from './qr';
 import { formatCountdown } from './time';
-import { checkEmail, checkPassword, checkPhone, checkUsername, safeRedirect, validateRegister } from './validation';
+import { checkEmail, checkPassword, checkPhone, checkRefundAmount, checkUsername, safeRedirect, validateRegister } from './validation';
 
 describe('money', () => {
   it('converts yuan to integer cents without float drift', () => {
@@ -66,5 +67,65 @@ describe('misc', () => {
     expect(formatCountdown(899_500)).toBe('14:59');
     expect(formatCountdown(3_600_000)).toBe('1:00:00');
     expect(formatCountdown(-5)).toBe('00:00');
+  });
+});
+
+describe('refund amounts: typed yuan to exact fen', () => {
+  it('reads the digits, never through a float', () => {
+    expect(parseYuanToCents('0.29')).toBe(29); // 0.29 * 100 = 28.999999999999996
+    expect(parseYuanToCents('1.1')).toBe(110);
+    expect(parseYuanToCents('1.10')).toBe(110);
+    expect(parseYuanToCents('1.')).toBe(100);
+    expect(parseYuanToCents(' 129.90 ')).toBe(12990);
+    expect(parseYuanToCents('10000000.01')).toBe(1_000_000_001);
+    expect(parseYuanToCents('4.35')).toBe(435); // 4.35 * 100 = 434.99999999999994
+    for (const bad of ['', '.5', '-1', '1.234', '1e3', '1,000', 'abc', '0x10', '１２']) expect(parseYuanToCents(bad)).toBeNull();
+  });
+  it('writes fen back as an input value', () => {
+    expect(centsToYuanInput(12990)).toBe('129.90');
+    expect(centsToYuanInput(5)).toBe('0.05');
+    expect(centsToYuanInput(100000000)).toBe('1000000.00');
+    expect(parseYuanToCents(centsToYuanInput(29))).toBe(29);
+  });
+  it('bounds a refund by what is refundable', () => {
+    expect(checkRefundAmount('129.90', 12990)).toEqual({ fee: 12990 });
+    expect(checkRefundAmount('0.01', 12990)).toEqual({ fee: 1 });
+    expect(checkRefundAmount('129.91', 12990)).toEqual({ error: 'refund.range' });
+    expect(checkRefundAmount('0', 12990)).toEqual({ error: 'refund.range' });
+    expect(checkRefundAmount('0.001', 12990)).toEqual({ error: 'refund.invalid' });
+    expect(checkRefundAmount('  ', 12990)).toEqual({ error: 'valid.required' });
+  });
+});
+
+describe('QR code', () => {
+  const dark = (path: string, extent: number) => {
+    // Rebuild the module grid from the path (runs "M{x} {y}h{w}v1h-{w}z").
+    const grid = Array.from({ length: extent }, () => new Array<boolean>(extent).fill(false));
+    for (const m of path.matchAll(/M(\d+) (\d+)h(\d+)v1h-\d+z/g)) {
+      const [x, y, w] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      for (let i = 0; i < w; i++) grid[y][x + i] = true;
+    }
+    return grid;
+  };
+  it('draws a standard symbol with finder patterns and a quiet zone', () => {
+    const s = qrSymbol('weixin://wxpay/bizpayurl?pr=abc123');
+    expect(s.size).toBe(29); // version 3: 34 bytes at level M (version 2 holds 26)
+    expect(s.extent).toBe(29 + 2 * QR_QUIET_ZONE);
+    const g = dark(s.path, s.extent);
+    const q = QR_QUIET_ZONE;
+    for (const [r0, c0] of [[q, q], [q, q + s.size - 7], [q + s.size - 7, q]]) {
+      for (let i = 0; i < 7; i++) {
+        expect(g[r0][c0 + i]).toBe(true); // outer ring of the finder pattern
+        expect(g[r0 + 6][c0 + i]).toBe(true);
+        expect(g[r0 + i][c0]).toBe(true);
+        expect(g[r0 + i][c0 + 6]).toBe(true);
+      }
+      expect(g[r0 + 1][c0 + 1]).toBe(false);
+      expect(g[r0 + 3][c0 + 3]).toBe(true); // the centre
+    }
+    expect(g[0].some(Boolean) || g.some((row) => row[0])).toBe(false); // quiet zone
+  });
+  it('depends on the text', () => {
+    expect(qrSymbol('weixin://wxpay/bizpayurl?pr=a').path).not.toBe(qrSymbol('weixin://wxpay/bizpayurl?pr=b').path);
   });
 });

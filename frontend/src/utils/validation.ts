@@ -1,5 +1,6 @@
 // The same input rules the API applies (notes/contract.md), checked before sending.
 import type { MessageKey } from '../i18n';
+import { parseYuanToCents } from './money';
 
 export type Errors<K extends string> = Partial<Record<K, MessageKey>>;
 
@@ -79,4 +80,13 @@ export function safeRedirect(target: string | null | undefined, fallback = '/'):
   if (!target || !target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\')) return fallback;
   if (target.startsWith('/login') || target.startsWith('/register')) return fallback;
   return target;
+}
+
+/** A refund typed in yuan -> fen, within 0.01 .. the refundable amount (fen); or what is wrong with it. */
+export function checkRefundAmount(input: string, refundableFee: number): { fee: number } | { error: MessageKey } {
+  if (!input.trim()) return { error: 'valid.required' };
+  const fee = parseYuanToCents(input);
+  if (fee === null) return { error: 'refund.invalid' };
+  if (fee < 1 || fee > refundableFee) return { error: 'refund.range' };
+  return { fee };
 }
