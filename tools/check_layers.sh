@@ -16,7 +16,7 @@ readonly INFRA='boost/beast|boost/asio|soci/|hiredis/|amqp|rabbitmq-c/|grpcpp/|c
 # Asio headers that only name coroutines and executors (allowed in ports and services).
 readonly COROUTINES='boost/asio/(awaitable|any_io_executor|co_spawn|detached|use_future)\.hpp'
 # Our outer layers.
-readonly OUTER='http/|adapters/|app/|rpc/'
+readonly OUTER='http/|adapters/|app/|rpc/|emulator/'
 
 # layer directory | what it may not reach (for the message) | forbidden include pattern
 # (ERE, matched against the start of the included path)
@@ -25,7 +25,7 @@ rules=(
   "src/domain|transport, infrastructure, logging, ports or services|($INFRA|spdlog/|$OUTER|ports/|services/)"
   "src/ports|transport, infrastructure, logging or services|($INFRA|spdlog/|$OUTER|services/)"
   "src/services|transport, infrastructure, http, adapters or app|($INFRA|$OUTER)"
-  "src/http|SQL or adapters|(soci/|sqlite3\.h|mysql\.h|mariadb/|adapters/|app/)"
+  "src/http|SQL or adapters|(soci/|sqlite3\.h|mysql\.h|mariadb/|adapters/|app/|emulator/)"
 )
 
 violations=()
