@@ -83,6 +83,10 @@ export async function startServer(extraEnv = {}) {
     GOMALL_ADMIN_PASSWORD: adminPassword,
     GOMALL_AUTH_BCRYPT_COST: '4',
     GOMALL_SERVER_STATIC_DIR: staticDir,
+    // payments through the in-process WeChat Pay emulator, with dev keys of this server's own
+    GOMALL_WECHATPAY_EMULATOR: 'true',
+    GOMALL_WECHATPAY_DEV_KEY_DIR: path.join(dir, 'wechatpay'),
+    GOMALL_UPLOAD_DIR: path.join(dir, 'uploads'),
     ...extraEnv,
   };
   const logs = [];

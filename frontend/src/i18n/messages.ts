@@ -16,7 +16,7 @@ export const zh = {
   'nav.language': 'English',
   'nav.languageLabel': '切换语言',
   'nav.skip': '跳到主要内容',
-  'footer.text': 'GoMall 演示商城 · 支付为演示支付，不会真实扣款',
+  'footer.text': 'GoMall · 微信支付（开发环境连接本地模拟器，不会真实扣款）',
   'footer.api': 'API 文档',
 
   'common.loading': '加载中…',
@@ -386,7 +386,7 @@ export const en: Record<MessageKey, string> = {
   'nav.language': '中文',
   'nav.languageLabel': 'Switch language',
   'nav.skip': 'Skip to main content',
-  'footer.text': 'GoMall demo shop · payments are demo payments, nothing is charged',
+  'footer.text': 'GoMall · WeChat Pay (in development the local emulator: nothing is charged)',
   'footer.api': 'API docs',
 
   'common.loading': 'Loading…',
