@@ -291,7 +291,8 @@ function schemaOf(doc, node) {
 }
 
 /// Every operation of the document: [{path, method (upper case), auth, body: JSON schema or null,
-/// bodyRequired, multipart: the body is multipart/form-data (uploads)}].
+/// bodyRequired, multipart: the body is multipart/form-data (uploads), envelope: false for the
+/// provider-facing notify route}].
 export function openApiOperations(doc = readOpenApi()) {
     const ops = [];
     for (const [p, item] of Object.entries(child(doc, 'paths')?.children || {})) {
@@ -306,6 +307,8 @@ export function openApiOperations(doc = readOpenApi()) {
                 body: child(op, 'requestBody') ? schemaOf(doc, schemaNode) : null,
                 bodyRequired: child(op, 'requestBody', 'required')?.value === 'true',
                 multipart: Boolean(child(op, 'requestBody', 'content', 'multipart/form-data')),
+                // x-provider-format: the route answers in a payment provider's format, not the envelope
+                envelope: child(op, 'x-provider-format')?.value !== 'true',
             });
         }
     }

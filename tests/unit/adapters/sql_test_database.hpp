@@ -59,6 +59,9 @@ inline std::filesystem::path unique_temp_dir() {
 
 // Children before parents, so the foreign keys are satisfied at every step.
 inline constexpr const char* kTables[] = {
+    "payment_records",
+    "payment_refunds",
+    "payment_attempts",
     "seckill_reservations",
     "order_items",
     "orders",
