@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace gomall::emulator {
@@ -36,7 +37,7 @@ struct EmulatorSettings {
 /// The listening side of EmulatorServer.
 struct EmulatorListen {
     std::string host = "127.0.0.1";
-    unsigned short port = 0;  // 0 = any free port (see EmulatorServer::port())
+    std::uint16_t port = 0;  // 0 = any free port (see EmulatorServer::port())
     int io_threads = 1;
     std::size_t blocking_threads = 4;
 };

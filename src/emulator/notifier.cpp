@@ -79,7 +79,9 @@ void Notifier::run() {
             return a.due < b.due;
         });
         if (next->due > std::chrono::steady_clock::now()) {
-            wake_.wait_until(lock, next->due);  // woken early by a new entry or stop()
+            // A copy: wait_until reads its deadline while enqueue() may grow (move) the queue.
+            const auto due = next->due;
+            wake_.wait_until(lock, due);  // woken early by a new entry or stop()
             continue;
         }
         Entry entry = std::move(*next);

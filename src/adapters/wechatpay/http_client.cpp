@@ -12,7 +12,8 @@
 namespace gomall::wechatpay {
 namespace {
 
-// curl_global_init is not thread-safe and must run before any handle exists; once per process.
+// curl_global_init must run before any handle exists, once per process (curl before 7.84 also
+// requires that no other thread is inside it at the same time).
 void init_curl_once() {
     static std::once_flag once;
     std::call_once(once, [] {
@@ -115,6 +116,10 @@ std::variant<HttpResponse, HttpFailure> HttpClient::send(const HttpRequest& requ
         return true;
     };
     for (const auto& [name, value] : request.headers) {
+        // A line break would end the header early and let the rest pose as further headers.
+        if ((name + value).find_first_of("\r\n") != std::string::npos) {
+            return HttpFailure{"header " + name + " contains a line break"};
+        }
         if (!append(name + ": " + value)) {
             return HttpFailure{"out of memory building headers"};
         }

@@ -123,6 +123,16 @@ TEST_F(NotificationTest, DeliveriesStopAfterMaxDeliveries) {
     EXPECT_EQ(shop.count(), 4U) << "max_deliveries is 4 in these tests";
 }
 
+TEST_F(NotificationTest, AShopThatDoesNotListenIsLoggedAndRetried) {
+    create_v3("NT20240008", 100, "http://127.0.0.1:1/notify");
+    ASSERT_EQ(pay("NT20240008"), 200);
+    ASSERT_TRUE(wait_until([&] { return transaction_log("NT20240008").at("deliveries").as_array().size() == 4; }));
+    const auto first = transaction_log("NT20240008").at("deliveries").as_array().at(0).as_object();
+    EXPECT_EQ(first.at("status").as_int64(), 0);
+    EXPECT_FALSE(str(first.at("answer")).empty()) << "curl's reason";
+    EXPECT_FALSE(first.at("delivered").as_bool());
+}
+
 TEST(RetryScheduleTest, DoublesFromTheBaseUpToTheCap) {
     const RetrySchedule schedule{std::chrono::milliseconds(1000), std::chrono::milliseconds(30000)};
     EXPECT_EQ(Notifier::delay_after(1, schedule).count(), 1000);
