@@ -176,6 +176,25 @@ for (const protocol of ['v3', 'v2']) {
             assert.equal(JSON.stringify(emu).includes(`${no}-R1`), true, JSON.stringify(emu));
         });
 
+        test('a flash-sale order pays the same way; a refunded one does not give its unit back', { skip: EXTERNAL && EXTERNAL_SKIP }, async () => {
+            const p = await srv.createProduct({ stock: 100, price: 50 });
+            const a = await srv.createActivity({ product_id: p.id, stock: 3, price: 1.5 });
+            const u = await srv.register(`paysk${protocol}`);
+            const bought = await srv.seckillBuy(u, p.id);
+            expectOk(bought);
+            const final = await srv.waitSeckillFinal(u, p.id);
+            assert.equal(final.status, 'success', JSON.stringify(final));
+            const res = await unified(u, final.order_no);
+            expectOk(res);
+            const pay = res.body.data;
+            assert.equal(pay.total_fee, 150, 'the flash price, in fen');
+            emulatorOk(await emulator(pay, 'POST', '/emulator/pay', { out_trade_no: pay.out_trade_no }));
+            await waitFor('flash-sale order paid', async () => ({ done: (await orderStatus(u, final.order_no)) === 2 }));
+            expectOk(await refund(u, final.order_no, 150));
+            assert.equal(await orderStatus(u, final.order_no), 6);
+            assert.equal((await srv.activity(a.id)).sold, 1, 'a refund is not a cancel: the unit stays sold');
+        });
+
         test('another shopper gets 404 on every payment route', async () => {
             const { no } = await startedPayment(3);
             const other = await srv.register('intruder');
