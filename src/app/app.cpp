@@ -264,6 +264,11 @@ std::optional<std::string> App::start() {
     p.order_service.on_before_cancel([&payments = p.payment_service](const std::string& order_no) {
         return payments.close_before_cancel(order_no);
     });
+    p.canceller.also_run([&payments = p.payment_service] {
+        if (const int settled = payments.retry_processing_refunds(50); settled > 0) {
+            spdlog::info("settled {} refund(s) left processing", settled);
+        }
+    });
     spdlog::info("payment: {}", p.payment_backend.description());
     spdlog::info("flash sale: {}", p.seckill_backend->description());
     p.seckill_backend->start();

@@ -34,6 +34,13 @@ public:
         const std::string& out_trade_no, const std::string& transaction_id, TimePoint paid_at, TimePoint now
     ) = 0;
 
+    /// Awaiting payment (or processing) -> paid by WeChat Pay, naming `out_trade_no` as the trade
+    /// that paid it, in one UPDATE. False if the order was not awaiting payment.
+    virtual bool mark_order_paid(const std::string& order_no, const std::string& out_trade_no, TimePoint now) = 0;
+    /// The trade that paid the order through mark_order_paid; empty when none did (unpaid, or paid
+    /// another way).
+    virtual std::string paid_trade_no(const std::string& order_no) = 0;
+
     /// Adds `amount` to the order's refunded total if the order is paid (or shipped, completed)
     /// and the total stays within what was paid. False otherwise (nothing changed).
     virtual bool reserve_refund(const std::string& order_no, Cents amount, TimePoint now) = 0;
@@ -46,6 +53,9 @@ public:
     virtual bool insert_refund(const domain::RefundEntry& refund) = 0;
     virtual std::optional<domain::RefundEntry> find_refund(const std::string& out_refund_no) = 0;
     virtual std::vector<domain::RefundEntry> refunds_of(const std::string& order_no) = 0;
+    /// Refunds still processing that were created before `before`, oldest first, at most `limit`:
+    /// the ones a background retry asks about.
+    virtual std::vector<domain::RefundEntry> processing_refunds(TimePoint before, int limit) = 0;
     /// processing -> `status` with the provider's refund id. False if it was no longer processing.
     virtual bool settle_refund(
         const std::string& out_refund_no, domain::RefundStatus status, const std::string& refund_id, TimePoint now

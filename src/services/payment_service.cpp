@@ -203,6 +203,18 @@ Result<PaymentStarted> PaymentService::start(
                 ErrorCode::kOrderStatusConflict, "order " + order_no + " has been paid; its status is updating"
             );
         }
+        if (last.status == AttemptStatus::kCreating) {
+            // Another request is asking the provider right now; a second trade would give the payer
+            // two codes to pay. Only one left behind by a crash (older than any call can take) is
+            // closed and replaced.
+            if (now - last.created_at < settings_.creating_grace) {
+                return make_error(
+                    ErrorCode::kPaymentUnavailable, "the payment of this order is being started; try again in a moment"
+                );
+            }
+            gateway_->close(last.out_trade_no);
+            payments_.end_attempt(last.out_trade_no, AttemptStatus::kClosed, now);
+        }
     }
     const int attempt_no = attempts.empty() ? 1 : attempts.back().attempt_no + 1;
     if (attempt_no > settings_.max_attempts) {
@@ -260,7 +272,16 @@ Result<PaymentStarted> PaymentService::start(
         return from_gateway(*error, "start the payment");
     }
     const auto& native = std::get<ports::NativePayment>(created);
-    payments_.open_attempt(attempt.out_trade_no, native.code_url, native.prepay_id, clock_.now());
+    if (!payments_.open_attempt(attempt.out_trade_no, native.code_url, native.prepay_id, clock_.now())) {
+        // Closed while the provider was asked (the shopper cancelled, the deadline passed): the
+        // code must not reach the payer, and the provider's trade is closed again.
+        gateway_->close(attempt.out_trade_no);
+        auto current = own_order(user_id, order_no);
+        if (!current.ok()) {
+            return current.error();
+        }
+        return status_conflict(current.value(), "paid");
+    }
     attempt.status = AttemptStatus::kOpen;
     attempt.code_url = native.code_url;
     attempt.prepay_id = native.prepay_id;
@@ -277,13 +298,12 @@ Result<PaymentStarted> PaymentService::start(
     return PaymentStarted{order, attempt, scan_url_for(attempt.code_url)};
 }
 
-std::optional<domain::PaymentAttempt> PaymentService::first_paid_attempt(const std::string& order_no) {
-    for (auto& a : payments_.attempts_of(order_no)) {
-        if (a.status == AttemptStatus::kPaid) {
-            return std::move(a);
-        }
+std::optional<domain::PaymentAttempt> PaymentService::paying_attempt(const std::string& order_no) {
+    const std::string trade = payments_.paid_trade_no(order_no);
+    if (trade.empty()) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return payments_.find_attempt(trade);
 }
 
 bool PaymentService::settle_paid(
@@ -331,7 +351,7 @@ bool PaymentService::settle_paid(
         return true;
     }
     if (order->status == OrderStatus::kAwaitingPayment || order->status == OrderStatus::kProcessing) {
-        if (orders_.mark_paid(attempt.order_no, domain::PayType::kWechat, now)) {
+        if (payments_.mark_order_paid(attempt.order_no, attempt.out_trade_no, now)) {
             spdlog::info("order {} paid ({} via {})", attempt.order_no, attempt.out_trade_no, source);
             return true;
         }
@@ -344,10 +364,13 @@ bool PaymentService::settle_paid(
         auto_refund(attempt, tx, "the order was cancelled before the payment arrived");
         return true;
     }
-    // Paid (or further along): this trade is the order's payment unless an earlier trade paid it.
-    auto winner = first_paid_attempt(attempt.order_no);
-    if (winner && winner->out_trade_no != attempt.out_trade_no) {
-        auto_refund(attempt, tx, "the order was already paid by " + winner->out_trade_no);
+    // Paid (or further along): this trade is the order's payment only if it is the one recorded
+    // with the status change; money of any other trade, or on an order paid another way, goes back.
+    const std::string winner = payments_.paid_trade_no(attempt.order_no);
+    if (winner != attempt.out_trade_no) {
+        auto_refund(
+            attempt, tx, winner.empty() ? "the order was paid another way" : "the order was already paid by " + winner
+        );
     }
     return true;
 }
@@ -381,7 +404,7 @@ void PaymentService::auto_refund(
     request.reason = "GoMall: order cancelled before payment";
     auto result = gateway_->refund(request);
     if (const auto* error = std::get_if<GatewayError>(&result)) {
-        // Stays processing: the next notification or query of this trade tries again with the same
+        // Stays processing: retry_processing_refunds() asks again later with the same
         // out_refund_no, which the provider treats as the same refund.
         {
             domain::PaymentRecord r;
@@ -485,14 +508,7 @@ Result<QueryOutcome> PaymentService::query(std::int64_t user_id, const std::stri
         return make_error(ErrorCode::kPaymentNotStarted, "no payment was started for order " + order_no);
     }
     // The trade that paid the order, if any, else the newest.
-    const domain::PaymentAttempt* chosen = &attempts.back();
-    for (const auto& a : attempts) {
-        if (a.status == AttemptStatus::kPaid) {
-            chosen = &a;
-            break;
-        }
-    }
-    const domain::PaymentAttempt attempt = *chosen;
+    const domain::PaymentAttempt attempt = paying_attempt(order_no).value_or(attempts.back());
     auto answer = gateway_->query(attempt.out_trade_no);
     ports::Transaction tx;
     if (const auto* error = std::get_if<GatewayError>(&answer)) {
@@ -636,8 +652,8 @@ Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::st
     if (!refundable_status(order.status)) {
         return status_conflict(order, "refunded");
     }
-    auto paid = first_paid_attempt(order_no);
-    if (!paid || order.pay_type != domain::PayType::kWechat) {
+    auto paid = paying_attempt(order_no);
+    if (!paid) {
         return make_error(
             ErrorCode::kOrderStatusConflict, "order " + order_no + " was not paid through WeChat Pay and cannot be refunded here"
         );
@@ -660,7 +676,10 @@ Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::st
     // Numbered per order; a concurrent refund that took a number makes this one take the next.
     bool inserted = false;
     const auto existing = payments_.refunds_of(order_no);
-    for (std::size_t n = existing.size() + 1; n < existing.size() + 10 && !inserted; ++n) {
+    const auto own = static_cast<std::size_t>(
+        std::count_if(existing.begin(), existing.end(), [](const auto& r) { return !r.automatic; })
+    );
+    for (std::size_t n = own + 1; n < own + 10 && !inserted; ++n) {
         entry.out_refund_no = order_no + "-R" + std::to_string(n);
         inserted = payments_.insert_refund(entry);
     }
@@ -710,26 +729,26 @@ Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::st
         }
     } else {
         const auto& refund = std::get<ports::Refund>(result);
-        {
-            domain::PaymentRecord r;
-            r.order_no = order_no;
-            r.kind = "refund";
-            r.out_trade_no = entry.out_trade_no;
-            r.transaction_id = paid->transaction_id;
-            r.out_refund_no = entry.out_refund_no;
-            r.refund_id = refund.refund_id;
-            r.amount = amount;
-            r.status = refund.state_text;
-            record(std::move(r));
-        }
-        if (refund.state == ports::RefundState::kProcessing) {
+        if (refund.state == ports::RefundState::kProcessing || refund.state == ports::RefundState::kUnknown) {
+            {
+                domain::PaymentRecord r;
+                r.order_no = order_no;
+                r.kind = "refund";
+                r.out_trade_no = entry.out_trade_no;
+                r.transaction_id = paid->transaction_id;
+                r.out_refund_no = entry.out_refund_no;
+                r.refund_id = refund.refund_id;
+                r.amount = amount;
+                r.status = refund.state_text;
+                record(std::move(r));
+            }
             // Many refunds finish within a second; one query saves the shopper a reload.
             auto again = gateway_->query_refund(entry.out_refund_no);
             if (const auto* later = std::get_if<ports::Refund>(&again)) {
                 settle_refund(*later, "query");
             }
         } else {
-            settle_refund(refund, "refund");
+            settle_refund(refund, "refund");  // records it
         }
     }
     auto stored = payments_.find_refund(entry.out_refund_no);
@@ -754,28 +773,33 @@ Result<PaymentView> PaymentService::view(std::int64_t user_id, const std::string
     v.refunds = payments_.refunds_of(order_no);
     v.records = payments_.records_of(order_no, settings_.records_shown);
     v.refunded = payments_.refunded_total(order_no);
-    for (const auto& a : attempts) {
-        if (a.status == AttemptStatus::kPaid && v.paid == 0) {
-            v.paid = a.amount;
-        }
+    const auto paying = paying_attempt(order_no);
+    if (paying) {
+        v.paid = paying->amount;
+    } else if (v.order.paid_at && v.order.status != OrderStatus::kAwaitingPayment &&
+               v.order.status != OrderStatus::kCancelled) {
+        v.paid = v.order.total_price;  // paid another way (the demo button): not refundable here
     }
-    if (v.paid == 0 && v.order.status != OrderStatus::kAwaitingPayment && v.order.status != OrderStatus::kCancelled &&
-        v.order.paid_at) {
-        v.paid = v.order.total_price;  // paid another way (the demo button)
-    }
-    if (refundable_status(v.order.status) && v.order.pay_type == domain::PayType::kWechat) {
+    if (paying && refundable_status(v.order.status)) {
         v.refundable = std::max<Cents>(0, v.paid - v.refunded);
     }
     if (!attempts.empty()) {
-        v.latest = attempts.back();
-        switch (attempts.back().status) {
+        const domain::PaymentAttempt& latest = attempts.back();
+        v.latest = latest;
+        const bool returned = std::any_of(v.refunds.begin(), v.refunds.end(), [&](const domain::RefundEntry& r) {
+            return r.out_trade_no == latest.out_trade_no && r.status == domain::RefundStatus::kSuccess;
+        });
+        switch (latest.status) {
             case AttemptStatus::kCreating:
             case AttemptStatus::kOpen:
                 v.trade_state = "NOTPAY";
-                v.scan_url = v.order.status == OrderStatus::kAwaitingPayment ? scan_url_for(attempts.back().code_url) : "";
+                if (v.order.status == OrderStatus::kAwaitingPayment) {
+                    v.scan_url = scan_url_for(latest.code_url);
+                }
                 break;
             case AttemptStatus::kPaid:
-                v.trade_state = v.refunded > 0 ? "REFUND" : "SUCCESS";
+                // WeChat's trade_state turns REFUND once any refund of the trade succeeded.
+                v.trade_state = returned ? "REFUND" : "SUCCESS";
                 break;
             case AttemptStatus::kClosed:
                 v.trade_state = "CLOSED";
@@ -784,11 +808,55 @@ Result<PaymentView> PaymentService::view(std::int64_t user_id, const std::string
                 v.trade_state = "PAYERROR";
                 break;
         }
-        if (v.paid > 0 && v.trade_state != "REFUND") {
-            v.trade_state = v.refunded > 0 ? "REFUND" : "SUCCESS";
-        }
     }
     return v;
+}
+
+int PaymentService::retry_processing_refunds(int limit) {
+    if (gateway_ == nullptr) {
+        return 0;
+    }
+    int settled = 0;
+    const TimePoint now = clock_.now();
+    for (const auto& entry : payments_.processing_refunds(now - settings_.refund_retry_after, limit)) {
+        auto answer = gateway_->query_refund(entry.out_refund_no);
+        if (const auto* refund = std::get_if<ports::Refund>(&answer)) {
+            settled += settle_refund(*refund, "query") && refund->state != ports::RefundState::kProcessing ? 1 : 0;
+            continue;
+        }
+        if (std::get<GatewayError>(answer).failure != GatewayFailure::kNotFound) {
+            continue;  // the provider is unreachable: the next round asks again
+        }
+        // The provider never received it (the first call's request was lost): send it again, with
+        // the same out_refund_no so a request that did arrive meanwhile is not refunded twice.
+        auto attempt = payments_.find_attempt(entry.out_trade_no);
+        if (!attempt || attempt->transaction_id.empty()) {
+            continue;
+        }
+        ports::RefundRequest request;
+        request.out_trade_no = attempt->out_trade_no;
+        request.transaction_id = attempt->transaction_id;
+        request.out_refund_no = entry.out_refund_no;
+        request.refund = entry.amount;
+        request.total = attempt->amount;
+        request.reason = entry.automatic ? "GoMall: order cancelled before payment" : "GoMall refund";
+        auto resent = gateway_->refund(request);
+        if (const auto* refund = std::get_if<ports::Refund>(&resent)) {
+            if (refund->state == ports::RefundState::kProcessing || refund->state == ports::RefundState::kUnknown) {
+                continue;  // asked about again next round
+            }
+            settled += settle_refund(*refund, entry.automatic ? "auto_refund" : "refund") ? 1 : 0;
+        } else if (const auto& error = std::get<GatewayError>(resent); error.failure == GatewayFailure::kRejected) {
+            // Refused for good (the money was already returned another way, a closed account):
+            // record it and give a shopper refund's reservation back.
+            ports::Refund closed;
+            closed.out_refund_no = entry.out_refund_no;
+            closed.state = ports::RefundState::kClosed;
+            closed.state_text = "CLOSED: " + error.code;
+            settled += settle_refund(closed, entry.automatic ? "auto_refund" : "refund") ? 1 : 0;
+        }
+    }
+    return settled;
 }
 
 ports::NotificationAnswer PaymentService::handle_notification(const ports::IncomingNotification& notification) {

@@ -4,6 +4,7 @@
 // Every method blocks on the network and the database: call from the blocking pool or a worker.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +26,12 @@ struct PaymentSettings {
     /// code's pr= value is appended so a person can pay from a browser. Empty in production.
     std::string scan_page_url;
     int records_shown = 100;
+    /// A payment attempt still "creating" after this long was left by a crash or a lost answer:
+    /// the next start() closes it and starts another (longer than any call to the provider takes).
+    std::chrono::milliseconds creating_grace{30000};
+    /// A refund still processing after this long is asked about (and resent if the provider never
+    /// got it) by retry_processing_refunds().
+    std::chrono::milliseconds refund_retry_after{30000};
 };
 
 /// The provider's words for a trade state, as the original API answers them.
@@ -96,6 +103,11 @@ public:
     /// provider. False when the provider says it was paid (the order is marked paid here instead).
     bool close_before_cancel(const std::string& order_no);
 
+    /// Background repair, run by the unpaid-order sweeper: refunds left processing (a lost answer,
+    /// the provider unreachable during an automatic refund) are asked about, resent when the
+    /// provider never got them, and settled. Returns how many it settled.
+    int retry_processing_refunds(int limit);
+
     bool configured() const { return gateway_ != nullptr; }
 
 private:
@@ -107,7 +119,8 @@ private:
     /// Applies a refund outcome the provider reported. False if the refund is unknown.
     bool settle_refund(const ports::Refund& refund, const std::string& source);
     void refresh_processing_refunds(const std::string& order_no);
-    std::optional<domain::PaymentAttempt> first_paid_attempt(const std::string& order_no);
+    /// The trade recorded as the one that paid the order (none: unpaid, or paid another way).
+    std::optional<domain::PaymentAttempt> paying_attempt(const std::string& order_no);
     std::string scan_url_for(const std::string& code_url) const;
     void record(domain::PaymentRecord record);
 

@@ -71,6 +71,9 @@ void UnpaidOrderCanceller::run() {
             if (const int cancelled = sweep(); cancelled > 0) {
                 spdlog::info("cancelled {} expired unpaid order(s)", cancelled);
             }
+            if (also_) {
+                also_();
+            }
         } catch (const std::exception& e) {
             spdlog::error("unpaid order sweep failed: {}", e.what());
         } catch (...) {

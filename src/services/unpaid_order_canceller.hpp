@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -28,6 +29,10 @@ public:
     /// Wakes the worker, waits for it to finish its current batch and joins. Safe to call twice.
     void stop();
 
+    /// Other periodic repair work that belongs to orders (refunds left processing) runs on this
+    /// worker after each sweep, under the same error handling. Set once, before start().
+    void also_run(std::function<void()> task) { also_ = std::move(task); }
+
     /// One sweep: cancels batches until a batch comes back short. Returns how many were cancelled.
     /// Exceptions propagate (the worker logs them); exposed for tests and for a one-off run.
     int sweep();
@@ -42,6 +47,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    std::function<void()> also_;
     std::thread worker_;
 };
 

@@ -316,9 +316,11 @@ CREATE TABLE IF NOT EXISTS seckill_reservations (
 
 // Payments: attempts (one per out_trade_no), refunds, and the append-only record of every
 // exchange with the provider. orders.refunded_cents is the guard that keeps shopper refunds within
-// what was paid (a conditional UPDATE, like stock).
+// what was paid (a conditional UPDATE, like stock); orders.paid_trade_no names the one trade that
+// paid the order, set in the same UPDATE as the status, so any other paid trade is refunded.
 constexpr std::string_view kSqlitePayments = R"sql(
 ALTER TABLE orders ADD COLUMN refunded_cents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN paid_trade_no TEXT NULL;
 CREATE TABLE payment_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     order_no TEXT NOT NULL,
@@ -353,6 +355,7 @@ CREATE TABLE payment_refunds (
 );
 CREATE UNIQUE INDEX ux_payment_refunds_out_refund_no ON payment_refunds (out_refund_no);
 CREATE INDEX ix_payment_refunds_order ON payment_refunds (order_no);
+CREATE INDEX ix_payment_refunds_status ON payment_refunds (status, created_at);
 CREATE TABLE payment_records (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     order_no TEXT NOT NULL DEFAULT '',
@@ -373,7 +376,8 @@ CREATE INDEX ix_payment_records_order ON payment_records (order_no, id);
 // As for the flash-sale version: the ALTER first, then tables only if missing, so an interrupted
 // run can be repeated.
 constexpr std::string_view kMysqlPayments = R"sql(
-ALTER TABLE orders ADD COLUMN refunded_cents BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN refunded_cents BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN paid_trade_no VARCHAR(32) NULL;
 CREATE TABLE IF NOT EXISTS payment_attempts (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     order_no VARCHAR(32) NOT NULL,
@@ -406,7 +410,8 @@ CREATE TABLE IF NOT EXISTS payment_refunds (
     created_at DATETIME NOT NULL,
     updated_at DATETIME NOT NULL,
     UNIQUE KEY ux_payment_refunds_out_refund_no (out_refund_no),
-    KEY ix_payment_refunds_order (order_no)
+    KEY ix_payment_refunds_order (order_no),
+    KEY ix_payment_refunds_status (status, created_at)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 CREATE TABLE IF NOT EXISTS payment_records (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,

@@ -292,6 +292,33 @@ bool SqlPaymentRepository::claim_attempt_paid(
     return execute_counting(*session, q) == 1;
 }
 
+bool SqlPaymentRepository::mark_order_paid(const std::string& order_no, const std::string& out_trade_no, TimePoint now) {
+    check_width(out_trade_no, 32, "out_trade_no");
+    SessionLease session = db_.lease();
+    const std::string stamp = to_db_time(now);
+    Query q("UPDATE orders SET status = ");
+    q.param(static_cast<long long>(domain::OrderStatus::kPaid)).sql(", pay_type = ");
+    q.param(static_cast<long long>(domain::PayType::kWechat)).sql(", paid_trade_no = ").param(out_trade_no);
+    q.sql(", paid_at = ").param(stamp).sql(", updated_at = ").param(stamp);
+    q.sql(" WHERE order_no = ").param(order_no).sql(" AND status IN (");
+    q.param(static_cast<long long>(domain::OrderStatus::kProcessing)).sql(", ");
+    q.param(static_cast<long long>(domain::OrderStatus::kAwaitingPayment)).sql(")");
+    return execute_counting(*session, q) == 1;
+}
+
+std::string SqlPaymentRepository::paid_trade_no(const std::string& order_no) {
+    struct Row {
+        std::string value;
+        soci::indicator ind = soci::i_null;
+        void exchange(soci::statement& st) { st.exchange(soci::into(value, ind)); }
+    };
+    SessionLease session = db_.lease();
+    Query q("SELECT paid_trade_no FROM orders WHERE order_no = ");
+    q.param(order_no);
+    auto rows = fetch_rows<Row>(*session, q);
+    return rows.empty() || rows.front().ind != soci::i_ok ? std::string() : rows.front().value;
+}
+
 bool SqlPaymentRepository::reserve_refund(const std::string& order_no, Cents amount, TimePoint now) {
     if (amount <= 0) {
         return false;
@@ -356,6 +383,21 @@ std::vector<domain::RefundEntry> SqlPaymentRepository::refunds_of(const std::str
     SessionLease session = db_.lease();
     Query q(kRefundSelect);
     q.sql("WHERE order_no = ").param(order_no).sql(" ORDER BY id");
+    std::vector<domain::RefundEntry> out;
+    for (const RefundRow& row : fetch_rows<RefundRow>(*session, q)) {
+        out.push_back(row.to_domain());
+    }
+    return out;
+}
+
+std::vector<domain::RefundEntry> SqlPaymentRepository::processing_refunds(TimePoint before, int limit) {
+    if (limit <= 0) {
+        return {};
+    }
+    SessionLease session = db_.lease();
+    Query q(kRefundSelect);
+    q.sql("WHERE status = ").param(static_cast<long long>(domain::RefundStatus::kProcessing));
+    q.sql(" AND created_at < ").param(to_db_time(before)).sql(" ORDER BY id LIMIT ").param(static_cast<long long>(limit));
     std::vector<domain::RefundEntry> out;
     for (const RefundRow& row : fetch_rows<RefundRow>(*session, q)) {
         out.push_back(row.to_domain());

@@ -21,6 +21,8 @@ public:
         const std::string& out_trade_no, const std::string& transaction_id, TimePoint paid_at, TimePoint now
     ) override;
 
+    bool mark_order_paid(const std::string& order_no, const std::string& out_trade_no, TimePoint now) override;
+    std::string paid_trade_no(const std::string& order_no) override;
     bool reserve_refund(const std::string& order_no, Cents amount, TimePoint now) override;
     void release_refund(const std::string& order_no, Cents amount, TimePoint now) override;
     Cents refunded_total(const std::string& order_no) override;
@@ -28,6 +30,7 @@ public:
     bool insert_refund(const domain::RefundEntry& refund) override;
     std::optional<domain::RefundEntry> find_refund(const std::string& out_refund_no) override;
     std::vector<domain::RefundEntry> refunds_of(const std::string& order_no) override;
+    std::vector<domain::RefundEntry> processing_refunds(TimePoint before, int limit) override;
     bool settle_refund(
         const std::string& out_refund_no, domain::RefundStatus status, const std::string& refund_id, TimePoint now
     ) override;

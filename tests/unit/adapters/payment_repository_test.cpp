@@ -493,6 +493,52 @@ TEST_P(PaymentRefundTest, RefundEntriesAreUniqueByOutRefundNoAndRoundTrip) {
     EXPECT_TRUE(payments_->refunds_of("NOPE").empty());
 }
 
+TEST_P(PaymentRefundTest, AnOrderIsPaidByOneTradeOnceAndRemembersWhichOne) {
+    const PlacedOrder o = unpaid_order("PAY1", 1000);
+    EXPECT_EQ(payments_->paid_trade_no("PAY1"), "");
+    ASSERT_TRUE(payments_->mark_order_paid("PAY1", "PAY1-2", kNow + 1min));
+    // A second trade (or the same one again) does not pay it twice nor take its place.
+    EXPECT_FALSE(payments_->mark_order_paid("PAY1", "PAY1-1", kNow + 2min));
+    EXPECT_FALSE(payments_->mark_order_paid("PAY1", "PAY1-2", kNow + 2min));
+    EXPECT_EQ(payments_->paid_trade_no("PAY1"), "PAY1-2");
+    auto found = orders_->find("PAY1", o.user_id);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->status, OrderStatus::kPaid);
+    EXPECT_EQ(found->pay_type, domain::PayType::kWechat);
+    ASSERT_TRUE(found->paid_at);
+    EXPECT_EQ(*found->paid_at, kNow + 1min);
+    // Paid another way: no paying trade, and a cancelled order cannot be paid.
+    paid_order("PAY2", 1000);
+    EXPECT_EQ(payments_->paid_trade_no("PAY2"), "");
+    unpaid_order("PAY3", 1000);
+    ASSERT_TRUE(orders_->cancel("PAY3", kNow));
+    EXPECT_FALSE(payments_->mark_order_paid("PAY3", "PAY3-1", kNow));
+    EXPECT_EQ(payments_->paid_trade_no("NOPE"), "");
+}
+
+TEST_P(PaymentRefundTest, ProcessingRefundsAreListedOldestFirstOnceOldEnough) {
+    paid_order("RTY1", 1000);
+    RefundEntry first = refund("RTY1-R1", "RTY1", 100);
+    RefundEntry second = refund("RTY1-R2", "RTY1", 100, true);
+    second.created_at = kNow + 1min;
+    RefundEntry done = refund("RTY1-R3", "RTY1", 100);
+    ASSERT_TRUE(payments_->insert_refund(first));
+    ASSERT_TRUE(payments_->insert_refund(second));
+    ASSERT_TRUE(payments_->insert_refund(done));
+    ASSERT_TRUE(payments_->settle_refund("RTY1-R3", RefundStatus::kSuccess, "id", kNow));
+    EXPECT_TRUE(payments_->processing_refunds(kNow, 10).empty());  // none created before kNow
+    auto old = payments_->processing_refunds(kNow + 30s, 10);
+    ASSERT_EQ(old.size(), 1U);
+    EXPECT_EQ(old[0].out_refund_no, "RTY1-R1");
+    auto all = payments_->processing_refunds(kNow + 2min, 10);
+    ASSERT_EQ(all.size(), 2U);
+    EXPECT_EQ(all[0].out_refund_no, "RTY1-R1");
+    EXPECT_EQ(all[1].out_refund_no, "RTY1-R2");
+    EXPECT_TRUE(all[1].automatic);
+    EXPECT_EQ(payments_->processing_refunds(kNow + 2min, 1).size(), 1U);
+    EXPECT_TRUE(payments_->processing_refunds(kNow + 2min, 0).empty());
+}
+
 TEST_P(PaymentRefundTest, SettlingWorksOnlyFromProcessing) {
     paid_order("REF9", 1000);
     ASSERT_TRUE(payments_->insert_refund(refund("REF9-R1", "REF9", 100)));
