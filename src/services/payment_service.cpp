@@ -456,7 +456,14 @@ bool PaymentService::settle_refund(const ports::Refund& refund, const std::strin
     }
     const TimePoint now = clock_.now();
     if (!payments_.settle_refund(refund.out_refund_no, status, refund.refund_id, now)) {
-        return true;  // settled before: a repeated notification
+        // Settled before (a repeated notification, or the refund call's own answer racing its
+        // notification). The order's completion is repeated: it is idempotent, and whoever settled
+        // may not have reached it yet (or crashed before it), while this caller is about to read
+        // the order.
+        if (!stored->automatic && status == domain::RefundStatus::kSuccess) {
+            payments_.mark_order_refunded_if_complete(stored->order_no, now);
+        }
+        return true;
     }
     {
         domain::PaymentRecord r;
