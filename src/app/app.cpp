@@ -127,7 +127,10 @@ struct App::Parts {
           payment_repository(database),
           payment_backend(config, clock, shop_port),
           payment_service(
-              orders, payment_repository, payment_backend.gateway(), clock,
+              orders,
+              payment_repository,
+              payment_backend.gateway(),
+              clock,
               payment_settings(config.wechatpay, payment_backend)
           ),
           canceller(order_service, std::chrono::seconds(config.order.sweep_interval_seconds)),

@@ -191,7 +191,9 @@ int run_cli(int argc, char** argv) {
                 return 2;
             }
             return emulator::run_wechatpay_emulator(
-                dev_emulator_settings(config.wechatpay), config.wechatpay.emulator_host, static_cast<std::uint16_t>(port)
+                dev_emulator_settings(config.wechatpay),
+                config.wechatpay.emulator_host,
+                static_cast<std::uint16_t>(port)
             );
         }
         if (args.command == "seed") {

@@ -383,7 +383,8 @@ std::vector<Key> keys() {
             static_cast<int>(parse_integer("wechatpay.notify_retry_base_ms", v, 10, 600000));
     });
     add("wechatpay", "notify_retry_max_ms", [](Config& c, const std::string& v) {
-        c.wechatpay.notify_retry_max_ms = static_cast<int>(parse_integer("wechatpay.notify_retry_max_ms", v, 10, 3600000));
+        c.wechatpay.notify_retry_max_ms =
+            static_cast<int>(parse_integer("wechatpay.notify_retry_max_ms", v, 10, 3600000));
     });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });

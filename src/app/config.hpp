@@ -130,29 +130,29 @@ struct UploadConfig {
 // never from the repository. With `emulator` on (dev, tests) the shop starts the local emulator
 // in-process, generates dev keys under dev_key_dir and talks to the emulator over HTTP.
 struct WechatPayConfig {
-    bool enabled = true;                   // false: the payment routes answer 503 (code 40006)
-    std::string protocol = "v3";           // v3 | v2
-    bool emulator = true;                  // refused in prod
+    bool enabled = true;          // false: the payment routes answer 503 (code 40006)
+    std::string protocol = "v3";  // v3 | v2
+    bool emulator = true;         // refused in prod
     std::string emulator_host = "127.0.0.1";
-    int emulator_port = 0;                 // 0 = any free port
+    int emulator_port = 0;  // 0 = any free port
     std::string dev_key_dir = "var/wechatpay";
     std::string base_url = "https://api.mch.weixin.qq.com";  // ignored while the emulator is on
     std::string app_id;
     std::string mch_id;
-    std::string notify_url;                // empty with the emulator: this server's own notify route on loopback
-    std::string merchant_serial_no;        // v3
+    std::string notify_url;                 // empty with the emulator: this server's own notify route on loopback
+    std::string merchant_serial_no;         // v3
     std::string merchant_private_key_path;  // v3, PEM
-    std::string platform_serial_no;        // v3
-    std::string platform_public_key_path;  // v3, PEM (public key or platform certificate)
-    std::string api_v3_key;                // v3, 32 bytes
-    std::string api_v2_key;                // v2, 32 bytes
+    std::string platform_serial_no;         // v3
+    std::string platform_public_key_path;   // v3, PEM (public key or platform certificate)
+    std::string api_v3_key;                 // v3, 32 bytes
+    std::string api_v2_key;                 // v2, 32 bytes
     std::string sign_type = "HMAC-SHA256";  // v2: HMAC-SHA256 | MD5
-    std::string client_cert_path;          // v2 refunds: the merchant's API certificate (PEM)
+    std::string client_cert_path;           // v2 refunds: the merchant's API certificate (PEM)
     std::string client_key_path;
     int connect_timeout_ms = 2000;
     int timeout_ms = 10000;
-    int max_attempts = 5;                  // payment attempts per order
-    int notify_retry_base_ms = 1000;       // emulator: first redelivery after this, doubling
+    int max_attempts = 5;             // payment attempts per order
+    int notify_retry_base_ms = 1000;  // emulator: first redelivery after this, doubling
     int notify_retry_max_ms = 30000;
 };
 

@@ -44,12 +44,12 @@ enum class ErrorCode : int {
     kDirectPayDisabled = 30005,
     kNothingToCheckout = 30006,
     // payment 40001-40099
-    kPaymentUnavailable = 40001,       // the provider could not be reached or answered nonsense: try again
-    kPaymentRejected = 40002,          // the provider refused the request
-    kRefundTooLarge = 40003,           // more than was paid and not yet refunded
-    kPaymentNotStarted = 40004,        // no payment was started for the order
-    kPaymentAttemptsExhausted = 40005, // too many payment attempts for one order
-    kPaymentNotConfigured = 40006,     // no payment provider is configured on this server
+    kPaymentUnavailable = 40001,        // the provider could not be reached or answered nonsense: try again
+    kPaymentRejected = 40002,           // the provider refused the request
+    kRefundTooLarge = 40003,            // more than was paid and not yet refunded
+    kPaymentNotStarted = 40004,         // no payment was started for the order
+    kPaymentAttemptsExhausted = 40005,  // too many payment attempts for one order
+    kPaymentNotConfigured = 40006,      // no payment provider is configured on this server
     // cart 50001-50099
     kCartItemNotFound = 50001,
     kCartProductUnavailable = 50002,

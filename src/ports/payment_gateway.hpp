@@ -42,10 +42,10 @@ struct Transaction {
     std::string out_trade_no;
     std::string transaction_id;  // the provider's id; empty until paid
     TradeState state = TradeState::kUnknown;
-    std::string state_text;      // the provider's word for it ("SUCCESS", "NOTPAY", ...)
-    Cents total = 0;             // what the order asked for
-    Cents payer_total = 0;       // what the payer paid
-    std::string currency;        // "CNY"
+    std::string state_text;  // the provider's word for it ("SUCCESS", "NOTPAY", ...)
+    Cents total = 0;         // what the order asked for
+    Cents payer_total = 0;   // what the payer paid
+    std::string currency;    // "CNY"
     std::optional<TimePoint> success_time;
 };
 
@@ -91,11 +91,11 @@ struct NotificationAnswer {
 
 /// Failures the service can act on; anything else is an exception (a bug, a broken config).
 enum class GatewayFailure {
-    kUnavailable,   // network error, timeout, 5xx, a response whose signature fails: try again later
-    kRejected,      // the provider refused the request (bad parameters, not enough balance...)
-    kNotFound,      // no such payment or refund at the provider
-    kAlreadyPaid,   // close: the payment went through meanwhile
-    kClosed,        // the payment is closed, or expired at the provider
+    kUnavailable,  // network error, timeout, 5xx, a response whose signature fails: try again later
+    kRejected,     // the provider refused the request (bad parameters, not enough balance...)
+    kNotFound,     // no such payment or refund at the provider
+    kAlreadyPaid,  // close: the payment went through meanwhile
+    kClosed,       // the payment is closed, or expired at the provider
 };
 
 struct GatewayError {

@@ -9,43 +9,12 @@
 #include <spdlog/spdlog.h>
 
 #include "domain/cart.hpp"
+#include "services/order_errors.hpp"
 
 namespace gomall::services {
 namespace {
 
 using domain::OrderStatus;
-
-Error order_not_found(const std::string& order_no) {
-    return make_error(ErrorCode::kOrderNotFound, "order " + order_no + " not found");
-}
-
-std::string_view status_name(OrderStatus status) {
-    switch (status) {
-        case OrderStatus::kProcessing:
-            return "processing";
-        case OrderStatus::kAwaitingPayment:
-            return "awaiting payment";
-        case OrderStatus::kPaid:
-            return "paid";
-        case OrderStatus::kShipped:
-            return "shipped";
-        case OrderStatus::kCompleted:
-            return "completed";
-        case OrderStatus::kCancelled:
-            return "cancelled";
-        case OrderStatus::kRefunded:
-            return "refunded";
-    }
-    return "unknown";
-}
-
-Error status_conflict(const domain::Order& order, std::string_view action) {
-    return make_error(
-        ErrorCode::kOrderStatusConflict,
-        "order " + order.order_no + " is " + std::string(status_name(order.status)) + " and cannot be " +
-            std::string(action)
-    );
-}
 
 bool cancellable(OrderStatus status) {
     return status == OrderStatus::kProcessing || status == OrderStatus::kAwaitingPayment;
@@ -176,7 +145,7 @@ Result<domain::Order> OrderService::pay(std::int64_t user_id, const std::string&
     }
     const domain::Order& order = found.value();
     if (order.status != OrderStatus::kAwaitingPayment) {
-        return status_conflict(order, "paid");
+        return order_status_conflict(order, "paid");
     }
     const TimePoint now = clock_.now();
     if (order.expires_at <= now) {
@@ -199,7 +168,7 @@ Result<domain::Order> OrderService::pay(std::int64_t user_id, const std::string&
         if (!current.ok()) {
             return current;
         }
-        return status_conflict(current.value(), "paid");
+        return order_status_conflict(current.value(), "paid");
     }
     return reread(order_no, user_id);
 }
@@ -210,14 +179,14 @@ Result<domain::Order> OrderService::cancel(std::int64_t user_id, const std::stri
         return found;
     }
     if (!cancellable(found->status)) {
-        return status_conflict(found.value(), "cancelled");
+        return order_status_conflict(found.value(), "cancelled");
     }
     if (!may_cancel(order_no) || !orders_.cancel(order_no, clock_.now())) {
         auto current = reread(order_no, user_id);
         if (!current.ok()) {
             return current;
         }
-        return status_conflict(current.value(), "cancelled");
+        return order_status_conflict(current.value(), "cancelled");
     }
     // The order read before the cancel names the products: drop them from caches before anything else
     // (a re-read first would leave a window where the detail page shows the old stock).

@@ -73,9 +73,7 @@ public:
     /// Asked before an unpaid order is cancelled (by the shopper, on paying too late, or by the
     /// timeout), so the payment provider's open transaction can be closed first. Returns false when
     /// the order must not be cancelled because its payment went through meanwhile. Set once at wiring time.
-    void on_before_cancel(std::function<bool(const std::string& order_no)> guard) {
-        before_cancel_ = std::move(guard);
-    }
+    void on_before_cancel(std::function<bool(const std::string& order_no)> guard) { before_cancel_ = std::move(guard); }
 
 private:
     Result<domain::Order> place(std::int64_t user_id, std::vector<domain::OrderLineRequest> lines, bool from_cart);

@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "services/order_errors.hpp"
+
 namespace gomall::services {
 namespace {
 
@@ -20,10 +22,6 @@ constexpr const char* kCurrency = "CNY";
 
 Error not_configured() {
     return make_error(ErrorCode::kPaymentNotConfigured, "no payment provider is configured on this server");
-}
-
-Error order_not_found(const std::string& order_no) {
-    return make_error(ErrorCode::kOrderNotFound, "order " + order_no + " not found");
 }
 
 Error from_gateway(const GatewayError& e, std::string_view action) {
@@ -41,34 +39,6 @@ Error from_gateway(const GatewayError& e, std::string_view action) {
 
 bool refundable_status(OrderStatus s) {
     return s == OrderStatus::kPaid || s == OrderStatus::kShipped || s == OrderStatus::kCompleted;
-}
-
-std::string_view order_status_word(OrderStatus s) {
-    switch (s) {
-        case OrderStatus::kProcessing:
-            return "processing";
-        case OrderStatus::kAwaitingPayment:
-            return "awaiting payment";
-        case OrderStatus::kPaid:
-            return "paid";
-        case OrderStatus::kShipped:
-            return "shipped";
-        case OrderStatus::kCompleted:
-            return "completed";
-        case OrderStatus::kCancelled:
-            return "cancelled";
-        case OrderStatus::kRefunded:
-            return "refunded";
-    }
-    return "unknown";
-}
-
-Error status_conflict(const domain::Order& order, std::string_view action) {
-    return make_error(
-        ErrorCode::kOrderStatusConflict,
-        "order " + order.order_no + " is " + std::string(order_status_word(order.status)) + " and cannot be " +
-            std::string(action)
-    );
 }
 
 std::string out_trade_no_for(const std::string& order_no, int attempt_no) {
@@ -183,7 +153,7 @@ Result<PaymentStarted> PaymentService::start(
     }
     const domain::Order& order = found.value();
     if (order.status != OrderStatus::kAwaitingPayment) {
-        return status_conflict(order, "paid");
+        return order_status_conflict(order, "paid");
     }
     const TimePoint now = clock_.now();
     if (order.expires_at <= now) {
@@ -220,8 +190,9 @@ Result<PaymentStarted> PaymentService::start(
     if (attempt_no > settings_.max_attempts) {
         return make_error(
             ErrorCode::kPaymentAttemptsExhausted,
-            "order " + order_no + " has had " + std::to_string(settings_.max_attempts) + " payment attempts; "
-            "place a new order"
+            "order " + order_no + " has had " + std::to_string(settings_.max_attempts) +
+                " payment attempts; "
+                "place a new order"
         );
     }
     domain::PaymentAttempt attempt;
@@ -256,7 +227,8 @@ Result<PaymentStarted> PaymentService::start(
         // next start() must not reuse a number the provider may know: it is closed either way.
         payments_.end_attempt(
             attempt.out_trade_no,
-            error->failure == GatewayFailure::kUnavailable ? AttemptStatus::kClosed : AttemptStatus::kFailed, now
+            error->failure == GatewayFailure::kUnavailable ? AttemptStatus::kClosed : AttemptStatus::kFailed,
+            now
         );
         {
             domain::PaymentRecord r;
@@ -280,7 +252,7 @@ Result<PaymentStarted> PaymentService::start(
         if (!current.ok()) {
             return current.error();
         }
-        return status_conflict(current.value(), "paid");
+        return order_status_conflict(current.value(), "paid");
     }
     attempt.status = AttemptStatus::kOpen;
     attempt.code_url = native.code_url;
@@ -319,19 +291,23 @@ bool PaymentService::settle_paid(
             r.transaction_id = tx.transaction_id;
             r.amount = tx.total;
             r.status = "rejected: mismatch";
-            r.detail = "expected " + std::to_string(attempt.amount) + " " + kCurrency + ", got " + std::to_string(tx.total) + " " + currency;
+            r.detail = "expected " + std::to_string(attempt.amount) + " " + kCurrency + ", got " +
+                       std::to_string(tx.total) + " " + currency;
             record(std::move(r));
         }
         spdlog::warn(
-            "payment {} reported paid with {} {} but the order asks {} {}: ignored", attempt.out_trade_no, tx.total,
-            currency, attempt.amount, kCurrency
+            "payment {} reported paid with {} {} but the order asks {} {}: ignored",
+            attempt.out_trade_no,
+            tx.total,
+            currency,
+            attempt.amount,
+            kCurrency
         );
         return false;
     }
     const TimePoint now = clock_.now();
-    const bool first = payments_.claim_attempt_paid(
-        attempt.out_trade_no, tx.transaction_id, tx.success_time.value_or(now), now
-    );
+    const bool first =
+        payments_.claim_attempt_paid(attempt.out_trade_no, tx.transaction_id, tx.success_time.value_or(now), now);
     {
         domain::PaymentRecord r;
         r.order_no = attempt.order_no;
@@ -347,7 +323,9 @@ bool PaymentService::settle_paid(
     // claim must not leave a paid trade on an unpaid order.
     auto order = orders_.find(attempt.order_no, 0);
     if (!order) {
-        spdlog::error("payment {} succeeded for order {} that no longer exists", attempt.out_trade_no, attempt.order_no);
+        spdlog::error(
+            "payment {} succeeded for order {} that no longer exists", attempt.out_trade_no, attempt.order_no
+        );
         return true;
     }
     if (order->status == OrderStatus::kAwaitingPayment || order->status == OrderStatus::kProcessing) {
@@ -565,7 +543,7 @@ Result<domain::Order> PaymentService::close(std::int64_t user_id, const std::str
         return found;
     }
     if (found->status != OrderStatus::kAwaitingPayment) {
-        return status_conflict(found.value(), "closed for payment");
+        return order_status_conflict(found.value(), "closed for payment");
     }
     auto attempts = payments_.attempts_of(order_no);
     const bool any_open =
@@ -578,7 +556,7 @@ Result<domain::Order> PaymentService::close(std::int64_t user_id, const std::str
         if (!now_paid.ok()) {
             return now_paid;
         }
-        return status_conflict(now_paid.value(), "closed for payment");
+        return order_status_conflict(now_paid.value(), "closed for payment");
     }
     auto after = payments_.attempts_of(order_no);
     if (std::any_of(after.begin(), after.end(), [](const auto& a) { return is_open(a.status); })) {
@@ -657,12 +635,13 @@ Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::st
         return make_error(ErrorCode::kBadRequest, "refund_fee: must be a positive number of fen", "refund_fee");
     }
     if (!refundable_status(order.status)) {
-        return status_conflict(order, "refunded");
+        return order_status_conflict(order, "refunded");
     }
     auto paid = paying_attempt(order_no);
     if (!paid) {
         return make_error(
-            ErrorCode::kOrderStatusConflict, "order " + order_no + " was not paid through WeChat Pay and cannot be refunded here"
+            ErrorCode::kOrderStatusConflict,
+            "order " + order_no + " was not paid through WeChat Pay and cannot be refunded here"
         );
     }
     const TimePoint now = clock_.now();
@@ -670,7 +649,8 @@ Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::st
         const Cents left = std::max<Cents>(0, order.total_price - payments_.refunded_total(order_no));
         return make_error(
             ErrorCode::kRefundTooLarge,
-            "refund_fee: at most " + std::to_string(left) + " fen of this order can still be refunded", "refund_fee"
+            "refund_fee: at most " + std::to_string(left) + " fen of this order can still be refunded",
+            "refund_fee"
         );
     }
     domain::RefundEntry entry;
@@ -683,9 +663,9 @@ Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::st
     // Numbered per order; a concurrent refund that took a number makes this one take the next.
     bool inserted = false;
     const auto existing = payments_.refunds_of(order_no);
-    const auto own = static_cast<std::size_t>(
-        std::count_if(existing.begin(), existing.end(), [](const auto& r) { return !r.automatic; })
-    );
+    const auto own = static_cast<std::size_t>(std::count_if(existing.begin(), existing.end(), [](const auto& r) {
+        return !r.automatic;
+    }));
     for (std::size_t n = own + 1; n < own + 10 && !inserted; ++n) {
         entry.out_refund_no = order_no + "-R" + std::to_string(n);
         inserted = payments_.insert_refund(entry);
@@ -765,12 +745,12 @@ Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::st
     }
     const Cents refunded = payments_.refunded_total(order_no);
     return RefundOutcome{
-        std::move(after.value()), stored.value_or(entry), refunded, std::max<Cents>(0, order.total_price - refunded)
-    };
+        std::move(after.value()), stored.value_or(entry), refunded, std::max<Cents>(0, order.total_price - refunded)};
 }
 
 Result<PaymentView> PaymentService::view(std::int64_t user_id, const std::string& order_no) {
-    auto order = user_id == 0 ? orders_.find(order_no, 0) : (user_id > 0 ? orders_.find(order_no, user_id) : std::nullopt);
+    auto order =
+        user_id == 0 ? orders_.find(order_no, 0) : (user_id > 0 ? orders_.find(order_no, user_id) : std::nullopt);
     if (!order) {
         return order_not_found(order_no);
     }
@@ -783,8 +763,7 @@ Result<PaymentView> PaymentService::view(std::int64_t user_id, const std::string
     const auto paying = paying_attempt(order_no);
     if (paying) {
         v.paid = paying->amount;
-    } else if (v.order.paid_at && v.order.status != OrderStatus::kAwaitingPayment &&
-               v.order.status != OrderStatus::kCancelled) {
+    } else if (v.order.paid_at && v.order.status != OrderStatus::kAwaitingPayment && v.order.status != OrderStatus::kCancelled) {
         v.paid = v.order.total_price;  // paid another way (the demo button): not refundable here
     }
     if (paying && refundable_status(v.order.status)) {

@@ -149,7 +149,9 @@ void paid_statuses(Query& q) {
 // Length of the valid UTF-8 sequence starting at text[i] (shortest form, no surrogates, at most
 // U+10FFFF), or 0 when the bytes there are not one.
 std::size_t utf8_sequence(const std::string& text, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const auto byte = [&](std::size_t k) {
+        return static_cast<unsigned char>(text[k]);
+    };
     const unsigned char b = byte(i);
     if (b < 0x80) {
         return 1;
@@ -224,8 +226,10 @@ bool SqlPaymentRepository::insert_attempt(const domain::PaymentAttempt& a) {
     SessionLease session = db_.lease();
     const std::string stamp = to_db_time(a.created_at);
     Query q(insert_ignore());
-    q.sql("payment_attempts (order_no, user_id, attempt_no, out_trade_no, provider, amount_cents, status, "
-          "expires_at, created_at, updated_at) VALUES (");
+    q.sql(
+        "payment_attempts (order_no, user_id, attempt_no, out_trade_no, provider, amount_cents, status, "
+        "expires_at, created_at, updated_at) VALUES ("
+    );
     q.param(a.order_no).sql(", ").param(a.user_id).sql(", ").param(static_cast<long long>(a.attempt_no)).sql(", ");
     q.param(a.out_trade_no).sql(", ").param(a.provider).sql(", ").param(a.amount).sql(", ");
     q.param(static_cast<long long>(a.status)).sql(", ").param(to_db_time(a.expires_at)).sql(", ");
@@ -292,7 +296,9 @@ bool SqlPaymentRepository::claim_attempt_paid(
     return execute_counting(*session, q) == 1;
 }
 
-bool SqlPaymentRepository::mark_order_paid(const std::string& order_no, const std::string& out_trade_no, TimePoint now) {
+bool SqlPaymentRepository::mark_order_paid(
+    const std::string& order_no, const std::string& out_trade_no, TimePoint now
+) {
     check_width(out_trade_no, 32, "out_trade_no");
     SessionLease session = db_.lease();
     const std::string stamp = to_db_time(now);
@@ -360,8 +366,10 @@ bool SqlPaymentRepository::insert_refund(const domain::RefundEntry& r) {
     SessionLease session = db_.lease();
     const std::string stamp = to_db_time(r.created_at);
     Query q(insert_ignore());
-    q.sql("payment_refunds (out_refund_no, order_no, out_trade_no, provider, amount_cents, status, automatic, "
-          "created_at, updated_at) VALUES (");
+    q.sql(
+        "payment_refunds (out_refund_no, order_no, out_trade_no, provider, amount_cents, status, automatic, "
+        "created_at, updated_at) VALUES ("
+    );
     q.param(r.out_refund_no).sql(", ").param(r.order_no).sql(", ").param(r.out_trade_no).sql(", ");
     q.param(r.provider).sql(", ").param(r.amount).sql(", ").param(static_cast<long long>(r.status)).sql(", ");
     q.param(r.automatic ? 1LL : 0LL).sql(", ").param(stamp).sql(", ").param(stamp).sql(")");
@@ -397,7 +405,10 @@ std::vector<domain::RefundEntry> SqlPaymentRepository::processing_refunds(TimePo
     SessionLease session = db_.lease();
     Query q(kRefundSelect);
     q.sql("WHERE status = ").param(static_cast<long long>(domain::RefundStatus::kProcessing));
-    q.sql(" AND created_at < ").param(to_db_time(before)).sql(" ORDER BY id LIMIT ").param(static_cast<long long>(limit));
+    q.sql(" AND created_at < ")
+        .param(to_db_time(before))
+        .sql(" ORDER BY id LIMIT ")
+        .param(static_cast<long long>(limit));
     std::vector<domain::RefundEntry> out;
     for (const RefundRow& row : fetch_rows<RefundRow>(*session, q)) {
         out.push_back(row.to_domain());
@@ -433,8 +444,10 @@ bool SqlPaymentRepository::mark_order_refunded_if_complete(const std::string& or
 
 void SqlPaymentRepository::append_record(const domain::PaymentRecord& r) {
     SessionLease session = db_.lease();
-    Query q("INSERT INTO payment_records (order_no, kind, provider, out_trade_no, transaction_id, out_refund_no, "
-            "refund_id, amount_cents, status, detail, created_at) VALUES (");
+    Query q(
+        "INSERT INTO payment_records (order_no, kind, provider, out_trade_no, transaction_id, out_refund_no, "
+        "refund_id, amount_cents, status, detail, created_at) VALUES ("
+    );
     q.param(clip(r.order_no, 32)).sql(", ").param(clip(r.kind, 16)).sql(", ").param(clip(r.provider, 16)).sql(", ");
     q.param(clip(r.out_trade_no, 64)).sql(", ").param(clip(r.transaction_id, 64)).sql(", ");
     q.param(clip(r.out_refund_no, 64)).sql(", ").param(clip(r.refund_id, 64)).sql(", ").param(r.amount).sql(", ");
@@ -448,14 +461,27 @@ std::vector<domain::PaymentRecord> SqlPaymentRepository::records_of(const std::s
         return {};
     }
     SessionLease session = db_.lease();
-    Query q("SELECT id, order_no, kind, provider, out_trade_no, transaction_id, out_refund_no, refund_id, "
-            "amount_cents, status, detail, created_at FROM payment_records WHERE order_no = ");
+    Query q(
+        "SELECT id, order_no, kind, provider, out_trade_no, transaction_id, out_refund_no, refund_id, "
+        "amount_cents, status, detail, created_at FROM payment_records WHERE order_no = "
+    );
     q.param(order_no).sql(" ORDER BY id DESC LIMIT ").param(static_cast<long long>(limit));
     std::vector<domain::PaymentRecord> out;
     for (const RecordRow& row : fetch_rows<RecordRow>(*session, q)) {
-        out.push_back({row.id, row.order_no, row.kind, row.provider, row.out_trade_no, row.transaction_id,
-                       row.out_refund_no, row.refund_id, row.amount, row.status, row.detail,
-                       from_db_time(row.created_at)});
+        out.push_back(
+            {row.id,
+             row.order_no,
+             row.kind,
+             row.provider,
+             row.out_trade_no,
+             row.transaction_id,
+             row.out_refund_no,
+             row.refund_id,
+             row.amount,
+             row.status,
+             row.detail,
+             from_db_time(row.created_at)}
+        );
     }
     return out;
 }

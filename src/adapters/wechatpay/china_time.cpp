@@ -18,9 +18,13 @@ Civil to_civil(TimePoint t) {
     const auto day = std::chrono::floor<std::chrono::days>(local);
     const std::chrono::year_month_day ymd{day};
     const std::chrono::hh_mm_ss hms{local - day};
-    return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
-            static_cast<int>(static_cast<unsigned>(ymd.day())), static_cast<int>(hms.hours().count()),
-            static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count())};
+    return {
+        static_cast<int>(ymd.year()),
+        static_cast<int>(static_cast<unsigned>(ymd.month())),
+        static_cast<int>(static_cast<unsigned>(ymd.day())),
+        static_cast<int>(hms.hours().count()),
+        static_cast<int>(hms.minutes().count()),
+        static_cast<int>(hms.seconds().count())};
 }
 
 }  // namespace
@@ -53,7 +57,8 @@ std::optional<TimePoint> parse_compact_china(std::string_view text) {
         return v;
     };
     const std::chrono::year_month_day ymd{
-        std::chrono::year{number(0, 4)}, std::chrono::month{static_cast<unsigned>(number(4, 2))},
+        std::chrono::year{number(0, 4)},
+        std::chrono::month{static_cast<unsigned>(number(4, 2))},
         std::chrono::day{static_cast<unsigned>(number(6, 2))}};
     const int h = number(8, 2);
     const int m = number(10, 2);
@@ -61,8 +66,8 @@ std::optional<TimePoint> parse_compact_china(std::string_view text) {
     if (!ymd.ok() || h > 23 || m > 59 || s > 59) {
         return std::nullopt;
     }
-    const auto local = std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{m} +
-                       std::chrono::seconds{s};
+    const auto local =
+        std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{m} + std::chrono::seconds{s};
     return TimePoint{local - kBeijingOffset};
 }
 

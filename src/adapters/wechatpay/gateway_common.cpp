@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 namespace gomall::wechatpay {
 
@@ -24,6 +25,42 @@ ports::GatewayFailure failure_for_code(std::string_view code) {
         return GatewayFailure::kUnavailable;
     }
     return GatewayFailure::kRejected;
+}
+
+ports::TradeState parse_trade_state(std::string_view text) {
+    using ports::TradeState;
+    static constexpr std::array<std::pair<std::string_view, TradeState>, 7> kStates = {{
+        {"SUCCESS", TradeState::kSuccess},
+        {"NOTPAY", TradeState::kNotPay},
+        {"CLOSED", TradeState::kClosed},
+        {"REFUND", TradeState::kRefund},
+        {"REVOKED", TradeState::kRevoked},
+        {"USERPAYING", TradeState::kUserPaying},
+        {"PAYERROR", TradeState::kPayError},
+    }};
+    for (const auto& [word, state] : kStates) {
+        if (word == text) {
+            return state;
+        }
+    }
+    return TradeState::kUnknown;
+}
+
+ports::RefundState parse_refund_state(std::string_view text) {
+    using ports::RefundState;
+    if (text == "SUCCESS") {
+        return RefundState::kSuccess;
+    }
+    if (text == "PROCESSING") {
+        return RefundState::kProcessing;
+    }
+    if (text == "CLOSED" || text == "REFUNDCLOSE") {
+        return RefundState::kClosed;
+    }
+    if (text == "ABNORMAL" || text == "CHANGE") {
+        return RefundState::kAbnormal;
+    }
+    return RefundState::kUnknown;
 }
 
 ports::GatewayError gateway_error(ports::GatewayFailure failure, std::string code, std::string message) {
@@ -60,11 +97,23 @@ std::optional<Cents> parse_fen(std::string_view text) {
     return v;
 }
 
+namespace {
+
+bool merchant_number_chars(std::string_view text) {
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+               c == '|' || c == '*';
+    });
+}
+
+}  // namespace
+
 bool valid_trade_no(std::string_view text) {
-    return text.size() >= 6 && text.size() <= 32 && std::all_of(text.begin(), text.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                      c == '-' || c == '|' || c == '*';
-           });
+    return text.size() >= 6 && text.size() <= 32 && merchant_number_chars(text);
+}
+
+bool valid_refund_no(std::string_view text) {
+    return !text.empty() && text.size() <= 64 && merchant_number_chars(text);
 }
 
 }  // namespace gomall::wechatpay

@@ -17,7 +17,7 @@ struct HttpClientSettings {
     std::size_t max_response_bytes = std::size_t{1024} * 1024;
     std::string client_cert_path;  // PEM; empty = none
     std::string client_key_path;
-    std::string ca_bundle_path;    // empty = the system's
+    std::string ca_bundle_path;  // empty = the system's
 };
 
 struct HttpRequest {

@@ -21,27 +21,6 @@ std::string field(const FlatXml& doc, const std::string& name) {
     return it == doc.end() ? std::string() : it->second;
 }
 
-ports::TradeState trade_state(std::string_view s) {
-    using ports::TradeState;
-    if (s == "SUCCESS") return TradeState::kSuccess;
-    if (s == "NOTPAY") return TradeState::kNotPay;
-    if (s == "CLOSED") return TradeState::kClosed;
-    if (s == "REFUND") return TradeState::kRefund;
-    if (s == "REVOKED") return TradeState::kRevoked;
-    if (s == "USERPAYING") return TradeState::kUserPaying;
-    if (s == "PAYERROR") return TradeState::kPayError;
-    return TradeState::kUnknown;
-}
-
-ports::RefundState refund_state(std::string_view s) {
-    using ports::RefundState;
-    if (s == "SUCCESS") return RefundState::kSuccess;
-    if (s == "PROCESSING") return RefundState::kProcessing;
-    if (s == "REFUNDCLOSE") return RefundState::kClosed;
-    if (s == "CHANGE") return RefundState::kAbnormal;
-    return RefundState::kUnknown;
-}
-
 Cents fen(const FlatXml& doc, const std::string& name) {
     return parse_fen(field(doc, name)).value_or(-1);
 }
@@ -163,7 +142,7 @@ ports::GatewayResult<ports::Transaction> V2Gateway::query(const std::string& out
     const auto& doc = std::get<FlatXml>(result);
     auto tx = to_transaction(doc);
     tx.state_text = field(doc, "trade_state");
-    tx.state = trade_state(tx.state_text);
+    tx.state = parse_trade_state(tx.state_text);
     if (tx.out_trade_no != out_trade_no) {
         return gateway_error(GatewayFailure::kUnavailable, "bad_response", "answer names another trade");
     }
@@ -216,7 +195,7 @@ ports::GatewayResult<ports::Refund> V2Gateway::refund(const ports::RefundRequest
 }
 
 ports::GatewayResult<ports::Refund> V2Gateway::query_refund(const std::string& out_refund_no) {
-    if (out_refund_no.empty() || out_refund_no.size() > 64) {
+    if (!valid_refund_no(out_refund_no)) {
         return gateway_error(GatewayFailure::kNotFound, "REFUNDNOTEXIST", "malformed out_refund_no");
     }
     auto result = call("/pay/refundquery", FlatXml{{"out_refund_no", out_refund_no}});
@@ -239,7 +218,7 @@ ports::GatewayResult<ports::Refund> V2Gateway::query_refund(const std::string& o
         r.refund = fen(doc, "refund_fee" + suffix);
         r.total = fen(doc, "total_fee");
         r.state_text = field(doc, "refund_status" + suffix);
-        r.state = refund_state(r.state_text);
+        r.state = parse_refund_state(r.state_text);
         if (auto t = parse_compact_china(field(doc, "refund_success_time" + suffix))) {
             r.success_time = *t;
         }
@@ -249,7 +228,9 @@ ports::GatewayResult<ports::Refund> V2Gateway::query_refund(const std::string& o
 }
 
 Result<ports::VerifiedNotification> V2Gateway::verify_notification(const ports::IncomingNotification& n) {
-    auto refuse = [](std::string why) { return make_error(ErrorCode::kBadRequest, std::move(why)); };
+    auto refuse = [](std::string why) {
+        return make_error(ErrorCode::kBadRequest, std::move(why));
+    };
     if (n.body.size() > settings_.max_notification_bytes) {
         return refuse("notification body over the size limit");
     }

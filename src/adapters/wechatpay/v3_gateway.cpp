@@ -42,27 +42,6 @@ const json::object* child(const json::object& o, std::string_view key) {
     return v != nullptr && v->is_object() ? &v->as_object() : nullptr;
 }
 
-ports::TradeState trade_state(std::string_view s) {
-    using ports::TradeState;
-    if (s == "SUCCESS") return TradeState::kSuccess;
-    if (s == "NOTPAY") return TradeState::kNotPay;
-    if (s == "CLOSED") return TradeState::kClosed;
-    if (s == "REFUND") return TradeState::kRefund;
-    if (s == "REVOKED") return TradeState::kRevoked;
-    if (s == "USERPAYING") return TradeState::kUserPaying;
-    if (s == "PAYERROR") return TradeState::kPayError;
-    return TradeState::kUnknown;
-}
-
-ports::RefundState refund_state(std::string_view s) {
-    using ports::RefundState;
-    if (s == "SUCCESS") return RefundState::kSuccess;
-    if (s == "PROCESSING") return RefundState::kProcessing;
-    if (s == "CLOSED") return RefundState::kClosed;
-    if (s == "ABNORMAL") return RefundState::kAbnormal;
-    return RefundState::kUnknown;
-}
-
 ports::Transaction to_transaction(const json::object& o) {
     ports::Transaction tx;
     tx.app_id = str(o, "appid");
@@ -70,7 +49,7 @@ ports::Transaction to_transaction(const json::object& o) {
     tx.out_trade_no = str(o, "out_trade_no");
     tx.transaction_id = str(o, "transaction_id");
     tx.state_text = str(o, "trade_state");
-    tx.state = trade_state(tx.state_text);
+    tx.state = parse_trade_state(tx.state_text);
     if (const auto* amount = child(o, "amount")) {
         tx.total = integer(*amount, "total");
         tx.payer_total = integer(*amount, "payer_total");
@@ -89,7 +68,7 @@ ports::Refund to_refund(const json::object& o, std::string_view status_key) {
     r.out_refund_no = str(o, "out_refund_no");
     r.refund_id = str(o, "refund_id");
     r.state_text = str(o, status_key);
-    r.state = refund_state(r.state_text);
+    r.state = parse_refund_state(r.state_text);
     if (const auto* amount = child(o, "amount")) {
         r.refund = integer(*amount, "refund");
         r.total = integer(*amount, "total");
@@ -129,9 +108,8 @@ V3Gateway::V3Gateway(WechatPaySettings settings, const ports::Clock& clock)
     }
 }
 
-std::string V3Gateway::signature_problem(
-    const std::map<std::string, std::string>& headers, const std::string& body
-) const {
+std::string V3Gateway::signature_problem(const std::map<std::string, std::string>& headers, const std::string& body)
+    const {
     auto header = [&](const char* name) -> std::string {
         auto it = headers.find(name);
         return it == headers.end() ? std::string() : it->second;
@@ -228,8 +206,7 @@ ports::GatewayResult<ports::Transaction> V3Gateway::query(const std::string& out
     if (!valid_trade_no(out_trade_no)) {
         return gateway_error(GatewayFailure::kNotFound, "INVALID_REQUEST", "malformed out_trade_no");
     }
-    auto result =
-        call("GET", "/v3/pay/transactions/out-trade-no/" + out_trade_no + "?mchid=" + settings_.mch_id, "");
+    auto result = call("GET", "/v3/pay/transactions/out-trade-no/" + out_trade_no + "?mchid=" + settings_.mch_id, "");
     if (auto* error = std::get_if<GatewayError>(&result)) {
         return std::move(*error);
     }
@@ -249,8 +226,7 @@ ports::GatewayResult<std::monostate> V3Gateway::close(const std::string& out_tra
         return std::monostate{};
     }
     json::object body{{"mchid", settings_.mch_id}};
-    auto result =
-        call("POST", "/v3/pay/transactions/out-trade-no/" + out_trade_no + "/close", json::serialize(body));
+    auto result = call("POST", "/v3/pay/transactions/out-trade-no/" + out_trade_no + "/close", json::serialize(body));
     if (auto* error = std::get_if<GatewayError>(&result)) {
         if (error->failure == GatewayFailure::kNotFound || error->failure == GatewayFailure::kClosed) {
             return std::monostate{};
@@ -267,26 +243,19 @@ ports::GatewayResult<ports::Refund> V3Gateway::refund(const ports::RefundRequest
     body["reason"] = trim_utf8(request.reason, 80);
     body["notify_url"] = settings_.notify_url;
     body["amount"] = json::object{{"refund", request.refund}, {"total", request.total}, {"currency", "CNY"}};
-    auto result = call("POST", "/v3/refund/domestic/refunds", json::serialize(body));
-    if (auto* error = std::get_if<GatewayError>(&result)) {
-        return std::move(*error);
-    }
-    const auto& answer = std::get<Answer>(result);
-    if (!answer.body.is_object()) {
-        return gateway_error(GatewayFailure::kUnavailable, "bad_response", "empty answer");
-    }
-    auto refund = to_refund(answer.body.as_object(), "status");
-    if (refund.out_refund_no != request.out_refund_no) {
-        return gateway_error(GatewayFailure::kUnavailable, "bad_response", "answer names another refund");
-    }
-    return refund;
+    return refund_answer(call("POST", "/v3/refund/domestic/refunds", json::serialize(body)), request.out_refund_no);
 }
 
 ports::GatewayResult<ports::Refund> V3Gateway::query_refund(const std::string& out_refund_no) {
-    if (out_refund_no.empty() || out_refund_no.size() > 64 || !valid_trade_no(out_refund_no.substr(0, 32))) {
+    if (!valid_refund_no(out_refund_no)) {
         return gateway_error(GatewayFailure::kNotFound, "INVALID_REQUEST", "malformed out_refund_no");
     }
-    auto result = call("GET", "/v3/refund/domestic/refunds/" + out_refund_no, "");
+    return refund_answer(call("GET", "/v3/refund/domestic/refunds/" + out_refund_no, ""), out_refund_no);
+}
+
+ports::GatewayResult<ports::Refund> V3Gateway::refund_answer(
+    std::variant<Answer, ports::GatewayError> result, const std::string& out_refund_no
+) {
     if (auto* error = std::get_if<GatewayError>(&result)) {
         return std::move(*error);
     }
@@ -302,7 +271,9 @@ ports::GatewayResult<ports::Refund> V3Gateway::query_refund(const std::string& o
 }
 
 Result<ports::VerifiedNotification> V3Gateway::verify_notification(const ports::IncomingNotification& n) {
-    auto refuse = [](std::string why) { return make_error(ErrorCode::kBadRequest, std::move(why)); };
+    auto refuse = [](std::string why) {
+        return make_error(ErrorCode::kBadRequest, std::move(why));
+    };
     if (n.body.size() > settings_.max_notification_bytes) {
         return refuse("notification body over the size limit");
     }

@@ -34,6 +34,10 @@ private:
     std::variant<Answer, ports::GatewayError> call(
         const std::string& method, const std::string& path_and_query, const std::string& body
     );
+    /// The refund in an answer, which must be about `out_refund_no`.
+    static ports::GatewayResult<ports::Refund> refund_answer(
+        std::variant<Answer, ports::GatewayError> result, const std::string& out_refund_no
+    );
     /// Checks Wechatpay-Serial, -Timestamp (window), -Nonce and -Signature over the body.
     std::string signature_problem(const std::map<std::string, std::string>& headers, const std::string& body) const;
 

@@ -19,9 +19,9 @@ struct WechatPaySettings {
     std::string notify_url;  // where the provider sends payment results (the shop's notify route)
 
     // APIv3
-    std::string merchant_serial_no;       // serial number of the merchant's API certificate
+    std::string merchant_serial_no;        // serial number of the merchant's API certificate
     std::string merchant_private_key_pem;  // signs requests
-    std::string platform_serial_no;       // the WeChat Pay platform certificate/public key id
+    std::string platform_serial_no;        // the WeChat Pay platform certificate/public key id
     std::string platform_public_key_pem;   // verifies answers and notifications
     std::string api_v3_key;                // 32 bytes: decrypts notification resources
 

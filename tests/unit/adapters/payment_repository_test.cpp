@@ -793,7 +793,6 @@ TEST_P(PaymentRecordTest, ALimitOfZeroOrLessReturnsNothing) {
     EXPECT_EQ(payments_->records_of("REC5", 1).size(), 1U);
 }
 
-
 INSTANTIATE_TEST_SUITE_P(
     Backends, PaymentRecordTest, ::testing::Values(Backend::kSqlite, Backend::kMysql), backend_name
 );

@@ -1,6 +1,7 @@
 // Unit tests of PaymentService: starting, querying, closing and refunding WeChat Pay payments,
 // verified notifications (idempotent, checked against the attempt), crash recovery, automatic
-// refunds of money that arrives for a cancelled or already paid order, and the payment view.
+// refunds of money that arrives for a cancelled order or one paid by another trade (or the demo
+// button), the background retry of refunds left processing, and the payment view.
 #include "services/payment_service.hpp"
 
 #include <algorithm>
@@ -47,7 +48,12 @@ public:
         return it->second;
     }
     domain::Page<domain::Order> list(const domain::OrderQuery&) override { return {}; }
+    /// Only the demo button (the tests press it): the payment service pays an order through
+    /// PaymentRepository::mark_order_paid, which also names the trade that paid it.
     bool mark_paid(const std::string& order_no, PayType pay_type, TimePoint now) override {
+        if (pay_type != PayType::kDemo) {
+            throw std::logic_error("OrderRepository::mark_paid is only the demo button");
+        }
         auto& order = orders.at(order_no);
         if (order.status != OrderStatus::kAwaitingPayment) {
             return false;
@@ -75,15 +81,17 @@ bool paid_like(OrderStatus s) {
 }
 
 /// Attempts, refunds and records in memory, honouring every guard the port promises. The orders'
-/// refunded totals live here; their status and total come from the order fake.
+/// refunded totals and paying trades live here; their status and total come from the order fake,
+/// whose status mark_order_paid changes as the SQL adapter's single UPDATE of the orders row does.
 class FakePaymentRepository final : public ports::PaymentRepository {
 public:
     explicit FakePaymentRepository(FakeOrderRepository& orders) : orders_(orders) {}
 
     std::vector<domain::PaymentAttempt> attempts;
     std::vector<domain::RefundEntry> refunds;
-    std::vector<domain::PaymentRecord> records;  // oldest first
-    std::map<std::string, Cents> refunded;       // the orders' refunded totals
+    std::vector<domain::PaymentRecord> records;      // oldest first
+    std::map<std::string, Cents> refunded;           // the orders' refunded totals
+    std::map<std::string, std::string> paid_trades;  // the orders' paid_trade_no
     /// Runs once inside the next insert_attempt, before its guard: a concurrent request's insert.
     std::function<void(const domain::PaymentAttempt&)> before_insert;
     bool fail_appends = false;
@@ -156,6 +164,24 @@ public:
         return true;
     }
 
+    bool mark_order_paid(const std::string& order_no, const std::string& out_trade_no, TimePoint now) override {
+        auto order = orders_.orders.find(order_no);
+        if (order == orders_.orders.end() || (order->second.status != OrderStatus::kAwaitingPayment &&
+                                              order->second.status != OrderStatus::kProcessing)) {
+            return false;
+        }
+        order->second.status = OrderStatus::kPaid;
+        order->second.pay_type = PayType::kWechat;
+        order->second.paid_at = now;
+        order->second.updated_at = now;
+        paid_trades[order_no] = out_trade_no;
+        return true;
+    }
+    std::string paid_trade_no(const std::string& order_no) override {
+        auto it = paid_trades.find(order_no);
+        return it == paid_trades.end() ? std::string() : it->second;
+    }
+
     bool reserve_refund(const std::string& order_no, Cents amount, TimePoint) override {
         auto order = orders_.orders.find(order_no);
         if (order == orders_.orders.end() || !paid_like(order->second.status) ||
@@ -194,6 +220,18 @@ public:
         std::copy_if(refunds.begin(), refunds.end(), std::back_inserter(out), [&](const auto& r) {
             return r.order_no == order_no;
         });
+        return out;
+    }
+    std::vector<domain::RefundEntry> processing_refunds(TimePoint before, int limit) override {
+        std::vector<domain::RefundEntry> out;  // by id, as the SQL adapter orders them
+        for (const auto& r : refunds) {
+            if (static_cast<int>(out.size()) >= limit) {
+                break;
+            }
+            if (r.status == RefundStatus::kProcessing && r.created_at < before) {
+                out.push_back(r);
+            }
+        }
         return out;
     }
     bool settle_refund(
@@ -278,6 +316,8 @@ public:
     std::deque<ports::GatewayResult<ports::Refund>> refund_answers;
     std::deque<ports::GatewayResult<ports::Refund>> refund_query_answers;
     Result<ports::VerifiedNotification> verified = make_error(ErrorCode::kUnauthorized, "nothing scripted");
+    /// Runs once inside the next create_native, while the service waits for the provider.
+    std::function<void(const ports::NativePaymentRequest&)> while_creating;
 
     std::vector<ports::NativePaymentRequest> creates;
     std::vector<std::string> queries;
@@ -291,6 +331,10 @@ public:
 
     ports::GatewayResult<ports::NativePayment> create_native(const ports::NativePaymentRequest& request) override {
         creates.push_back(request);
+        if (while_creating) {
+            auto hook = std::exchange(while_creating, nullptr);
+            hook(request);
+        }
         if (create_answers.empty()) {
             return ports::NativePayment{"weixin://wxpay/bizpayurl?pr=code" + std::to_string(creates.size()), ""};
         }
@@ -427,6 +471,33 @@ protected:
         EXPECT_EQ(notify(success(out_trade_no)).status, 200);
         EXPECT_EQ(status(order_no), OrderStatus::kPaid);
         return out_trade_no;
+    }
+
+    /// An attempt left "creating" (a request still asking the provider, or one that died doing so).
+    std::string leave_creating(const std::string& order_no, int attempt_no = 1) {
+        domain::PaymentAttempt a;
+        a.order_no = order_no;
+        a.user_id = kAlice;
+        a.attempt_no = attempt_no;
+        a.out_trade_no = order_no + "-" + std::to_string(attempt_no);
+        a.provider = "wechat_v3";
+        a.amount = kTotal;
+        a.status = AttemptStatus::kCreating;
+        a.expires_at = orders_.orders.at(order_no).expires_at;
+        a.created_at = a.updated_at = clock_.now();
+        EXPECT_TRUE(payments_.insert_attempt(a));
+        return a.out_trade_no;
+    }
+
+    /// Pays Alice's order and has her refund all of it without an answer from the provider: the
+    /// refund (<order>-R1) stays processing with its amount reserved.
+    std::string pay_and_lose_a_refund(const std::string& order_no) {
+        pay(order_no);
+        gateway_.refund_answers.push_back(gateway_error(GatewayFailure::kUnavailable, "timeout"));
+        const auto pending = service_.refund(kAlice, order_no, kTotal);
+        EXPECT_TRUE(pending.ok());
+        EXPECT_EQ(payments_.stored_refund(order_no + "-R1")->status, RefundStatus::kProcessing);
+        return order_no + "-R1";
     }
 
     OrderStatus status(const std::string& order_no) { return orders_.orders.at(order_no).status; }
@@ -627,6 +698,77 @@ TEST_F(PaymentServiceTest, StartThatLosesTheInsertRaceAnswersTheOtherRequestsAtt
     EXPECT_EQ(payments_.attempts.size(), 1U);
 }
 
+TEST_F(PaymentServiceTest, StartWaitsForAYoungCreatingAttemptAndReplacesOneOlderThanTheGrace) {
+    const auto no = add_order();
+    const auto stuck = leave_creating(no);
+    // Another request may be asking the provider right now: a second trade would give the payer
+    // two codes to pay.
+    for (const auto wait : {0s, 29s}) {
+        clock_.advance(wait);
+        const auto busy = service_.start(kAlice, no, "");
+        ASSERT_FALSE(busy.ok()) << wait.count();
+        EXPECT_EQ(busy.error().code, ErrorCode::kPaymentUnavailable) << wait.count();
+    }
+    EXPECT_TRUE(gateway_.creates.empty());
+    EXPECT_TRUE(gateway_.closes.empty());
+    EXPECT_EQ(attempt_status(stuck), AttemptStatus::kCreating);
+
+    // 30 s (the default creating_grace) after it was created it counts as left by a crash: closed
+    // at the provider (which may have created it), ended, and the next number is started.
+    clock_.advance(1s);
+    EXPECT_EQ(start(no), no + "-2");
+    EXPECT_EQ(gateway_.closes, std::vector<std::string>{stuck});
+    EXPECT_EQ(attempt_status(stuck), AttemptStatus::kClosed);
+    ASSERT_EQ(gateway_.creates.size(), 1U);
+    EXPECT_EQ(gateway_.creates[0].out_trade_no, no + "-2");
+    EXPECT_EQ(attempt_status(no + "-2"), AttemptStatus::kOpen);
+}
+
+TEST_F(PaymentServiceTest, CreatingGraceIsASetting) {
+    PaymentService service(orders_, payments_, &gateway_, clock_, PaymentSettings{5, kScanPage, 100, 5s});
+    const auto no = add_order();
+    const auto stuck = leave_creating(no);
+    clock_.advance(4s);
+    EXPECT_EQ(service.start(kAlice, no, "").error().code, ErrorCode::kPaymentUnavailable);
+    clock_.advance(1s);
+    const auto started = service.start(kAlice, no, "");
+    ASSERT_TRUE(started.ok()) << started.error().message;
+    EXPECT_EQ(started->attempt.out_trade_no, no + "-2");
+    EXPECT_EQ(attempt_status(stuck), AttemptStatus::kClosed);
+}
+
+TEST_F(PaymentServiceTest, StartWhoseAttemptIsClosedWhileTheProviderIsAskedGivesNoCode) {
+    const auto no = add_order();
+    // The shopper cancels while the provider creates the trade: OrderService closes the attempt
+    // (still creating) first, then cancels the order.
+    gateway_.while_creating = [&](const ports::NativePaymentRequest&) {
+        EXPECT_TRUE(service_.close_before_cancel(no));
+        EXPECT_TRUE(orders_.cancel(no, clock_.now()));
+    };
+    const auto started = service_.start(kAlice, no, "");
+    ASSERT_FALSE(started.ok());
+    EXPECT_EQ(started.error().code, ErrorCode::kOrderStatusConflict);
+    EXPECT_NE(started.error().message.find("cancelled"), std::string::npos) << started.error().message;
+    // Closed by the cancel, and once more after the provider's answer, which created the trade.
+    EXPECT_EQ(gateway_.closes, (std::vector<std::string>{no + "-1", no + "-1"}));
+    EXPECT_EQ(attempt_status(no + "-1"), AttemptStatus::kClosed);
+    EXPECT_EQ(payments_.stored_attempt(no + "-1")->code_url, "");
+    EXPECT_TRUE(statuses_of("attempt").empty());  // no NOTPAY: the code never reached the payer
+    EXPECT_EQ(status(no), OrderStatus::kCancelled);
+
+    // Only the attempt ended (the order still awaits payment): a conflict, and the next start
+    // takes the next number.
+    const auto other = add_order();
+    gateway_.while_creating = [&](const ports::NativePaymentRequest& request) {
+        EXPECT_TRUE(payments_.end_attempt(request.out_trade_no, AttemptStatus::kClosed, clock_.now()));
+    };
+    const auto again = service_.start(kAlice, other, "");
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code, ErrorCode::kOrderStatusConflict);
+    EXPECT_EQ(gateway_.closes.back(), other + "-1");
+    EXPECT_EQ(start(other), other + "-2");
+}
+
 TEST_F(PaymentServiceTest, ScanUrlOnlyForAPlainPrTokenAndOnlyWhenConfigured) {
     const auto odd = add_order();
     gateway_.create_answers.push_back(ports::NativePayment{"weixin://wxpay/bizpayurl?pr=a/b", ""});
@@ -658,6 +800,7 @@ TEST_F(PaymentServiceTest, VerifiedSuccessMarksTheOrderPaidOnceAndARepeatChanges
     const auto& order = orders_.orders.at(no);
     EXPECT_EQ(order.status, OrderStatus::kPaid);
     EXPECT_EQ(order.pay_type, PayType::kWechat);
+    EXPECT_EQ(payments_.paid_trade_no(no), out);  // recorded with the status change
     ASSERT_TRUE(order.paid_at);
     const TimePoint order_paid_at = *order.paid_at;
     const auto* attempt = payments_.stored_attempt(out);
@@ -790,6 +933,7 @@ TEST_F(PaymentServiceTest, ARepeatedNotificationFinishesAnOrderWhoseTradeWasClai
     EXPECT_EQ(notify(success(out)).status, 200);
     EXPECT_EQ(status(no), OrderStatus::kPaid);
     EXPECT_EQ(orders_.orders.at(no).pay_type, PayType::kWechat);
+    EXPECT_EQ(payments_.paid_trade_no(no), out);
     EXPECT_TRUE(gateway_.refunds.empty());
     EXPECT_EQ(statuses_of("notification"), std::vector<std::string>{"SUCCESS (duplicate)"});
 }
@@ -871,6 +1015,7 @@ TEST_F(PaymentServiceTest, SecondTradeOfAnAlreadyPaidOrderIsRefundedAutomaticall
     EXPECT_EQ(gateway_.refunds[0].out_trade_no, second);
     EXPECT_EQ(gateway_.refunds[0].transaction_id, "4200000002");
     EXPECT_EQ(status(no), OrderStatus::kPaid);
+    EXPECT_EQ(payments_.paid_trade_no(no), first);
     ASSERT_NE(payments_.stored_refund(second + "-AR"), nullptr);
     EXPECT_TRUE(payments_.stored_refund(second + "-AR")->automatic);
 
@@ -881,6 +1026,85 @@ TEST_F(PaymentServiceTest, SecondTradeOfAnAlreadyPaidOrderIsRefundedAutomaticall
     ASSERT_TRUE(view.ok());
     EXPECT_EQ(view->paid, kTotal);
     EXPECT_EQ(view->refundable, kTotal);
+}
+
+TEST_F(PaymentServiceTest, LatePaymentOfAnOlderTradeAfterANewerOnePaidTheOrderIsRefundedAutomatically) {
+    const auto no = add_order();
+    const auto first = start(no);
+    ASSERT_TRUE(service_.close(kAlice, no).ok());
+    const auto second = start(no);
+    // The newer trade pays the order; the payment of the first one (paid just before its close)
+    // is reported later. The order's payment is the trade recorded with it, not the lowest number.
+    EXPECT_EQ(notify(success(second)).status, 200);
+    EXPECT_EQ(payments_.paid_trade_no(no), second);
+    auto late = success(first);
+    late.transaction_id = "4200000002";
+    EXPECT_EQ(notify(late).status, 200);
+
+    ASSERT_EQ(gateway_.refunds.size(), 1U);
+    EXPECT_EQ(gateway_.refunds[0].out_refund_no, first + "-AR");
+    EXPECT_EQ(gateway_.refunds[0].out_trade_no, first);
+    EXPECT_EQ(gateway_.refunds[0].transaction_id, "4200000002");
+    EXPECT_EQ(gateway_.refunds[0].refund, kTotal);
+    ASSERT_NE(payments_.stored_refund(first + "-AR"), nullptr);
+    EXPECT_TRUE(payments_.stored_refund(first + "-AR")->automatic);
+    EXPECT_EQ(payments_.stored_refund(first + "-AR")->status, RefundStatus::kSuccess);
+    EXPECT_EQ(status(no), OrderStatus::kPaid);
+    EXPECT_EQ(payments_.paid_trade_no(no), second);
+    EXPECT_EQ(payments_.refunded_total(no), 0);
+
+    // A repeat of either changes nothing more.
+    EXPECT_EQ(notify(late).status, 200);
+    EXPECT_EQ(notify(success(second)).status, 200);
+    EXPECT_EQ(gateway_.refunds.size(), 1U);
+
+    // The shopper's refund and the query are about the trade that paid.
+    const auto view = service_.view(kAlice, no);
+    ASSERT_TRUE(view.ok());
+    EXPECT_EQ(view->paid, kTotal);
+    EXPECT_EQ(view->refundable, kTotal);
+    const auto refunded = service_.refund(kAlice, no, 100);
+    ASSERT_TRUE(refunded.ok()) << refunded.error().message;
+    ASSERT_EQ(gateway_.refunds.size(), 2U);
+    EXPECT_EQ(gateway_.refunds[1].out_trade_no, second);
+    EXPECT_EQ(gateway_.refunds[1].transaction_id, kTxId);
+    gateway_.query_answers.push_back(trade(second, TradeState::kRefund));
+    ASSERT_TRUE(service_.query(kAlice, no).ok());
+    EXPECT_EQ(gateway_.queries, std::vector<std::string>{second});
+}
+
+TEST_F(PaymentServiceTest, WeChatPaymentOfAnOrderPaidByTheDemoButtonIsRefundedAutomatically) {
+    const auto no = add_order();
+    const auto out = start(no);
+    ASSERT_TRUE(orders_.mark_paid(no, PayType::kDemo, clock_.now()));  // while the QR code was open
+    EXPECT_EQ(notify(success(out)).status, 200);
+    EXPECT_EQ(notify(success(out)).status, 200);
+
+    ASSERT_EQ(gateway_.refunds.size(), 1U);
+    EXPECT_EQ(gateway_.refunds[0].out_refund_no, out + "-AR");
+    EXPECT_EQ(gateway_.refunds[0].out_trade_no, out);
+    EXPECT_EQ(gateway_.refunds[0].transaction_id, kTxId);
+    EXPECT_EQ(gateway_.refunds[0].refund, kTotal);
+    ASSERT_NE(payments_.stored_refund(out + "-AR"), nullptr);
+    EXPECT_TRUE(payments_.stored_refund(out + "-AR")->automatic);
+    EXPECT_EQ(payments_.stored_refund(out + "-AR")->status, RefundStatus::kSuccess);
+    EXPECT_EQ(attempt_status(out), AttemptStatus::kPaid);
+    EXPECT_EQ(status(no), OrderStatus::kPaid);
+    EXPECT_EQ(orders_.orders.at(no).pay_type, PayType::kDemo);
+    EXPECT_EQ(payments_.paid_trade_no(no), "");
+
+    // Its trade was returned: not the shopper's to refund again.
+    const auto refused = service_.refund(kAlice, no, 100);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::kOrderStatusConflict);
+    EXPECT_EQ(gateway_.refunds.size(), 1U);
+    EXPECT_EQ(payments_.refunds.size(), 1U);
+    EXPECT_EQ(payments_.refunded_total(no), 0);
+    const auto view = service_.view(kAlice, no);
+    ASSERT_TRUE(view.ok());
+    EXPECT_EQ(view->paid, kTotal);
+    EXPECT_EQ(view->refundable, 0);
+    EXPECT_EQ(view->trade_state, "REFUND");
 }
 
 TEST_F(PaymentServiceTest, SettledAutomaticRefundsLeaveTheShoppersRefundBookkeepingAlone) {
@@ -968,6 +1192,49 @@ TEST_F(PaymentServiceTest, PartialThenFullRefundMakesTheOrderRefunded) {
     ASSERT_FALSE(more.ok());
     EXPECT_EQ(more.error().code, ErrorCode::kOrderStatusConflict);
     EXPECT_EQ(gateway_.refunds.size(), 2U);
+}
+
+TEST_F(PaymentServiceTest, ARefundThatSucceedsAtOnceIsRecordedOnce) {
+    const auto no = add_order();
+    const auto out = pay(no);
+    ASSERT_TRUE(service_.refund(kAlice, no, 5000).ok());
+    const auto records = payments_.records_of_kind("refund");
+    ASSERT_EQ(records.size(), 1U);
+    EXPECT_EQ(records[0].status, "SUCCESS");
+    EXPECT_EQ(records[0].order_no, no);
+    EXPECT_EQ(records[0].out_trade_no, out);
+    EXPECT_EQ(records[0].out_refund_no, no + "-R1");
+    EXPECT_EQ(records[0].refund_id, "RF-" + no + "-R1");
+    EXPECT_EQ(records[0].amount, 5000);
+
+    // One still processing is recorded as such, and its outcome by the query that settled it.
+    gateway_.refund_answers.push_back(refund_answer(no + "-R2", RefundState::kProcessing, 100));
+    gateway_.refund_query_answers.push_back(refund_answer(no + "-R2", RefundState::kSuccess, 100));
+    ASSERT_TRUE(service_.refund(kAlice, no, 100).ok());
+    EXPECT_EQ(statuses_of("refund"), (std::vector<std::string>{"SUCCESS", "PROCESSING"}));
+    EXPECT_EQ(statuses_of("query"), std::vector<std::string>{"SUCCESS"});
+}
+
+TEST_F(PaymentServiceTest, ShopperRefundNumbersCountOnlyShopperRefunds) {
+    const auto no = add_order();
+    const auto first = start(no);
+    ASSERT_TRUE(service_.close(kAlice, no).ok());
+    const auto second = start(no);
+    EXPECT_EQ(notify(success(first)).status, 200);
+    auto again = success(second);
+    again.transaction_id = "4200000002";
+    EXPECT_EQ(notify(again).status, 200);
+    ASSERT_NE(payments_.stored_refund(second + "-AR"), nullptr);  // the automatic one
+
+    const auto one = service_.refund(kAlice, no, 100);
+    ASSERT_TRUE(one.ok()) << one.error().message;
+    EXPECT_EQ(one->refund.out_refund_no, no + "-R1");
+    const auto two = service_.refund(kAlice, no, 100);
+    ASSERT_TRUE(two.ok()) << two.error().message;
+    EXPECT_EQ(two->refund.out_refund_no, no + "-R2");
+    ASSERT_EQ(gateway_.refunds.size(), 3U);
+    EXPECT_EQ(gateway_.refunds[1].out_refund_no, no + "-R1");
+    EXPECT_EQ(gateway_.refunds[2].out_refund_no, no + "-R2");
 }
 
 TEST_F(PaymentServiceTest, ShippedAndCompletedOrdersCanBeRefunded) {
@@ -1086,6 +1353,171 @@ TEST_F(PaymentServiceTest, AnOrderNotPaidThroughWeChatPayCannotBeRefunded) {
     EXPECT_EQ(status(demo), OrderStatus::kPaid);
 }
 
+// --- retry_processing_refunds ---
+
+TEST_F(PaymentServiceTest, RetryAsksAboutAProcessingRefundOnceItIsOlderThanTheRetryDelay) {
+    const auto no = add_order();
+    const auto out = start(no);
+    ASSERT_TRUE(orders_.cancel(no, clock_.now()));
+    gateway_.refund_answers.push_back(gateway_error(GatewayFailure::kUnavailable, "timeout"));
+    EXPECT_EQ(notify(success(out)).status, 200);
+    const auto ar = out + "-AR";
+    ASSERT_EQ(payments_.stored_refund(ar)->status, RefundStatus::kProcessing);
+
+    clock_.advance(29s);  // younger than refund_retry_after (30 s): its own call may still answer
+    EXPECT_EQ(service_.retry_processing_refunds(10), 0);
+    EXPECT_TRUE(gateway_.refund_queries.empty());
+
+    clock_.advance(2s);
+    gateway_.refund_query_answers.push_back(refund_answer(ar, RefundState::kSuccess, kTotal));
+    EXPECT_EQ(service_.retry_processing_refunds(10), 1);
+    EXPECT_EQ(gateway_.refund_queries, std::vector<std::string>{ar});
+    EXPECT_EQ(payments_.stored_refund(ar)->status, RefundStatus::kSuccess);
+    EXPECT_EQ(payments_.stored_refund(ar)->refund_id, "RF-" + ar);
+    EXPECT_EQ(gateway_.refunds.size(), 1U);  // known to the provider: not sent again
+    EXPECT_EQ(statuses_of("query"), std::vector<std::string>{"SUCCESS"});
+    EXPECT_EQ(status(no), OrderStatus::kCancelled);
+    EXPECT_EQ(payments_.refunded_total(no), 0);
+
+    // Settled: nothing left to ask about.
+    clock_.advance(60s);
+    EXPECT_EQ(service_.retry_processing_refunds(10), 0);
+    EXPECT_EQ(gateway_.refund_queries.size(), 1U);
+}
+
+TEST_F(PaymentServiceTest, RetryResendsARefundTheProviderNeverGotWithTheSameNumber) {
+    const auto no = add_order();
+    const auto r1 = pay_and_lose_a_refund(no);
+    clock_.advance(31s);
+    gateway_.refund_query_answers.push_back(gateway_error(GatewayFailure::kNotFound, "RESOURCE_NOT_EXISTS"));
+    EXPECT_EQ(service_.retry_processing_refunds(10), 1);
+
+    ASSERT_EQ(gateway_.refunds.size(), 2U);
+    const auto& resent = gateway_.refunds[1];
+    EXPECT_EQ(resent.out_refund_no, r1);
+    EXPECT_EQ(resent.out_trade_no, no + "-1");
+    EXPECT_EQ(resent.transaction_id, kTxId);
+    EXPECT_EQ(resent.refund, kTotal);
+    EXPECT_EQ(resent.total, kTotal);
+    EXPECT_EQ(resent.reason, gateway_.refunds[0].reason);
+    EXPECT_EQ(payments_.stored_refund(r1)->status, RefundStatus::kSuccess);
+    EXPECT_EQ(payments_.stored_refund(r1)->refund_id, "RF-" + r1);
+    EXPECT_EQ(payments_.refunds.size(), 1U);
+    EXPECT_EQ(payments_.refunded_total(no), kTotal);
+    EXPECT_EQ(status(no), OrderStatus::kRefunded);
+    EXPECT_EQ(statuses_of("refund"), (std::vector<std::string>{"PROCESSING", "SUCCESS"}));
+}
+
+TEST_F(PaymentServiceTest, RetryResendsALostAutomaticRefundAndAsksAgainWhileItIsProcessing) {
+    const auto no = add_order();
+    const auto out = start(no);
+    ASSERT_TRUE(orders_.cancel(no, clock_.now()));
+    gateway_.refund_answers.push_back(gateway_error(GatewayFailure::kUnavailable, "timeout"));
+    EXPECT_EQ(notify(success(out)).status, 200);
+    const auto ar = out + "-AR";
+
+    clock_.advance(31s);
+    gateway_.refund_query_answers.push_back(gateway_error(GatewayFailure::kNotFound, "RESOURCE_NOT_EXISTS"));
+    gateway_.refund_answers.push_back(refund_answer(ar, RefundState::kProcessing, kTotal));
+    EXPECT_EQ(service_.retry_processing_refunds(10), 0);
+    ASSERT_EQ(gateway_.refunds.size(), 2U);
+    EXPECT_EQ(gateway_.refunds[1].out_refund_no, ar);
+    EXPECT_EQ(gateway_.refunds[1].transaction_id, kTxId);
+    EXPECT_EQ(gateway_.refunds[1].refund, kTotal);
+    EXPECT_EQ(payments_.stored_refund(ar)->status, RefundStatus::kProcessing);
+
+    gateway_.refund_query_answers.push_back(refund_answer(ar, RefundState::kSuccess, kTotal));
+    EXPECT_EQ(service_.retry_processing_refunds(10), 1);
+    EXPECT_EQ(gateway_.refund_queries, (std::vector<std::string>{ar, ar}));
+    EXPECT_EQ(payments_.stored_refund(ar)->status, RefundStatus::kSuccess);
+    EXPECT_EQ(gateway_.refunds.size(), 2U);
+    EXPECT_EQ(status(no), OrderStatus::kCancelled);
+    EXPECT_EQ(payments_.refunded_total(no), 0);
+}
+
+TEST_F(PaymentServiceTest, RetryClosesARefundTheProviderRefusesOnResendAndReleasesItsReservation) {
+    const auto no = add_order();
+    const auto r1 = pay_and_lose_a_refund(no);
+    ASSERT_EQ(payments_.refunded_total(no), kTotal);
+    clock_.advance(31s);
+    gateway_.refund_query_answers.push_back(gateway_error(GatewayFailure::kNotFound, "RESOURCE_NOT_EXISTS"));
+    gateway_.refund_answers.push_back(gateway_error(GatewayFailure::kRejected, "NOTENOUGH"));
+    EXPECT_EQ(service_.retry_processing_refunds(10), 1);
+
+    EXPECT_EQ(gateway_.refunds.size(), 2U);
+    EXPECT_EQ(payments_.stored_refund(r1)->status, RefundStatus::kClosed);
+    EXPECT_EQ(payments_.refunded_total(no), 0);
+    EXPECT_EQ(status(no), OrderStatus::kPaid);
+    const auto records = payments_.records_of_kind("refund");
+    ASSERT_EQ(records.size(), 2U);
+    EXPECT_EQ(records[1].out_refund_no, r1);
+    EXPECT_NE(records[1].status.find("NOTENOUGH"), std::string::npos) << records[1].status;
+
+    // The money stayed with the shop: the shopper may refund it again.
+    const auto again = service_.refund(kAlice, no, kTotal);
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->refund.out_refund_no, no + "-R2");
+    EXPECT_EQ(status(no), OrderStatus::kRefunded);
+}
+
+TEST_F(PaymentServiceTest, RetryLeavesARefundProcessingWhileTheProviderCannotSettleIt) {
+    const auto no = add_order();
+    const auto r1 = pay_and_lose_a_refund(no);
+    clock_.advance(31s);
+    const auto still_processing = [&] {
+        EXPECT_EQ(payments_.stored_refund(r1)->status, RefundStatus::kProcessing);
+        EXPECT_EQ(payments_.refunded_total(no), kTotal);
+        EXPECT_EQ(status(no), OrderStatus::kPaid);
+    };
+
+    // The query cannot reach the provider: nothing is resent.
+    gateway_.refund_query_answers.push_back(gateway_error(GatewayFailure::kUnavailable, "timeout"));
+    EXPECT_EQ(service_.retry_processing_refunds(10), 0);
+    EXPECT_EQ(gateway_.refunds.size(), 1U);
+    still_processing();
+
+    // The provider says it is processing.
+    gateway_.refund_query_answers.push_back(refund_answer(r1, RefundState::kProcessing, kTotal));
+    EXPECT_EQ(service_.retry_processing_refunds(10), 0);
+    EXPECT_EQ(gateway_.refunds.size(), 1U);
+    still_processing();
+
+    // Never received, and the resend gets no answer either.
+    gateway_.refund_query_answers.push_back(gateway_error(GatewayFailure::kNotFound, "RESOURCE_NOT_EXISTS"));
+    gateway_.refund_answers.push_back(gateway_error(GatewayFailure::kUnavailable, "timeout"));
+    EXPECT_EQ(service_.retry_processing_refunds(10), 0);
+    EXPECT_EQ(gateway_.refunds.size(), 2U);
+    still_processing();
+
+    gateway_.refund_query_answers.push_back(refund_answer(r1, RefundState::kSuccess, kTotal));
+    EXPECT_EQ(service_.retry_processing_refunds(10), 1);
+    EXPECT_EQ(gateway_.refund_queries.size(), 4U);
+    EXPECT_EQ(status(no), OrderStatus::kRefunded);
+}
+
+TEST_F(PaymentServiceTest, RetryTakesTheOldestProcessingRefundsUpToTheLimit) {
+    const auto older = add_order();
+    const auto r_older = pay_and_lose_a_refund(older);
+    clock_.advance(10s);
+    const auto newer = add_order();
+    const auto r_newer = pay_and_lose_a_refund(newer);
+    clock_.advance(31s);
+
+    gateway_.refund_query_answers.push_back(refund_answer(r_older, RefundState::kSuccess, kTotal));
+    EXPECT_EQ(service_.retry_processing_refunds(1), 1);
+    EXPECT_EQ(gateway_.refund_queries, std::vector<std::string>{r_older});
+    EXPECT_EQ(payments_.stored_refund(r_newer)->status, RefundStatus::kProcessing);
+
+    gateway_.refund_query_answers.push_back(refund_answer(r_newer, RefundState::kSuccess, kTotal));
+    EXPECT_EQ(service_.retry_processing_refunds(1), 1);
+    EXPECT_EQ(gateway_.refund_queries, (std::vector<std::string>{r_older, r_newer}));
+    EXPECT_EQ(status(older), OrderStatus::kRefunded);
+    EXPECT_EQ(status(newer), OrderStatus::kRefunded);
+
+    PaymentService unconfigured(orders_, payments_, nullptr, clock_, PaymentSettings{});
+    EXPECT_EQ(unconfigured.retry_processing_refunds(10), 0);
+}
+
 // --- query ---
 
 TEST_F(PaymentServiceTest, QueryThatAnswersSuccessMarksTheOrderPaid) {
@@ -1099,6 +1531,7 @@ TEST_F(PaymentServiceTest, QueryThatAnswersSuccessMarksTheOrderPaid) {
     EXPECT_EQ(queried->order.status, OrderStatus::kPaid);
     EXPECT_EQ(status(no), OrderStatus::kPaid);
     EXPECT_EQ(orders_.orders.at(no).pay_type, PayType::kWechat);
+    EXPECT_EQ(payments_.paid_trade_no(no), out);
     EXPECT_EQ(attempt_status(out), AttemptStatus::kPaid);
     EXPECT_EQ(statuses_of("query"), std::vector<std::string>{"SUCCESS"});
 }
@@ -1210,6 +1643,7 @@ TEST_F(PaymentServiceTest, CloseBeforeCancelRefusesTheCancelAndMarksTheOrderPaid
     EXPECT_EQ(gateway_.queries, std::vector<std::string>{out});
     EXPECT_EQ(status(no), OrderStatus::kPaid);
     EXPECT_EQ(orders_.orders.at(no).pay_type, PayType::kWechat);
+    EXPECT_EQ(payments_.paid_trade_no(no), out);
     EXPECT_EQ(attempt_status(out), AttemptStatus::kPaid);
     EXPECT_TRUE(gateway_.refunds.empty());
 }
@@ -1314,6 +1748,25 @@ TEST_F(PaymentServiceTest, ViewFollowsThePaymentFromStartToFullRefund) {
     EXPECT_EQ(service_.view(kBob, no).error().code, ErrorCode::kOrderNotFound);
     EXPECT_EQ(service_.view(-1, no).error().code, ErrorCode::kOrderNotFound);
     EXPECT_TRUE(service_.view(0, no).ok());  // admin
+}
+
+TEST_F(PaymentServiceTest, ViewOfACancelledOrderWhosePaymentWasReturnedShowsItRefundedAndNothingPaid) {
+    const auto no = add_order();
+    const auto out = start(no);
+    ASSERT_TRUE(orders_.cancel(no, clock_.now()));
+    EXPECT_EQ(notify(success(out)).status, 200);
+    ASSERT_EQ(payments_.stored_refund(out + "-AR")->status, RefundStatus::kSuccess);
+
+    const auto v = service_.view(kAlice, no);
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(v->order.status, OrderStatus::kCancelled);
+    EXPECT_EQ(v->trade_state, "REFUND");
+    EXPECT_EQ(v->paid, 0);
+    EXPECT_EQ(v->refunded, 0);
+    EXPECT_EQ(v->refundable, 0);
+    EXPECT_EQ(v->scan_url, "");
+    ASSERT_EQ(v->refunds.size(), 1U);
+    EXPECT_TRUE(v->refunds[0].automatic);
 }
 
 TEST_F(PaymentServiceTest, ViewOfADemoPaidOrderShowsItPaidButNotRefundable) {
