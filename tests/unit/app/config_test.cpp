@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -177,6 +178,89 @@ TEST_F(UploadConfigTest, UploadKeysRefuseValuesOutOfRangeOrUnsafePaths) {
     EXPECT_THROW(
         load("dev", {{"GOMALL_UPLOAD_MAX_FILE_BYTES", "8192"}, {"GOMALL_UPLOAD_MAX_TOTAL_BYTES", "4096"}}), ConfigError
     );
+}
+
+class WechatPayConfigTest : public ConfigTest {
+protected:
+    // A merchant account's settings, complete for APIv3 (prod also needs its JWT secret).
+    static std::map<std::string, std::string> merchant() {
+        return {{"GOMALL_AUTH_JWT_SECRET", std::string(40, 'k')},
+                {"GOMALL_ADMIN_PASSWORD", "Admin-pass-1"},
+                {"GOMALL_WECHATPAY_ENABLED", "true"},
+                {"GOMALL_WECHATPAY_EMULATOR", "false"},
+                {"GOMALL_WECHATPAY_APP_ID", "wx0000000000000001"},
+                {"GOMALL_WECHATPAY_MCH_ID", "1900000001"},
+                {"GOMALL_WECHATPAY_NOTIFY_URL", "https://shop.example/api/pay/wechat/notify"},
+                {"GOMALL_WECHATPAY_MERCHANT_SERIAL_NO", "ABC"},
+                {"GOMALL_WECHATPAY_MERCHANT_PRIVATE_KEY_PATH", "/etc/gomall/apiclient_key.pem"},
+                {"GOMALL_WECHATPAY_PLATFORM_SERIAL_NO", "DEF"},
+                {"GOMALL_WECHATPAY_PLATFORM_PUBLIC_KEY_PATH", "/etc/gomall/wechatpay_public.pem"},
+                {"GOMALL_WECHATPAY_API_V3_KEY", std::string(32, 'a')}};
+    }
+};
+
+TEST_F(WechatPayConfigTest, DevRunsTheEmulatorAndProdStartsWithPaymentOff) {
+    const auto dev = load("dev").wechatpay;
+    EXPECT_TRUE(dev.enabled);
+    EXPECT_TRUE(dev.emulator);
+    EXPECT_EQ(dev.protocol, "v3");
+    const auto prod = load("prod", {{"GOMALL_AUTH_JWT_SECRET", std::string(40, 'k')}}).wechatpay;
+    EXPECT_FALSE(prod.enabled);
+    EXPECT_FALSE(prod.emulator);
+}
+
+TEST_F(WechatPayConfigTest, TheEmulatorIsRefusedInProd) {
+    auto vars = merchant();
+    vars["GOMALL_WECHATPAY_EMULATOR"] = "true";
+    EXPECT_THROW(load("prod", vars), ConfigError);
+}
+
+TEST_F(WechatPayConfigTest, AMerchantAccountNeedsEveryIdAndKeyOfItsProtocol) {
+    EXPECT_NO_THROW(load("prod", merchant()));
+    for (const char* key :
+         {"GOMALL_WECHATPAY_APP_ID", "GOMALL_WECHATPAY_MCH_ID", "GOMALL_WECHATPAY_NOTIFY_URL",
+          "GOMALL_WECHATPAY_MERCHANT_SERIAL_NO", "GOMALL_WECHATPAY_MERCHANT_PRIVATE_KEY_PATH",
+          "GOMALL_WECHATPAY_PLATFORM_SERIAL_NO", "GOMALL_WECHATPAY_PLATFORM_PUBLIC_KEY_PATH",
+          "GOMALL_WECHATPAY_API_V3_KEY"}) {
+        auto vars = merchant();
+        vars.erase(key);
+        EXPECT_THROW(load("prod", vars), ConfigError) << "without " << key;
+    }
+    auto v2 = merchant();
+    v2["GOMALL_WECHATPAY_PROTOCOL"] = "v2";
+    EXPECT_THROW(load("prod", v2), ConfigError) << "APIv2 without its key";
+    v2["GOMALL_WECHATPAY_API_V2_KEY"] = std::string(32, 'b');
+    EXPECT_NO_THROW(load("prod", v2));
+}
+
+TEST_F(WechatPayConfigTest, ProdTalksToWeChatOnlyOverHttps) {
+    auto vars = merchant();
+    vars["GOMALL_WECHATPAY_NOTIFY_URL"] = "http://shop.example/api/pay/wechat/notify";
+    EXPECT_THROW(load("prod", vars), ConfigError);
+    vars = merchant();
+    vars["GOMALL_WECHATPAY_BASE_URL"] = "http://api.mch.weixin.qq.com";
+    EXPECT_THROW(load("prod", vars), ConfigError);
+}
+
+TEST_F(WechatPayConfigTest, BadValuesAreRefusedWithTheKeyNamed) {
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"GOMALL_WECHATPAY_PROTOCOL", "v4"},
+             {"GOMALL_WECHATPAY_SIGN_TYPE", "SHA1"},
+             {"GOMALL_WECHATPAY_API_V3_KEY", "short"},
+             {"GOMALL_WECHATPAY_API_V2_KEY", std::string(33, 'x')},
+             {"GOMALL_WECHATPAY_BASE_URL", "ftp://x"},
+             {"GOMALL_WECHATPAY_NOTIFY_URL", "javascript:alert(1)"},
+             {"GOMALL_WECHATPAY_EMULATOR_PORT", "70000"},
+             {"GOMALL_WECHATPAY_MAX_ATTEMPTS", "0"},
+             {"GOMALL_WECHATPAY_TIMEOUT_MS", "5"},
+         }) {
+        try {
+            load("dev", {{key, value}});
+            ADD_FAILURE() << key << "=" << value << " was accepted";
+        } catch (const ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find("wechatpay."), std::string::npos) << e.what();
+        }
+    }
 }
 
 }  // namespace
