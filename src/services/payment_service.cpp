@@ -306,16 +306,18 @@ bool PaymentService::settle_paid(
         return false;
     }
     const TimePoint now = clock_.now();
-    const bool first =
-        payments_.claim_attempt_paid(attempt.out_trade_no, tx.transaction_id, tx.success_time.value_or(now), now);
-    {
+    // A repeat of what is already stored (WeChat's retries, a replay inside the timestamp window)
+    // writes nothing: no claim, no record, so repeats cannot grow the tables.
+    const bool known = attempt.status == AttemptStatus::kPaid && attempt.transaction_id == tx.transaction_id;
+    if (!known &&
+        payments_.claim_attempt_paid(attempt.out_trade_no, tx.transaction_id, tx.success_time.value_or(now), now)) {
         domain::PaymentRecord r;
         r.order_no = attempt.order_no;
         r.kind = source;
         r.out_trade_no = attempt.out_trade_no;
         r.transaction_id = tx.transaction_id;
         r.amount = tx.total;
-        r.status = first ? "SUCCESS" : "SUCCESS (duplicate)";
+        r.status = "SUCCESS";
         record(std::move(r));
     }
 
@@ -851,14 +853,8 @@ ports::NotificationAnswer PaymentService::handle_notification(const ports::Incom
     }
     auto verified = gateway_->verify_notification(notification);
     if (!verified.ok()) {
-        // Nothing in an unverified body is trusted, not even the order number it names.
-        {
-            domain::PaymentRecord r;
-            r.kind = "notification";
-            r.status = "rejected";
-            r.detail = verified.error().message;
-            record(std::move(r));
-        }
+        // Nothing in an unverified body is trusted, not even the order number it names, and anyone
+        // can send one: it is logged, not stored, so forged requests cannot fill the database.
         spdlog::warn("payment notification rejected: {}", verified.error().message);
         return gateway_->answer_notification(false, verified.error().message);
     }

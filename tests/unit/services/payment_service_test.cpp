@@ -818,7 +818,8 @@ TEST_F(PaymentServiceTest, VerifiedSuccessMarksTheOrderPaidOnceAndARepeatChanges
     EXPECT_EQ(payments_.stored_attempt(out)->transaction_id, kTxId);
     EXPECT_EQ(payments_.stored_attempt(out)->paid_at, tx.success_time);
     EXPECT_TRUE(gateway_.refunds.empty());  // the trade that paid the order is never refunded
-    EXPECT_EQ(statuses_of("notification"), (std::vector<std::string>{"SUCCESS", "SUCCESS (duplicate)"}));
+    // Repeats write nothing, so replays cannot grow the record.
+    EXPECT_EQ(statuses_of("notification"), std::vector<std::string>{"SUCCESS"});
     const auto records = payments_.records_of_kind("notification");
     EXPECT_EQ(records[0].order_no, no);
     EXPECT_EQ(records[0].transaction_id, kTxId);
@@ -883,7 +884,7 @@ TEST_F(PaymentServiceTest, NotificationOfAnUnknownTradeIsRefused) {
     EXPECT_EQ(records[0].status, "rejected: unknown order");
 }
 
-TEST_F(PaymentServiceTest, UnverifiedNotificationIsRefusedAndRecordedWithoutAnOrderNumber) {
+TEST_F(PaymentServiceTest, UnverifiedNotificationIsRefusedAndNotStored) {
     const auto no = add_order();
     start(no);
     gateway_.verified = make_error(ErrorCode::kUnauthorized, "signature does not verify");
@@ -892,12 +893,8 @@ TEST_F(PaymentServiceTest, UnverifiedNotificationIsRefusedAndRecordedWithoutAnOr
     ASSERT_EQ(gateway_.answers.size(), 1U);
     EXPECT_EQ(gateway_.answers[0], std::make_pair(false, std::string("signature does not verify")));
     EXPECT_EQ(status(no), OrderStatus::kAwaitingPayment);
-    const auto records = payments_.records_of_kind("notification");
-    ASSERT_EQ(records.size(), 1U);
-    EXPECT_EQ(records[0].order_no, "");
-    EXPECT_EQ(records[0].out_trade_no, "");
-    EXPECT_EQ(records[0].status, "rejected");
-    EXPECT_EQ(records[0].detail, "signature does not verify");
+    // Anyone can send one: a forged request must not be able to fill the database.
+    EXPECT_TRUE(payments_.records_of_kind("notification").empty());
 }
 
 TEST_F(PaymentServiceTest, NotificationOfAnUnpaidStateIsAcceptedAndOnlyRecorded) {
@@ -935,7 +932,7 @@ TEST_F(PaymentServiceTest, ARepeatedNotificationFinishesAnOrderWhoseTradeWasClai
     EXPECT_EQ(orders_.orders.at(no).pay_type, PayType::kWechat);
     EXPECT_EQ(payments_.paid_trade_no(no), out);
     EXPECT_TRUE(gateway_.refunds.empty());
-    EXPECT_EQ(statuses_of("notification"), std::vector<std::string>{"SUCCESS (duplicate)"});
+    EXPECT_TRUE(statuses_of("notification").empty());  // the claim was stored before the crash
 }
 
 TEST_F(PaymentServiceTest, PaymentOfACancelledOrderIsRefundedAutomaticallyOnceEvenWhenDeliveredTwice) {
