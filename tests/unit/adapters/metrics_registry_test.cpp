@@ -59,7 +59,7 @@ TEST(MetricsRegistry, RefusesInvalidNamesAndLabelsAtRegistration) {
     );
     EXPECT_THROW((void)registry.callback(CallbackType::kGauge, "no_reader", "x", {}, nullptr), std::invalid_argument);
     // "le" is only reserved in histograms; nothing refused was registered.
-    EXPECT_NO_THROW((void)registry.gauge("ok", "x", {"le"}));
+    EXPECT_NO_THROW(registry.gauge("ok", "x", {"le"}).with({"1"}).set(1));
     EXPECT_EQ(registry.collect().size(), 1U);
 }
 
@@ -91,7 +91,7 @@ TEST(MetricsRegistry, RegisteringTheSameFamilyAgainReturnsItAnythingDifferentThr
     EXPECT_THROW((void)registry.histogram("gomall_h_seconds", "h", {1, 3}, {}), std::invalid_argument);
     // Names a histogram writes are taken, both ways round.
     EXPECT_THROW((void)registry.gauge("gomall_h_seconds_count", "x", {}), std::invalid_argument);
-    EXPECT_THROW((void)registry.counter("gomall_h_seconds_bucket_total", "x", {}).with({}), std::invalid_argument);
+    EXPECT_THROW((void)registry.gauge("gomall_h_seconds", "x", {}), std::invalid_argument);
     (void)registry.gauge("gomall_q_sum", "x", {});
     EXPECT_THROW((void)registry.histogram("gomall_q", "x", {1}, {}), std::invalid_argument);
     // A callback family's name is taken while it is registered.
@@ -219,6 +219,31 @@ TEST(MetricsRegistry, DroppingACallbackRegistrationRemovesItsFamilyAndFreesTheNa
     auto moved = registry.callback_gauge("gomall_rss", "x", [] { return 2.0; });
     ports::MetricsRegistration kept = std::move(moved);
     EXPECT_EQ(registry.render(), "# HELP gomall_rss x\n# TYPE gomall_rss gauge\ngomall_rss 2\n");
+}
+
+TEST(MetricsRegistry, ACallbackIsNeverRunOnceItsRegistrationIsDropped) {
+    PrometheusRegistry registry;
+    std::atomic<bool> stop{false};
+    std::thread scraper([&] {
+        while (!stop.load()) {
+            (void)registry.render();
+        }
+    });
+    std::atomic<int> late_calls{0};
+    for (int i = 0; i < 2000; ++i) {
+        auto owner_alive = std::make_shared<std::atomic<bool>>(true);
+        auto registration = registry.callback_gauge("gomall_depth", "x", [owner_alive, &late_calls] {
+            if (!owner_alive->load()) {
+                late_calls.fetch_add(1);
+            }
+            return 1.0;
+        });
+        registration.reset();  // waits for a scrape running the callback
+        owner_alive->store(false);
+    }
+    stop = true;
+    scraper.join();
+    EXPECT_EQ(late_calls.load(), 0);
 }
 
 TEST(MetricsRegistry, AFailingCallbackLeavesOnlyItsOwnFamilyOut) {
