@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/metrics/process_metrics.hpp"
+#include "adapters/metrics/prometheus_registry.hpp"
 #include "adapters/sql/cart_repository.hpp"
 #include "adapters/sql/database.hpp"
 #include "adapters/sql/health_check.hpp"
@@ -22,6 +24,7 @@
 #include "app/seckill_backend.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/handlers/cart_handlers.hpp"
+#include "http/handlers/metrics_handlers.hpp"
 #include "http/handlers/ops_handlers.hpp"
 #include "http/handlers/order_handlers.hpp"
 #include "http/handlers/payment_handlers.hpp"
@@ -99,7 +102,8 @@ int resolved_io_threads(int configured) {
 
 struct App::Parts {
     Parts(const Config& config, std::uint16_t shop_port)
-        : database(database_settings(config.database)),
+        : process_metrics(metrics),
+          database(database_settings(config.database)),
           users(database),
           tokens(database),
           products(database),
@@ -210,6 +214,8 @@ struct App::Parts {
     }
 
     ports::SystemClock clock;
+    adapters::metrics::PrometheusRegistry metrics;  // first: everything else may record into it
+    adapters::metrics::ProcessMetrics process_metrics;
     adapters::sql::Database database;
     adapters::sql::SqlUserRepository users;
     adapters::sql::SqlTokenRepository tokens;
@@ -264,6 +270,10 @@ std::optional<std::string> App::start() {
     p.order_service.on_order_cancelled([&seckill = p.seckill](const domain::Order& order) {
         seckill.on_order_cancelled(order);
     });
+    const auto counters = services::OrderCounters::registered_in(p.metrics);
+    p.order_service.use_counters(counters);
+    p.payment_service.use_counters(counters);
+    adapters::metrics::register_build_info(p.metrics, GOMALL_VERSION, GOMALL_COMMIT);
     p.order_service.on_before_cancel([&payments = p.payment_service](const std::string& order_no) {
         return payments.close_before_cancel(order_no);
     });
@@ -300,6 +310,13 @@ std::optional<std::string> App::start() {
         health.push_back(check);
     }
     http::register_ops_routes(p.router, health, {GOMALL_VERSION, GOMALL_COMMIT, GOMALL_BUILD_TYPE});
+    // In prod the figures are served only to a scraper holding the token, never by default.
+    if (config_.metrics.enabled && (config_.env != "prod" || !config_.metrics.token.empty())) {
+        http::register_metrics_route(p.router, p.metrics, {config_.metrics.path, config_.metrics.token});
+        spdlog::info("metrics: {}{}", config_.metrics.path, config_.metrics.token.empty() ? "" : " (bearer token)");
+    } else {
+        spdlog::info("metrics: off{}", config_.metrics.enabled ? " (set metrics.token to serve them in prod)" : "");
+    }
     http::register_user_routes(p.router, p.auth);
     http::register_product_routes(p.router, p.product_service);
     http::register_cart_routes(p.router, p.cart_service);

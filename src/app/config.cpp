@@ -386,6 +386,27 @@ std::vector<Key> keys() {
         c.wechatpay.notify_retry_max_ms =
             static_cast<int>(parse_integer("wechatpay.notify_retry_max_ms", v, 10, 3600000));
     });
+    // metrics
+    add("metrics", "enabled", [](Config& c, const std::string& v) {
+        c.metrics.enabled = parse_bool("metrics.enabled", v);
+    });
+    add("metrics", "path", [](Config& c, const std::string& v) {
+        // One URL segment outside the API and the web UI's own paths.
+        const std::string segment = v.size() > 1 && v.front() == '/' ? v.substr(1) : "";
+        const bool plain = !segment.empty() && segment.front() != '.' &&
+                           segment.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+        if (!plain || segment == "api" || segment == "assets" || segment == "swagger" || segment == "health" ||
+            segment == "ready" || segment == "version")
+            fail(
+                "metrics.path", "'" + v + "' is not /<name> of lower-case letters, digits, - or _ (not a route in use)"
+            );
+        c.metrics.path = v;
+    });
+    add("metrics", "token", [](Config& c, const std::string& v) {
+        if (!v.empty() && v.size() < 16)
+            fail("metrics.token", "must be at least 16 characters");
+        c.metrics.token = v;
+    });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });
     add("admin", "password", [](Config& c, const std::string& v) { c.admin.password = v; });

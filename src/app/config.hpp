@@ -156,6 +156,14 @@ struct WechatPayConfig {
     int notify_retry_max_ms = 30000;
 };
 
+// Prometheus metrics at `path`. With a token the scraper must send it as a bearer token; in prod the
+// route exists only when a token is set, so the figures are never public by accident.
+struct MetricsConfig {
+    bool enabled = true;
+    std::string path = "/metrics";
+    std::string token;
+};
+
 struct AdminConfig {
     std::string username = "admin";
     std::string password;  // empty: generated at first start and printed once
@@ -180,6 +188,7 @@ struct Config {
     RabbitConfig rabbitmq;
     UploadConfig upload;
     WechatPayConfig wechatpay;
+    MetricsConfig metrics;
     AdminConfig admin;
     LogConfig log;
     std::vector<std::string> sources;  // files and variables that were applied, for the startup log

@@ -70,7 +70,7 @@ Result<domain::Order> OrderService::place(
     draft.expires_at = draft.now + settings_.unpaid_timeout;
     draft.remove_from_cart = from_cart;
     try {
-        return notify_stock(orders_.place(draft));
+        return counted_as_created(notify_stock(orders_.place(draft)));
     } catch (const std::exception& e) {
         // The only failure a fresh number can fix is a unique order_no collision (two instances
         // configured with one node id). place() is all-or-nothing, so one retry cannot double-buy;
@@ -78,7 +78,14 @@ Result<domain::Order> OrderService::place(
         spdlog::warn("placing order {} failed ({}); retrying once with a new number", draft.order_no, e.what());
     }
     draft.order_no = numbers_.next();
-    return notify_stock(orders_.place(draft));
+    return counted_as_created(notify_stock(orders_.place(draft)));
+}
+
+Result<domain::Order> OrderService::counted_as_created(Result<domain::Order> order) const {
+    if (order.ok()) {
+        count(counters_.created);
+    }
+    return order;
 }
 
 Result<domain::Order> OrderService::notify_stock(Result<domain::Order> order) {
@@ -155,6 +162,7 @@ Result<domain::Order> OrderService::pay(std::int64_t user_id, const std::string&
             return reread(order_no, user_id);  // a provider's payment landed meanwhile
         }
         if (orders_.cancel(order_no, now)) {
+            count(counters_.timed_out);
             notify_stock_of(order_no);
             notify_cancelled(order);
         }
@@ -162,7 +170,9 @@ Result<domain::Order> OrderService::pay(std::int64_t user_id, const std::string&
             ErrorCode::kOrderStatusConflict, "order " + order_no + " expired unpaid and has been cancelled"
         );
     }
-    if (!orders_.mark_paid(order_no, domain::PayType::kDemo, now)) {
+    if (orders_.mark_paid(order_no, domain::PayType::kDemo, now)) {
+        count(counters_.paid);
+    } else {
         // Lost a race (cancelled or paid meanwhile): explain with the current state.
         auto current = reread(order_no, user_id);
         if (!current.ok()) {
@@ -188,6 +198,7 @@ Result<domain::Order> OrderService::cancel(std::int64_t user_id, const std::stri
         }
         return order_status_conflict(current.value(), "cancelled");
     }
+    count(counters_.cancelled);
     // The order read before the cancel names the products: drop them from caches before anything else
     // (a re-read first would leave a window where the detail page shows the old stock).
     notify_stock(found);
@@ -205,6 +216,7 @@ int OrderService::cancel_expired(int limit) {
         auto before =
             stock_changed_ || cancelled_ ? reread(order_no, 0) : Result<domain::Order>(order_not_found(order_no));
         if (orders_.cancel(order_no, clock_.now())) {
+            count(counters_.timed_out);
             if (before.ok()) {
                 notify_cancelled(before.value());
             }

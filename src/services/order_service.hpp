@@ -15,6 +15,7 @@
 #include "ports/cart_repository.hpp"
 #include "ports/clock.hpp"
 #include "ports/order_repository.hpp"
+#include "services/order_metrics.hpp"
 #include "services/order_number.hpp"
 
 namespace gomall::services {
@@ -74,6 +75,8 @@ public:
     /// timeout), so the payment provider's open transaction can be closed first. Returns false when
     /// the order must not be cancelled because its payment went through meanwhile. Set once at wiring time.
     void on_before_cancel(std::function<bool(const std::string& order_no)> guard) { before_cancel_ = std::move(guard); }
+    /// Counts orders created, paid with the demo button, cancelled and timed out. Set once at wiring time.
+    void use_counters(const OrderCounters& counters) { counters_ = counters; }
 
 private:
     Result<domain::Order> place(std::int64_t user_id, std::vector<domain::OrderLineRequest> lines, bool from_cart);
@@ -82,6 +85,7 @@ private:
     void notify_stock_of(const std::string& order_no);
     void notify_cancelled(domain::Order order);
     bool may_cancel(const std::string& order_no);
+    Result<domain::Order> counted_as_created(Result<domain::Order> order) const;
 
     ports::OrderRepository& orders_;
     ports::CartRepository& carts_;
@@ -91,6 +95,7 @@ private:
     std::function<void(std::int64_t)> stock_changed_;
     std::function<void(const domain::Order&)> cancelled_;
     std::function<bool(const std::string&)> before_cancel_;
+    OrderCounters counters_;
 };
 
 }  // namespace gomall::services

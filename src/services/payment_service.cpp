@@ -332,6 +332,7 @@ bool PaymentService::settle_paid(
     }
     if (order->status == OrderStatus::kAwaitingPayment || order->status == OrderStatus::kProcessing) {
         if (payments_.mark_order_paid(attempt.order_no, attempt.out_trade_no, now)) {
+            count(counters_.paid);
             spdlog::info("order {} paid ({} via {})", attempt.order_no, attempt.out_trade_no, source);
             return true;
         }
@@ -441,7 +442,9 @@ bool PaymentService::settle_refund(const ports::Refund& refund, const std::strin
         // may not have reached it yet (or crashed before it), while this caller is about to read
         // the order.
         if (!stored->automatic && status == domain::RefundStatus::kSuccess) {
-            payments_.mark_order_refunded_if_complete(stored->order_no, now);
+            if (payments_.mark_order_refunded_if_complete(stored->order_no, now)) {
+                count(counters_.refunded);
+            }
         }
         return true;
     }
@@ -463,7 +466,9 @@ bool PaymentService::settle_refund(const ports::Refund& refund, const std::strin
         // The money stayed with the shop: it may be refunded again.
         payments_.release_refund(stored->order_no, stored->amount, now);
     } else if (status == domain::RefundStatus::kSuccess) {
-        payments_.mark_order_refunded_if_complete(stored->order_no, now);
+        if (payments_.mark_order_refunded_if_complete(stored->order_no, now)) {
+            count(counters_.refunded);
+        }
     }
     // kAbnormal keeps its reservation: the provider could not pay the money out (a closed bank
     // card) and an operator settles it by hand in the merchant platform.
@@ -847,6 +852,16 @@ int PaymentService::retry_processing_refunds(int limit) {
     return settled;
 }
 
+ports::NotificationAnswer PaymentService::accepted_answer() {
+    count(counters_.notifications_accepted);
+    return gateway_->answer_notification(true, "");
+}
+
+ports::NotificationAnswer PaymentService::refused_answer(const std::string& reason) {
+    count(counters_.notifications_rejected);
+    return gateway_->answer_notification(false, reason);
+}
+
 ports::NotificationAnswer PaymentService::handle_notification(const ports::IncomingNotification& notification) {
     if (gateway_ == nullptr) {
         return ports::NotificationAnswer{503, "application/json", R"({"code":"FAIL","message":"not configured"})"};
@@ -855,6 +870,7 @@ ports::NotificationAnswer PaymentService::handle_notification(const ports::Incom
     if (!verified.ok()) {
         // Nothing in an unverified body is trusted, not even the order number it names, and anyone
         // can send one: it is logged, not stored, so forged requests cannot fill the database.
+        count(counters_.notifications_rejected);
         spdlog::warn("payment notification rejected: {}", verified.error().message);
         return gateway_->answer_notification(false, verified.error().message);
     }
@@ -871,9 +887,9 @@ ports::NotificationAnswer PaymentService::handle_notification(const ports::Incom
                 r.status = "rejected: unknown refund";
                 record(std::move(r));
             }
-            return gateway_->answer_notification(false, "unknown refund");
+            return refused_answer("unknown refund");
         }
-        return gateway_->answer_notification(true, "");
+        return accepted_answer();
     }
     const auto& tx = std::get<ports::Transaction>(event);
     auto attempt = payments_.find_attempt(tx.out_trade_no);
@@ -888,7 +904,7 @@ ports::NotificationAnswer PaymentService::handle_notification(const ports::Incom
             record(std::move(r));
         }
         spdlog::warn("payment notification for unknown trade {}", tx.out_trade_no);
-        return gateway_->answer_notification(false, "unknown out_trade_no");
+        return refused_answer("unknown out_trade_no");
     }
     if (tx.state != ports::TradeState::kSuccess) {
         {
@@ -901,12 +917,12 @@ ports::NotificationAnswer PaymentService::handle_notification(const ports::Incom
             r.status = tx.state_text;
             record(std::move(r));
         }
-        return gateway_->answer_notification(true, "");
+        return accepted_answer();
     }
     if (!settle_paid(*attempt, tx, "notification")) {
-        return gateway_->answer_notification(false, "amount or currency does not match the order");
+        return refused_answer("amount or currency does not match the order");
     }
-    return gateway_->answer_notification(true, "");
+    return accepted_answer();
 }
 
 }  // namespace gomall::services

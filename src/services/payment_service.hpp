@@ -17,6 +17,7 @@
 #include "ports/order_repository.hpp"
 #include "ports/payment_gateway.hpp"
 #include "ports/payment_repository.hpp"
+#include "services/order_metrics.hpp"
 
 namespace gomall::services {
 
@@ -109,6 +110,8 @@ public:
     int retry_processing_refunds(int limit);
 
     bool configured() const { return gateway_ != nullptr; }
+    /// Counts orders paid and refunded here, and notifications accepted or refused. Set once at wiring time.
+    void use_counters(const OrderCounters& counters) { counters_ = counters; }
 
 private:
     Result<domain::Order> own_order(std::int64_t user_id, const std::string& order_no);
@@ -123,12 +126,15 @@ private:
     std::optional<domain::PaymentAttempt> paying_attempt(const std::string& order_no);
     std::string scan_url_for(const std::string& code_url) const;
     void record(domain::PaymentRecord record);
+    ports::NotificationAnswer accepted_answer();
+    ports::NotificationAnswer refused_answer(const std::string& reason);
 
     ports::OrderRepository& orders_;
     ports::PaymentRepository& payments_;
     ports::PaymentGateway* gateway_;
     const ports::Clock& clock_;
     const PaymentSettings settings_;
+    OrderCounters counters_;
 };
 
 }  // namespace gomall::services

@@ -184,18 +184,19 @@ class WechatPayConfigTest : public ConfigTest {
 protected:
     // A merchant account's settings, complete for APIv3 (prod also needs its JWT secret).
     static std::map<std::string, std::string> merchant() {
-        return {{"GOMALL_AUTH_JWT_SECRET", std::string(40, 'k')},
-                {"GOMALL_ADMIN_PASSWORD", "Admin-pass-1"},
-                {"GOMALL_WECHATPAY_ENABLED", "true"},
-                {"GOMALL_WECHATPAY_EMULATOR", "false"},
-                {"GOMALL_WECHATPAY_APP_ID", "wx0000000000000001"},
-                {"GOMALL_WECHATPAY_MCH_ID", "1900000001"},
-                {"GOMALL_WECHATPAY_NOTIFY_URL", "https://shop.example/api/pay/wechat/notify"},
-                {"GOMALL_WECHATPAY_MERCHANT_SERIAL_NO", "ABC"},
-                {"GOMALL_WECHATPAY_MERCHANT_PRIVATE_KEY_PATH", "/etc/gomall/apiclient_key.pem"},
-                {"GOMALL_WECHATPAY_PLATFORM_SERIAL_NO", "DEF"},
-                {"GOMALL_WECHATPAY_PLATFORM_PUBLIC_KEY_PATH", "/etc/gomall/wechatpay_public.pem"},
-                {"GOMALL_WECHATPAY_API_V3_KEY", std::string(32, 'a')}};
+        return {
+            {"GOMALL_AUTH_JWT_SECRET", std::string(40, 'k')},
+            {"GOMALL_ADMIN_PASSWORD", "Admin-pass-1"},
+            {"GOMALL_WECHATPAY_ENABLED", "true"},
+            {"GOMALL_WECHATPAY_EMULATOR", "false"},
+            {"GOMALL_WECHATPAY_APP_ID", "wx0000000000000001"},
+            {"GOMALL_WECHATPAY_MCH_ID", "1900000001"},
+            {"GOMALL_WECHATPAY_NOTIFY_URL", "https://shop.example/api/pay/wechat/notify"},
+            {"GOMALL_WECHATPAY_MERCHANT_SERIAL_NO", "ABC"},
+            {"GOMALL_WECHATPAY_MERCHANT_PRIVATE_KEY_PATH", "/etc/gomall/apiclient_key.pem"},
+            {"GOMALL_WECHATPAY_PLATFORM_SERIAL_NO", "DEF"},
+            {"GOMALL_WECHATPAY_PLATFORM_PUBLIC_KEY_PATH", "/etc/gomall/wechatpay_public.pem"},
+            {"GOMALL_WECHATPAY_API_V3_KEY", std::string(32, 'a')}};
     }
 };
 
@@ -218,9 +219,13 @@ TEST_F(WechatPayConfigTest, TheEmulatorIsRefusedInProd) {
 TEST_F(WechatPayConfigTest, AMerchantAccountNeedsEveryIdAndKeyOfItsProtocol) {
     EXPECT_NO_THROW(load("prod", merchant()));
     for (const char* key :
-         {"GOMALL_WECHATPAY_APP_ID", "GOMALL_WECHATPAY_MCH_ID", "GOMALL_WECHATPAY_NOTIFY_URL",
-          "GOMALL_WECHATPAY_MERCHANT_SERIAL_NO", "GOMALL_WECHATPAY_MERCHANT_PRIVATE_KEY_PATH",
-          "GOMALL_WECHATPAY_PLATFORM_SERIAL_NO", "GOMALL_WECHATPAY_PLATFORM_PUBLIC_KEY_PATH",
+         {"GOMALL_WECHATPAY_APP_ID",
+          "GOMALL_WECHATPAY_MCH_ID",
+          "GOMALL_WECHATPAY_NOTIFY_URL",
+          "GOMALL_WECHATPAY_MERCHANT_SERIAL_NO",
+          "GOMALL_WECHATPAY_MERCHANT_PRIVATE_KEY_PATH",
+          "GOMALL_WECHATPAY_PLATFORM_SERIAL_NO",
+          "GOMALL_WECHATPAY_PLATFORM_PUBLIC_KEY_PATH",
           "GOMALL_WECHATPAY_API_V3_KEY"}) {
         auto vars = merchant();
         vars.erase(key);
@@ -261,6 +266,23 @@ TEST_F(WechatPayConfigTest, BadValuesAreRefusedWithTheKeyNamed) {
             EXPECT_NE(std::string(e.what()).find("wechatpay."), std::string::npos) << e.what();
         }
     }
+}
+
+TEST_F(ConfigTest, MetricsPathIsOneFreeSegmentAndATokenIsLongEnough) {
+    EXPECT_EQ(load("dev").metrics.path, "/metrics");
+    EXPECT_EQ(load("dev", {{"GOMALL_METRICS_PATH", "/prom"}}).metrics.path, "/prom");
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"GOMALL_METRICS_PATH", "metrics"},
+             {"GOMALL_METRICS_PATH", "/api"},
+             {"GOMALL_METRICS_PATH", "/health"},
+             {"GOMALL_METRICS_PATH", "/a/b"},
+             {"GOMALL_METRICS_PATH", "/.x"},
+             {"GOMALL_METRICS_TOKEN", "short"},
+             {"GOMALL_METRICS_ENABLED", "maybe"},
+         }) {
+        EXPECT_THROW(load("dev", {{key, value}}), ConfigError) << key << "=" << value;
+    }
+    EXPECT_EQ(load("dev", {{"GOMALL_METRICS_TOKEN", std::string(16, 't')}}).metrics.token, std::string(16, 't'));
 }
 
 }  // namespace
