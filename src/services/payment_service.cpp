@@ -426,7 +426,7 @@ void PaymentService::auto_refund(
     }
 }
 
-bool PaymentService::settle_refund(const ports::Refund& refund, const std::string& source) {
+bool PaymentService::settle_refund(const ports::Refund& refund, const std::string& source, bool record_it) {
     auto stored = payments_.find_refund(refund.out_refund_no);
     if (!stored) {
         return false;
@@ -448,7 +448,7 @@ bool PaymentService::settle_refund(const ports::Refund& refund, const std::strin
         }
         return true;
     }
-    {
+    if (record_it) {
         domain::PaymentRecord r;
         r.order_no = stored->order_no;
         r.kind = source;
@@ -723,26 +723,28 @@ Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::st
         }
     } else {
         const auto& refund = std::get<ports::Refund>(result);
+        // The shopper's refund call is recorded with the provider's answer; settling it below
+        // records nothing more (its notification, if that came first, recorded itself).
+        {
+            domain::PaymentRecord r;
+            r.order_no = order_no;
+            r.kind = "refund";
+            r.out_trade_no = entry.out_trade_no;
+            r.transaction_id = paid->transaction_id;
+            r.out_refund_no = entry.out_refund_no;
+            r.refund_id = refund.refund_id;
+            r.amount = amount;
+            r.status = refund.state_text;
+            record(std::move(r));
+        }
         if (refund.state == ports::RefundState::kProcessing || refund.state == ports::RefundState::kUnknown) {
-            {
-                domain::PaymentRecord r;
-                r.order_no = order_no;
-                r.kind = "refund";
-                r.out_trade_no = entry.out_trade_no;
-                r.transaction_id = paid->transaction_id;
-                r.out_refund_no = entry.out_refund_no;
-                r.refund_id = refund.refund_id;
-                r.amount = amount;
-                r.status = refund.state_text;
-                record(std::move(r));
-            }
             // Many refunds finish within a second; one query saves the shopper a reload.
             auto again = gateway_->query_refund(entry.out_refund_no);
             if (const auto* later = std::get_if<ports::Refund>(&again)) {
                 settle_refund(*later, "query");
             }
         } else {
-            settle_refund(refund, "refund");  // records it
+            settle_refund(refund, "refund", false);
         }
     }
     auto stored = payments_.find_refund(entry.out_refund_no);

@@ -120,7 +120,7 @@ private:
     bool settle_paid(const domain::PaymentAttempt& attempt, const ports::Transaction& tx, const std::string& source);
     void auto_refund(const domain::PaymentAttempt& attempt, const ports::Transaction& tx, const std::string& why);
     /// Applies a refund outcome the provider reported. False if the refund is unknown.
-    bool settle_refund(const ports::Refund& refund, const std::string& source);
+    bool settle_refund(const ports::Refund& refund, const std::string& source, bool record_it = true);
     void refresh_processing_refunds(const std::string& order_no);
     /// The trade recorded as the one that paid the order (none: unpaid, or paid another way).
     std::optional<domain::PaymentAttempt> paying_attempt(const std::string& order_no);
