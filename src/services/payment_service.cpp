@@ -109,6 +109,25 @@ Result<domain::Order> PaymentService::own_order(std::int64_t user_id, const std:
     return std::move(*order);
 }
 
+Result<domain::Order> PaymentService::payable_order(std::int64_t user_id, const std::string& order_no) {
+    if (gateway_ == nullptr) {
+        return not_configured();
+    }
+    return own_order(user_id, order_no);
+}
+
+domain::PaymentRecord PaymentService::record_line(
+    std::string order_no, std::string kind, std::string out_trade_no, Cents amount, std::string status
+) {
+    domain::PaymentRecord r;
+    r.order_no = std::move(order_no);
+    r.kind = std::move(kind);
+    r.out_trade_no = std::move(out_trade_no);
+    r.amount = amount;
+    r.status = std::move(status);
+    return r;
+}
+
 void PaymentService::record(domain::PaymentRecord r) {
     r.created_at = clock_.now();
     if (r.provider.empty() && gateway_ != nullptr) {
@@ -144,10 +163,7 @@ std::string PaymentService::scan_url_for(const std::string& code_url) const {
 Result<PaymentStarted> PaymentService::start(
     std::int64_t user_id, const std::string& order_no, const std::string& client_ip
 ) {
-    if (gateway_ == nullptr) {
-        return not_configured();
-    }
-    auto found = own_order(user_id, order_no);
+    auto found = payable_order(user_id, order_no);
     if (!found.ok()) {
         return found.error();
     }
@@ -231,12 +247,7 @@ Result<PaymentStarted> PaymentService::start(
             now
         );
         {
-            domain::PaymentRecord r;
-            r.order_no = order_no;
-            r.kind = "attempt";
-            r.out_trade_no = attempt.out_trade_no;
-            r.amount = attempt.amount;
-            r.status = "failed: " + error->code;
+            auto r = record_line(order_no, "attempt", attempt.out_trade_no, attempt.amount, "failed: " + error->code);
             r.detail = error->message;
             record(std::move(r));
         }
@@ -258,12 +269,7 @@ Result<PaymentStarted> PaymentService::start(
     attempt.code_url = native.code_url;
     attempt.prepay_id = native.prepay_id;
     {
-        domain::PaymentRecord r;
-        r.order_no = order_no;
-        r.kind = "attempt";
-        r.out_trade_no = attempt.out_trade_no;
-        r.amount = attempt.amount;
-        r.status = "NOTPAY";
+        auto r = record_line(order_no, "attempt", attempt.out_trade_no, attempt.amount, "NOTPAY");
         r.detail = native.prepay_id.empty() ? "" : "prepay_id " + native.prepay_id;
         record(std::move(r));
     }
@@ -388,14 +394,11 @@ void PaymentService::auto_refund(
         // Stays processing: retry_processing_refunds() asks again later with the same
         // out_refund_no, which the provider treats as the same refund.
         {
-            domain::PaymentRecord r;
-            r.order_no = attempt.order_no;
-            r.kind = "auto_refund";
-            r.out_trade_no = attempt.out_trade_no;
+            auto r = record_line(
+                attempt.order_no, "auto_refund", attempt.out_trade_no, stored->amount, "failed: " + error->code
+            );
             r.transaction_id = tx.transaction_id;
             r.out_refund_no = entry.out_refund_no;
-            r.amount = stored->amount;
-            r.status = "failed: " + error->code;
             r.detail = why + "; " + error->message;
             record(std::move(r));
         }
@@ -403,15 +406,10 @@ void PaymentService::auto_refund(
     }
     const auto& refund = std::get<ports::Refund>(result);
     {
-        domain::PaymentRecord r;
-        r.order_no = attempt.order_no;
-        r.kind = "auto_refund";
-        r.out_trade_no = attempt.out_trade_no;
+        auto r = record_line(attempt.order_no, "auto_refund", attempt.out_trade_no, stored->amount, refund.state_text);
         r.transaction_id = tx.transaction_id;
         r.out_refund_no = entry.out_refund_no;
         r.refund_id = refund.refund_id;
-        r.amount = stored->amount;
-        r.status = refund.state_text;
         r.detail = why;
         record(std::move(r));
     }
@@ -488,10 +486,7 @@ void PaymentService::refresh_processing_refunds(const std::string& order_no) {
 }
 
 Result<QueryOutcome> PaymentService::query(std::int64_t user_id, const std::string& order_no) {
-    if (gateway_ == nullptr) {
-        return not_configured();
-    }
-    auto found = own_order(user_id, order_no);
+    auto found = payable_order(user_id, order_no);
     if (!found.ok()) {
         return found.error();
     }
@@ -521,15 +516,7 @@ Result<QueryOutcome> PaymentService::query(std::int64_t user_id, const std::stri
             settle_paid(attempt, tx, "query");
         } else if (tx.state == ports::TradeState::kClosed || tx.state == ports::TradeState::kRevoked) {
             if (payments_.end_attempt(attempt.out_trade_no, AttemptStatus::kClosed, clock_.now())) {
-                {
-                    domain::PaymentRecord r;
-                    r.order_no = order_no;
-                    r.kind = "query";
-                    r.out_trade_no = attempt.out_trade_no;
-                    r.amount = attempt.amount;
-                    r.status = tx.state_text;
-                    record(std::move(r));
-                }
+                record(record_line(order_no, "query", attempt.out_trade_no, attempt.amount, tx.state_text));
             }
         }
     }
@@ -542,10 +529,7 @@ Result<QueryOutcome> PaymentService::query(std::int64_t user_id, const std::stri
 }
 
 Result<domain::Order> PaymentService::close(std::int64_t user_id, const std::string& order_no) {
-    if (gateway_ == nullptr) {
-        return not_configured();
-    }
-    auto found = own_order(user_id, order_no);
+    auto found = payable_order(user_id, order_no);
     if (!found.ok()) {
         return found;
     }
@@ -585,15 +569,7 @@ bool PaymentService::close_before_cancel(const std::string& order_no) {
         auto closed = gateway_->close(attempt.out_trade_no);
         if (std::holds_alternative<std::monostate>(closed)) {
             if (payments_.end_attempt(attempt.out_trade_no, AttemptStatus::kClosed, clock_.now())) {
-                {
-                    domain::PaymentRecord r;
-                    r.order_no = order_no;
-                    r.kind = "close";
-                    r.out_trade_no = attempt.out_trade_no;
-                    r.amount = attempt.amount;
-                    r.status = "CLOSED";
-                    record(std::move(r));
-                }
+                record(record_line(order_no, "close", attempt.out_trade_no, attempt.amount, "CLOSED"));
             }
             continue;
         }
@@ -615,12 +591,7 @@ bool PaymentService::close_before_cancel(const std::string& order_no) {
             continue;
         }
         {
-            domain::PaymentRecord r;
-            r.order_no = order_no;
-            r.kind = "close";
-            r.out_trade_no = attempt.out_trade_no;
-            r.amount = attempt.amount;
-            r.status = "failed: " + error.code;
+            auto r = record_line(order_no, "close", attempt.out_trade_no, attempt.amount, "failed: " + error.code);
             r.detail = error.message;
             record(std::move(r));
         }
@@ -630,10 +601,7 @@ bool PaymentService::close_before_cancel(const std::string& order_no) {
 }
 
 Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::string& order_no, Cents amount) {
-    if (gateway_ == nullptr) {
-        return not_configured();
-    }
-    auto found = own_order(user_id, order_no);
+    auto found = payable_order(user_id, order_no);
     if (!found.ok()) {
         return found.error();
     }
@@ -695,13 +663,8 @@ Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::st
             // Unknown whether the provider took it: keep it processing, and let the next query of
             // the order ask about it by its out_refund_no.
             {
-                domain::PaymentRecord r;
-                r.order_no = order_no;
-                r.kind = "refund";
-                r.out_trade_no = entry.out_trade_no;
+                auto r = record_line(order_no, "refund", entry.out_trade_no, amount, "PROCESSING");
                 r.out_refund_no = entry.out_refund_no;
-                r.amount = amount;
-                r.status = "PROCESSING";
                 r.detail = "no answer: " + error->message;
                 record(std::move(r));
             }
@@ -709,13 +672,8 @@ Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::st
             payments_.settle_refund(entry.out_refund_no, domain::RefundStatus::kClosed, "", clock_.now());
             payments_.release_refund(order_no, amount, clock_.now());
             {
-                domain::PaymentRecord r;
-                r.order_no = order_no;
-                r.kind = "refund";
-                r.out_trade_no = entry.out_trade_no;
+                auto r = record_line(order_no, "refund", entry.out_trade_no, amount, "rejected: " + error->code);
                 r.out_refund_no = entry.out_refund_no;
-                r.amount = amount;
-                r.status = "rejected: " + error->code;
                 r.detail = error->message;
                 record(std::move(r));
             }
@@ -726,15 +684,10 @@ Result<RefundOutcome> PaymentService::refund(std::int64_t user_id, const std::st
         // The shopper's refund call is recorded with the provider's answer; settling it below
         // records nothing more (its notification, if that came first, recorded itself).
         {
-            domain::PaymentRecord r;
-            r.order_no = order_no;
-            r.kind = "refund";
-            r.out_trade_no = entry.out_trade_no;
+            auto r = record_line(order_no, "refund", entry.out_trade_no, amount, refund.state_text);
             r.transaction_id = paid->transaction_id;
             r.out_refund_no = entry.out_refund_no;
             r.refund_id = refund.refund_id;
-            r.amount = amount;
-            r.status = refund.state_text;
             record(std::move(r));
         }
         if (refund.state == ports::RefundState::kProcessing || refund.state == ports::RefundState::kUnknown) {
@@ -880,13 +833,10 @@ ports::NotificationAnswer PaymentService::handle_notification(const ports::Incom
     if (const auto* refund = std::get_if<ports::Refund>(&event)) {
         if (!settle_refund(*refund, "notification")) {
             {
-                domain::PaymentRecord r;
-                r.kind = "notification";
-                r.out_trade_no = refund->out_trade_no;
+                auto r =
+                    record_line({}, "notification", refund->out_trade_no, refund->refund, "rejected: unknown refund");
                 r.out_refund_no = refund->out_refund_no;
                 r.refund_id = refund->refund_id;
-                r.amount = refund->refund;
-                r.status = "rejected: unknown refund";
                 record(std::move(r));
             }
             return refused_answer("unknown refund");
@@ -897,12 +847,8 @@ ports::NotificationAnswer PaymentService::handle_notification(const ports::Incom
     auto attempt = payments_.find_attempt(tx.out_trade_no);
     if (!attempt) {
         {
-            domain::PaymentRecord r;
-            r.kind = "notification";
-            r.out_trade_no = tx.out_trade_no;
+            auto r = record_line({}, "notification", tx.out_trade_no, tx.total, "rejected: unknown order");
             r.transaction_id = tx.transaction_id;
-            r.amount = tx.total;
-            r.status = "rejected: unknown order";
             record(std::move(r));
         }
         spdlog::warn("payment notification for unknown trade {}", tx.out_trade_no);
@@ -910,13 +856,8 @@ ports::NotificationAnswer PaymentService::handle_notification(const ports::Incom
     }
     if (tx.state != ports::TradeState::kSuccess) {
         {
-            domain::PaymentRecord r;
-            r.order_no = attempt->order_no;
-            r.kind = "notification";
-            r.out_trade_no = tx.out_trade_no;
+            auto r = record_line(attempt->order_no, "notification", tx.out_trade_no, tx.total, tx.state_text);
             r.transaction_id = tx.transaction_id;
-            r.amount = tx.total;
-            r.status = tx.state_text;
             record(std::move(r));
         }
         return accepted_answer();

@@ -115,6 +115,8 @@ public:
 
 private:
     Result<domain::Order> own_order(std::int64_t user_id, const std::string& order_no);
+    /// own_order(), or kPaymentNotConfigured first when no provider is configured.
+    Result<domain::Order> payable_order(std::int64_t user_id, const std::string& order_no);
     /// Applies a SUCCESS the provider reported for `attempt`. False when the facts do not match the
     /// attempt (amount, currency): nothing is changed and the mismatch is recorded.
     bool settle_paid(const domain::PaymentAttempt& attempt, const ports::Transaction& tx, const std::string& source);
@@ -125,6 +127,10 @@ private:
     /// The trade recorded as the one that paid the order (none: unpaid, or paid another way).
     std::optional<domain::PaymentAttempt> paying_attempt(const std::string& order_no);
     std::string scan_url_for(const std::string& code_url) const;
+    /// A record line with the fields every line has; callers add ids and detail.
+    static domain::PaymentRecord record_line(
+        std::string order_no, std::string kind, std::string out_trade_no, Cents amount, std::string status
+    );
     void record(domain::PaymentRecord record);
     ports::NotificationAnswer accepted_answer();
     ports::NotificationAnswer refused_answer(const std::string& reason);
