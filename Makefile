@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 GOMALL_ENV ?= dev
 
 .PHONY: help bootstrap build debug release asan frontend run run-stack run-full stack-start stack-stop migrate seed \
-	test test-unit test-api test-api-mysql test-api-full test-frontend test-e2e test-asan bench bench-seckill bench-seckill-full fmt fmt-check lint clean
+	test test-unit test-api test-api-mysql test-api-full test-frontend test-e2e test-asan fuzz soak bench bench-seckill bench-seckill-full fmt fmt-check lint clean
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  make %-15s %s\n", $$1, $$2}'
@@ -77,6 +77,13 @@ test-e2e: debug frontend ## browser tests in headless Chromium
 
 test-asan: asan frontend ## unit tests and the API suite under ASan+UBSan
 	GOMALL_BUILD=asan scripts/run-tests --sanitizers
+
+FUZZ_SECONDS ?= 300
+fuzz: bootstrap ## build the libFuzzer targets (clang) and run each for FUZZ_SECONDS (default 300)
+	scripts/run-fuzz --seconds $(FUZZ_SECONDS)
+
+soak: release ## 10-minute mixed-workload soak of the release build (SOAK_SECONDS to change)
+	bench/run-soak
 
 bench: release frontend ## HTTP benchmark (wrk) of /health, product detail and list
 	bench/run-http-bench

@@ -447,10 +447,13 @@ std::string scalar_text(const std::string& key, const YAML::Node& node) {
     fail(key, "must be a value, not a mapping");
 }
 
-void apply_file(Config& config, const std::vector<Key>& table, const std::string& path) {
+// `text`, when given, is the file's content (ConfigOptions::config_text); `path` then only names it.
+void apply_file(
+    Config& config, const std::vector<Key>& table, const std::string& path, const std::string* text = nullptr
+) {
     YAML::Node root;
     try {
-        root = YAML::LoadFile(path);
+        root = text != nullptr ? YAML::Load(*text) : YAML::LoadFile(path);
     } catch (const YAML::Exception& e) {
         throw ConfigError("config file " + path + ": " + e.msg + " (line " + std::to_string(e.mark.line + 1) + ")");
     }
@@ -460,13 +463,23 @@ void apply_file(Config& config, const std::vector<Key>& table, const std::string
     if (!root.IsMap()) {
         throw ConfigError("config file " + path + ": top level must be a mapping of sections");
     }
+    // A key that is a list or a mapping ("[a, b]: 1") cannot name anything; as<std::string>() would
+    // throw yaml-cpp's own exception past the CLI's ConfigError handler and end the process.
+    const auto key_text = [&path](const YAML::Node& key) {
+        if (!key.IsScalar()) {
+            throw ConfigError(
+                "config file " + path + ": keys must be plain names (line " + std::to_string(key.Mark().line + 1) + ")"
+            );
+        }
+        return key.Scalar();
+    };
     for (const auto& section : root) {
-        const auto section_name = section.first.as<std::string>();
+        const auto section_name = key_text(section.first);
         if (!section.second.IsMap()) {
             throw ConfigError("config file " + path + ": section '" + section_name + "' must be a mapping");
         }
         for (const auto& entry : section.second) {
-            const auto key_name = entry.first.as<std::string>();
+            const auto key_name = key_text(entry.first);
             const std::string full = section_name + "." + key_name;
             auto it = std::find_if(table.begin(), table.end(), [&](const Key& k) {
                 return k.section == section_name && k.name == key_name;
@@ -557,7 +570,9 @@ Config load_config(const ConfigOptions& options) {
     const auto table = keys();
     namespace fs = std::filesystem;
     const fs::path base = options.config_path.empty() ? fs::path("conf/config.yaml") : fs::path(options.config_path);
-    if (!fs::exists(base)) {
+    if (options.config_text) {
+        apply_file(config, table, "(text)", &*options.config_text);
+    } else if (!fs::exists(base)) {
         if (!options.config_path.empty()) {
             throw ConfigError("config file " + base.string() + " does not exist");
         }
@@ -565,7 +580,7 @@ Config load_config(const ConfigOptions& options) {
         apply_file(config, table, base.string());
     }
     const fs::path overlay = base.parent_path() / ("config-" + config.env + ".yaml");
-    if (fs::exists(overlay)) {
+    if (!options.config_text && fs::exists(overlay)) {
         apply_file(config, table, overlay.string());
     }
     for (const auto& k : table) {

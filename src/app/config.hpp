@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -200,6 +201,9 @@ inline constexpr const char* kDefaultJwtSecret = "gomall-dev-secret-change-me-01
 struct ConfigOptions {
     std::string env;          // "" = $GOMALL_ENV or "dev"
     std::string config_path;  // "" = conf/config.yaml
+    /// When set, this YAML text is the only file: config_path and the env overlay are not read
+    /// (tests and the config fuzzer).
+    std::optional<std::string> config_text;
     /// Environment lookup; tests inject their own.
     std::map<std::string, std::string> environment;
     bool use_process_environment = true;

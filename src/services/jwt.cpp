@@ -2,6 +2,7 @@
 #include "services/jwt.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -24,6 +25,9 @@ namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 // Far above any token we issue; bounds the work an attacker can make us do per request.
 constexpr std::size_t kMaxTokenLength = 4096;
+// The last second a TimePoint holds (system_clock counts nanoseconds in 64 bits: April 2262).
+constexpr std::int64_t kMaxUnixSeconds =
+    std::chrono::duration_cast<std::chrono::seconds>(TimePoint::duration::max()).count();
 constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";
 
 int decode_char(char c) {
@@ -272,7 +276,12 @@ Result<domain::AccessClaims> JwtCodec::verify(std::string_view token, TimePoint 
     const auto iat = int_member(*payload, "iat");
     const auto exp = int_member(*payload, "exp");
     const auto user_id = sub != nullptr ? parse_user_id(*sub) : std::nullopt;
-    if (!user_id || username == nullptr || jti == nullptr || jti->empty() || sid == nullptr || !role || !iat || !exp ||
+    // Later times would overflow the clock's nanoseconds (undefined behaviour) when converted.
+    const auto plausible = [](const std::optional<std::int64_t>& t) {
+        return t && *t >= 0 && *t <= kMaxUnixSeconds;
+    };
+    if (!user_id || username == nullptr || jti == nullptr || jti->empty() || sid == nullptr || !role ||
+        !plausible(iat) || !plausible(exp) ||
         (*role != static_cast<int>(domain::Role::kShopper) && *role != static_cast<int>(domain::Role::kAdmin))) {
         return invalid("missing or malformed claims");
     }

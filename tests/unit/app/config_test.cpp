@@ -132,6 +132,35 @@ TEST_F(ConfigTest, MissingExplicitConfigFileIsAnError) {
     EXPECT_THROW(load_config(options), ConfigError);
 }
 
+// Found with the config fuzzer (tests/fuzz/corpus/fuzz_config/key-*): a key that is a list or a
+// mapping ended the process with yaml-cpp's exception instead of a ConfigError naming the file.
+TEST_F(ConfigTest, KeysThatAreNotPlainNamesAreConfigErrors) {
+    for (const std::string text : {"[a, b]:\n  port: 1\n", "server:\n  {x: 1}: 2\n", "? [s]\n: {port: 1}\n"}) {
+        ConfigOptions options;
+        options.env = "dev";
+        options.config_text = text;
+        options.use_process_environment = false;
+        try {
+            load_config(options);
+            FAIL() << "expected ConfigError for " << text;
+        } catch (const ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find("keys must be plain names"), std::string::npos) << e.what();
+        }
+    }
+}
+
+// config_text stands in for the files: neither config_path nor the environment's overlay is read.
+TEST_F(ConfigTest, ConfigTextReplacesTheFiles) {
+    ConfigOptions options;
+    options.env = "dev";
+    options.config_path = (dir_ / "config.yaml").string();
+    options.config_text = "server:\n  port: 7001\n";
+    options.use_process_environment = false;
+    const auto c = load_config(options);
+    EXPECT_EQ(c.server.port, 7001);  // not 9000 from config-dev.yaml, nor 8080 from config.yaml
+    EXPECT_TRUE(c.server.cors_origins.empty());
+}
+
 class UploadConfigTest : public ConfigTest {};
 
 TEST_F(UploadConfigTest, UploadKeysHaveSafeDefaultsAndTakeValidValues) {

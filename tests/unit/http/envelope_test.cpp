@@ -1,5 +1,8 @@
 #include "http/envelope.hpp"
 
+#include <string>
+#include <utility>
+
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
@@ -55,6 +58,27 @@ TEST(Envelope, PagesReportTotalPages) {
     auto page = page_object(boost::json::array{1, 2}, 41, 2, 20);
     EXPECT_EQ(page.at("total_page").as_int64(), 3);
     EXPECT_EQ(page.at("list").as_array().size(), 2U);
+}
+
+// Found by the HTTP fuzzer (tests/fuzz/corpus/fuzz_http_request/not-found-bad-utf8): the 404 for
+// GET /api/%ff%fe quoted the decoded path, and its bytes made the envelope invalid JSON.
+TEST(Envelope, ErrorMessagesAreValidUtf8WhateverTheyQuote) {
+    const std::string replacement = "\xEF\xBF\xBD";
+    const std::pair<std::string, std::string> cases[] = {
+        {"path /api/\xff\xfe", "path /api/" + replacement + replacement},
+        {"cut \xe4\xb8", "cut " + replacement + replacement},            // truncated 3-byte sequence
+        {"overlong \xc0\xaf", "overlong " + replacement + replacement},  // '/' in two bytes
+        {"surrogate \xed\xa0\x80", "surrogate " + replacement + replacement + replacement},
+        {"past U+10FFFF \xf4\x90\x80\x80", "past U+10FFFF " + replacement + replacement + replacement + replacement},
+        {"kept \xe4\xb8\xad\xf0\x9f\x9b\x92 \xc3\xa9", "kept \xe4\xb8\xad\xf0\x9f\x9b\x92 \xc3\xa9"},
+    };
+    for (const auto& [message, shown] : cases) {
+        const auto res = error_response(traced(), ErrorCode::kNotFound, message);
+        boost::system::error_code ec;
+        const auto body = boost::json::parse(res.body, ec);  // Boost.JSON refuses invalid UTF-8
+        ASSERT_FALSE(ec) << message;
+        EXPECT_EQ(body.at("message").as_string(), shown);
+    }
 }
 
 }  // namespace

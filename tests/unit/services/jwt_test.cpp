@@ -157,6 +157,34 @@ TEST(JwtCodecTest, RejectsMissingOrMistypedClaims) {
     }
 }
 
+// Found by the fuzzer (tests/fuzz/corpus/fuzz_jwt/payload-*-exp): an exp or iat after April 2262
+// overflowed the clock's 64-bit nanoseconds (undefined behaviour) on the way to a TimePoint. A signed
+// token can only carry one if the secret leaked, but such claims are refused, never converted.
+TEST(JwtCodecTest, RefusesTimesTheClockCannotHold) {
+    const JwtCodec codec("test-secret");
+    const std::string header = R"({"alg":"HS256"})";
+    for (const std::string payload : {
+             R"({"sub":"7","role":1,"username":"u","jti":"j","sid":"s","iat":0,"exp":9223372036854775807})",
+             R"({"sub":"7","role":1,"username":"u","jti":"j","sid":"s","iat":-9223372036854775807,"exp":1800000900})",
+             R"({"sub":"7","role":1,"username":"u","jti":"j","sid":"s","iat":1800000000,"exp":41024448020})",
+             R"({"sub":"7","role":1,"username":"u","jti":"j","sid":"s","iat":1800000000,"exp":9223372037})",
+             R"({"sub":"7","role":1,"username":"u","jti":"j","sid":"s","iat":-1,"exp":1800000900})",
+         }) {
+        expect_invalid(codec.verify(forge(header, payload, "test-secret"), kNow));
+    }
+    // The clock's last whole second is still a time.
+    EXPECT_TRUE(codec
+                    .verify(
+                        forge(
+                            header,
+                            R"({"sub":"7","role":1,"username":"u","jti":"j","sid":"s","iat":0,"exp":9223372036})",
+                            "test-secret"
+                        ),
+                        kNow
+                    )
+                    .ok());
+}
+
 TEST(JwtCodecTest, RefusesAnEmptySecret) {
     EXPECT_THROW(JwtCodec(""), std::invalid_argument);
 }
