@@ -407,6 +407,40 @@ std::vector<Key> keys() {
             fail("metrics.token", "must be at least 16 characters");
         c.metrics.token = v;
     });
+    // tracing
+    add("tracing", "enabled", [](Config& c, const std::string& v) {
+        c.tracing.enabled = parse_bool("tracing.enabled", v);
+    });
+    add("tracing", "endpoint", [](Config& c, const std::string& v) {
+        const bool http = v.rfind("http://", 0) == 0 || v.rfind("https://", 0) == 0;
+        if (!http || v.find_first_of(" \t\r\n") != std::string::npos || v.size() > 2048)
+            fail("tracing.endpoint", "'" + v + "' is not an http:// or https:// URL");
+        c.tracing.endpoint = v;
+    });
+    add("tracing", "sample_ratio", [](Config& c, const std::string& v) {
+        double ratio = -1;
+        const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), ratio);
+        if (v.empty() || ec != std::errc{} || ptr != v.data() + v.size() || !(ratio >= 0.0 && ratio <= 1.0))
+            fail("tracing.sample_ratio", "'" + v + "' is not a number from 0 to 1");
+        c.tracing.sample_ratio = ratio;
+    });
+    add("tracing", "service_name", [](Config& c, const std::string& v) {
+        if (v.empty() || v.size() > 128)
+            fail("tracing.service_name", "must be 1 to 128 characters");
+        c.tracing.service_name = v;
+    });
+    add("tracing", "queue_size", [](Config& c, const std::string& v) {
+        c.tracing.queue_size = static_cast<int>(parse_integer("tracing.queue_size", v, 1, 1000000));
+    });
+    add("tracing", "batch_size", [](Config& c, const std::string& v) {
+        c.tracing.batch_size = static_cast<int>(parse_integer("tracing.batch_size", v, 1, 100000));
+    });
+    add("tracing", "export_interval_ms", [](Config& c, const std::string& v) {
+        c.tracing.export_interval_ms = static_cast<int>(parse_integer("tracing.export_interval_ms", v, 10, 600000));
+    });
+    add("tracing", "timeout_ms", [](Config& c, const std::string& v) {
+        c.tracing.timeout_ms = static_cast<int>(parse_integer("tracing.timeout_ms", v, 10, 600000));
+    });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });
     add("admin", "password", [](Config& c, const std::string& v) { c.admin.password = v; });

@@ -165,6 +165,19 @@ struct MetricsConfig {
     std::string token;
 };
 
+// OpenTelemetry traces, exported over OTLP/HTTP (JSON) to `endpoint`. Off by default: a shop
+// that is not pointed at a collector records nothing.
+struct TracingConfig {
+    bool enabled = false;
+    std::string endpoint = "http://127.0.0.1:4318/v1/traces";
+    double sample_ratio = 1.0;  // share of new traces kept; a caller's sampled flag wins
+    std::string service_name = "gomall";
+    int queue_size = 4096;  // spans waiting for export; more are dropped (and counted)
+    int batch_size = 512;
+    int export_interval_ms = 2000;
+    int timeout_ms = 2000;  // one export POST
+};
+
 struct AdminConfig {
     std::string username = "admin";
     std::string password;  // empty: generated at first start and printed once
@@ -190,6 +203,7 @@ struct Config {
     UploadConfig upload;
     WechatPayConfig wechatpay;
     MetricsConfig metrics;
+    TracingConfig tracing;
     AdminConfig admin;
     LogConfig log;
     std::vector<std::string> sources;  // files and variables that were applied, for the startup log

@@ -55,8 +55,12 @@ void SeckillReconciler::start() {
         std::unique_lock lock(mutex_);
         while (!stopping_) {
             lock.unlock();
+            auto span = tracer_->start_root("flash-sale reconcile pass", ports::SpanKind::kInternal);
+            const ActiveTrace::Scope trace_scope(span.context());
             try {
                 const auto r = run_once();
+                span.set_attribute("gomall.activities", r.activities);
+                span.set_attribute("gomall.repairs", r.rebuilt + r.settled + r.republished + r.corrected);
                 if (failing) {
                     spdlog::info("flash-sale reconciler: working again");
                     failing = false;
@@ -74,6 +78,7 @@ void SeckillReconciler::start() {
                     );
                 }
             } catch (const std::exception& e) {
+                span.set_error(e.what());
                 if (!failing) {
                     spdlog::warn(
                         "flash-sale reconciler: pass failed ({}); retrying every {} ms",

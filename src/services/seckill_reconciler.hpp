@@ -23,6 +23,7 @@
 #include "ports/seckill_repository.hpp"
 #include "ports/stock_gate.hpp"
 #include "ports/stock_ledger.hpp"
+#include "ports/tracer.hpp"
 #include "services/seckill_service.hpp"
 
 namespace gomall::services {
@@ -64,6 +65,9 @@ public:
     SeckillReconciler& operator=(const SeckillReconciler&) = delete;
     ~SeckillReconciler();
 
+    /// Each pass of start()'s thread becomes its own trace. Set once, before start().
+    void trace_with(ports::Tracer& tracer) { tracer_ = &tracer; }
+
     void start();
     void stop();
     /// One pass. Throws when the database or Redis cannot be reached (start() logs and retries).
@@ -81,6 +85,8 @@ private:
     const ports::Clock& clock_;
     boost::asio::any_io_executor executor_;
     const ReconcilerSettings settings_;
+    ports::NullTracer no_tracer_;
+    ports::Tracer* tracer_ = &no_tracer_;
     /// Activities whose store keys this instance deleted, with the end they had then: a reset
     /// gives a new end, and the activity is forgotten again after that sale.
     std::map<std::int64_t, TimePoint> forgotten_;

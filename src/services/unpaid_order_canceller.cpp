@@ -67,17 +67,25 @@ void UnpaidOrderCanceller::run() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         lock.unlock();
-        try {
-            if (const int cancelled = sweep(); cancelled > 0) {
-                spdlog::info("cancelled {} expired unpaid order(s)", cancelled);
+        {
+            auto span = tracer_->start_root("unpaid order sweep", ports::SpanKind::kInternal);
+            const ActiveTrace::Scope trace_scope(span.context());
+            try {
+                const int cancelled = sweep();
+                span.set_attribute("gomall.orders_cancelled", cancelled);
+                if (cancelled > 0) {
+                    spdlog::info("cancelled {} expired unpaid order(s)", cancelled);
+                }
+                if (also_) {
+                    also_();
+                }
+            } catch (const std::exception& e) {
+                span.set_error(e.what());
+                spdlog::error("unpaid order sweep failed: {}", e.what());
+            } catch (...) {
+                span.set_error("unknown exception");
+                spdlog::error("unpaid order sweep failed with an unknown exception");
             }
-            if (also_) {
-                also_();
-            }
-        } catch (const std::exception& e) {
-            spdlog::error("unpaid order sweep failed: {}", e.what());
-        } catch (...) {
-            spdlog::error("unpaid order sweep failed with an unknown exception");
         }
         lock.lock();
         wake_.wait_for(lock, sweep_interval_, [this] { return stopping_; });

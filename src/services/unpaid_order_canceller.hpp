@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "ports/tracer.hpp"
 #include "services/order_service.hpp"
 
 namespace gomall::services {
@@ -33,6 +34,9 @@ public:
     /// worker after each sweep, under the same error handling. Set once, before start().
     void also_run(std::function<void()> task) { also_ = std::move(task); }
 
+    /// Each sweep of the worker (with also_run's task) becomes its own trace. Set once, before start().
+    void trace_with(ports::Tracer& tracer) { tracer_ = &tracer; }
+
     /// One sweep: cancels batches until a batch comes back short. Returns how many were cancelled.
     /// Exceptions propagate (the worker logs them); exposed for tests and for a one-off run.
     int sweep();
@@ -48,6 +52,8 @@ private:
     std::condition_variable wake_;
     bool stopping_ = false;
     std::function<void()> also_;
+    ports::NullTracer no_tracer_;
+    ports::Tracer* tracer_ = &no_tracer_;
     std::thread worker_;
 };
 

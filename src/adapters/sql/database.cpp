@@ -232,7 +232,23 @@ void Database::revalidate_if_idle(std::size_t position) {
     }
 }
 
+void Database::trace_with(ports::Tracer& tracer) {
+    statement_spans_.clear();
+    for (std::size_t i = 0; i < pool_size_; ++i) {
+        auto spans = std::make_shared<StatementSpans>(
+            tracer,
+            dialect_ == Dialect::kSqlite ? "sqlite" : "mysql",
+            dialect_ == Dialect::kSqlite ? settings_.sqlite_path : settings_.mysql_database
+        );
+        pool_->at(i).set_logger(soci::logger(new StatementSpanLogger(spans)));
+        statement_spans_.push_back(std::move(spans));
+    }
+}
+
 void Database::give_back(std::size_t position, bool failed) {
+    if (position < statement_spans_.size()) {
+        statement_spans_[position]->lease_ended(failed);
+    }
     {
         const std::lock_guard lock(idle_mutex_);
         last_used_[position] = std::chrono::steady_clock::now();

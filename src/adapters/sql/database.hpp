@@ -12,6 +12,9 @@
 
 #include <soci/soci.h>
 
+#include "adapters/sql/statement_spans.hpp"
+#include "ports/tracer.hpp"
+
 namespace gomall::adapters::sql {
 
 enum class Dialect { kSqlite, kMysql };
@@ -89,6 +92,10 @@ public:
     /// Waits for a free session (throws after a long wait, which means the pool is too small or leaking).
     SessionLease lease();
 
+    /// Opens a span per statement from now on (see StatementSpans). Call at wiring, before the
+    /// first lease; `tracer` must outlive the database.
+    void trace_with(ports::Tracer& tracer);
+
 private:
     friend class SessionLease;
     /// `failed`: the lease ended in an exception, so the connection may be dead (server restarted).
@@ -105,6 +112,7 @@ private:
     std::unique_ptr<soci::connection_pool> pool_;
     std::mutex idle_mutex_;
     std::vector<std::chrono::steady_clock::time_point> last_used_;
+    std::vector<std::shared_ptr<StatementSpans>> statement_spans_;  // by position; empty: not traced
     std::vector<char> suspect_;  // a lease ended in an exception since this one was checked: check before reuse
 };
 
