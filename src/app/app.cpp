@@ -8,6 +8,7 @@
 
 #include "adapters/metrics/process_metrics.hpp"
 #include "adapters/metrics/prometheus_registry.hpp"
+#include "adapters/metrics/registry_reader.hpp"
 #include "adapters/sql/cart_repository.hpp"
 #include "adapters/sql/database.hpp"
 #include "adapters/sql/health_check.hpp"
@@ -24,6 +25,7 @@
 #include "app/seckill_backend.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/handlers/cart_handlers.hpp"
+#include "http/handlers/dashboard_handlers.hpp"
 #include "http/handlers/metrics_handlers.hpp"
 #include "http/handlers/ops_handlers.hpp"
 #include "http/handlers/order_handlers.hpp"
@@ -39,6 +41,7 @@
 #include "ports/clock.hpp"
 #include "services/auth_service.hpp"
 #include "services/cart_service.hpp"
+#include "services/dashboard_sampler.hpp"
 #include "services/jwt.hpp"
 #include "services/login_rate_limiter.hpp"
 #include "services/login_throttle.hpp"
@@ -243,6 +246,10 @@ struct App::Parts {
     services::SeckillService seckill;
     adapters::storage::LocalFileStore upload_store;
     services::UploadService uploads;
+    adapters::metrics::RegistryReader metrics_reader{metrics};
+    std::unique_ptr<services::SaleDashboard> dashboard;  // none when the dashboard is off
+    std::unique_ptr<services::DashboardSampler> dashboard_sampler;
+    std::unique_ptr<http::DashboardStreamSlots> dashboard_streams;
     http::Router router;
     http::StaticFiles static_files;
     std::unique_ptr<http::Pipeline> pipeline;
@@ -323,6 +330,17 @@ std::optional<std::string> App::start() {
     http::register_order_routes(p.router, p.order_service);
     http::register_payment_routes(p.router, p.payment_service);
     http::register_seckill_routes(p.router, p.seckill, p.blocking);
+    if (config_.metrics.dashboard) {
+        services::DashboardSettings dashboard_settings;
+        dashboard_settings.history = std::chrono::seconds(config_.metrics.dashboard_history_seconds);
+        p.dashboard = std::make_unique<services::SaleDashboard>(dashboard_settings);
+        p.dashboard_sampler = std::make_unique<services::DashboardSampler>(p.metrics_reader, *p.dashboard, p.clock);
+        p.dashboard_streams =
+            std::make_unique<http::DashboardStreamSlots>(static_cast<std::size_t>(config_.metrics.dashboard_max_streams)
+            );
+        http::register_dashboard_routes(p.router, *p.dashboard, p.seckill, *p.dashboard_streams);
+        p.dashboard_sampler->start();
+    }
     http::register_upload_routes(
         p.router,
         p.uploads,
@@ -385,6 +403,9 @@ void App::stop() {
         if (left > 0) {
             spdlog::warn("shutdown deadline passed with {} connection(s) still open", left);
         }
+    }
+    if (parts_->dashboard_sampler) {
+        parts_->dashboard_sampler->stop();  // it reads figures the flash-sale backend reports
     }
     // Accepted reservations are committed before the writer stops; then nothing posts to the pool.
     parts_->seckill_backend->stop();

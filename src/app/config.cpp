@@ -407,6 +407,16 @@ std::vector<Key> keys() {
             fail("metrics.token", "must be at least 16 characters");
         c.metrics.token = v;
     });
+    add("metrics", "dashboard", [](Config& c, const std::string& v) {
+        c.metrics.dashboard = parse_bool("metrics.dashboard", v);
+    });
+    add("metrics", "dashboard_history_seconds", [](Config& c, const std::string& v) {
+        c.metrics.dashboard_history_seconds =
+            static_cast<int>(parse_integer("metrics.dashboard_history_seconds", v, 10, 3600));
+    });
+    add("metrics", "dashboard_max_streams", [](Config& c, const std::string& v) {
+        c.metrics.dashboard_max_streams = static_cast<int>(parse_integer("metrics.dashboard_max_streams", v, 1, 1000));
+    });
     // tracing
     add("tracing", "enabled", [](Config& c, const std::string& v) {
         c.tracing.enabled = parse_bool("tracing.enabled", v);

@@ -163,6 +163,10 @@ struct MetricsConfig {
     bool enabled = true;
     std::string path = "/metrics";
     std::string token;
+    // The admin web UI's live sale dashboard (its own history of snapshots, one per second).
+    bool dashboard = true;
+    int dashboard_history_seconds = 300;
+    int dashboard_max_streams = 8;
 };
 
 // OpenTelemetry traces, exported over OTLP/HTTP (JSON) to `endpoint`. Off by default: a shop

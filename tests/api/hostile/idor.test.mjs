@@ -21,6 +21,10 @@ const ADMIN_ROUTES = [
     'POST /api/seckill/init',
     'PUT /api/seckill/activities/{id}',
     'POST /api/seckill/activities/{id}/end',
+    'GET /api/admin/dashboard/shop',
+    'GET /api/admin/dashboard/shop/events',
+    'GET /api/admin/dashboard/seckill/{id}',
+    'GET /api/admin/dashboard/seckill/{id}/events',
 ];
 
 const order = (u, no) => srv.api('GET', `/api/order/${no}`, { token: u.token });

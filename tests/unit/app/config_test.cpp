@@ -314,5 +314,31 @@ TEST_F(ConfigTest, MetricsPathIsOneFreeSegmentAndATokenIsLongEnough) {
     EXPECT_EQ(load("dev", {{"GOMALL_METRICS_TOKEN", std::string(16, 't')}}).metrics.token, std::string(16, 't'));
 }
 
+TEST_F(ConfigTest, DashboardSettingsHaveDefaultsAndBounds) {
+    const auto defaults = load("dev");
+    EXPECT_TRUE(defaults.metrics.dashboard);
+    EXPECT_EQ(defaults.metrics.dashboard_history_seconds, 300);
+    EXPECT_EQ(defaults.metrics.dashboard_max_streams, 8);
+    EXPECT_FALSE(load("dev", {{"GOMALL_METRICS_DASHBOARD", "false"}}).metrics.dashboard);
+    EXPECT_EQ(load("dev", {{"GOMALL_METRICS_DASHBOARD_HISTORY_SECONDS", "60"}}).metrics.dashboard_history_seconds, 60);
+    EXPECT_EQ(load("dev", {{"GOMALL_METRICS_DASHBOARD_MAX_STREAMS", "1"}}).metrics.dashboard_max_streams, 1);
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"GOMALL_METRICS_DASHBOARD", "sometimes"},
+             {"GOMALL_METRICS_DASHBOARD_HISTORY_SECONDS", "9"},
+             {"GOMALL_METRICS_DASHBOARD_HISTORY_SECONDS", "3601"},
+             {"GOMALL_METRICS_DASHBOARD_HISTORY_SECONDS", "5m"},
+             {"GOMALL_METRICS_DASHBOARD_MAX_STREAMS", "0"},
+             {"GOMALL_METRICS_DASHBOARD_MAX_STREAMS", "1001"},
+             {"GOMALL_METRICS_DASHBOARD_MAX_STREAMS", "-1"},
+         }) {
+        try {
+            load("dev", {{key, value}});
+            ADD_FAILURE() << key << "=" << value << " was accepted";
+        } catch (const ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find("metrics.dashboard"), std::string::npos) << e.what();
+        }
+    }
+}
+
 }  // namespace
 }  // namespace gomall::app
