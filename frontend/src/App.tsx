@@ -1,10 +1,12 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { RequireAdmin, RequireAuth } from './components/Guards';
 import { Layout } from './components/Layout';
+import { AdminDashboard } from './pages/admin/AdminDashboard';
 import { AdminLayout } from './pages/admin/AdminLayout';
 import { AdminOrders } from './pages/admin/AdminOrders';
 import { AdminProducts } from './pages/admin/AdminProducts';
 import { AdminSeckill } from './pages/admin/AdminSeckill';
+import { AdminSeckillDashboard } from './pages/admin/AdminSeckillDashboard';
 import { Cart } from './pages/Cart';
 import { Home } from './pages/Home';
 import { Login } from './pages/Login';
@@ -38,6 +40,8 @@ export function App() {
           <Route path="products" element={<AdminProducts />} />
           <Route path="orders" element={<AdminOrders />} />
           <Route path="seckill" element={<AdminSeckill />} />
+          <Route path="seckill/:id/dashboard" element={<AdminSeckillDashboard />} />
+          <Route path="dashboard" element={<AdminDashboard />} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

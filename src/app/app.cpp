@@ -132,7 +132,7 @@ struct App::Parts {
           order_numbers(config.order.node_id, clock),
           order_service(orders, carts, order_numbers, clock, order_settings(config.order)),
           payment_repository(database),
-          payment_backend(config, clock, shop_port),
+          payment_backend(config, clock, metrics, shop_port),
           payment_service(
               orders,
               payment_repository,
@@ -143,9 +143,9 @@ struct App::Parts {
           canceller(order_service, std::chrono::seconds(config.order.sweep_interval_seconds)),
           blocking(static_cast<std::size_t>(config.server.blocking_threads)),
           seckill_repository(database),
-          seckill_backend(
-              SeckillBackend::create(config, seckill_repository, clock, [this] { return order_numbers.next(); })
-          ),
+          seckill_backend(SeckillBackend::create(
+              config, seckill_repository, clock, [this] { return order_numbers.next(); }, metrics
+          )),
           seckill(
               seckill_repository,
               products,
@@ -316,7 +316,11 @@ std::optional<std::string> App::start() {
     for (auto* check : p.seckill_backend->health_checks()) {
         health.push_back(check);
     }
-    http::register_ops_routes(p.router, health, {GOMALL_VERSION, GOMALL_COMMIT, GOMALL_BUILD_TYPE});
+    std::vector<services::CircuitBreaker*> breakers = p.seckill_backend->breakers();
+    if (auto* payment = p.payment_backend.breaker()) {
+        breakers.insert(breakers.begin(), payment);
+    }
+    http::register_ops_routes(p.router, health, {GOMALL_VERSION, GOMALL_COMMIT, GOMALL_BUILD_TYPE}, breakers);
     // In prod the figures are served only to a scraper holding the token, never by default.
     if (config_.metrics.enabled && (config_.env != "prod" || !config_.metrics.token.empty())) {
         http::register_metrics_route(p.router, p.metrics, {config_.metrics.path, config_.metrics.token});

@@ -274,6 +274,9 @@ std::vector<Key> keys() {
     add("rabbitmq", "confirm_timeout_ms", [](Config& c, const std::string& v) {
         c.rabbitmq.confirm_timeout_ms = static_cast<int>(parse_integer("rabbitmq.confirm_timeout_ms", v, 100, 600000));
     });
+    add("rabbitmq", "connect_timeout_ms", [](Config& c, const std::string& v) {
+        c.rabbitmq.connect_timeout_ms = static_cast<int>(parse_integer("rabbitmq.connect_timeout_ms", v, 100, 600000));
+    });
     add("rabbitmq", "max_attempts", [](Config& c, const std::string& v) {
         c.rabbitmq.max_attempts = static_cast<int>(parse_integer("rabbitmq.max_attempts", v, 1, 1000));
     });
@@ -450,6 +453,19 @@ std::vector<Key> keys() {
     });
     add("tracing", "timeout_ms", [](Config& c, const std::string& v) {
         c.tracing.timeout_ms = static_cast<int>(parse_integer("tracing.timeout_ms", v, 10, 600000));
+    });
+    // breakers
+    add("breakers", "enabled", [](Config& c, const std::string& v) {
+        c.breakers.enabled = parse_bool("breakers.enabled", v);
+    });
+    add("breakers", "failure_threshold", [](Config& c, const std::string& v) {
+        c.breakers.failure_threshold = static_cast<int>(parse_integer("breakers.failure_threshold", v, 1, 1000));
+    });
+    add("breakers", "open_seconds", [](Config& c, const std::string& v) {
+        c.breakers.open_seconds = static_cast<int>(parse_integer("breakers.open_seconds", v, 1, 3600));
+    });
+    add("breakers", "half_open_probes", [](Config& c, const std::string& v) {
+        c.breakers.half_open_probes = static_cast<int>(parse_integer("breakers.half_open_probes", v, 1, 100));
     });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });

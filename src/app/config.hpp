@@ -112,6 +112,7 @@ struct RabbitConfig {
     int prefetch = 500;
     int consumers = 1;
     int confirm_timeout_ms = 5000;
+    int connect_timeout_ms = 3000;  // connecting, logging in and each broker RPC of a connection attempt
     // Tries of a reservation whose order cannot be written (backoff up to 5 s between them) before
     // it is recorded as failed and dead-lettered; while the database is unreachable it waits instead.
     int max_attempts = 5;
@@ -182,6 +183,15 @@ struct TracingConfig {
     int timeout_ms = 2000;  // one export POST
 };
 
+// Circuit breakers in front of the dependencies whose outage must not hold up the shop: the payment
+// gateway, and Redis and RabbitMQ on the flash sale's purchase path. One set of settings for all.
+struct BreakersConfig {
+    bool enabled = true;
+    int failure_threshold = 5;  // failures in a row that open a breaker
+    int open_seconds = 10;      // an open breaker refuses calls at once this long, then tries again
+    int half_open_probes = 1;   // trial calls; all must succeed to close it, one failure reopens it
+};
+
 struct AdminConfig {
     std::string username = "admin";
     std::string password;  // empty: generated at first start and printed once
@@ -207,6 +217,7 @@ struct Config {
     UploadConfig upload;
     WechatPayConfig wechatpay;
     MetricsConfig metrics;
+    BreakersConfig breakers;
     TracingConfig tracing;
     AdminConfig admin;
     LogConfig log;

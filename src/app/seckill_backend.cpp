@@ -17,6 +17,12 @@
 #include "adapters/redis/redis_rate_limiter.hpp"
 #include "adapters/redis/redis_seckill_token_store.hpp"
 #include "adapters/redis/redis_stock_gate.hpp"
+#include "app/breaker_settings.hpp"
+#include "services/breaker_purchase_rate_limiter.hpp"
+#include "services/breaker_reservation_queue.hpp"
+#include "services/breaker_seckill_token_store.hpp"
+#include "services/breaker_stock_gate.hpp"
+#include "services/circuit_breaker.hpp"
 #include "services/local_purchase_rate_limiter.hpp"
 #include "services/seckill_reconciler.hpp"
 #include "services/seckill_service.hpp"
@@ -105,7 +111,8 @@ public:
         const Config& config,
         ports::SeckillRepository& repository,
         const ports::Clock& clock,
-        std::function<std::string()> next_order_no
+        std::function<std::string()> next_order_no,
+        ports::Metrics& metrics
     )
         : config_(config),
           repository_(repository),
@@ -136,13 +143,31 @@ public:
               }
           ),
           redis_health_(redis_),
-          rabbit_health_(queue_) {}
+          rabbit_health_(queue_) {
+        if (config.breakers.enabled) {
+            guarded_.emplace(*this, config.breakers, clock, metrics);
+        }
+    }
 
-    ports::StockGate& gate() override { return gate_; }
-    ports::ReservationQueue& queue() override { return queue_; }
-    ports::PurchaseRateLimiter& limiter() override { return limiter_; }
-    ports::SeckillTokenStore& token_store() override { return tokens_; }
+    // The service's calls go through the breakers; the reconciler uses the adapters directly (its
+    // repairs are background work that must be tried whatever the breakers say).
+    ports::StockGate& gate() override { return guarded_ ? guarded_->gate : static_cast<ports::StockGate&>(gate_); }
+    ports::ReservationQueue& queue() override {
+        return guarded_ ? guarded_->queue : static_cast<ports::ReservationQueue&>(queue_);
+    }
+    ports::PurchaseRateLimiter& limiter() override {
+        return guarded_ ? guarded_->limiter : static_cast<ports::PurchaseRateLimiter&>(limiter_);
+    }
+    ports::SeckillTokenStore& token_store() override {
+        return guarded_ ? guarded_->tokens : static_cast<ports::SeckillTokenStore&>(tokens_);
+    }
     std::vector<ports::HealthCheck*> health_checks() override { return {&redis_health_, &rabbit_health_}; }
+    std::vector<services::CircuitBreaker*> breakers() override {
+        if (!guarded_) {
+            return {};
+        }
+        return {&guarded_->redis, &guarded_->rabbitmq};
+    }
     std::string description() const override {
         return "full (redis " + config_.redis.host + ":" + std::to_string(config_.redis.port) + ", rabbitmq " +
                config_.rabbitmq.host + ":" + std::to_string(config_.rabbitmq.port) + " queue " +
@@ -172,6 +197,24 @@ public:
     }
 
 private:
+    /// One breaker per server: Redis behind the gate, the pacing and the tokens; RabbitMQ behind
+    /// the handoff.
+    struct Guarded {
+        Guarded(FullStackBackend& backend, const BreakersConfig& c, const ports::Clock& clock, ports::Metrics& metrics)
+            : redis("redis", breaker_settings(c), clock, metrics),
+              rabbitmq("rabbitmq", breaker_settings(c), clock, metrics),
+              gate(backend.gate_, redis),
+              limiter(backend.limiter_, redis),
+              tokens(backend.tokens_, redis),
+              queue(backend.queue_, rabbitmq) {}
+        services::CircuitBreaker redis;
+        services::CircuitBreaker rabbitmq;
+        services::BreakerStockGate gate;
+        services::BreakerPurchaseRateLimiter limiter;
+        services::BreakerSeckillTokenStore tokens;
+        services::BreakerReservationQueue queue;
+    };
+
     /// The consumers' last step for a reservation that keeps failing: its failure goes into the
     /// database, so every instance reports it and the reconciler returns its unit. While the
     /// database is unreachable this throws and the message stays queued; a row the database
@@ -216,6 +259,7 @@ private:
         s.consumers = c.consumers;
         s.consume = c.consumers > 0;
         s.confirm_timeout = std::chrono::milliseconds(c.confirm_timeout_ms);
+        s.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
         s.max_attempts = c.max_attempts;
         return s;
     }
@@ -231,6 +275,7 @@ private:
     adapters::rabbitmq::RabbitReservationQueue queue_;
     RedisHealth redis_health_;
     RabbitHealth rabbit_health_;
+    std::optional<Guarded> guarded_;                         // none with breakers off
     std::optional<services::SeckillReconciler> reconciler_;  // last: stopped first
 };
 
@@ -240,10 +285,11 @@ std::unique_ptr<SeckillBackend> SeckillBackend::create(
     const Config& config,
     ports::SeckillRepository& repository,
     const ports::Clock& clock,
-    std::function<std::string()> next_order_no
+    std::function<std::string()> next_order_no,
+    ports::Metrics& metrics
 ) {
     if (config.seckill.mode == "full") {
-        return std::make_unique<FullStackBackend>(config, repository, clock, std::move(next_order_no));
+        return std::make_unique<FullStackBackend>(config, repository, clock, std::move(next_order_no), metrics);
     }
     return std::make_unique<EmbeddedBackend>(config, repository, clock, std::move(next_order_no));
 }

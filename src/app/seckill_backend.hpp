@@ -12,6 +12,7 @@
 #include "app/config.hpp"
 #include "ports/clock.hpp"
 #include "ports/database_health.hpp"
+#include "ports/metrics.hpp"
 #include "ports/purchase_rate_limiter.hpp"
 #include "ports/reservation_queue.hpp"
 #include "ports/seckill_repository.hpp"
@@ -20,7 +21,8 @@
 
 namespace gomall::services {
 class SeckillService;
-}
+class CircuitBreaker;
+}  // namespace gomall::services
 
 namespace gomall::app {
 
@@ -34,7 +36,8 @@ public:
         const Config& config,
         ports::SeckillRepository& repository,
         const ports::Clock& clock,
-        std::function<std::string()> next_order_no
+        std::function<std::string()> next_order_no,
+        ports::Metrics& metrics
     );
 
     virtual ports::StockGate& gate() = 0;
@@ -44,6 +47,8 @@ public:
     virtual ports::SeckillTokenStore& token_store() = 0;
     /// Readiness probes of the servers this mode depends on (none in embedded mode).
     virtual std::vector<ports::HealthCheck*> health_checks() = 0;
+    /// Circuit breakers in front of those servers (none in embedded mode, or with breakers off).
+    virtual std::vector<services::CircuitBreaker*> breakers() { return {}; }
     /// One line for the startup log.
     virtual std::string description() const = 0;
 

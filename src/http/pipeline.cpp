@@ -26,12 +26,12 @@ bool all_zero(std::string_view s) {
 /// The answer to a handler that threw: 503 when a dependency is down (the client should retry),
 /// otherwise 500 with the trace id to quote. The exception text goes to the log, never to the client.
 Response exception_response(const Request& req, std::string_view route, const std::exception& e) {
-    if (dynamic_cast<const DependencyUnavailable*>(&e) != nullptr) {
+    if (const auto* unavailable = dynamic_cast<const DependencyUnavailable*>(&e); unavailable != nullptr) {
         spdlog::warn("{} {} answered 503: {}", method_name(req.method), route, e.what());
         Response res = error_response(
             req, ErrorCode::kUnavailable, "a service the shop depends on is unavailable; try again in a moment"
         );
-        res.set_header("Retry-After", "1");
+        res.set_header("Retry-After", std::to_string(std::max<long long>(1, unavailable->retry_after().count())));
         return res;
     }
     spdlog::error("unhandled exception in {} {}: {}", method_name(req.method), route, e.what());

@@ -12,6 +12,8 @@
 #include <boost/asio/detached.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/unavailable.hpp"
+#include "services/circuit_breaker.hpp"
 #include "services/jwt.hpp"
 
 namespace gomall::services {
@@ -45,13 +47,32 @@ Error ended(const SeckillActivity&) {
     return make_error(ErrorCode::kEnded, "the flash sale has ended");
 }
 
-Error busy() {
-    return make_error(ErrorCode::kSeckillBusy, "the flash sale is busy; your unit was returned, please try again");
+/// A call an open circuit breaker refused is logged at debug level: the breaker logged the outage
+/// once when it opened, and a crowd would otherwise write a line per refused purchase.
+spdlog::level::level_enum outage_level(const std::exception& e, spdlog::level::level_enum usual = spdlog::level::err) {
+    return dynamic_cast<const CircuitOpen*>(&e) != nullptr ? spdlog::level::debug : usual;
+}
+
+/// How long the shopper should wait: what an unreachable dependency says (an open circuit
+/// breaker knows), else one second.
+std::chrono::seconds retry_after_of(const std::exception& e) {
+    const auto* unavailable = dynamic_cast<const DependencyUnavailable*>(&e);
+    return unavailable != nullptr ? std::max(unavailable->retry_after(), std::chrono::seconds(1))
+                                  : std::chrono::seconds(1);
+}
+
+Error busy(const std::exception& cause) {
+    Error error =
+        make_error(ErrorCode::kSeckillBusy, "the flash sale is busy; your unit was returned, please try again");
+    error.retry_after = retry_after_of(cause);
+    return error;
 }
 
 /// A store outside the process (Redis) is down or answered nonsense: nothing was taken, so try again.
-Error unreachable() {
-    return make_error(ErrorCode::kSeckillBusy, "the flash sale is busy, please try again");
+Error unreachable(const std::exception& cause) {
+    Error error = make_error(ErrorCode::kSeckillBusy, "the flash sale is busy, please try again");
+    error.retry_after = retry_after_of(cause);
+    return error;
 }
 
 bool running(const SeckillActivity& activity, TimePoint now) {
@@ -438,8 +459,8 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
     try {
         reserved = co_await gate_.reserve(activity->id, user_id, now, reservation.id);
     } catch (const std::exception& e) {
-        spdlog::error("flash sale {}: stock gate failed: {}", activity->id, e.what());
-        co_return unreachable();
+        spdlog::log(outage_level(e), "flash sale {}: stock gate failed: {}", activity->id, e.what());
+        co_return unreachable(e);
     }
     switch (reserved.outcome) {
         case ReserveOutcome::kReserved:
@@ -465,11 +486,19 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
     reservation.seq = reserved.seq;
 
     bool handed_off = false;
+    std::optional<Error> not_queued;
     try {
         co_await queue_.publish(reservation);
         handed_off = true;
     } catch (const std::exception& e) {
-        spdlog::warn("flash sale {}: reservation {} could not be queued: {}", activity->id, reservation.id, e.what());
+        spdlog::log(
+            outage_level(e, spdlog::level::warn),
+            "flash sale {}: reservation {} could not be queued: {}",
+            activity->id,
+            reservation.id,
+            e.what()
+        );
+        not_queued = busy(e);
     }
     if (!handed_off) {
         // The shopper is told to retry, so the unit and their mark must go back on sale.
@@ -480,7 +509,7 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
             // A gate that keeps reservations in flight (Redis) has the reconciler return it later.
             spdlog::error("flash sale {}: returning a unit to the gate failed: {}", activity->id, e.what());
         }
-        co_return busy();
+        co_return *not_queued;
     }
     results_.record_queued(reservation);
     co_return reservation;
@@ -505,8 +534,10 @@ boost::asio::awaitable<Result<std::string>> SeckillService::issue_token(std::int
     try {
         co_await tokens_.issue(activity->id, user_id, token, settings_.token_ttl, now);
     } catch (const std::exception& e) {
-        spdlog::error("flash sale {}: the token store could not issue a token: {}", activity->id, e.what());
-        co_return unreachable();
+        spdlog::log(
+            outage_level(e), "flash sale {}: the token store could not issue a token: {}", activity->id, e.what()
+        );
+        co_return unreachable(e);
     }
     co_return token;
 }
@@ -521,8 +552,10 @@ boost::asio::awaitable<std::optional<Error>> SeckillService::consume_token(
             spent = co_await tokens_.consume(activity_id, user_id, std::move(token), now);
         } catch (const std::exception& e) {
             // Not "token required": the shopper's token may be fine, the store just cannot say so now.
-            spdlog::error("flash sale {}: the token store could not check a token: {}", activity_id, e.what());
-            co_return unreachable();
+            spdlog::log(
+                outage_level(e), "flash sale {}: the token store could not check a token: {}", activity_id, e.what()
+            );
+            co_return unreachable(e);
         }
     }
     if (spent) {

@@ -329,3 +329,62 @@ export interface RefundResult {
   refundable_fee: number;
   order_status: number;
 }
+
+// --- live sale dashboard (admin) -------------------------------------------------------
+/** A figure the server computed, or null when its metric is absent or nothing was measured. */
+export type Figure = number | null;
+/** One figure per sample interval, aligned with `at_ms`. */
+export type FigureLine = Figure[];
+
+export interface RouteFigures {
+  route: string;
+  method: string;
+  requests: Figure;
+  request_rate: Figure;
+  error_rate: Figure;
+  p99_seconds: Figure;
+}
+
+export interface ShopDashboard {
+  sampled_at_ms: number | null;
+  interval_ms: number;
+  window_seconds: number;
+  request_rate: Figure;
+  error_rate: Figure;
+  error_ratio: Figure;
+  p50_seconds: Figure;
+  p99_seconds: Figure;
+  in_flight: Figure;
+  connections_open: Figure;
+  routes: RouteFigures[];
+  series: { at_ms: number[]; request_rate: FigureLine; error_rate: FigureLine; p99_seconds: FigureLine };
+}
+
+export interface OutcomeFigures {
+  outcome: string;
+  total: Figure;
+  rate: Figure;
+}
+
+export interface SeckillDashboard {
+  activity_id: number;
+  sampled_at_ms: number | null;
+  interval_ms: number;
+  window_seconds: number;
+  units_left: Figure;
+  queue_depth: Figure;
+  sse_clients: Figure;
+  orders_written: Figure;
+  orders_written_rate: Figure;
+  handoff: { p50_seconds: Figure; p99_seconds: Figure; count: Figure };
+  attempts: OutcomeFigures[];
+  series: {
+    at_ms: number[];
+    units_left: FigureLine;
+    queue_depth: FigureLine;
+    orders_written_rate: FigureLine;
+    handoff_p50_seconds: FigureLine;
+    handoff_p99_seconds: FigureLine;
+    attempt_rate: Record<string, FigureLine>;
+  };
+}

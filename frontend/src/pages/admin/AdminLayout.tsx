@@ -17,6 +17,9 @@ export function AdminLayout() {
           <NavLink to="/admin/seckill" className={({ isActive }) => `tab ${isActive ? 'is-active' : ''}`} data-testid="admin-tab-seckill">
             {t('admin.seckill')}
           </NavLink>
+          <NavLink to="/admin/dashboard" className={({ isActive }) => `tab ${isActive ? 'is-active' : ''}`} data-testid="admin-tab-dashboard">
+            {t('dashboard.title')}
+          </NavLink>
         </nav>
       </div>
       <Outlet />

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { seckillApi } from '../../api/seckill';
 import type { SeckillActivity, SeckillInitInput } from '../../api/types';
 import { Price } from '../../components/Price';
@@ -117,6 +118,13 @@ export function AdminSeckill() {
                     <td className="num">{a.per_user_limit}</td>
                     <td><SeckillStateBadge state={state} /></td>
                     <td className="row-actions">
+                      <Link
+                        to={`/admin/seckill/${a.id}/dashboard`}
+                        className="btn btn-ghost btn-sm"
+                        data-testid="seckill-dashboard-link"
+                      >
+                        {t('dashboard.open')}
+                      </Link>
                       <button
                         type="button"
                         className="btn btn-ghost btn-sm"
