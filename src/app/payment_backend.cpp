@@ -9,7 +9,9 @@
 #include "adapters/wechatpay/dev_keys.hpp"
 #include "adapters/wechatpay/v2_gateway.hpp"
 #include "adapters/wechatpay/v3_gateway.hpp"
+#include "app/breaker_settings.hpp"
 #include "emulator/emulator_server.hpp"
+#include "services/breaker_payment_gateway.hpp"
 
 namespace gomall::app {
 namespace {
@@ -61,7 +63,9 @@ struct PaymentBackend::Emulator {
     std::unique_ptr<emulator::EmulatorServer> server;
 };
 
-PaymentBackend::PaymentBackend(const Config& config, const ports::Clock& clock, std::uint16_t shop_port) {
+PaymentBackend::PaymentBackend(
+    const Config& config, const ports::Clock& clock, ports::Metrics& metrics, std::uint16_t shop_port
+) {
     const WechatPayConfig& c = config.wechatpay;
     if (!c.enabled) {
         description_ = "off (wechatpay.enabled is false)";
@@ -119,6 +123,11 @@ PaymentBackend::PaymentBackend(const Config& config, const ports::Clock& clock, 
         gateway_ = std::make_unique<wechatpay::V3Gateway>(s, clock);
     } else {
         gateway_ = std::make_unique<wechatpay::V2Gateway>(s, clock);
+    }
+    if (config.breakers.enabled) {
+        breaker_ =
+            std::make_unique<services::CircuitBreaker>("payment", breaker_settings(config.breakers), clock, metrics);
+        guarded_ = std::make_unique<services::BreakerPaymentGateway>(*gateway_, *breaker_);
     }
     description_ = "WeChat Pay " + c.protocol + " at " + s.base_url + (c.emulator ? " (local emulator)" : "") +
                    ", merchant " + s.mch_id + ", notify " + s.notify_url;

@@ -10,7 +10,9 @@
 #include "app/config.hpp"
 #include "emulator/emulator_settings.hpp"
 #include "ports/clock.hpp"
+#include "ports/metrics.hpp"
 #include "ports/payment_gateway.hpp"
+#include "services/circuit_breaker.hpp"
 
 namespace gomall::app {
 
@@ -23,13 +25,16 @@ public:
     /// Loads keys and, with the emulator on, starts it. `shop_port` is this server's bound port, for
     /// the default notify URL. Throws std::runtime_error (a key file missing or unreadable, the
     /// emulator's port taken) with a message that names the file or key, never its content.
-    PaymentBackend(const Config& config, const ports::Clock& clock, std::uint16_t shop_port);
+    /// With breakers.enabled the gateway is behind the "payment" circuit breaker (its figures in `metrics`).
+    PaymentBackend(const Config& config, const ports::Clock& clock, ports::Metrics& metrics, std::uint16_t shop_port);
     ~PaymentBackend();
     PaymentBackend(const PaymentBackend&) = delete;
     PaymentBackend& operator=(const PaymentBackend&) = delete;
 
     /// Null when wechatpay.enabled is false.
-    ports::PaymentGateway* gateway() { return gateway_.get(); }
+    ports::PaymentGateway* gateway() { return guarded_ ? guarded_.get() : gateway_.get(); }
+    /// The gateway's circuit breaker; null when payment or the breakers are off.
+    services::CircuitBreaker* breaker() { return breaker_.get(); }
     /// The emulator's scan page ("http://127.0.0.1:port/pay/scan"), empty without the emulator.
     std::string scan_page_url() const;
     /// One line for the startup log (no secrets).
@@ -42,6 +47,8 @@ private:
     struct Emulator;
     std::unique_ptr<Emulator> emulator_;
     std::unique_ptr<ports::PaymentGateway> gateway_;
+    std::unique_ptr<services::CircuitBreaker> breaker_;
+    std::unique_ptr<ports::PaymentGateway> guarded_;  // gateway_ behind breaker_
     std::string description_;
 };
 

@@ -2,6 +2,7 @@
 // The numeric values are part of the API contract (docs/openapi.yaml).
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <variant>
@@ -80,6 +81,9 @@ struct Error {
     ErrorCode code = ErrorCode::kInternal;
     std::string message;
     std::string field;
+    /// When positive, how long the client should wait before trying again (HTTP Retry-After):
+    /// set for "try again" failures whose cause knows it (an open circuit breaker).
+    std::chrono::seconds retry_after{0};
 };
 
 inline Error make_error(ErrorCode code, std::string message, std::string field = {}) {

@@ -4,6 +4,7 @@
 // thing for the client to do and nothing is wrong with its request.
 #pragma once
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -11,7 +12,15 @@ namespace gomall {
 
 class DependencyUnavailable : public std::runtime_error {
 public:
-    explicit DependencyUnavailable(const std::string& what) : std::runtime_error(what) {}
+    /// `retry_after`: how long the client should wait before trying again (the HTTP Retry-After);
+    /// an open circuit breaker knows it, anything else says one second.
+    explicit DependencyUnavailable(const std::string& what, std::chrono::seconds retry_after = std::chrono::seconds(1))
+        : std::runtime_error(what), retry_after_(retry_after) {}
+
+    std::chrono::seconds retry_after() const { return retry_after_; }
+
+private:
+    std::chrono::seconds retry_after_;
 };
 
 }  // namespace gomall

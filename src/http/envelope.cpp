@@ -205,6 +205,9 @@ Response error_response(const Request& req, const Error& error) {
     Response res;
     res.status = http_status_for(error.code);
     res.body = boost::json::serialize(envelope);
+    if (error.retry_after.count() > 0) {
+        res.set_header("Retry-After", std::to_string(error.retry_after.count()));
+    }
     return res;
 }
 

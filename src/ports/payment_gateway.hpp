@@ -4,6 +4,7 @@
 // Every call blocks on the network: call them from the blocking pool or a worker thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -100,8 +101,9 @@ enum class GatewayFailure {
 
 struct GatewayError {
     GatewayFailure failure = GatewayFailure::kUnavailable;
-    std::string code;     // the provider's code ("ORDERPAID", "ORDER_NOT_EXIST", "timeout"...)
-    std::string message;  // for the log, never shown to shoppers verbatim
+    std::string code;                     // the provider's code ("ORDERPAID", "ORDER_NOT_EXIST", "timeout"...)
+    std::string message;                  // for the log, never shown to shoppers verbatim
+    std::chrono::seconds retry_after{0};  // kUnavailable: when known, how long until a retry may succeed
 };
 
 template <class T>
@@ -113,6 +115,11 @@ public:
 
     /// "wechat_v3" or "wechat_v2": recorded with every payment record.
     virtual std::string provider() const = 0;
+
+    /// Set when the gateway already knows that a call made now would fail unanswered (a circuit
+    /// breaker in front of it is open): how long until one may succeed. Lets the service answer
+    /// "try again" before it records a payment attempt that cannot start.
+    virtual std::optional<std::chrono::seconds> unavailable_for() const { return std::nullopt; }
 
     virtual GatewayResult<NativePayment> create_native(const NativePaymentRequest& request) = 0;
     virtual GatewayResult<Transaction> query(const std::string& out_trade_no) = 0;

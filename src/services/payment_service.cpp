@@ -26,10 +26,12 @@ Error not_configured() {
 
 Error from_gateway(const GatewayError& e, std::string_view action) {
     if (e.failure == GatewayFailure::kUnavailable) {
-        return make_error(
+        Error error = make_error(
             ErrorCode::kPaymentUnavailable,
             "the payment provider could not be reached to " + std::string(action) + "; try again in a moment"
         );
+        error.retry_after = e.retry_after;
+        return error;
     }
     return make_error(
         ErrorCode::kPaymentRejected,
@@ -201,6 +203,14 @@ Result<PaymentStarted> PaymentService::start(
             gateway_->close(last.out_trade_no);
             payments_.end_attempt(last.out_trade_no, AttemptStatus::kClosed, now);
         }
+    }
+    if (const auto wait = gateway_->unavailable_for()) {
+        // Known to fail unanswered: asking now would only use up one of the order's attempts.
+        Error error = make_error(
+            ErrorCode::kPaymentUnavailable, "the payment provider cannot be reached right now; try again in a moment"
+        );
+        error.retry_after = *wait;
+        return error;
     }
     const int attempt_no = attempts.empty() ? 1 : attempts.back().attempt_no + 1;
     if (attempt_no > settings_.max_attempts) {

@@ -6,7 +6,12 @@
 
 namespace gomall::http {
 
-void register_ops_routes(Router& router, std::vector<ports::HealthCheck*> checks, VersionInfo version) {
+void register_ops_routes(
+    Router& router,
+    std::vector<ports::HealthCheck*> checks,
+    VersionInfo version,
+    std::vector<services::CircuitBreaker*> breakers
+) {
     RouteOptions inline_route;
     inline_route.inline_only = true;
 
@@ -32,8 +37,19 @@ void register_ops_routes(Router& router, std::vector<ports::HealthCheck*> checks
     );
 
     // Runs on the blocking pool: each check may touch the network.
-    router.get("/ready", [checks = std::move(checks)](Request& req) {
+    router.get("/ready", [checks = std::move(checks), breakers = std::move(breakers)](Request& req) {
         boost::json::object status;
+        // Shown, but never a reason to be unready: every instance shares the dependency a breaker
+        // guards, so taking this one out of the load balancer would not route around the outage;
+        // it would turn "no payments for a while" into "no shop". The breaker already answers
+        // the calls that need the dependency at once with 503 and Retry-After.
+        if (!breakers.empty()) {
+            boost::json::object states;
+            for (auto* breaker : breakers) {
+                states[breaker->name()] = breaker_state_name(breaker->state());
+            }
+            status["breakers"] = std::move(states);
+        }
         std::string failed;
         for (auto* check : checks) {
             std::string problem;

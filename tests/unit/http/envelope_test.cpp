@@ -33,6 +33,17 @@ TEST(Envelope, ErrorsCarryTheStatusOfTheirClassAndTheField) {
     EXPECT_EQ(body.at("data").at("field").as_string(), "username");
 }
 
+TEST(Envelope, AnErrorThatKnowsWhenToRetrySaysSoInRetryAfter) {
+    Error busy = make_error(ErrorCode::kSeckillBusy, "the flash sale is busy, please try again");
+    EXPECT_EQ(error_response(traced(), busy).header("Retry-After"), "") << "no hint, no header";
+    busy.retry_after = std::chrono::seconds(7);
+    const auto res = error_response(traced(), busy);
+    EXPECT_EQ(res.status, 503);
+    EXPECT_EQ(res.header("Retry-After"), "7");
+    busy.retry_after = std::chrono::seconds(-3);
+    EXPECT_EQ(error_response(traced(), busy).header("Retry-After"), "") << "a negative wait is no hint";
+}
+
 TEST(Envelope, MapsBusinessCodesToHttpStatuses) {
     EXPECT_EQ(http_status_for(ErrorCode::kUsernameTaken), 409);
     EXPECT_EQ(http_status_for(ErrorCode::kInvalidCredentials), 401);

@@ -225,6 +225,13 @@ TEST(PipelineDispatch, HandsCoroutineRoutesToTheServerAfterAuthentication) {
     const DependencyUnavailable down("no free database connection");
     auto busy = pipeline.finish_async(signed_in, std::nullopt, &down, next.started);
     EXPECT_EQ(busy.status, 503);
+    EXPECT_EQ(busy.header("Retry-After"), "1");
+
+    // an open circuit breaker knows how long: the client is told, never less than a second
+    const DependencyUnavailable open("circuit breaker 'redis' is open", std::chrono::seconds(9));
+    EXPECT_EQ(pipeline.finish_async(signed_in, std::nullopt, &open, next.started).header("Retry-After"), "9");
+    const DependencyUnavailable now("circuit breaker 'redis' is open", std::chrono::seconds(0));
+    EXPECT_EQ(pipeline.finish_async(signed_in, std::nullopt, &now, next.started).header("Retry-After"), "1");
 }
 
 }  // namespace
