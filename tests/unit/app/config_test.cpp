@@ -340,5 +340,46 @@ TEST_F(ConfigTest, DashboardSettingsHaveDefaultsAndBounds) {
     }
 }
 
+TEST_F(ConfigTest, BreakersHaveWorkingDefaultsAndRefuseValuesThatCannotWork) {
+    const auto defaults = load("dev");
+    EXPECT_TRUE(defaults.breakers.enabled);
+    EXPECT_EQ(defaults.breakers.failure_threshold, 5);
+    EXPECT_EQ(defaults.breakers.open_seconds, 10);
+    EXPECT_EQ(defaults.breakers.half_open_probes, 1);
+    EXPECT_EQ(defaults.rabbitmq.connect_timeout_ms, 3000);
+    const auto set = load(
+        "dev",
+        {{"GOMALL_BREAKERS_ENABLED", "false"},
+         {"GOMALL_BREAKERS_FAILURE_THRESHOLD", "2"},
+         {"GOMALL_BREAKERS_OPEN_SECONDS", "1"},
+         {"GOMALL_BREAKERS_HALF_OPEN_PROBES", "3"},
+         {"GOMALL_RABBITMQ_CONNECT_TIMEOUT_MS", "500"}}
+    );
+    EXPECT_FALSE(set.breakers.enabled);
+    EXPECT_EQ(set.breakers.failure_threshold, 2);
+    EXPECT_EQ(set.breakers.open_seconds, 1);
+    EXPECT_EQ(set.breakers.half_open_probes, 3);
+    EXPECT_EQ(set.rabbitmq.connect_timeout_ms, 500);
+    for (const auto& [key, value] : std::map<std::string, std::string>{
+             {"GOMALL_BREAKERS_FAILURE_THRESHOLD", "0"},
+             {"GOMALL_BREAKERS_OPEN_SECONDS", "0"},
+             {"GOMALL_BREAKERS_OPEN_SECONDS", "3601"},
+             {"GOMALL_BREAKERS_HALF_OPEN_PROBES", "-1"},
+             {"GOMALL_BREAKERS_ENABLED", "sometimes"},
+             {"GOMALL_RABBITMQ_CONNECT_TIMEOUT_MS", "99"},
+         }) {
+        EXPECT_THROW(load("dev", {{key, value}}), ConfigError) << key << "=" << value;
+    }
+    for (const auto& value : {"1e3", "5 ", "0x10", "99999999999999999999", "five"}) {
+        EXPECT_THROW(load("dev", {{"GOMALL_BREAKERS_FAILURE_THRESHOLD", value}}), ConfigError) << value;
+    }
+    try {
+        load("dev", {{"GOMALL_BREAKERS_HALF_OPEN_PROBES", "0"}});
+        FAIL() << "half_open_probes 0 accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("breakers.half_open_probes"), std::string::npos) << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace gomall::app
