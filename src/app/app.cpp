@@ -35,15 +35,17 @@
 #include "http/handlers/upload_handlers.hpp"
 #include "http/handlers/user_handlers.hpp"
 #include "http/pipeline.hpp"
+#include "http/rate_limit_gate.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 #include "ports/clock.hpp"
 #include "services/auth_service.hpp"
 #include "services/cart_service.hpp"
+#include "services/counted_purchase_rate_limiter.hpp"
 #include "services/dashboard_sampler.hpp"
 #include "services/jwt.hpp"
-#include "services/login_rate_limiter.hpp"
+#include "services/keyed_rate_limiter.hpp"
 #include "services/login_throttle.hpp"
 #include "services/order_number.hpp"
 #include "services/order_service.hpp"
@@ -51,6 +53,7 @@
 #include "services/payment_service.hpp"
 #include "services/product_cache.hpp"
 #include "services/product_service.hpp"
+#include "services/rate_limit_metrics.hpp"
 #include "services/seckill_service.hpp"
 #include "services/token_revocations.hpp"
 #include "services/unpaid_order_canceller.hpp"
@@ -117,8 +120,9 @@ struct App::Parts {
           revocations(tokens, clock),
           login_limiter(
               clock,
-              services::LoginRateLimitSettings{
-                  config.auth.login_rate_per_second, static_cast<double>(config.auth.login_burst)}
+              services::RateLimitSettings{
+                  config.auth.login_rate_per_second, static_cast<double>(config.auth.login_burst)},
+              &services::rate_limited_counter(metrics, "login")
           ),
           login_throttle(clock, login_throttle_settings(config.auth)),
           auth(users, tokens, hasher, revocations, login_limiter, login_throttle, clock, auth_settings(config.auth)),
@@ -146,12 +150,13 @@ struct App::Parts {
           seckill_backend(SeckillBackend::create(
               config, seckill_repository, clock, [this] { return order_numbers.next(); }, metrics
           )),
+          seckill_limiter(seckill_backend->limiter(), services::rate_limited_counter(metrics, "seckill")),
           seckill(
               seckill_repository,
               products,
               seckill_backend->gate(),
               seckill_backend->queue(),
-              seckill_backend->limiter(),
+              seckill_limiter,
               seckill_backend->token_store(),
               clock,
               seckill_settings(config.seckill),
@@ -167,6 +172,27 @@ struct App::Parts {
         s.access_ttl = std::chrono::seconds(c.access_ttl_seconds);
         s.refresh_ttl = std::chrono::seconds(c.refresh_ttl_seconds);
         s.bcrypt_cost = c.bcrypt_cost;
+        return s;
+    }
+
+    // The pipeline's limits: global on every request, API per client address on /api/*. Probes and
+    // scrapes are never limited (a 429 would make a busy instance look dead), and the payment
+    // provider's notifications only count against the global limit (they come from a few addresses).
+    static http::RateLimitGateSettings rate_limit_settings(const Config& c) {
+        http::RateLimitGateSettings s;
+        const RateLimitConfig& r = c.rate_limit;
+        if (r.global_rate_per_second > 0) {
+            s.global = services::RateLimitSettings{
+                static_cast<double>(r.global_rate_per_second), static_cast<double>(r.global_burst)};
+        }
+        if (r.api_rate_per_second > 0) {
+            s.api = services::RateLimitSettings{
+                static_cast<double>(r.api_rate_per_second),
+                static_cast<double>(r.api_burst),
+                static_cast<std::size_t>(r.api_max_keys)};
+        }
+        s.exempt_paths = {"/health", "/ready", c.metrics.path};
+        s.api_exempt_paths = {std::string(http::kPaymentNotifyPath)};
         return s;
     }
 
@@ -228,7 +254,7 @@ struct App::Parts {
     adapters::sql::DatabaseHealthCheck database_health;
     services::PasswordHasher hasher;
     services::TokenRevocations revocations;
-    services::LoginRateLimiter login_limiter;
+    services::KeyedRateLimiter login_limiter;
     services::LoginThrottle login_throttle;
     services::AuthService auth;
     services::ProductCache product_cache;
@@ -243,6 +269,7 @@ struct App::Parts {
     http::BlockingPool blocking;  // joined after the server stops, before anything it uses goes away
     adapters::sql::SqlSeckillRepository seckill_repository;
     std::unique_ptr<SeckillBackend> seckill_backend;
+    services::CountedPurchaseRateLimiter seckill_limiter;  // the backend's limiter, its refusals counted
     services::SeckillService seckill;
     adapters::storage::LocalFileStore upload_store;
     services::UploadService uploads;
@@ -252,6 +279,7 @@ struct App::Parts {
     std::unique_ptr<http::DashboardStreamSlots> dashboard_streams;
     http::Router router;
     http::StaticFiles static_files;
+    std::unique_ptr<http::RateLimitGate> rate_limits;
     std::unique_ptr<http::Pipeline> pipeline;
     std::unique_ptr<http::Server> server;  // last: stopped and destroyed first
 };
@@ -355,6 +383,8 @@ std::optional<std::string> App::start() {
     pipeline_settings.cors_origins = config_.server.cors_origins;
     pipeline_settings.default_body_limit = config_.server.body_limit_bytes;
     pipeline_settings.access_log = config_.log.access_log;
+    p.rate_limits = std::make_unique<http::RateLimitGate>(p.clock, Parts::rate_limit_settings(config_), p.metrics);
+    pipeline_settings.rate_limits = p.rate_limits.get();
     p.pipeline = std::make_unique<http::Pipeline>(p.router, p.auth, &p.static_files, pipeline_settings);
 
     http::ServerSettings server_settings;
@@ -369,7 +399,7 @@ std::optional<std::string> App::start() {
     server_settings.read_timeout_seconds = config_.server.read_timeout_seconds;
     server_settings.idle_timeout_seconds = config_.server.idle_timeout_seconds;
     server_settings.shutdown_timeout_seconds = config_.server.shutdown_timeout_seconds;
-    server_settings.trust_proxy = config_.server.trust_proxy;
+    server_settings.trusted_proxies = http::TrustedProxies::parse(config_.server.trusted_proxies);
     p.server = std::make_unique<http::Server>(*p.pipeline, p.blocking, server_settings);
 
     p.canceller.start();

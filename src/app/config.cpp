@@ -10,6 +10,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "http/client_address.hpp"
+
 namespace gomall::app {
 namespace {
 
@@ -110,8 +112,38 @@ std::vector<Key> keys() {
     add("server", "cors_origins", [](Config& c, const std::string& v) { c.server.cors_origins = parse_list(v); });
     add("server", "static_dir", [](Config& c, const std::string& v) { c.server.static_dir = v; });
     add("server", "openapi_path", [](Config& c, const std::string& v) { c.server.openapi_path = v; });
-    add("server", "trust_proxy", [](Config& c, const std::string& v) {
-        c.server.trust_proxy = parse_bool("server.trust_proxy", v);
+    add("server", "trusted_proxies", [](Config& c, const std::string& v) {
+        auto entries = parse_list(v);
+        try {
+            (void)http::TrustedProxies::parse(entries);
+        } catch (const std::invalid_argument& e) {
+            fail("server.trusted_proxies", e.what());
+        }
+        c.server.trusted_proxies = std::move(entries);
+    });
+    add("server", "trust_proxy", [](Config&, const std::string& v) {
+        // The old switch trusted X-Forwarded-For from any peer; turning it on now must not pass silently.
+        if (parse_bool("server.trust_proxy", v)) {
+            fail("server.trust_proxy", "replaced by server.trusted_proxies: list the proxies' addresses or networks");
+        }
+    });
+    // rate_limit
+    add("rate_limit", "global_rate_per_second", [](Config& c, const std::string& v) {
+        c.rate_limit.global_rate_per_second =
+            static_cast<int>(parse_integer("rate_limit.global_rate_per_second", v, 0, 100000000));
+    });
+    add("rate_limit", "global_burst", [](Config& c, const std::string& v) {
+        c.rate_limit.global_burst = static_cast<int>(parse_integer("rate_limit.global_burst", v, 1, 100000000));
+    });
+    add("rate_limit", "api_rate_per_second", [](Config& c, const std::string& v) {
+        c.rate_limit.api_rate_per_second =
+            static_cast<int>(parse_integer("rate_limit.api_rate_per_second", v, 0, 100000000));
+    });
+    add("rate_limit", "api_burst", [](Config& c, const std::string& v) {
+        c.rate_limit.api_burst = static_cast<int>(parse_integer("rate_limit.api_burst", v, 1, 100000000));
+    });
+    add("rate_limit", "api_max_keys", [](Config& c, const std::string& v) {
+        c.rate_limit.api_max_keys = static_cast<int>(parse_integer("rate_limit.api_max_keys", v, 1, 10000000));
     });
     // database
     add("database", "driver", [](Config& c, const std::string& v) {

@@ -34,7 +34,19 @@ struct ServerConfig {
     std::vector<std::string> cors_origins;
     std::string static_dir = "frontend/dist";
     std::string openapi_path = "docs/openapi.yaml";
-    bool trust_proxy = false;  // take the client address from X-Forwarded-For (behind nginx)
+    // Addresses or networks (CIDR) of the proxies in front of the server. Only from these peers is
+    // X-Forwarded-For read (right-most entry that is not itself a trusted proxy); empty: never.
+    std::vector<std::string> trusted_proxies;
+};
+
+// The request-rate limits of the HTTP pipeline (the login and flash-sale limits sit with auth and
+// seckill). A rate of 0 turns that limit off.
+struct RateLimitConfig {
+    int global_rate_per_second = 1000;  // the whole instance, every request but /health, /ready, metrics
+    int global_burst = 2000;
+    int api_rate_per_second = 100;  // per client address (IPv6: per /64), on /api/*
+    int api_burst = 200;
+    int api_max_keys = 100000;  // client addresses tracked at most; idle ones are forgotten sooner
 };
 
 struct DatabaseConfig {
@@ -207,6 +219,7 @@ struct LogConfig {
 struct Config {
     std::string env = "dev";
     ServerConfig server;
+    RateLimitConfig rate_limit;
     DatabaseConfig database;
     AuthConfig auth;
     OrderConfig order;

@@ -30,8 +30,8 @@
 namespace gomall::app {
 namespace {
 
-services::LoginRateLimitSettings limiter_settings(const SeckillConfig& c) {
-    return services::LoginRateLimitSettings{c.rate_per_second, static_cast<double>(c.burst)};
+services::RateLimitSettings limiter_settings(const SeckillConfig& c) {
+    return services::RateLimitSettings{c.rate_per_second, static_cast<double>(c.burst)};
 }
 
 class EmbeddedBackend final : public SeckillBackend {

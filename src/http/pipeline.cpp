@@ -204,6 +204,16 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
     }
     LogContext::Scope log_scope(req.trace_id);
 
+    // Rate limits before anything else, so a refused request costs no routing, token check or handler.
+    // Once per request: one handed on to the blocking pool comes back here in blocking mode.
+    if (mode == Mode::kInline && settings_.rate_limits != nullptr) {
+        if (auto refused = settings_.rate_limits->check(req)) {
+            apply_cors(req, *refused);
+            finish(req, *refused, started);
+            return answered_with(std::move(*refused));
+        }
+    }
+
     // CORS preflight: answered here, before routing, for allowed origins only.
     if (req.method == Method::kOptions && !req.header("access-control-request-method").empty()) {
         Response res;

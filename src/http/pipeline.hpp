@@ -1,5 +1,5 @@
-// The middleware chain every request goes through, in order: trace id (W3C traceparent),
-// CORS, routing (404/405), authentication and admin check, the handler under a panic guard,
+// The middleware chain every request goes through, in order: trace id (W3C traceparent), rate
+// limits (429), CORS, routing (404/405), authentication and admin check, the handler under a panic guard,
 // static files for non-API GETs, security headers, access log. Pure: no sockets.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "http/rate_limit_gate.hpp"
 #include "http/request.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
@@ -20,6 +21,7 @@ struct PipelineSettings {
     std::vector<std::string> cors_origins;  // exact origins allowed; "*" allows any
     std::size_t default_body_limit = std::size_t{1024} * 1024;
     bool access_log = true;
+    RateLimitGate* rate_limits = nullptr;  // request-rate limits, checked before routing; none: no limits
 };
 
 class Pipeline {

@@ -31,6 +31,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "http/client_address.hpp"
 #include "http/envelope.hpp"
 
 namespace gomall::http {
@@ -59,23 +60,6 @@ std::string_view trim_whitespace(std::string_view value) {
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
         value.remove_suffix(1);
     return value;
-}
-
-// The client address a trusted proxy reports: the last X-Forwarded-For entry, which is the one the
-// proxy itself added (entries before it came from the client and may be forged). nullopt when it
-// is not an IP address, so a garbage header cannot become the key of the login throttle.
-std::optional<std::string> forwarded_client(std::string_view header) {
-    if (header.empty()) {
-        return std::nullopt;
-    }
-    const auto comma = header.rfind(',');
-    const auto last = trim_whitespace(comma == std::string_view::npos ? header : header.substr(comma + 1));
-    beast::error_code ec;
-    const auto address = asio::ip::make_address(std::string(last), ec);
-    if (ec) {
-        return std::nullopt;
-    }
-    return address.to_string();
 }
 
 // A request may be framed by Transfer-Encoding only as exactly "chunked", once, on HTTP/1.1.
@@ -313,7 +297,8 @@ struct Server::Impl {
         {
             beast::error_code ec;
             auto endpoint = stream.socket().remote_endpoint(ec);
-            client_ip = ec ? "unknown" : endpoint.address().to_string();
+            // No X-Forwarded-For yet: this is the peer in its usual text (IPv4 also on a dual-stack socket).
+            client_ip = ec ? "unknown" : resolve_client_address(endpoint.address().to_string(), {}, {});
         }
         auto transport_request = [&client_ip] {
             Request req;
@@ -449,10 +434,14 @@ struct Server::Impl {
             for (const auto& field : message) {
                 req.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
             }
-            if (settings.trust_proxy) {
-                if (auto forwarded = forwarded_client(req.header("x-forwarded-for"))) {
-                    req.client_ip = std::move(*forwarded);
+            if (!settings.trusted_proxies.empty()) {
+                std::vector<std::string_view> forwarded_for;
+                for (const auto& [name, value] : req.headers) {
+                    if (name == "x-forwarded-for") {
+                        forwarded_for.emplace_back(value);
+                    }
                 }
+                req.client_ip = resolve_client_address(client_ip, forwarded_for, settings.trusted_proxies);
             }
             req.body = std::move(message.body());
             const bool keep_alive = message.keep_alive();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "http/blocking_pool.hpp"
+#include "http/client_address.hpp"
 #include "http/listen_socket.hpp"
 #include "http/pipeline.hpp"
 
@@ -26,7 +27,7 @@ struct ServerSettings {
     int idle_timeout_seconds = 60;                      // between requests on a kept-alive connection
     int shutdown_timeout_seconds = 10;
     int event_stream_max_seconds = 300;  // hard cap on one server-sent-events response
-    bool trust_proxy = false;
+    TrustedProxies trusted_proxies;      // peers whose X-Forwarded-For names the client (none: never read)
 };
 
 class Server {

@@ -62,10 +62,6 @@ Error invalid_refresh_token() {
     return make_error(ErrorCode::kRefreshTokenInvalid, "refresh token is invalid or expired");
 }
 
-// The login token bucket refills at one attempt a second or faster (config allows no slower rate),
-// so waiting a second always frees one.
-constexpr std::chrono::seconds kRateLimitedRetryAfter{1};
-
 LoginOutcome refused(std::string message, std::chrono::seconds retry_after) {
     return LoginOutcome{make_error(ErrorCode::kLoginRateLimited, std::move(message)), retry_after};
 }
@@ -90,7 +86,7 @@ AuthService::AuthService(
     ports::TokenRepository& tokens,
     PasswordHasher& hasher,
     TokenRevocations& revocations,
-    LoginRateLimiter& login_limiter,
+    KeyedRateLimiter& login_limiter,
     LoginThrottle& login_throttle,
     const ports::Clock& clock,
     AuthSettings settings
@@ -138,8 +134,10 @@ Result<LoginResult> AuthService::register_user(const Registration& registration)
 }
 
 LoginOutcome AuthService::login(std::string_view username, std::string_view password, std::string_view client_ip) {
-    if (!login_limiter_.try_acquire(client_ip)) {
-        return refused("too many login attempts, please slow down", kRateLimitedRetryAfter);
+    if (const auto decision = login_limiter_.try_acquire(client_ip); !decision) {
+        return refused(
+            "too many login attempts, please slow down", std::chrono::seconds(decision.retry_after_seconds())
+        );
     }
     LoginThrottle::Attempt attempt = login_throttle_.begin(username, client_ip);
     if (!attempt.admitted()) {

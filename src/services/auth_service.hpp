@@ -15,7 +15,7 @@
 #include "ports/token_repository.hpp"
 #include "ports/user_repository.hpp"
 #include "services/jwt.hpp"
-#include "services/login_rate_limiter.hpp"
+#include "services/keyed_rate_limiter.hpp"
 #include "services/login_throttle.hpp"
 #include "services/password_hasher.hpp"
 #include "services/token_revocations.hpp"
@@ -62,7 +62,7 @@ public:
         ports::TokenRepository& tokens,
         PasswordHasher& hasher,
         TokenRevocations& revocations,
-        LoginRateLimiter& login_limiter,
+        KeyedRateLimiter& login_limiter,
         LoginThrottle& login_throttle,
         const ports::Clock& clock,
         AuthSettings settings
@@ -110,7 +110,7 @@ private:
     ports::TokenRepository& tokens_;
     PasswordHasher& hasher_;
     TokenRevocations& revocations_;
-    LoginRateLimiter& login_limiter_;
+    KeyedRateLimiter& login_limiter_;
     LoginThrottle& login_throttle_;
     const ports::Clock& clock_;
     AuthSettings settings_;

@@ -6,7 +6,7 @@
 namespace gomall::services {
 
 boost::asio::awaitable<bool> LocalPurchaseRateLimiter::try_acquire(std::int64_t user_id) {
-    co_return buckets_.try_acquire("seckill:" + std::to_string(user_id));
+    co_return buckets_.try_acquire("seckill:" + std::to_string(user_id)).allowed;
 }
 
 }  // namespace gomall::services

@@ -3,18 +3,18 @@
 
 #include "ports/clock.hpp"
 #include "ports/purchase_rate_limiter.hpp"
-#include "services/login_rate_limiter.hpp"
+#include "services/keyed_rate_limiter.hpp"
 
 namespace gomall::services {
 
 class LocalPurchaseRateLimiter final : public ports::PurchaseRateLimiter {
 public:
-    LocalPurchaseRateLimiter(const ports::Clock& clock, LoginRateLimitSettings settings) : buckets_(clock, settings) {}
+    LocalPurchaseRateLimiter(const ports::Clock& clock, RateLimitSettings settings) : buckets_(clock, settings) {}
 
     boost::asio::awaitable<bool> try_acquire(std::int64_t user_id) override;
 
 private:
-    LoginRateLimiter buckets_;  // the same bounded bucket table that paces logins, keyed by shopper
+    KeyedRateLimiter buckets_;  // the same bounded bucket table that paces logins, keyed by shopper
 };
 
 }  // namespace gomall::services

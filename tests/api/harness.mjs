@@ -168,6 +168,12 @@ export class Server {
                 GOMALL_AUTH_BCRYPT_COST: '4',
                 GOMALL_AUTH_LOGIN_RATE_PER_SECOND: '100000',
                 GOMALL_AUTH_LOGIN_BURST: '100000',
+                // every test request comes from 127.0.0.1, fast: the request-rate limits stay on
+                // but out of reach (ratelimit.test.mjs starts servers with small ones)
+                GOMALL_RATE_LIMIT_GLOBAL_RATE_PER_SECOND: '10000000',
+                GOMALL_RATE_LIMIT_GLOBAL_BURST: '10000000',
+                GOMALL_RATE_LIMIT_API_RATE_PER_SECOND: '10000000',
+                GOMALL_RATE_LIMIT_API_BURST: '10000000',
                 // failed-login throttling at its defaults, pinned so that a change to conf/config.yaml
                 // does not change what the tests expect
                 GOMALL_AUTH_LOGIN_FREE_FAILURES: '5',

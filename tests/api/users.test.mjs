@@ -165,7 +165,7 @@ test('failed logins slow down the failing address only: 429 10008 with Retry-Aft
     // and the owner at two addresses. A 2 s first wait leaves room for a slow machine between requests.
     const own = await startServer({
         label: 'throttle',
-        env: { GOMALL_SERVER_TRUST_PROXY: 'true', GOMALL_AUTH_LOGIN_DELAY_BASE_MS: '2000' },
+        env: { GOMALL_SERVER_TRUSTED_PROXIES: '127.0.0.1', GOMALL_AUTH_LOGIN_DELAY_BASE_MS: '2000' },
     });
     try {
         const owner = await own.register('owner');

@@ -240,7 +240,7 @@ void register_payment_routes(Router& router, services::PaymentService& payments)
     RouteOptions provider;
     provider.body_limit = kNotifyBodyLimit;
     router.post(
-        "/api/pay/wechat/notify", [&payments](Request& req) { return notify(req, payments); }, provider
+        std::string(kPaymentNotifyPath), [&payments](Request& req) { return notify(req, payments); }, provider
     );
 }
 

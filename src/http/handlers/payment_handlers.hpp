@@ -1,10 +1,15 @@
 // HTTP routes of WeChat Pay, with the original GoMall's shapes (fields added, none renamed).
 #pragma once
 
+#include <string_view>
+
 #include "http/router.hpp"
 #include "services/payment_service.hpp"
 
 namespace gomall::http {
+
+/// Where the provider posts its payment and refund notifications.
+inline constexpr std::string_view kPaymentNotifyPath = "/api/pay/wechat/notify";
 
 /// Registers POST /api/pay/wechat/unified-order, GET /api/pay/wechat/query, POST /api/pay/wechat/close,
 /// POST /api/pay/wechat/refund, GET /api/order/:order_no/payment (signed in; a shopper's own orders,

@@ -207,7 +207,13 @@ awaitable<Response> purchase(Request& req, services::SeckillService& seckill) {
         co_return error_response(req, token.error());
     }
     auto reservation = co_await seckill.purchase(req.user_id(), product_id.value(), token.value().value_or(""));
-    co_return respond(req, reservation, queued_json);
+    Response res = respond(req, reservation, queued_json);
+    if (!reservation.ok() && reservation.error().code == ErrorCode::kSeckillRateLimited) {
+        // The shopper's bucket refills at one attempt a second or faster (the config allows no slower
+        // rate), so a second always brings one back.
+        res.set_header("Retry-After", "1");
+    }
+    co_return res;
 }
 
 awaitable<Response> issue_token(Request& req, services::SeckillService& seckill) {

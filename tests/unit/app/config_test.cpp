@@ -381,5 +381,77 @@ TEST_F(ConfigTest, BreakersHaveWorkingDefaultsAndRefuseValuesThatCannotWork) {
     }
 }
 
+// The original's four limits: global 1000/s burst 2000, API 100/s burst 200 per address, flash sale
+// 5/s burst 10 per shopper, login 10/s burst 20 per address; in the built-in defaults and the shipped file.
+TEST_F(ConfigTest, RateLimitsDefaultToTheOriginalsTable) {
+    auto expect_table = [](const Config& c, const std::string& where) {
+        EXPECT_EQ(c.rate_limit.global_rate_per_second, 1000) << where;
+        EXPECT_EQ(c.rate_limit.global_burst, 2000) << where;
+        EXPECT_EQ(c.rate_limit.api_rate_per_second, 100) << where;
+        EXPECT_EQ(c.rate_limit.api_burst, 200) << where;
+        EXPECT_EQ(c.seckill.rate_per_second, 5) << where;
+        EXPECT_EQ(c.seckill.burst, 10) << where;
+        EXPECT_EQ(c.auth.login_rate_per_second, 10) << where;
+        EXPECT_EQ(c.auth.login_burst, 20) << where;
+        EXPECT_TRUE(c.server.trusted_proxies.empty()) << where;
+    };
+    expect_table(load("staging"), "built-in defaults");
+    ConfigOptions shipped;
+    shipped.env = "staging";  // no overlay file: conf/config.yaml alone
+    shipped.config_path = std::string(GOMALL_SOURCE_DIR) + "/conf/config.yaml";
+    shipped.use_process_environment = false;
+    expect_table(load_config(shipped), "conf/config.yaml");
+}
+
+TEST_F(ConfigTest, RateLimitsAreConfigurableAndZeroTurnsOneOff) {
+    const auto c = load(
+        "dev",
+        {{"GOMALL_RATE_LIMIT_GLOBAL_RATE_PER_SECOND", "0"},
+         {"GOMALL_RATE_LIMIT_API_RATE_PER_SECOND", "3"},
+         {"GOMALL_RATE_LIMIT_API_BURST", "4"},
+         {"GOMALL_RATE_LIMIT_API_MAX_KEYS", "50"}}
+    );
+    EXPECT_EQ(c.rate_limit.global_rate_per_second, 0);
+    EXPECT_EQ(c.rate_limit.api_rate_per_second, 3);
+    EXPECT_EQ(c.rate_limit.api_burst, 4);
+    EXPECT_EQ(c.rate_limit.api_max_keys, 50);
+    for (const auto& [key, value] : std::map<std::string, std::string>{
+             {"GOMALL_RATE_LIMIT_GLOBAL_RATE_PER_SECOND", "-1"},
+             {"GOMALL_RATE_LIMIT_GLOBAL_BURST", "0"},
+             {"GOMALL_RATE_LIMIT_API_RATE_PER_SECOND", "1.5"},
+             {"GOMALL_RATE_LIMIT_API_BURST", "0"},
+             {"GOMALL_RATE_LIMIT_API_MAX_KEYS", "0"},
+             {"GOMALL_SECKILL_BURST", "0"},
+             {"GOMALL_AUTH_LOGIN_BURST", "0"}}) {
+        EXPECT_THROW(load("dev", {{key, value}}), ConfigError) << key << "=" << value;
+    }
+}
+
+TEST_F(ConfigTest, TrustedProxiesAreAddressesOrNetworks) {
+    const auto c = load("dev", {{"GOMALL_SERVER_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8,fd00::/8"}});
+    EXPECT_EQ(c.server.trusted_proxies, (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "fd00::/8"}));
+    write("config-yaml.yaml", "server:\n  trusted_proxies: [192.168.0.0/16, \"::1\"]\n");
+    EXPECT_EQ(load("yaml").server.trusted_proxies, (std::vector<std::string>{"192.168.0.0/16", "::1"}));
+    try {
+        load("dev", {{"GOMALL_SERVER_TRUSTED_PROXIES", "10.0.0.1,nginx"}});
+        FAIL() << "a host name was accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("server.trusted_proxies"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("nginx"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(load("dev", {{"GOMALL_SERVER_TRUSTED_PROXIES", "0.0.0.0/0"}}), ConfigError);
+    EXPECT_THROW(load("dev", {{"GOMALL_SERVER_TRUSTED_PROXIES", "10.0.0.0/40"}}), ConfigError);
+}
+
+TEST_F(ConfigTest, TheOldTrustProxySwitchIsRefusedWhenOn) {
+    EXPECT_NO_THROW(load("dev", {{"GOMALL_SERVER_TRUST_PROXY", "false"}}));
+    try {
+        load("dev", {{"GOMALL_SERVER_TRUST_PROXY", "true"}});
+        FAIL() << "trust_proxy: true was accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("server.trusted_proxies"), std::string::npos) << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace gomall::app

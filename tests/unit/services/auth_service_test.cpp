@@ -216,7 +216,7 @@ protected:
     FakeTokenRepository tokens_;
     PasswordHasher hasher_{4};
     TokenRevocations revocations_{tokens_, clock_};
-    LoginRateLimiter limiter_{clock_, {.rate_per_second = 10, .burst = 20, .max_keys = 1000}};
+    KeyedRateLimiter limiter_{clock_, {.rate_per_second = 10, .burst = 20, .max_keys = 1000}};
     LoginThrottle throttle_{clock_};  // 5 free failures per (account, address), 30 per address, 1 s doubling
     AuthService auth_{users_, tokens_, hasher_, revocations_, limiter_, throttle_, clock_, test_settings()};
 };

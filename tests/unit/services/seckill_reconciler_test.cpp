@@ -79,7 +79,7 @@ protected:
     FakeStockGate gate;
     FakeReservationQueue queue;
     FakeLedger ledger;
-    LocalPurchaseRateLimiter limiter{clock, LoginRateLimitSettings{5.0, 10.0, 1000}};
+    LocalPurchaseRateLimiter limiter{clock, RateLimitSettings{5.0, 10.0, 1000}};
     FakeSeckillTokenStore tokens;
     boost::asio::io_context io;
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work{io.get_executor()};

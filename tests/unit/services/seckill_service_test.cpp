@@ -81,7 +81,7 @@ protected:
     FakeSeckillRepository repository{products};
     FakeStockGate gate;
     FakeReservationQueue queue;
-    LocalPurchaseRateLimiter limiter{clock, LoginRateLimitSettings{5.0, 10.0, 1000}};
+    LocalPurchaseRateLimiter limiter{clock, RateLimitSettings{5.0, 10.0, 1000}};
     FakeSeckillTokenStore tokens;
     boost::asio::io_context io;
     std::unique_ptr<SeckillService> service;
