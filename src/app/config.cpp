@@ -421,6 +421,14 @@ std::vector<Key> keys() {
         c.wechatpay.notify_retry_max_ms =
             static_cast<int>(parse_integer("wechatpay.notify_retry_max_ms", v, 10, 3600000));
     });
+    add("wechatpay", "emulator_max_trades", [](Config& c, const std::string& v) {
+        c.wechatpay.emulator_max_trades =
+            static_cast<int>(parse_integer("wechatpay.emulator_max_trades", v, 1, 10000000));
+    });
+    add("wechatpay", "emulator_max_refunds", [](Config& c, const std::string& v) {
+        c.wechatpay.emulator_max_refunds =
+            static_cast<int>(parse_integer("wechatpay.emulator_max_refunds", v, 1, 10000000));
+    });
     // metrics
     add("metrics", "enabled", [](Config& c, const std::string& v) {
         c.metrics.enabled = parse_bool("metrics.enabled", v);
@@ -451,6 +459,19 @@ std::vector<Key> keys() {
     });
     add("metrics", "dashboard_max_streams", [](Config& c, const std::string& v) {
         c.metrics.dashboard_max_streams = static_cast<int>(parse_integer("metrics.dashboard_max_streams", v, 1, 1000));
+    });
+    // breakers
+    add("breakers", "enabled", [](Config& c, const std::string& v) {
+        c.breakers.enabled = parse_bool("breakers.enabled", v);
+    });
+    add("breakers", "failure_threshold", [](Config& c, const std::string& v) {
+        c.breakers.failure_threshold = static_cast<int>(parse_integer("breakers.failure_threshold", v, 1, 1000));
+    });
+    add("breakers", "open_seconds", [](Config& c, const std::string& v) {
+        c.breakers.open_seconds = static_cast<int>(parse_integer("breakers.open_seconds", v, 1, 3600));
+    });
+    add("breakers", "half_open_probes", [](Config& c, const std::string& v) {
+        c.breakers.half_open_probes = static_cast<int>(parse_integer("breakers.half_open_probes", v, 1, 100));
     });
     // tracing
     add("tracing", "enabled", [](Config& c, const std::string& v) {
@@ -485,19 +506,6 @@ std::vector<Key> keys() {
     });
     add("tracing", "timeout_ms", [](Config& c, const std::string& v) {
         c.tracing.timeout_ms = static_cast<int>(parse_integer("tracing.timeout_ms", v, 10, 600000));
-    });
-    // breakers
-    add("breakers", "enabled", [](Config& c, const std::string& v) {
-        c.breakers.enabled = parse_bool("breakers.enabled", v);
-    });
-    add("breakers", "failure_threshold", [](Config& c, const std::string& v) {
-        c.breakers.failure_threshold = static_cast<int>(parse_integer("breakers.failure_threshold", v, 1, 1000));
-    });
-    add("breakers", "open_seconds", [](Config& c, const std::string& v) {
-        c.breakers.open_seconds = static_cast<int>(parse_integer("breakers.open_seconds", v, 1, 3600));
-    });
-    add("breakers", "half_open_probes", [](Config& c, const std::string& v) {
-        c.breakers.half_open_probes = static_cast<int>(parse_integer("breakers.half_open_probes", v, 1, 100));
     });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });

@@ -168,6 +168,9 @@ struct WechatPayConfig {
     int max_attempts = 5;             // payment attempts per order
     int notify_retry_base_ms = 1000;  // emulator: first redelivery after this, doubling
     int notify_retry_max_ms = 30000;
+    // emulator: trades and refunds it remembers; past them the oldest finished ones are forgotten
+    int emulator_max_trades = 10000;
+    int emulator_max_refunds = 10000;
 };
 
 // Prometheus metrics at `path`. With a token the scraper must send it as a bearer token; in prod the
@@ -182,6 +185,15 @@ struct MetricsConfig {
     int dashboard_max_streams = 8;
 };
 
+// Circuit breakers in front of the dependencies whose outage must not hold up the shop: the payment
+// gateway, and Redis and RabbitMQ on the flash sale's purchase path. One set of settings for all.
+struct BreakersConfig {
+    bool enabled = true;
+    int failure_threshold = 5;  // failures in a row that open a breaker
+    int open_seconds = 10;      // an open breaker refuses calls at once this long, then tries again
+    int half_open_probes = 1;   // trial calls; all must succeed to close it, one failure reopens it
+};
+
 // OpenTelemetry traces, exported over OTLP/HTTP (JSON) to `endpoint`. Off by default: a shop
 // that is not pointed at a collector records nothing.
 struct TracingConfig {
@@ -193,15 +205,6 @@ struct TracingConfig {
     int batch_size = 512;
     int export_interval_ms = 2000;
     int timeout_ms = 2000;  // one export POST
-};
-
-// Circuit breakers in front of the dependencies whose outage must not hold up the shop: the payment
-// gateway, and Redis and RabbitMQ on the flash sale's purchase path. One set of settings for all.
-struct BreakersConfig {
-    bool enabled = true;
-    int failure_threshold = 5;  // failures in a row that open a breaker
-    int open_seconds = 10;      // an open breaker refuses calls at once this long, then tries again
-    int half_open_probes = 1;   // trial calls; all must succeed to close it, one failure reopens it
 };
 
 struct AdminConfig {

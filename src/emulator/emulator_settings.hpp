@@ -31,7 +31,11 @@ struct EmulatorSettings {
     // emulator listens on.
     std::string public_base_url;
 
-    std::size_t max_trades = 100000;  // a runaway client cannot grow the emulator without bound
+    // Memory stays bounded in a long-running dev shop: past these the oldest finished trades (paid
+    // and notified, closed, refunded) are forgotten; when every trade held is still payable or
+    // being notified, new orders (refunds) are refused as WeChat refuses under load.
+    std::size_t max_trades = 10000;
+    std::size_t max_refunds = 10000;
 };
 
 /// The listening side of EmulatorServer.

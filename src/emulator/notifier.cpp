@@ -124,6 +124,8 @@ void Notifier::attempt(Entry& entry) {
     if (report.delivered) {
         entry.notification.max_attempts = entry.attempt;  // done: no further attempt
     }
+    report.last = entry.attempt >= entry.notification.max_attempts || !entry.notification.build;
+    report.holds_trade = entry.notification.holds_trade;
     spdlog::info(
         "emulator: {} for {} attempt {}: status {}{}",
         report.event,

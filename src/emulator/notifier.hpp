@@ -25,6 +25,9 @@ struct Notification {
     /// True when the shop's answer means "received, stop retrying".
     std::function<bool(const wechatpay::HttpResponse&)> accepted;
     int max_attempts = 1;
+    /// The trade store counted this notification as owed for log_key's trade (which it keeps
+    /// until the last attempt).
+    bool holds_trade = false;
 };
 
 struct RetrySchedule {
@@ -40,6 +43,8 @@ struct AttemptReport {
     int status = 0;  // 0: no HTTP answer
     std::string answer;
     bool delivered = false;
+    bool last = false;         // no further attempt will be made (delivered, or attempts used up)
+    bool holds_trade = false;  // copied from the Notification
 };
 
 class Notifier {

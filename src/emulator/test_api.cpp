@@ -207,11 +207,19 @@ void register_test_routes(http::Router& router, WechatPayEmulator& emulator) {
     router.get(
         "/emulator/health",
         [&emulator](http::Request&) {
+            const auto held = emulator.trades().counts();
             return json(
                 200,
                 {{"status", "ok"},
                  {"pending_notifications", emulator.pending_notifications()},
-                 {"base_url", emulator.public_base_url()}}
+                 {"base_url", emulator.public_base_url()},
+                 {"trades",
+                  {{"held", held.trades},
+                   {"live", held.live},
+                   {"refunds", held.refunds},
+                   {"evicted", held.evicted},
+                   {"max_trades", emulator.settings().max_trades},
+                   {"max_refunds", emulator.settings().max_refunds}}}}
             );
         },
         options

@@ -1,10 +1,13 @@
 // The emulator's memory of payments and refunds, and the rules WeChat applies to them (repeat
 // orders, closing a paid order, refunding more than was paid). Protocol-neutral: the APIv3 and
-// APIv2 routes translate its outcomes into their own error codes. Thread-safe; every answer is a
-// copy, so callers never hold a lock.
+// APIv2 routes translate its outcomes into their own error codes. Bounded: past its limits it
+// forgets the oldest finished trades, never one still payable or still being notified. Thread-safe;
+// every answer is a copy, so callers never hold a lock.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -92,7 +95,8 @@ enum class TradeProblem {
     kNotEnough,       // refund larger than what is left to refund
     kTotalMismatch,   // the refund names another total than the payment's
     kRefundNoTaken,   // the out_refund_no belongs to another payment
-    kFull,            // max_trades reached
+    kRefundLimit,     // the payment has had as many refunds as one payment may have
+    kFull,            // max_trades (or max_refunds) reached and every trade held is still live
 };
 
 template <class T>
@@ -101,6 +105,7 @@ using Outcome = std::variant<T, TradeProblem>;
 struct PayOptions {
     std::optional<Cents> amount;  // what the payer pays, when not the order's total
     bool ignore_closed = false;   // pay even a closed or expired order (a payment racing the close)
+    int notifications = 0;        // notifications queued for this payment: the trade is kept until each finished
 };
 
 struct NewRefund {
@@ -118,12 +123,35 @@ struct RefundOutcome {
     bool created = false;  // false: the same out_refund_no again, answered from memory
 };
 
+/// How much the store keeps. A trade is live while it can still be paid (NOTPAY) or a notification
+/// about it is queued or in flight; every other trade is final and may be forgotten, oldest first,
+/// to make room.
+struct TradeStoreLimits {
+    std::size_t max_trades = 10000;          // trades held, live and final
+    std::size_t max_refunds = 10000;         // refunds held, over all trades
+    std::size_t max_refunds_per_trade = 50;  // WeChat's own limit of partial refunds per payment
+    std::size_t deliveries_per_trade = 20;   // the last notification attempts kept per order
+    std::size_t untracked_logs = 1000;       // delivery logs of orders the store does not hold
+};
+
+/// What the store holds right now (for /emulator/health and tests).
+struct TradeStoreCounts {
+    std::size_t trades = 0;
+    std::size_t live = 0;
+    std::size_t refunds = 0;
+    std::size_t delivery_records = 0;  // in all logs, tracked and untracked
+    std::size_t untracked_logs = 0;
+    std::size_t evicted = 0;  // final trades forgotten since the start
+};
+
 class TradeStore {
 public:
-    explicit TradeStore(std::size_t max_trades) : max_trades_(max_trades) {}
+    /// Every limit must be at least 1 (std::invalid_argument otherwise).
+    explicit TradeStore(TradeStoreLimits limits);
 
     /// Stores `draft` (state, ids and token are filled here), or answers the stored trade when the
-    /// same out_trade_no comes again unpaid with the same amount.
+    /// same out_trade_no comes again unpaid with the same amount. When max_trades is reached the
+    /// oldest final trade is forgotten first; kFull when every trade held is live.
     Outcome<Trade> create(Trade draft);
     std::optional<Trade> find(std::string_view out_trade_no) const;
     std::optional<Trade> find_by_token(std::string_view token) const;
@@ -132,22 +160,57 @@ public:
     /// Closing a closed trade succeeds again; a paid one is kPaid.
     Outcome<Trade> close(std::string_view out_trade_no);
     Outcome<Trade> pay(std::string_view out_trade_no, TimePoint now, const PayOptions& options);
+    /// A new refund naming a notify_url counts as a notification owed (the emulator sends one for
+    /// it) until notification_finished().
     Outcome<RefundOutcome> refund(const NewRefund& request, TimePoint now);
     std::optional<RefundRecord> find_refund(std::string_view out_refund_no) const;
     std::vector<RefundRecord> refunds_of(std::string_view out_trade_no) const;
 
-    /// Notification attempts, kept per out_trade_no (also for orders the emulator never saw).
+    /// One notification counted by pay() or refund() has had its last attempt: the trade may
+    /// become final.
+    void notification_finished(std::string_view out_trade_no);
+
+    /// Notification attempts, the last deliveries_per_trade kept per out_trade_no (also for orders
+    /// the store does not hold: the oldest of those logs go first past untracked_logs).
     void record_delivery(const std::string& out_trade_no, DeliveryRecord record);
     std::vector<DeliveryRecord> deliveries(std::string_view out_trade_no) const;
 
+    TradeStoreCounts counts() const;
+
 private:
-    std::size_t max_trades_;
+    struct Held {
+        Trade trade;
+        std::uint64_t seq = 0;  // creation order: the oldest final trade is forgotten first
+        int notifications = 0;  // queued or in flight
+        std::deque<DeliveryRecord> deliveries;
+    };
+    struct UntrackedLog {
+        std::uint64_t seq = 0;
+        std::deque<DeliveryRecord> deliveries;
+    };
+
+    static bool live(const Held& held);
+    /// Files `held` as evictable or not after any change to it.
+    void refile(const Held& held);
+    /// Forgets the oldest final trade other than `keep`; false when there is none.
+    bool evict_oldest(std::uint64_t keep);
+    /// Warns once per spell of refusals.
+    void refusing(std::string_view what, std::size_t held);
+    void append(std::deque<DeliveryRecord>& log, DeliveryRecord record);
+
+    TradeStoreLimits limits_;
     mutable std::mutex mutex_;
-    std::map<std::string, Trade, std::less<>> trades_;
+    std::uint64_t next_seq_ = 1;  // 0 is no trade
+    std::map<std::string, Held, std::less<>> trades_;
+    std::map<std::uint64_t, std::string> final_;                      // seq -> out_trade_no, oldest first
     std::map<std::string, std::string, std::less<>> by_token_;        // pr token -> out_trade_no
     std::map<std::string, std::string, std::less<>> by_transaction_;  // transaction_id -> out_trade_no
     std::map<std::string, RefundRecord, std::less<>> refunds_;
-    std::map<std::string, std::vector<DeliveryRecord>, std::less<>> deliveries_;
+    std::map<std::string, UntrackedLog, std::less<>> untracked_;  // logs of orders not held
+    std::map<std::uint64_t, std::string> untracked_order_;        // seq -> out_trade_no, oldest first
+    std::size_t delivery_records_ = 0;
+    std::size_t evicted_ = 0;
+    bool refusing_ = false;
 };
 
 }  // namespace gomall::emulator

@@ -156,8 +156,11 @@ V2Result problem_result(TradeProblem problem) {
             return fail("INVALID_REQUEST", "订单金额与total_fee不一致");
         case TradeProblem::kRefundNoTaken:
             return fail("INVALID_REQUEST", "out_refund_no已用于另一笔订单");
+        case TradeProblem::kRefundLimit:
+            return fail("ERROR", "超过最大退款次数");
         case TradeProblem::kFull:
-            break;
+            // WeChat's answer when it sheds load: retryable with the same parameters.
+            return fail("SYSTEMERROR", "系统繁忙，请稍后再试");
     }
     return fail("SYSTEMERROR", "系统错误");
 }

@@ -130,10 +130,13 @@ V3Answer problem_answer(TradeProblem problem) {
             return error_answer(400, "INVALID_REQUEST", "amount.total does not match the order's total");
         case TradeProblem::kRefundNoTaken:
             return error_answer(400, "INVALID_REQUEST", "out_refund_no belongs to another order");
+        case TradeProblem::kRefundLimit:
+            return error_answer(400, "INVALID_REQUEST", "超过最大退款次数: a payment takes at most 50 refunds");
         case TradeProblem::kFull:
-            break;
+            // WeChat's answer when it sheds load: retryable, the same request may pass later.
+            return error_answer(429, "FREQUENCY_LIMITED", "频率超限: every order the emulator holds is still open");
     }
-    return error_answer(500, "SYSTEM_ERROR", "系统错误: the emulator holds too many orders");
+    return error_answer(500, "SYSTEM_ERROR", "系统错误");
 }
 
 /// The merchant named in a body or query must be the one that signed.

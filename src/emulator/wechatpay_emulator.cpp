@@ -19,6 +19,9 @@ EmulatorSettings checked(EmulatorSettings settings) {
     if (settings.api_v2_key.empty()) {
         throw std::invalid_argument("wechatpay emulator: the APIv2 key is required");
     }
+    if (settings.max_trades < 1 || settings.max_refunds < 1) {
+        throw std::invalid_argument("wechatpay emulator: max_trades and max_refunds must be at least 1");
+    }
     if (settings.max_deliveries < 1 || settings.retry_base.count() <= 0 || settings.retry_max < settings.retry_base) {
         throw std::invalid_argument(
             "wechatpay emulator: the retry schedule needs max_deliveries >= 1 and 0 < base <= max"
@@ -35,6 +38,13 @@ wechatpay::HttpClientSettings notify_client(const EmulatorSettings& settings) {
     return client;
 }
 
+TradeStoreLimits store_limits(const EmulatorSettings& settings) {
+    TradeStoreLimits limits;
+    limits.max_trades = settings.max_trades;
+    limits.max_refunds = settings.max_refunds;
+    return limits;
+}
+
 }  // namespace
 
 WechatPayEmulator::WechatPayEmulator(EmulatorSettings settings, std::string public_base_url, const ports::Clock& clock)
@@ -43,7 +53,7 @@ WechatPayEmulator::WechatPayEmulator(EmulatorSettings settings, std::string publ
       clock_(clock),
       merchant_key_(wechatpay::RsaKey::public_from_pem(settings_.merchant_public_key_pem)),
       platform_key_(wechatpay::RsaKey::private_from_pem(settings_.platform_private_key_pem)),
-      trades_(settings_.max_trades),
+      trades_(store_limits(settings_)),
       notifications_(settings_, platform_key_, clock_),
       notifier_(
           wechatpay::HttpClient(notify_client(settings_)),
@@ -66,9 +76,12 @@ std::string WechatPayEmulator::scan_url(const Trade& trade) const {
 Outcome<Trade> WechatPayEmulator::pay(
     std::string_view out_trade_no, const PayOptions& options, Tamper tamper, bool duplicate
 ) {
-    auto outcome = trades_.pay(out_trade_no, now(), options);
+    PayOptions counted = options;
+    counted.notifications = duplicate ? 2 : 1;  // counted by the store before any can finish
+    auto outcome = trades_.pay(out_trade_no, now(), counted);
     if (const auto* trade = std::get_if<Trade>(&outcome)) {
         auto notification = notifications_.payment(*trade, tamper, options.amount);
+        notification.holds_trade = true;
         if (duplicate) {
             notifier_.enqueue(notification);  // the very same event (same id) twice, as WeChat may
         }
@@ -79,7 +92,9 @@ Outcome<Trade> WechatPayEmulator::pay(
 
 void WechatPayEmulator::refunded(const RefundRecord& refund) {
     if (!refund.notify_url.empty()) {
-        notifier_.enqueue(notifications_.refund(refund));
+        auto notification = notifications_.refund(refund);
+        notification.holds_trade = true;  // the store counted it when it made the refund
+        notifier_.enqueue(std::move(notification));
     }
 }
 
@@ -96,6 +111,9 @@ void WechatPayEmulator::record(const AttemptReport& report) {
     record.event = report.event;
     record.delivered = report.delivered;
     trades_.record_delivery(report.log_key, std::move(record));
+    if (report.last && report.holds_trade) {
+        trades_.notification_finished(report.log_key);
+    }
 }
 
 }  // namespace gomall::emulator

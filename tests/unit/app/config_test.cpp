@@ -239,6 +239,17 @@ TEST_F(WechatPayConfigTest, DevRunsTheEmulatorAndProdStartsWithPaymentOff) {
     EXPECT_FALSE(prod.emulator);
 }
 
+TEST_F(WechatPayConfigTest, TheEmulatorsMemoryIsBoundedAndConfigurable) {
+    const auto defaults = load("dev").wechatpay;
+    EXPECT_EQ(defaults.emulator_max_trades, 10000);
+    EXPECT_EQ(defaults.emulator_max_refunds, 10000);
+    const std::map<std::string, std::string> vars = {
+        {"GOMALL_WECHATPAY_EMULATOR_MAX_TRADES", "500"}, {"GOMALL_WECHATPAY_EMULATOR_MAX_REFUNDS", "70"}};
+    const auto set = load("dev", vars).wechatpay;
+    EXPECT_EQ(set.emulator_max_trades, 500);
+    EXPECT_EQ(set.emulator_max_refunds, 70);
+}
+
 TEST_F(WechatPayConfigTest, TheEmulatorIsRefusedInProd) {
     auto vars = merchant();
     vars["GOMALL_WECHATPAY_EMULATOR"] = "true";
@@ -287,6 +298,11 @@ TEST_F(WechatPayConfigTest, BadValuesAreRefusedWithTheKeyNamed) {
              {"GOMALL_WECHATPAY_EMULATOR_PORT", "70000"},
              {"GOMALL_WECHATPAY_MAX_ATTEMPTS", "0"},
              {"GOMALL_WECHATPAY_TIMEOUT_MS", "5"},
+             {"GOMALL_WECHATPAY_EMULATOR_MAX_TRADES", "0"},
+             {"GOMALL_WECHATPAY_EMULATOR_MAX_TRADES", "-1"},
+             {"GOMALL_WECHATPAY_EMULATOR_MAX_TRADES", "ten"},
+             {"GOMALL_WECHATPAY_EMULATOR_MAX_REFUNDS", "99999999999"},
+             {"GOMALL_WECHATPAY_EMULATOR_MAX_REFUNDS", "1e4"},
          }) {
         try {
             load("dev", {{key, value}});
@@ -337,47 +353,6 @@ TEST_F(ConfigTest, DashboardSettingsHaveDefaultsAndBounds) {
         } catch (const ConfigError& e) {
             EXPECT_NE(std::string(e.what()).find("metrics.dashboard"), std::string::npos) << e.what();
         }
-    }
-}
-
-TEST_F(ConfigTest, BreakersHaveWorkingDefaultsAndRefuseValuesThatCannotWork) {
-    const auto defaults = load("dev");
-    EXPECT_TRUE(defaults.breakers.enabled);
-    EXPECT_EQ(defaults.breakers.failure_threshold, 5);
-    EXPECT_EQ(defaults.breakers.open_seconds, 10);
-    EXPECT_EQ(defaults.breakers.half_open_probes, 1);
-    EXPECT_EQ(defaults.rabbitmq.connect_timeout_ms, 3000);
-    const auto set = load(
-        "dev",
-        {{"GOMALL_BREAKERS_ENABLED", "false"},
-         {"GOMALL_BREAKERS_FAILURE_THRESHOLD", "2"},
-         {"GOMALL_BREAKERS_OPEN_SECONDS", "1"},
-         {"GOMALL_BREAKERS_HALF_OPEN_PROBES", "3"},
-         {"GOMALL_RABBITMQ_CONNECT_TIMEOUT_MS", "500"}}
-    );
-    EXPECT_FALSE(set.breakers.enabled);
-    EXPECT_EQ(set.breakers.failure_threshold, 2);
-    EXPECT_EQ(set.breakers.open_seconds, 1);
-    EXPECT_EQ(set.breakers.half_open_probes, 3);
-    EXPECT_EQ(set.rabbitmq.connect_timeout_ms, 500);
-    for (const auto& [key, value] : std::map<std::string, std::string>{
-             {"GOMALL_BREAKERS_FAILURE_THRESHOLD", "0"},
-             {"GOMALL_BREAKERS_OPEN_SECONDS", "0"},
-             {"GOMALL_BREAKERS_OPEN_SECONDS", "3601"},
-             {"GOMALL_BREAKERS_HALF_OPEN_PROBES", "-1"},
-             {"GOMALL_BREAKERS_ENABLED", "sometimes"},
-             {"GOMALL_RABBITMQ_CONNECT_TIMEOUT_MS", "99"},
-         }) {
-        EXPECT_THROW(load("dev", {{key, value}}), ConfigError) << key << "=" << value;
-    }
-    for (const auto& value : {"1e3", "5 ", "0x10", "99999999999999999999", "five"}) {
-        EXPECT_THROW(load("dev", {{"GOMALL_BREAKERS_FAILURE_THRESHOLD", value}}), ConfigError) << value;
-    }
-    try {
-        load("dev", {{"GOMALL_BREAKERS_HALF_OPEN_PROBES", "0"}});
-        FAIL() << "half_open_probes 0 accepted";
-    } catch (const ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("breakers.half_open_probes"), std::string::npos) << e.what();
     }
 }
 
@@ -450,6 +425,47 @@ TEST_F(ConfigTest, TheOldTrustProxySwitchIsRefusedWhenOn) {
         FAIL() << "trust_proxy: true was accepted";
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find("server.trusted_proxies"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(ConfigTest, BreakersHaveWorkingDefaultsAndRefuseValuesThatCannotWork) {
+    const auto defaults = load("dev");
+    EXPECT_TRUE(defaults.breakers.enabled);
+    EXPECT_EQ(defaults.breakers.failure_threshold, 5);
+    EXPECT_EQ(defaults.breakers.open_seconds, 10);
+    EXPECT_EQ(defaults.breakers.half_open_probes, 1);
+    EXPECT_EQ(defaults.rabbitmq.connect_timeout_ms, 3000);
+    const auto set = load(
+        "dev",
+        {{"GOMALL_BREAKERS_ENABLED", "false"},
+         {"GOMALL_BREAKERS_FAILURE_THRESHOLD", "2"},
+         {"GOMALL_BREAKERS_OPEN_SECONDS", "1"},
+         {"GOMALL_BREAKERS_HALF_OPEN_PROBES", "3"},
+         {"GOMALL_RABBITMQ_CONNECT_TIMEOUT_MS", "500"}}
+    );
+    EXPECT_FALSE(set.breakers.enabled);
+    EXPECT_EQ(set.breakers.failure_threshold, 2);
+    EXPECT_EQ(set.breakers.open_seconds, 1);
+    EXPECT_EQ(set.breakers.half_open_probes, 3);
+    EXPECT_EQ(set.rabbitmq.connect_timeout_ms, 500);
+    for (const auto& [key, value] : std::map<std::string, std::string>{
+             {"GOMALL_BREAKERS_FAILURE_THRESHOLD", "0"},
+             {"GOMALL_BREAKERS_OPEN_SECONDS", "0"},
+             {"GOMALL_BREAKERS_OPEN_SECONDS", "3601"},
+             {"GOMALL_BREAKERS_HALF_OPEN_PROBES", "-1"},
+             {"GOMALL_BREAKERS_ENABLED", "sometimes"},
+             {"GOMALL_RABBITMQ_CONNECT_TIMEOUT_MS", "99"},
+         }) {
+        EXPECT_THROW(load("dev", {{key, value}}), ConfigError) << key << "=" << value;
+    }
+    for (const auto& value : {"1e3", "5 ", "0x10", "99999999999999999999", "five"}) {
+        EXPECT_THROW(load("dev", {{"GOMALL_BREAKERS_FAILURE_THRESHOLD", value}}), ConfigError) << value;
+    }
+    try {
+        load("dev", {{"GOMALL_BREAKERS_HALF_OPEN_PROBES", "0"}});
+        FAIL() << "half_open_probes 0 accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("breakers.half_open_probes"), std::string::npos) << e.what();
     }
 }
 
