@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/metrics/metered_flash_sale.hpp"
 #include "adapters/metrics/process_metrics.hpp"
 #include "adapters/metrics/prometheus_registry.hpp"
 #include "adapters/metrics/registry_reader.hpp"
@@ -20,9 +21,11 @@
 #include "adapters/sql/token_repository.hpp"
 #include "adapters/sql/user_repository.hpp"
 #include "adapters/storage/local_file_store.hpp"
+#include "app/breaker_settings.hpp"
 #include "app/demo_catalog.hpp"
 #include "app/payment_backend.hpp"
 #include "app/seckill_backend.hpp"
+#include "app/tracing_backend.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/handlers/cart_handlers.hpp"
 #include "http/handlers/dashboard_handlers.hpp"
@@ -34,6 +37,7 @@
 #include "http/handlers/seckill_handlers.hpp"
 #include "http/handlers/upload_handlers.hpp"
 #include "http/handlers/user_handlers.hpp"
+#include "http/http_metrics.hpp"
 #include "http/pipeline.hpp"
 #include "http/rate_limit_gate.hpp"
 #include "http/router.hpp"
@@ -44,6 +48,7 @@
 #include "services/cart_service.hpp"
 #include "services/counted_purchase_rate_limiter.hpp"
 #include "services/dashboard_sampler.hpp"
+#include "services/dependency_monitor.hpp"
 #include "services/jwt.hpp"
 #include "services/keyed_rate_limiter.hpp"
 #include "services/login_throttle.hpp"
@@ -54,6 +59,7 @@
 #include "services/product_cache.hpp"
 #include "services/product_service.hpp"
 #include "services/rate_limit_metrics.hpp"
+#include "services/seckill_metrics.hpp"
 #include "services/seckill_service.hpp"
 #include "services/token_revocations.hpp"
 #include "services/unpaid_order_canceller.hpp"
@@ -104,11 +110,22 @@ int resolved_io_threads(int configured) {
     return cores == 0 ? 2 : static_cast<int>(cores);
 }
 
+/// How often gomall_dependency_up is refreshed: fast enough for a one-minute alert.
+constexpr std::chrono::seconds kDependencyProbeEvery{5};
+
 }  // namespace
 
 struct App::Parts {
     Parts(const Config& config, std::uint16_t shop_port)
         : process_metrics(metrics),
+          collector_breaker(
+              config.breakers.enabled && config.tracing.enabled
+                  ? std::make_unique<services::CircuitBreaker>(
+                        "otlp", breaker_settings(config.breakers), clock, metrics
+                    )
+                  : nullptr
+          ),
+          tracing(config.tracing, metrics, GOMALL_VERSION, collector_breaker.get()),
           database(database_settings(config.database)),
           users(database),
           tokens(database),
@@ -136,7 +153,7 @@ struct App::Parts {
           order_numbers(config.order.node_id, clock),
           order_service(orders, carts, order_numbers, clock, order_settings(config.order)),
           payment_repository(database),
-          payment_backend(config, clock, metrics, shop_port),
+          payment_backend(config, clock, metrics, shop_port, tracing.tracer()),
           payment_service(
               orders,
               payment_repository,
@@ -151,11 +168,22 @@ struct App::Parts {
               config, seckill_repository, clock, [this] { return order_numbers.next(); }, metrics
           )),
           seckill_limiter(seckill_backend->limiter(), services::rate_limited_counter(metrics, "seckill")),
+          metered_gate(
+              seckill_backend->gate(),
+              config.metrics.enabled ? static_cast<ports::Metrics&>(metrics) : no_metrics,
+              config.seckill.mode == "full" ? "redis" : "memory"
+          ),
+          metered_queue(
+              seckill_backend->queue(),
+              config.metrics.enabled ? static_cast<ports::Metrics&>(metrics) : no_metrics,
+              config.seckill.mode == "full" ? "broker" : "group_commit"
+          ),
+          seckill_metrics(metrics),
           seckill(
               seckill_repository,
               products,
-              seckill_backend->gate(),
-              seckill_backend->queue(),
+              metered_gate,
+              metered_queue,
               seckill_limiter,
               seckill_backend->token_store(),
               clock,
@@ -245,6 +273,8 @@ struct App::Parts {
     ports::SystemClock clock;
     adapters::metrics::PrometheusRegistry metrics;  // first: everything else may record into it
     adapters::metrics::ProcessMetrics process_metrics;
+    std::unique_ptr<services::CircuitBreaker> collector_breaker;  // the OTLP collector's; none when off
+    TracingBackend tracing;  // before everything that opens spans, so it outlives them
     adapters::sql::Database database;
     adapters::sql::SqlUserRepository users;
     adapters::sql::SqlTokenRepository tokens;
@@ -270,6 +300,10 @@ struct App::Parts {
     adapters::sql::SqlSeckillRepository seckill_repository;
     std::unique_ptr<SeckillBackend> seckill_backend;
     services::CountedPurchaseRateLimiter seckill_limiter;  // the backend's limiter, its refusals counted
+    ports::NullMetrics no_metrics;                         // where the hot path records when metrics are off
+    adapters::metrics::MeteredStockGate metered_gate;
+    adapters::metrics::MeteredReservationQueue metered_queue;
+    services::SeckillMetrics seckill_metrics;
     services::SeckillService seckill;
     adapters::storage::LocalFileStore upload_store;
     services::UploadService uploads;
@@ -279,6 +313,8 @@ struct App::Parts {
     std::unique_ptr<http::DashboardStreamSlots> dashboard_streams;
     http::Router router;
     http::StaticFiles static_files;
+    std::unique_ptr<services::DependencyMonitor> dependency_monitor;  // none when metrics are off
+    std::unique_ptr<http::HttpMetrics> http_metrics;                  // none when metrics are off
     std::unique_ptr<http::RateLimitGate> rate_limits;
     std::unique_ptr<http::Pipeline> pipeline;
     std::unique_ptr<http::Server> server;  // last: stopped and destroyed first
@@ -295,7 +331,13 @@ std::optional<std::string> App::start() {
     auto listener = http::ListenSocket::bind(config_.server.host, static_cast<std::uint16_t>(config_.server.port));
     parts_ = std::make_unique<Parts>(config_, listener.port());
     auto& p = *parts_;
+    if (config_.metrics.enabled) {
+        p.database.measure_with(p.metrics);
+    }
     spdlog::info("database: {}", p.database.description());
+    if (p.tracing.enabled()) {
+        p.database.trace_with(p.tracing.tracer());  // statements run outside a trace record nothing
+    }
     const int applied = adapters::sql::apply_migrations(p.database);
     if (applied > 0) {
         spdlog::info("applied {} migration(s)", applied);
@@ -319,7 +361,11 @@ std::optional<std::string> App::start() {
     });
     spdlog::info("payment: {}", p.payment_backend.description());
     spdlog::info("flash sale: {}", p.seckill_backend->description());
+    p.seckill_backend->trace_with(p.tracing.tracer());
     p.seckill_backend->start();
+    if (config_.metrics.enabled) {
+        p.seckill.use_metrics(p.seckill_metrics);
+    }
     p.seckill.recover();
     p.seckill_backend->start_background(p.seckill, p.blocking.executor());
 
@@ -344,9 +390,16 @@ std::optional<std::string> App::start() {
     for (auto* check : p.seckill_backend->health_checks()) {
         health.push_back(check);
     }
+    if (config_.metrics.enabled) {
+        p.dependency_monitor = std::make_unique<services::DependencyMonitor>(health, p.metrics, kDependencyProbeEvery);
+        p.dependency_monitor->start();
+    }
     std::vector<services::CircuitBreaker*> breakers = p.seckill_backend->breakers();
     if (auto* payment = p.payment_backend.breaker()) {
         breakers.insert(breakers.begin(), payment);
+    }
+    if (p.collector_breaker) {
+        breakers.push_back(p.collector_breaker.get());
     }
     http::register_ops_routes(p.router, health, {GOMALL_VERSION, GOMALL_COMMIT, GOMALL_BUILD_TYPE}, breakers);
     // In prod the figures are served only to a scraper holding the token, never by default.
@@ -383,9 +436,15 @@ std::optional<std::string> App::start() {
     pipeline_settings.cors_origins = config_.server.cors_origins;
     pipeline_settings.default_body_limit = config_.server.body_limit_bytes;
     pipeline_settings.access_log = config_.log.access_log;
+    pipeline_settings.tracer = &p.tracing.tracer();
     p.rate_limits = std::make_unique<http::RateLimitGate>(p.clock, Parts::rate_limit_settings(config_), p.metrics);
     pipeline_settings.rate_limits = p.rate_limits.get();
-    p.pipeline = std::make_unique<http::Pipeline>(p.router, p.auth, &p.static_files, pipeline_settings);
+    if (config_.metrics.enabled) {
+        // After every route is registered: routes added later would be counted as "(none)".
+        p.http_metrics = std::make_unique<http::HttpMetrics>(p.metrics, p.router);
+    }
+    p.pipeline =
+        std::make_unique<http::Pipeline>(p.router, p.auth, &p.static_files, pipeline_settings, p.http_metrics.get());
 
     http::ServerSettings server_settings;
     server_settings.host = config_.server.host;
@@ -400,8 +459,9 @@ std::optional<std::string> App::start() {
     server_settings.idle_timeout_seconds = config_.server.idle_timeout_seconds;
     server_settings.shutdown_timeout_seconds = config_.server.shutdown_timeout_seconds;
     server_settings.trusted_proxies = http::TrustedProxies::parse(config_.server.trusted_proxies);
-    p.server = std::make_unique<http::Server>(*p.pipeline, p.blocking, server_settings);
+    p.server = std::make_unique<http::Server>(*p.pipeline, p.blocking, server_settings, p.http_metrics.get());
 
+    p.canceller.trace_with(p.tracing.tracer());
     p.canceller.start();
     p.server->start(std::move(listener));
     spdlog::info(
@@ -441,11 +501,16 @@ void App::stop() {
     if (parts_->dashboard_sampler) {
         parts_->dashboard_sampler->stop();  // it reads figures the flash-sale backend reports
     }
+    if (parts_->dependency_monitor) {
+        parts_->dependency_monitor->stop();  // its checks talk to the backends stopped below
+    }
     // Accepted reservations are committed before the writer stops; then nothing posts to the pool.
     parts_->seckill_backend->stop();
     parts_->blocking.join();
     parts_->canceller.stop();
     parts_->payment_backend.stop();
+    // Last: the spans of everything stopped above are in its queue.
+    parts_->tracing.stop(std::chrono::milliseconds(config_.tracing.timeout_ms));
     parts_.reset();
 }
 

@@ -56,6 +56,8 @@ emulator::EmulatorSettings dev_emulator_settings(const WechatPayConfig& c) {
     es.api_v2_key = keys.api_v2_key;
     es.retry_base = std::chrono::milliseconds(c.notify_retry_base_ms);
     es.retry_max = std::chrono::milliseconds(c.notify_retry_max_ms);
+    es.max_trades = static_cast<std::size_t>(c.emulator_max_trades);
+    es.max_refunds = static_cast<std::size_t>(c.emulator_max_refunds);
     return es;
 }
 
@@ -64,7 +66,11 @@ struct PaymentBackend::Emulator {
 };
 
 PaymentBackend::PaymentBackend(
-    const Config& config, const ports::Clock& clock, ports::Metrics& metrics, std::uint16_t shop_port
+    const Config& config,
+    const ports::Clock& clock,
+    ports::Metrics& metrics,
+    std::uint16_t shop_port,
+    ports::Tracer& tracer
 ) {
     const WechatPayConfig& c = config.wechatpay;
     if (!c.enabled) {
@@ -120,9 +126,13 @@ PaymentBackend::PaymentBackend(
     }
 
     if (c.protocol == "v3") {
-        gateway_ = std::make_unique<wechatpay::V3Gateway>(s, clock);
+        auto v3 = std::make_unique<wechatpay::V3Gateway>(s, clock);
+        v3->trace_with(tracer);
+        gateway_ = std::move(v3);
     } else {
-        gateway_ = std::make_unique<wechatpay::V2Gateway>(s, clock);
+        auto v2 = std::make_unique<wechatpay::V2Gateway>(s, clock);
+        v2->trace_with(tracer);
+        gateway_ = std::move(v2);
     }
     if (config.breakers.enabled) {
         breaker_ =

@@ -12,6 +12,7 @@
 #include "ports/clock.hpp"
 #include "ports/metrics.hpp"
 #include "ports/payment_gateway.hpp"
+#include "ports/tracer.hpp"
 #include "services/circuit_breaker.hpp"
 
 namespace gomall::app {
@@ -26,7 +27,14 @@ public:
     /// the default notify URL. Throws std::runtime_error (a key file missing or unreadable, the
     /// emulator's port taken) with a message that names the file or key, never its content.
     /// With breakers.enabled the gateway is behind the "payment" circuit breaker (its figures in `metrics`).
-    PaymentBackend(const Config& config, const ports::Clock& clock, ports::Metrics& metrics, std::uint16_t shop_port);
+    /// Every call to the provider is a client span from `tracer`, which must outlive this object.
+    PaymentBackend(
+        const Config& config,
+        const ports::Clock& clock,
+        ports::Metrics& metrics,
+        std::uint16_t shop_port,
+        ports::Tracer& tracer
+    );
     ~PaymentBackend();
     PaymentBackend(const PaymentBackend&) = delete;
     PaymentBackend& operator=(const PaymentBackend&) = delete;

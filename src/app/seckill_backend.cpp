@@ -58,6 +58,8 @@ public:
     std::vector<ports::HealthCheck*> health_checks() override { return {}; }
     std::string description() const override { return "embedded (in-process stock gate and group-commit queue)"; }
 
+    // The group commit's SQL runs under a purchase's span (the queue passes it on); nothing else here opens spans.
+    void trace_with(ports::Tracer& /*tracer*/) override {}
     void start() override { queue_.start(); }
     void start_background(services::SeckillService&, boost::asio::any_io_executor) override {}
     void stop() override { queue_.stop(); }
@@ -143,10 +145,12 @@ public:
               }
           ),
           redis_health_(redis_),
-          rabbit_health_(queue_) {
+          rabbit_health_(queue_),
+          metrics_(metrics) {
         if (config.breakers.enabled) {
             guarded_.emplace(*this, config.breakers, clock, metrics);
         }
+        register_broker_metrics(metrics);
     }
 
     // The service's calls go through the breakers; the reconciler uses the adapters directly (its
@@ -174,6 +178,12 @@ public:
                config_.rabbitmq.queue + ")";
     }
 
+    void trace_with(ports::Tracer& tracer) override {
+        tracer_ = &tracer;
+        redis_.trace_with(tracer);
+        queue_.trace_with(tracer);
+    }
+
     void start() override {
         redis_.start();
         queue_.start();
@@ -185,6 +195,10 @@ public:
         s.grace = std::chrono::milliseconds(config_.seckill.reconcile_grace_ms);
         s.keep_after_end = std::chrono::seconds(config_.seckill.keep_after_end_seconds);
         reconciler_.emplace(service, repository_, gate_, gate_, queue_, clock_, std::move(executor), s);
+        reconciler_->measure_with(metrics_);
+        if (tracer_ != nullptr) {
+            reconciler_->trace_with(*tracer_);
+        }
         reconciler_->start();
     }
 
@@ -197,6 +211,39 @@ public:
     }
 
 private:
+    /// The broker's side of the handoff, read at scrape time from what the queue already keeps.
+    void register_broker_metrics(ports::Metrics& metrics) {
+        broker_metrics_.push_back(metrics.callback_gauge(
+            "gomall_rabbitmq_publisher_connected",
+            "1 while this instance's publisher holds a connection to RabbitMQ.",
+            [this] { return queue_.connected() ? 1.0 : 0.0; }
+        ));
+        broker_metrics_.push_back(metrics.callback(
+            ports::CallbackType::kCounter,
+            "gomall_rabbitmq_consumer_messages_total",
+            "Reservation messages this instance's consumers received (redeliveries included), by event.",
+            {"event"},
+            [this] {
+                const auto& c = queue_.consumer_counters();
+                return std::vector<ports::Sample>{
+                    {{"delivered"}, static_cast<double>(c.delivered.load(std::memory_order_relaxed))},
+                    {{"redelivered"}, static_cast<double>(c.redelivered.load(std::memory_order_relaxed))},
+                    {{"requeued"}, static_cast<double>(c.requeued.load(std::memory_order_relaxed))},
+                };
+            }
+        ));
+        broker_metrics_.push_back(metrics.callback(
+            ports::CallbackType::kCounter,
+            "gomall_seckill_dead_lettered_total",
+            "Reservation messages rejected to the dead-letter queue (undecodable, or failed every attempt).",
+            {},
+            [this] {
+                const auto n = queue_.consumer_counters().dead_lettered.load(std::memory_order_relaxed);
+                return std::vector<ports::Sample>{{{}, static_cast<double>(n)}};
+            }
+        ));
+    }
+
     /// One breaker per server: Redis behind the gate, the pacing and the tokens; RabbitMQ behind
     /// the handoff.
     struct Guarded {
@@ -276,7 +323,10 @@ private:
     RedisHealth redis_health_;
     RabbitHealth rabbit_health_;
     std::optional<Guarded> guarded_;                         // none with breakers off
-    std::optional<services::SeckillReconciler> reconciler_;  // last: stopped first
+    std::optional<services::SeckillReconciler> reconciler_;  // stopped first
+    ports::Metrics& metrics_;
+    ports::Tracer* tracer_ = nullptr;                         // set by trace_with(), before start()
+    std::vector<ports::MetricsRegistration> broker_metrics_;  // last: dropped before what they read
 };
 
 }  // namespace

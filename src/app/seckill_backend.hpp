@@ -18,6 +18,7 @@
 #include "ports/seckill_repository.hpp"
 #include "ports/seckill_token_store.hpp"
 #include "ports/stock_gate.hpp"
+#include "ports/tracer.hpp"
 
 namespace gomall::services {
 class SeckillService;
@@ -52,6 +53,9 @@ public:
     /// One line for the startup log.
     virtual std::string description() const = 0;
 
+    /// Spans of this mode's stores, queue and background work come from `tracer` (which must
+    /// outlive the backend). Before start().
+    virtual void trace_with(ports::Tracer& tracer) = 0;
     /// Starts connections and writer threads. Before the service recovers its activities.
     virtual void start() = 0;
     /// After the service has recovered: background repair work (the full mode's reconciler).

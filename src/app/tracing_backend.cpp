@@ -1,11 +1,17 @@
 // Builds the exporter and tracer from the tracing config.
 #include "app/tracing_backend.hpp"
 
+#include <optional>
+#include <string>
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 namespace gomall::app {
 
-TracingBackend::TracingBackend(const TracingConfig& config, ports::Metrics& metrics, std::string service_version) {
+TracingBackend::TracingBackend(
+    const TracingConfig& config, ports::Metrics& metrics, std::string service_version, services::CircuitBreaker* breaker
+) {
     if (!config.enabled) {
         return;
     }
@@ -19,7 +25,23 @@ TracingBackend::TracingBackend(const TracingConfig& config, ports::Metrics& metr
     settings.resource.service_version = std::move(service_version);
     // One id per process run, so two instances (or a restart) are told apart in the trace view.
     settings.resource.instance_id = to_hex(random_trace_id());
-    exporter_ = std::make_unique<adapters::otlp::OtlpExporter>(std::move(settings), metrics);
+    auto post = adapters::otlp::http_post(settings);
+    if (breaker != nullptr) {
+        post = [breaker, inner = std::move(post)](const std::string& body) -> std::optional<std::string> {
+            auto call = breaker->try_call();
+            if (!call) {
+                return "circuit breaker open";
+            }
+            auto failure = inner(body);
+            if (failure) {
+                call->failed();
+            } else {
+                call->succeeded();
+            }
+            return failure;
+        };
+    }
+    exporter_ = std::make_unique<adapters::otlp::OtlpExporter>(std::move(settings), metrics, std::move(post));
     tracer_ = std::make_unique<adapters::otlp::SamplingTracer>(*exporter_, config.sample_ratio);
     exporter_->start();
     spdlog::info("tracing: OTLP/HTTP to {}, sample ratio {}", config.endpoint, config.sample_ratio);

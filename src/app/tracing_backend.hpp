@@ -12,12 +12,20 @@
 #include "app/config.hpp"
 #include "ports/metrics.hpp"
 #include "ports/tracer.hpp"
+#include "services/circuit_breaker.hpp"
 
 namespace gomall::app {
 
 class TracingBackend {
 public:
-    TracingBackend(const TracingConfig& config, ports::Metrics& metrics, std::string service_version);
+    /// `breaker` (optional) guards the POSTs to the collector: while it is open, batches are
+    /// dropped (and counted) at once instead of each waiting for the collector's timeout.
+    TracingBackend(
+        const TracingConfig& config,
+        ports::Metrics& metrics,
+        std::string service_version,
+        services::CircuitBreaker* breaker = nullptr
+    );
     ~TracingBackend();
     TracingBackend(const TracingBackend&) = delete;
     TracingBackend& operator=(const TracingBackend&) = delete;

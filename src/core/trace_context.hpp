@@ -61,8 +61,32 @@ public:
         TraceContext previous_;
     };
 
+    /// A coroutine cannot hold a Scope across co_await (it suspends, and may resume on another
+    /// thread). It hands its context to the asynchronous call it is about to await instead; that
+    /// call takes it (take_handoff) while it is being started, before anything suspends. Held
+    /// across the co_await; whatever nobody took is cleared when it ends, on whichever thread the
+    /// coroutine resumed (no other coroutine's handoff can be pending there between two steps).
+    class Handoff {
+    public:
+        explicit Handoff(const TraceContext& context) { handoff() = context; }
+        ~Handoff() { handoff() = TraceContext{}; }
+        Handoff(const Handoff&) = delete;
+        Handoff& operator=(const Handoff&) = delete;
+    };
+    /// The context handed to the call being started (cleared, so it is taken once), or an
+    /// invalid one when none was.
+    static TraceContext take_handoff() {
+        const TraceContext taken = handoff();
+        handoff() = TraceContext{};
+        return taken;
+    }
+
 private:
     static TraceContext& slot() {
+        thread_local TraceContext context;
+        return context;
+    }
+    static TraceContext& handoff() {
         thread_local TraceContext context;
         return context;
     }

@@ -7,6 +7,7 @@
 
 #include "core/money.hpp"
 #include "core/time.hpp"
+#include "core/trace_context.hpp"
 
 namespace gomall::domain {
 
@@ -63,6 +64,9 @@ struct Reservation {
     ReservationStatus status = ReservationStatus::kPending;
     std::string order_no;
     std::string fail_reason;
+    /// The span of the purchase that made it, so the queue's spans join that trace. Travels with
+    /// the reservation in memory and in the queue message's headers; never stored.
+    TraceContext trace;
 };
 
 enum class ReserveOutcome { kReserved, kSoldOut, kNotStarted, kEnded, kLimitReached, kUnknownActivity };

@@ -106,9 +106,15 @@ Pipeline::Pipeline(
     const Router& router,
     const ports::AccessTokenVerifier& verifier,
     const StaticFiles* static_files,
-    PipelineSettings settings
+    PipelineSettings settings,
+    HttpMetrics* metrics
 )
-    : router_(router), verifier_(verifier), static_files_(static_files), settings_(std::move(settings)) {}
+    : router_(router),
+      verifier_(verifier),
+      static_files_(static_files),
+      settings_(std::move(settings)),
+      metrics_(metrics),
+      tracing_(settings_.tracer != nullptr ? *settings_.tracer : no_tracer_, router) {}
 
 std::size_t Pipeline::body_limit_for(Method method, std::string_view path) const {
     const auto match = router_.match(method, path);
@@ -160,8 +166,7 @@ Response Pipeline::finish_async(
 Response Pipeline::transport_error(Request& req, ErrorCode code, std::string message) const {
     const auto started = std::chrono::steady_clock::now();
     if (req.trace_id.empty()) {
-        req.trace_id = random_hex(16);
-        req.span_id = random_hex(8);
+        tracing_.start(req);
     }
     Response res = error_response(req, code, std::move(message));
     finish(req, res, started);
@@ -198,11 +203,10 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
         return d;
     };
     if (req.trace_id.empty()) {
-        auto incoming = trace_id_from_traceparent(req.header("traceparent"));
-        req.trace_id = incoming ? std::move(*incoming) : random_hex(16);
-        req.span_id = random_hex(8);
+        tracing_.start(req);
     }
     LogContext::Scope log_scope(req.trace_id);
+    ActiveTrace::Scope trace_scope(req.span.context());  // SQL spans below the handler join this request
 
     // Rate limits before anything else, so a refused request costs no routing, token check or handler.
     // Once per request: one handed on to the blocking pool comes back here in blocking mode.
@@ -238,6 +242,7 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
         }
         Response res;
         if (may_be_file) {
+            req.route_index = Request::kStaticFileIndex;
             if (auto file = static_files_->serve(req)) {
                 res = std::move(*file);
             } else {
@@ -266,6 +271,7 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
         return not_here();
     }
     req.path_params = match.params;
+    req.route_index = static_cast<int>(match.route - router_.routes().data());
 
     Response res;
     bool answered = false;
@@ -319,7 +325,14 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
 
 void Pipeline::finish(Request& req, Response& res, std::chrono::steady_clock::time_point started) const {
     add_security_headers(res);
-    res.set_header("traceparent", "00-" + req.trace_id + "-" + req.span_id + "-01");
+    res.set_header("traceparent", RequestTracing::response_traceparent(req));
+    tracing_.finish(req, res);
+    if (metrics_ != nullptr) {
+        // From the moment the server had the whole request, so time queued for the blocking pool counts.
+        const auto since = req.received_at.time_since_epoch().count() != 0 ? req.received_at : started;
+        const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - since;
+        metrics_->record(req, res.status, res.body.size(), seconds.count());
+    }
     // The escaped fields cost allocations: build them only when the line will be written.
     if (settings_.access_log && spdlog::should_log(spdlog::level::info)) {
         const auto micros =

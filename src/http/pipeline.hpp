@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "http/http_metrics.hpp"
 #include "http/rate_limit_gate.hpp"
 #include "http/request.hpp"
+#include "http/request_tracing.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
 #include "ports/access_token_verifier.hpp"
@@ -21,6 +23,7 @@ struct PipelineSettings {
     std::vector<std::string> cors_origins;  // exact origins allowed; "*" allows any
     std::size_t default_body_limit = std::size_t{1024} * 1024;
     bool access_log = true;
+    ports::Tracer* tracer = nullptr;       // opens each request's server span; none: ids only, nothing recorded
     RateLimitGate* rate_limits = nullptr;  // request-rate limits, checked before routing; none: no limits
 };
 
@@ -30,7 +33,8 @@ public:
         const Router& router,
         const ports::AccessTokenVerifier& verifier,
         const StaticFiles* static_files,
-        PipelineSettings settings
+        PipelineSettings settings,
+        HttpMetrics* metrics = nullptr  // records every answer when set; must outlive the pipeline
     );
 
     /// Body limit for the route that (method, path) will reach.
@@ -74,6 +78,9 @@ private:
     const ports::AccessTokenVerifier& verifier_;
     const StaticFiles* static_files_;
     PipelineSettings settings_;
+    HttpMetrics* metrics_;
+    ports::NullTracer no_tracer_;
+    RequestTracing tracing_;
 };
 
 /// Reads a W3C traceparent ("00-<32 hex trace>-<16 hex parent>-<2 hex flags>"); nullopt if malformed.

@@ -2,6 +2,7 @@
 // The server converts Beast messages to and from these, so only server.cpp includes Beast.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "domain/user.hpp"
+#include "ports/tracer.hpp"
 
 namespace gomall::http {
 
@@ -32,7 +34,17 @@ struct Request {
     std::string client_ip;
     std::string trace_id;                      // 32 hex chars, from traceparent or generated
     std::string span_id;                       // this server's span, 16 hex chars
+    ports::Span span;                          // this server's span (recorded when sampled)
     std::optional<domain::AccessClaims> auth;  // set by the authentication middleware
+    /// Set by the pipeline, for metrics: the index of the matched route in Router::routes(), or
+    /// kNoRouteIndex, or kStaticFileIndex when the request went to the web UI's files.
+    int route_index = kNoRouteIndex;
+    /// When the server had read the whole request (latency is measured from here); unset for
+    /// requests built without a server (tests), which then measure from the pipeline's start.
+    std::chrono::steady_clock::time_point received_at;
+
+    static constexpr int kNoRouteIndex = -1;
+    static constexpr int kStaticFileIndex = -2;
 
     /// First header with this (lower-case) name, or empty.
     std::string_view header(std::string_view lower_name) const;

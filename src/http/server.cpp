@@ -103,11 +103,12 @@ bhttp::response<bhttp::string_body> to_beast(Response&& res, bool keep_alive, bo
 }  // namespace
 
 struct Server::Impl {
-    Impl(const Pipeline& p, BlockingPool& b, ServerSettings s)
-        : pipeline(p), blocking(b), settings(std::move(s)), io(std::max(1, settings.io_threads)) {}
+    Impl(const Pipeline& p, BlockingPool& b, ServerSettings s, HttpMetrics* m)
+        : pipeline(p), blocking(b), metrics(m), settings(std::move(s)), io(std::max(1, settings.io_threads)) {}
 
     const Pipeline& pipeline;
     BlockingPool& blocking;
+    HttpMetrics* metrics;
     ServerSettings settings;
     asio::io_context io;
     tcp::acceptor acceptor{io};
@@ -124,12 +125,18 @@ struct Server::Impl {
         std::lock_guard lock(mutex);
         connections.insert(c);
         ++open;
+        if (metrics != nullptr) {
+            metrics->connection_opened();
+        }
     }
 
     void remove(const std::shared_ptr<Connection>& c) {
         std::lock_guard lock(mutex);
         if (connections.erase(c) > 0) {
             --open;
+            if (metrics != nullptr) {
+                metrics->connection_closed();
+            }
         }
         drained.notify_all();
     }
@@ -168,6 +175,9 @@ struct Server::Impl {
                 continue;
             }
             if (open.load() >= static_cast<std::size_t>(settings.max_connections)) {
+                if (metrics != nullptr) {
+                    metrics->connection_refused();
+                }
                 auto exec = socket.get_executor();
                 asio::co_spawn(exec, reject_over_capacity(std::move(socket)), asio::detached);
                 continue;
@@ -190,7 +200,21 @@ struct Server::Impl {
         }
     }
 
+    /// Counts the request in flight while it is handled (the answer is then ready to write).
     asio::awaitable<Response> respond(Request& req) {
+        req.received_at = std::chrono::steady_clock::now();
+        if (metrics == nullptr) {
+            co_return co_await handle(req);
+        }
+        metrics->request_started();
+        struct Finished {
+            HttpMetrics* metrics;
+            ~Finished() { metrics->request_finished(); }
+        } finished{metrics};
+        co_return co_await handle(req);
+    }
+
+    asio::awaitable<Response> handle(Request& req) {
         auto next = pipeline.dispatch(req);
         if (next.response) {
             co_return std::move(*next.response);
@@ -464,8 +488,8 @@ struct Server::Impl {
     }
 };
 
-Server::Server(const Pipeline& pipeline, BlockingPool& blocking, ServerSettings settings)
-    : impl_(std::make_unique<Impl>(pipeline, blocking, std::move(settings))) {}
+Server::Server(const Pipeline& pipeline, BlockingPool& blocking, ServerSettings settings, HttpMetrics* metrics)
+    : impl_(std::make_unique<Impl>(pipeline, blocking, std::move(settings), metrics)) {}
 
 Server::~Server() {
     try {

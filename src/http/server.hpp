@@ -9,6 +9,7 @@
 
 #include "http/blocking_pool.hpp"
 #include "http/client_address.hpp"
+#include "http/http_metrics.hpp"
 #include "http/listen_socket.hpp"
 #include "http/pipeline.hpp"
 
@@ -34,7 +35,8 @@ class Server {
 public:
     /// `blocking` runs the handlers that may block; it must outlive the server, and its owner joins
     /// it after stop() (requests still running there are part of the drain).
-    Server(const Pipeline& pipeline, BlockingPool& blocking, ServerSettings settings);
+    /// `metrics`, when set, counts requests in flight and connections refused; it must outlive the server.
+    Server(const Pipeline& pipeline, BlockingPool& blocking, ServerSettings settings, HttpMetrics* metrics = nullptr);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

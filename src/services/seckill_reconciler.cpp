@@ -59,6 +59,12 @@ void SeckillReconciler::start() {
             const ActiveTrace::Scope trace_scope(span.context());
             try {
                 const auto r = run_once();
+                if (counters_) {
+                    counters_->rebuilt->inc(static_cast<std::uint64_t>(r.rebuilt));
+                    counters_->settled->inc(static_cast<std::uint64_t>(r.settled));
+                    counters_->republished->inc(static_cast<std::uint64_t>(r.republished));
+                    counters_->corrected->inc(static_cast<std::uint64_t>(r.corrected));
+                }
                 span.set_attribute("gomall.activities", r.activities);
                 span.set_attribute("gomall.repairs", r.rebuilt + r.settled + r.republished + r.corrected);
                 if (failing) {
@@ -79,6 +85,9 @@ void SeckillReconciler::start() {
                 }
             } catch (const std::exception& e) {
                 span.set_error(e.what());
+                if (counters_) {
+                    counters_->failed_passes->inc();
+                }
                 if (!failing) {
                     spdlog::warn(
                         "flash-sale reconciler: pass failed ({}); retrying every {} ms",
@@ -92,6 +101,28 @@ void SeckillReconciler::start() {
             wake_.wait_for(lock, settings_.interval, [this] { return stopping_; });
         }
     });
+}
+
+void SeckillReconciler::measure_with(ports::Metrics& metrics) {
+    auto& repairs = metrics.counter(
+        "gomall_seckill_reconciler_repairs_total",
+        "What the flash-sale reconciler repaired: activities rebuilt in the stock store, in-flight "
+        "reservations settled or republished, unit counts corrected.",
+        {"kind"}
+    );
+    counters_ = RepairCounters{
+        &repairs.with({"rebuilt"}),
+        &repairs.with({"settled"}),
+        &repairs.with({"republished"}),
+        &repairs.with({"corrected"}),
+        &metrics
+             .counter(
+                 "gomall_seckill_reconciler_failed_passes_total",
+                 "Reconciler passes that failed (the database or Redis unreachable).",
+                 {}
+             )
+             .with({}),
+    };
 }
 
 void SeckillReconciler::stop() {

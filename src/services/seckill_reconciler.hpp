@@ -14,11 +14,13 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include "ports/clock.hpp"
+#include "ports/metrics.hpp"
 #include "ports/reservation_queue.hpp"
 #include "ports/seckill_repository.hpp"
 #include "ports/stock_gate.hpp"
@@ -68,6 +70,9 @@ public:
     /// Each pass of start()'s thread becomes its own trace. Set once, before start().
     void trace_with(ports::Tracer& tracer) { tracer_ = &tracer; }
 
+    /// Counts each pass's repairs by kind, and failed passes, into `metrics`. Set once, before start().
+    void measure_with(ports::Metrics& metrics);
+
     void start();
     void stop();
     /// One pass. Throws when the database or Redis cannot be reached (start() logs and retries).
@@ -87,6 +92,14 @@ private:
     const ReconcilerSettings settings_;
     ports::NullTracer no_tracer_;
     ports::Tracer* tracer_ = &no_tracer_;
+    struct RepairCounters {
+        ports::Counter* rebuilt;
+        ports::Counter* settled;
+        ports::Counter* republished;
+        ports::Counter* corrected;
+        ports::Counter* failed_passes;
+    };
+    std::optional<RepairCounters> counters_;  // none: not measured
     /// Activities whose store keys this instance deleted, with the end they had then: a reset
     /// gives a new end, and the activity is forgotten again after that sale.
     std::map<std::int64_t, TimePoint> forgotten_;

@@ -3,10 +3,14 @@
 #include "services/seckill_service.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
+#include <shared_mutex>
 #include <stdexcept>
+#include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -131,6 +135,9 @@ SeckillService::SeckillService(
 void SeckillService::index(const SeckillActivity& activity) {
     std::unique_lock lock(index_mutex_);
     activities_[activity.id] = activity;
+    if (metrics_ != nullptr && !activity_metrics_.contains(activity.id)) {
+        activity_metrics_.emplace(activity.id, &metrics_->activity(activity.id));
+    }
     auto& ids = by_product_[activity.product_id];
     if (std::find(ids.begin(), ids.end(), activity.id) == ids.end()) {
         ids.push_back(activity.id);
@@ -416,8 +423,62 @@ std::optional<ActivityView> SeckillService::cached(std::int64_t activity_id) con
 
 // ------------------------------------------------------------------------------------------ purchase
 
+void SeckillService::use_metrics(SeckillMetrics& metrics) {
+    {
+        std::unique_lock lock(index_mutex_);
+        metrics_ = &metrics;
+        for (const auto& [id, activity] : activities_) {
+            activity_metrics_.emplace(id, &metrics.activity(id));
+        }
+    }
+    // Units left of the activities not yet over, as the gate counts them (queued units are taken).
+    units_left_ = metrics.registry().callback(
+        ports::CallbackType::kGauge,
+        "gomall_seckill_units_left",
+        "Units of a flash-sale activity still on sale (queued units count as taken).",
+        {"activity"},
+        [this] {
+            std::vector<ports::Sample> samples;
+            const TimePoint now = clock_.now();
+            std::shared_lock lock(index_mutex_);
+            for (const auto& [id, activity] : activities_) {
+                if (now >= activity.end_time) {
+                    continue;
+                }
+                const auto left = gate_.available(id);
+                samples.push_back(
+                    {{std::to_string(id)}, static_cast<double>(left ? std::max<std::int64_t>(0, *left) : 0)}
+                );
+            }
+            return samples;
+        }
+    );
+}
+
+SeckillMetrics::Activity* SeckillService::activity_metrics(std::int64_t product_id, TimePoint now) const {
+    std::shared_lock lock(index_mutex_);
+    const auto activity = select_locked(product_id, now);
+    if (!activity) {
+        return nullptr;
+    }
+    const auto it = activity_metrics_.find(activity->id);
+    return it == activity_metrics_.end() ? nullptr : it->second;
+}
+
 boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
-    std::int64_t user_id, std::int64_t product_id, std::string token
+    std::int64_t user_id, std::int64_t product_id, std::string token, TraceContext trace
+) {
+    auto result = co_await attempt_purchase(user_id, product_id, std::move(token), trace);
+    if (metrics_ != nullptr) {
+        if (auto* counters = activity_metrics(product_id, clock_.now())) {
+            SeckillMetrics::count(*counters, result.ok() ? AttemptOutcome::kReserved : outcome_of(result.error().code));
+        }
+    }
+    co_return result;
+}
+
+boost::asio::awaitable<Result<domain::Reservation>> SeckillService::attempt_purchase(
+    std::int64_t user_id, std::int64_t product_id, std::string token, TraceContext trace
 ) {
     const TimePoint now = clock_.now();
     const auto activity = select(product_id, now);
@@ -435,12 +496,24 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
     if (const auto left = gate_.available(activity->id); left && *left <= 0) {
         co_return make_error(ErrorCode::kSoldOut, "sold out: every unit of this flash sale is taken");
     }
-    if (!co_await limiter_.try_acquire(user_id)) {
+    // Each call below is awaited with the purchase's context handed to it, so the spans of the
+    // stores behind the ports (Redis commands) join the purchase's trace.
+    bool acquired = false;
+    {
+        const ActiveTrace::Handoff handoff(trace);
+        acquired = co_await limiter_.try_acquire(user_id);
+    }
+    if (!acquired) {
         co_return make_error(ErrorCode::kSeckillRateLimited, "too many attempts; wait a moment and try again");
     }
     if (settings_.token_required) {
-        if (auto error = co_await consume_token(activity->id, user_id, std::move(token), now)) {
-            co_return *error;
+        std::optional<Error> refused;
+        {
+            const ActiveTrace::Handoff handoff(trace);
+            refused = co_await consume_token(activity->id, user_id, std::move(token), now);
+        }
+        if (refused) {
+            co_return *refused;
         }
     }
 
@@ -454,9 +527,11 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
     reservation.price = activity->price;
     reservation.reserved_at = now;
     reservation.status = domain::ReservationStatus::kPending;
+    reservation.trace = trace;  // the queue's producer span is its child; the message carries it on
 
     domain::ReserveResult reserved;
     try {
+        const ActiveTrace::Handoff handoff(trace);
         reserved = co_await gate_.reserve(activity->id, user_id, now, reservation.id);
     } catch (const std::exception& e) {
         spdlog::log(outage_level(e), "flash sale {}: stock gate failed: {}", activity->id, e.what());
@@ -504,6 +579,7 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
         // The shopper is told to retry, so the unit and their mark must go back on sale.
         results_.forget(activity->id, user_id, reservation.id);
         try {
+            const ActiveTrace::Handoff handoff(trace);
             co_await gate_.settle(activity->id, user_id, reservation.seq, true);
         } catch (const std::exception& e) {
             // A gate that keeps reservations in flight (Redis) has the reconciler return it later.
@@ -570,6 +646,16 @@ boost::asio::awaitable<std::optional<Error>> SeckillService::consume_token(
 
 void SeckillService::on_outcome(const domain::Reservation& reservation) {
     const auto previous = results_.record_outcome(reservation);
+    if (metrics_ != nullptr && (!previous || *previous == domain::ReservationStatus::kPending)) {
+        // Unknown here: queued by another instance, written by this one's consumer. Known and
+        // already settled: a redelivery, not a new order.
+        if (reservation.status == domain::ReservationStatus::kFailed) {
+            metrics_->reservation_failed(reservation.activity_id);
+        } else {
+            const std::chrono::duration<double> handoff = clock_.now() - reservation.reserved_at;
+            metrics_->order_written(reservation.activity_id, std::max(0.0, handoff.count()));
+        }
+    }
     // A reservation that could not become an order holds neither a unit nor the shopper's mark. A
     // redelivered failure (already known as failed) must not return the unit a second time.
     if (reservation.status == domain::ReservationStatus::kFailed && previous != domain::ReservationStatus::kFailed) {

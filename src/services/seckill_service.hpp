@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "core/money.hpp"
 #include "core/time.hpp"
+#include "core/trace_context.hpp"
 #include "domain/order.hpp"
 #include "domain/seckill.hpp"
 #include "ports/clock.hpp"
@@ -26,6 +27,7 @@
 #include "ports/seckill_repository.hpp"
 #include "ports/seckill_token_store.hpp"
 #include "ports/stock_gate.hpp"
+#include "services/seckill_metrics.hpp"
 #include "services/seckill_results.hpp"
 
 namespace gomall::services {
@@ -129,8 +131,10 @@ public:
     /// Errors: kActivityNotFound, kSeckillRateLimited, kSeckillTokenRequired, kNotStarted, kEnded,
     /// kSoldOut, kLimitReached, kSeckillBusy (the token store or the gate could not be reached, or
     /// the handoff failed; no unit is held for the shopper).
+    /// `trace`: the request's span (a coroutine cannot rely on the thread's active span), parent
+    /// of the spans of the stores and the queue behind the ports.
     boost::asio::awaitable<Result<domain::Reservation>> purchase(
-        std::int64_t user_id, std::int64_t product_id, std::string token = {}
+        std::int64_t user_id, std::int64_t product_id, std::string token = {}, TraceContext trace = {}
     );
     /// Anti-bot gate: a single-use token for the product's running sale, valid for token_ttl; it
     /// replaces the shopper's earlier token for that sale. Never blocks a thread.
@@ -154,6 +158,13 @@ public:
     /// The activity a purchase of the product would go to now, from memory.
     std::optional<std::int64_t> current_activity_id(std::int64_t product_id) const;
 
+    // --- metrics ---
+    /// Records attempts, outcomes and units left into `metrics` from now on. Call it once at
+    /// wiring time, before recover(); `metrics` must outlive the service.
+    void use_metrics(SeckillMetrics& metrics);
+    /// Null until use_metrics(); the handlers count result streams through it.
+    SeckillMetrics* metrics() const { return metrics_; }
+
 private:
     ActivityView view_of(const domain::SeckillActivity& activity, TimePoint now) const;
     /// Re-reads the activity and its tally, loads the gate (unless ended) and indexes it.
@@ -161,6 +172,11 @@ private:
     void index(const domain::SeckillActivity& activity);
     std::optional<domain::SeckillActivity> select_locked(std::int64_t product_id, TimePoint now) const;
     std::optional<domain::SeckillActivity> select(std::int64_t product_id, TimePoint now) const;
+    boost::asio::awaitable<Result<domain::Reservation>> attempt_purchase(
+        std::int64_t user_id, std::int64_t product_id, std::string token, TraceContext trace
+    );
+    /// The metric children of the activity a purchase of the product went to, if any.
+    SeckillMetrics::Activity* activity_metrics(std::int64_t product_id, TimePoint now) const;
     std::optional<Error> validate(const domain::SeckillActivity& activity, TimePoint now) const;
     boost::asio::awaitable<std::optional<Error>> consume_token(
         std::int64_t activity_id, std::int64_t user_id, std::string token, TimePoint now
@@ -183,6 +199,9 @@ private:
     std::unordered_map<std::int64_t, domain::SeckillActivity> activities_;    // by id
     std::unordered_map<std::int64_t, std::vector<std::int64_t>> by_product_;  // product -> activity ids
     SeckillResults results_;
+    SeckillMetrics* metrics_ = nullptr;
+    std::unordered_map<std::int64_t, SeckillMetrics::Activity*> activity_metrics_;  // guarded by index_mutex_
+    ports::MetricsRegistration units_left_;  // last: dropped first, while what it reads still exists
 };
 
 }  // namespace gomall::services

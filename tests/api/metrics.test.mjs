@@ -78,3 +78,74 @@ test('with metrics.token set, only a scraper sending it as a bearer token gets t
         await guarded.dispose();
     }
 });
+
+test('HTTP requests are counted by route template, method and status, never by the raw path', async () => {
+    const marker = randomHex(6);
+    const p = await srv.createProduct({ stock: 5, price: 2 });
+    const before = await scrape(srv);
+    const ok = 'route="/api/product/:id",method="GET",status="200"';
+    const notFound = 'route="/api/product/:id",method="GET",status="404"';
+    const okBefore = sample(before.text, 'gomall_http_requests_total', ok) ?? 0;
+    const nfBefore = sample(before.text, 'gomall_http_requests_total', notFound) ?? 0;
+    const durBefore = sample(before.text, 'gomall_http_request_duration_seconds_count', 'route="/api/product/:id",method="GET"') ?? 0;
+    const noneBefore = sample(before.text, 'gomall_http_requests_total', 'route="(none)",method="GET",status="404"') ?? 0;
+
+    for (let i = 0; i < 3; i++) expectOk(await srv.api('GET', `/api/product/${p.id}?q=${marker}`));
+    await srv.api('GET', `/api/product/99${marker.replace(/\D/g, '')}1`, { checkEnvelope: false });
+    // Hostile paths: every one must land on a fixed label, whatever it carries.
+    for (const raw of [`/api/${marker}`, `/api/${marker}/%22%7D%0A`, `/api/x${'a'.repeat(2000)}${marker}`]) {
+        const res = await fetch(`${srv.baseUrl}${raw}`);
+        assert.equal(res.status, 404);
+        await res.arrayBuffer();
+    }
+    const after = await scrape(srv);
+    assert.equal(sample(after.text, 'gomall_http_requests_total', ok), okBefore + 3);
+    assert.equal(sample(after.text, 'gomall_http_requests_total', notFound), nfBefore + 1);
+    assert.equal(sample(after.text, 'gomall_http_request_duration_seconds_count', 'route="/api/product/:id",method="GET"'), durBefore + 4);
+    assert.equal(sample(after.text, 'gomall_http_requests_total', 'route="(none)",method="GET",status="404"'), noneBefore + 3);
+    assert.ok(!after.text.includes(marker), 'no label carries a path, a query or an id a client sent');
+    assert.ok(sample(after.text, 'gomall_http_response_body_bytes_total', 'route="/api/product/:id"') > 0);
+    // The scrape itself is in flight while it is rendered; connections: at least this one.
+    assert.ok(sample(after.text, 'gomall_http_requests_in_flight') >= 1);
+    assert.ok(sample(after.text, 'gomall_http_connections_open') >= 1);
+    assert.equal(sample(after.text, 'gomall_http_connections_refused_total'), 0);
+    assert.match(after.text, /^gomall_http_request_duration_seconds_bucket\{route="\/api\/product\/:id",method="GET",le="\+Inf"\} \d+$/m);
+});
+
+test('a small flash sale shows in the attempts, units left, orders written and handoff figures', async () => {
+    const STOCK = 3;
+    const p = await srv.createProduct({ stock: 50, price: 20 });
+    const a = await srv.createActivity({ product_id: p.id, stock: STOCK, price: 2 });
+    const shoppers = await srv.shoppers(5, 'metsk');
+    const first = await scrape(srv);
+    const activity = `activity="${a.id}"`;
+    assert.equal(sample(first.text, 'gomall_seckill_units_left', activity), STOCK);
+    assert.equal(sample(first.text, 'gomall_seckill_attempts_total', `${activity},outcome="reserved"`), 0);
+    const handoffBefore = sample(first.text, 'gomall_seckill_handoff_seconds_count') ?? 0;
+
+    const answers = [];
+    for (const u of shoppers) answers.push(await srv.seckillBuy(u, p.id));
+    answers.push(await srv.seckillBuy(shoppers[0], p.id));  // a repeat: the per-user limit, or sold out
+    assert.equal(answers.filter((r) => r.body.code === 0).length, STOCK);
+    for (const u of shoppers.slice(0, STOCK)) await srv.waitSeckillFinal(u, p.id);
+
+    const after = await scrape(srv);
+    assert.equal(sample(after.text, 'gomall_seckill_attempts_total', `${activity},outcome="reserved"`), STOCK);
+    assert.equal(sample(after.text, 'gomall_seckill_attempts_total', `${activity},outcome="sold_out"`), 3);
+    assert.equal(sample(after.text, 'gomall_seckill_units_left', activity), 0);
+    assert.equal(sample(after.text, 'gomall_seckill_orders_written_total', activity), STOCK);
+    assert.equal(sample(after.text, 'gomall_seckill_reservations_failed_total', activity), 0);
+    assert.equal(sample(after.text, 'gomall_seckill_handoff_seconds_count'), handoffBefore + STOCK);
+    assert.ok(after.text.match(/^gomall_seckill_queue_depth\{mode="[a-z_]+"\} 0$/m), 'nothing left waiting');
+    assert.ok(after.text.match(/^gomall_stock_gate_seconds_count\{store="[a-z]+",operation="reserve"\} [1-9]\d*$/m));
+});
+
+test('dependencies and the SQL pool are reported', async () => {
+    const text = (await scrape(srv)).text;
+    assert.equal(sample(text, 'gomall_dependency_up', 'dependency="database"'), 1);
+    const inUse = sample(text, 'gomall_sql_pool_connections', 'state="in_use"');
+    const idle = sample(text, 'gomall_sql_pool_connections', 'state="idle"');
+    assert.ok(inUse >= 0 && idle >= 0 && inUse + idle >= 1, `pool: ${inUse} in use, ${idle} idle`);
+    assert.ok(sample(text, 'gomall_sql_pool_wait_seconds_count') > 0);
+    assert.equal(sample(text, 'gomall_sql_pool_errors_total', 'kind="timeout"'), 0);
+});

@@ -159,6 +159,17 @@ void EmbeddedReservationQueue::commit(std::vector<Entry>& batch) {
         return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
     };
 
+    // The batch's SQL runs under the first sampled purchase of the batch (it is one transaction for
+    // all of them), so a purchase's trace shows the commit it waited for.
+    TraceContext batch_trace;
+    for (const Entry& entry : batch) {
+        if (entry.reservation.trace.valid() && entry.reservation.trace.sampled) {
+            batch_trace = entry.reservation.trace;
+            break;
+        }
+    }
+    const ActiveTrace::Scope trace_scope(batch_trace);
+
     std::vector<domain::Reservation> outcomes;
     std::exception_ptr error;
     try {

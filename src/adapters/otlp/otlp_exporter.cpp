@@ -6,7 +6,6 @@
 #include "adapters/wechatpay/http_client.hpp"
 
 namespace gomall::adapters::otlp {
-namespace {
 
 OtlpExporter::Post http_post(const ExporterSettings& settings) {
     wechatpay::HttpClientSettings client_settings;
@@ -31,8 +30,6 @@ OtlpExporter::Post http_post(const ExporterSettings& settings) {
         return std::nullopt;
     };
 }
-
-}  // namespace
 
 OtlpExporter::OtlpExporter(ExporterSettings settings, ports::Metrics& metrics, Post post)
     : settings_(std::move(settings)),

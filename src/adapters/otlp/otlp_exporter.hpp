@@ -78,4 +78,8 @@ private:
     bool failing_ = false;  // export thread only: the last post failed (log changes of state once)
 };
 
+/// The default Post: an HTTP POST of the encoded batch to `settings.endpoint`, bounded by
+/// `settings.timeout`; a 2xx answer is success.
+OtlpExporter::Post http_post(const ExporterSettings& settings);
+
 }  // namespace gomall::adapters::otlp

@@ -7,6 +7,8 @@
 #include <sys/time.h>
 #include <utility>
 
+#include "adapters/rabbitmq/trace_header.hpp"
+
 namespace gomall::adapters::rabbitmq {
 namespace {
 
@@ -186,6 +188,12 @@ void AmqpConnection::publish(
         props._flags |= AMQP_BASIC_MESSAGE_ID_FLAG;
         props.message_id = to_bytes(properties.message_id);
     }
+    amqp_table_entry_t trace_entry{};
+    if (!properties.traceparent.empty()) {
+        trace_entry = traceparent_entry(properties.traceparent);
+        props._flags |= AMQP_BASIC_HEADERS_FLAG;
+        props.headers = amqp_table_t{1, &trace_entry};
+    }
     check_status(
         amqp_basic_publish(
             state_.get(), kChannel, amqp_empty_bytes, to_bytes(routing_key), 0, 0, &props, to_bytes(body)
@@ -220,6 +228,9 @@ std::optional<AmqpDelivery> AmqpConnection::next_delivery(std::chrono::milliseco
             delivery.message_id = to_string(envelope.message.properties.message_id);
         }
         delivery.body = to_string(envelope.message.body);
+        if ((envelope.message.properties._flags & AMQP_BASIC_HEADERS_FLAG) != 0) {
+            delivery.traceparent = traceparent_from_headers(envelope.message.properties.headers);
+        }
         amqp_destroy_envelope(&envelope);
         return delivery;
     }

@@ -39,6 +39,8 @@ struct AmqpDelivery {
     bool redelivered = false;
     std::string message_id;
     std::string body;
+    /// The `traceparent` header as sent (bounded, see trace_header.hpp), empty when absent or unusable.
+    std::string traceparent;
 };
 
 /// The properties a message is published with.
@@ -46,6 +48,8 @@ struct AmqpMessageProperties {
     std::string_view content_type;
     std::string_view message_id;
     bool persistent = true;
+    /// Sent as the `traceparent` header when not empty.
+    std::string_view traceparent;
 };
 
 class AmqpConnection {

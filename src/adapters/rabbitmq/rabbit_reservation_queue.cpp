@@ -61,6 +61,7 @@ RabbitReservationQueue::RabbitReservationQueue(RabbitSettings settings, Fulfil f
       fulfil_(std::move(fulfil)),
       give_up_(std::move(give_up)),
       report_([this](const std::vector<domain::Reservation>& outcomes) { report(outcomes); }),
+      publish_span_name_("publish " + settings_.queue),
       publisher_(std::make_unique<ReservationPublisher>(settings_)),
       attempts_(std::make_unique<DeliveryAttempts>()),
       consumers_stop_(std::make_unique<StopSignal>()) {
@@ -95,7 +96,7 @@ void RabbitReservationQueue::start() {
     // Consumers first: they connect in the background while start() waits for the publisher.
     for (int i = 0; i < consumers; ++i) {
         consumers_.push_back(std::make_unique<ReservationConsumer>(
-            settings_, i, fulfil_, give_up_, report_, *attempts_, *consumers_stop_
+            settings_, i, fulfil_, give_up_, report_, *attempts_, *consumers_stop_, consumer_counters_, *tracer_
         ));
         consumers_.back()->start();
     }
@@ -124,15 +125,33 @@ bool RabbitReservationQueue::connected() const {
 }
 
 asio::awaitable<void> RabbitReservationQueue::publish(domain::Reservation reservation) {
-    OutgoingMessage message{reservation.id, encode_reservation(reservation)};
-    co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
-        [this](auto handler, OutgoingMessage&& m) {
-            using Handler = decltype(handler);
-            publisher_->publish(std::move(m), std::make_unique<HandlerPublishWaiter<Handler>>(std::move(handler)));
-        },
-        asio::use_awaitable,
-        std::move(message)
-    );
+    // The producer span lasts until the broker's confirm; its context travels in the message, so
+    // the consumer's span joins the purchase's trace even on another instance. An unsampled span
+    // still has ids: the header carries the trace on with its sampled flag.
+    const TraceContext parent = reservation.trace.valid() ? reservation.trace : ActiveTrace::current();
+    ports::Span span = tracer_->start(publish_span_name_, ports::SpanKind::kProducer, parent);
+    if (span.recording()) {
+        span.set_attribute("messaging.system", "rabbitmq");
+        span.set_attribute("messaging.operation.type", "send");
+        span.set_attribute("messaging.destination.name", settings_.queue);
+        span.set_attribute("messaging.message.id", reservation.id);
+        span.set_attribute("server.address", settings_.host);
+        span.set_attribute("server.port", settings_.port);
+    }
+    OutgoingMessage message{reservation.id, encode_reservation(reservation), format_traceparent(span.context())};
+    try {
+        co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
+            [this](auto handler, OutgoingMessage&& m) {
+                using Handler = decltype(handler);
+                publisher_->publish(std::move(m), std::make_unique<HandlerPublishWaiter<Handler>>(std::move(handler)));
+            },
+            asio::use_awaitable,
+            std::move(message)
+        );
+    } catch (const std::exception& e) {
+        span.set_error(e.what());
+        throw;
+    }
 }
 
 void RabbitReservationQueue::on_outcome(std::function<void(const domain::Reservation&)> listener) {

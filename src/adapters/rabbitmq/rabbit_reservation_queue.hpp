@@ -9,9 +9,11 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "adapters/rabbitmq/consumer_counters.hpp"
 #include "adapters/rabbitmq/rabbit_settings.hpp"
 #include "domain/seckill.hpp"
 #include "ports/reservation_queue.hpp"
+#include "ports/tracer.hpp"
 
 namespace gomall::adapters::rabbitmq {
 
@@ -42,6 +44,11 @@ public:
     RabbitReservationQueue& operator=(const RabbitReservationQueue&) = delete;
     ~RabbitReservationQueue() override;  // stop()
 
+    /// Spans from now on: a producer span per publish (child of the reservation's trace, its
+    /// context sent in the message's `traceparent` header, ended on the confirm) and a consumer
+    /// span per delivery (child of that header). Call before start(); `tracer` must outlive the queue.
+    void trace_with(ports::Tracer& tracer) { tracer_ = &tracer; }
+
     /// Declares the topology, starts the publisher thread and the consumer threads. Does not throw
     /// when the broker is down: the threads keep retrying with backoff (one warning per outage).
     /// Returns once the publisher's first connection attempt is over. Throws std::logic_error after stop().
@@ -52,6 +59,8 @@ public:
     void stop();
     /// The publisher's connection is up (for /ready).
     bool connected() const;
+    /// What this instance's consumers have received, requeued and dead-lettered so far.
+    const ConsumerCounters& consumer_counters() const { return consumer_counters_; }
 
     /// Completes on the awaiting coroutine's executor once the broker confirmed the message.
     /// Throws std::runtime_error on a nack, a confirm timeout, a connection lost before the
@@ -69,10 +78,14 @@ private:
     const Fulfil fulfil_;
     const GiveUp give_up_;
     const std::function<void(const std::vector<domain::Reservation>&)> report_;
+    const std::string publish_span_name_;
+    ports::NullTracer null_tracer_;
+    ports::Tracer* tracer_ = &null_tracer_;  // set before start()
 
     std::unique_ptr<ReservationPublisher> publisher_;
     std::unique_ptr<DeliveryAttempts> attempts_;
     std::unique_ptr<StopSignal> consumers_stop_;
+    ConsumerCounters consumer_counters_;  // before the consumers, which count into it
     std::vector<std::unique_ptr<ReservationConsumer>> consumers_;
 
     std::mutex lifecycle_mutex_;  // serializes start() and stop()

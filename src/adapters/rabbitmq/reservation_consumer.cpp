@@ -12,6 +12,7 @@
 #include "adapters/rabbitmq/reconnect_backoff.hpp"
 #include "adapters/rabbitmq/reservation_message.hpp"
 #include "adapters/rabbitmq/reservation_topology.hpp"
+#include "adapters/rabbitmq/trace_header.hpp"
 
 namespace gomall::adapters::rabbitmq {
 namespace {
@@ -26,6 +27,17 @@ constexpr std::size_t kBodyPreview = 200;
 
 constexpr const char* kFailReason = "could not be processed";
 
+/// The context the database step runs under: the first recorded span of the batch (one
+/// transaction writes every order of the batch, so its SQL can sit under only one of them).
+TraceContext step_context(const std::vector<ports::Span*>& spans) {
+    for (const ports::Span* span : spans) {
+        if (span->recording()) {
+            return span->context();
+        }
+    }
+    return spans.empty() ? TraceContext{} : spans.front()->context();
+}
+
 }  // namespace
 
 ReservationConsumer::ReservationConsumer(
@@ -35,7 +47,9 @@ ReservationConsumer::ReservationConsumer(
     const GiveUp& give_up,
     const Report& report,
     DeliveryAttempts& attempts,
-    StopSignal& stop
+    StopSignal& stop,
+    ConsumerCounters& counters,
+    ports::Tracer& tracer
 )
     : settings_(settings),
       index_(index),
@@ -43,7 +57,10 @@ ReservationConsumer::ReservationConsumer(
       give_up_(give_up),
       report_(report),
       attempts_(attempts),
-      stop_(stop) {}
+      stop_(stop),
+      counters_(counters),
+      tracer_(tracer),
+      span_name_("process " + settings.queue) {}
 
 ReservationConsumer::~ReservationConsumer() {
     stop_.request();
@@ -127,10 +144,16 @@ void ReservationConsumer::consume(AmqpConnection& connection) {
 void ReservationConsumer::handle_batch(AmqpConnection& connection, std::vector<AmqpDelivery>& deliveries) {
     std::vector<Decoded> decoded;
     decoded.reserve(deliveries.size());
+    counters_.delivered.fetch_add(deliveries.size(), std::memory_order_relaxed);
     for (AmqpDelivery& delivery : deliveries) {
+        if (delivery.redelivered) {
+            counters_.redelivered.fetch_add(1, std::memory_order_relaxed);
+        }
+        ports::Span span = start_span(delivery);
         std::string why;
         auto reservation = decode_reservation(delivery.body, why);
         if (!reservation) {
+            span.set_error("undecodable message, dead-lettered");
             spdlog::error(
                 "rabbitmq consumer {}: dead-lettering undecodable message '{}': {}; body starts with: {}",
                 index_,
@@ -139,20 +162,29 @@ void ReservationConsumer::handle_batch(AmqpConnection& connection, std::vector<A
                 delivery.body.substr(0, kBodyPreview)
             );
             connection.reject(delivery.delivery_tag, false);
+            counters_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
             continue;
         }
-        decoded.push_back({delivery.delivery_tag, std::move(*reservation)});
+        decoded.push_back({delivery.delivery_tag, std::move(*reservation), std::move(span)});
     }
     if (decoded.empty()) {
         return;
     }
 
     std::vector<domain::Reservation> reservations;
+    std::vector<ports::Span*> spans;
     reservations.reserve(decoded.size());
-    for (const Decoded& item : decoded) {
+    spans.reserve(decoded.size());
+    for (Decoded& item : decoded) {
         reservations.push_back(item.reservation);
+        spans.push_back(&item.span);
     }
-    if (auto outcomes = try_fulfil(std::move(reservations))) {
+    std::optional<std::vector<domain::Reservation>> outcomes;
+    {
+        const ActiveTrace::Scope trace_scope(step_context(spans));  // the order-writing SQL joins it
+        outcomes = try_fulfil(std::move(reservations));
+    }
+    if (outcomes) {
         report_(*outcomes);
         for (const Decoded& item : decoded) {
             attempts_.forget(item.reservation.id);
@@ -171,6 +203,7 @@ void ReservationConsumer::retry_one_by_one(AmqpConnection& connection, std::vect
         // A batch of one already failed alone; trying it again at once would only double its count.
         std::optional<std::vector<domain::Reservation>> outcome;
         if (batch.size() > 1) {
+            const ActiveTrace::Scope trace_scope(item.span.context());
             outcome = try_fulfil(std::vector<domain::Reservation>{item.reservation});
         }
         if (outcome) {
@@ -180,13 +213,16 @@ void ReservationConsumer::retry_one_by_one(AmqpConnection& connection, std::vect
             continue;
         }
         const int failures = attempts_.record_failure(item.reservation.id);
+        item.span.set_attribute("gomall.delivery.failures", failures);
         if (failures < settings_.max_attempts) {
+            item.span.set_error("the database step failed; requeued");
             requeue.push_back(item.delivery_tag);
             most_failures = std::max(most_failures, failures);
             continue;
         }
         const auto settled = give_up(item.reservation, failures);
         if (!settled) {
+            item.span.set_error("the failure could not be recorded; requeued");
             requeue.push_back(item.delivery_tag);
             most_failures = std::max(most_failures, failures);
             continue;
@@ -205,6 +241,8 @@ void ReservationConsumer::retry_one_by_one(AmqpConnection& connection, std::vect
                 failures
             );
             connection.reject(item.delivery_tag, false);
+            counters_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
+            item.span.set_error("failed every attempt; dead-lettered");
         } else {
             connection.ack(item.delivery_tag, false);  // its order was written after all
         }
@@ -218,6 +256,22 @@ void ReservationConsumer::retry_one_by_one(AmqpConnection& connection, std::vect
     for (const std::uint64_t tag : requeue) {
         connection.nack(tag, false, true);
     }
+    counters_.requeued.fetch_add(requeue.size(), std::memory_order_relaxed);
+}
+
+ports::Span ReservationConsumer::start_span(const AmqpDelivery& delivery) const {
+    // A missing, oversized or malformed header only costs the link to the purchase: a new trace.
+    ports::Span span =
+        tracer_.start(span_name_, ports::SpanKind::kConsumer, parent_from_traceparent(delivery.traceparent));
+    if (span.recording()) {
+        span.set_attribute("messaging.system", "rabbitmq");
+        span.set_attribute("messaging.operation.type", "process");
+        span.set_attribute("messaging.destination.name", settings_.queue);
+        span.set_attribute("messaging.message.id", delivery.message_id.substr(0, kBodyPreview));
+        span.set_attribute("messaging.rabbitmq.message.delivery_tag", static_cast<std::int64_t>(delivery.delivery_tag));
+        span.set_attribute("gomall.delivery.redelivered", delivery.redelivered);
+    }
+    return span;
 }
 
 std::optional<domain::Reservation> ReservationConsumer::give_up(const domain::Reservation& reservation, int failures) {

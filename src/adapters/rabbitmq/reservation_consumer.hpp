@@ -10,10 +10,12 @@
 #include <vector>
 
 #include "adapters/rabbitmq/amqp_connection.hpp"
+#include "adapters/rabbitmq/consumer_counters.hpp"
 #include "adapters/rabbitmq/delivery_attempts.hpp"
 #include "adapters/rabbitmq/rabbit_settings.hpp"
 #include "adapters/rabbitmq/stop_signal.hpp"
 #include "domain/seckill.hpp"
+#include "ports/tracer.hpp"
 
 namespace gomall::adapters::rabbitmq {
 
@@ -22,6 +24,9 @@ namespace gomall::adapters::rabbitmq {
 /// never a lost reservation. Undecodable messages are dead-lettered at once; a message whose step
 /// keeps failing is retried with backoff, and after max_attempts its failure is recorded through
 /// `give_up` (kept and retried while that throws) before it is dead-lettered and reported failed.
+/// Each delivery gets a consumer span, child of its `traceparent` header (a new trace when the
+/// header is missing or malformed), ended when the message is settled; the database step's SQL
+/// runs under the span of the batch's first sampled message.
 class ReservationConsumer {
 public:
     using Fulfil = std::function<std::vector<domain::Reservation>(std::vector<domain::Reservation>)>;
@@ -36,7 +41,9 @@ public:
         const GiveUp& give_up,
         const Report& report,
         DeliveryAttempts& attempts,
-        StopSignal& stop
+        StopSignal& stop,
+        ConsumerCounters& counters,
+        ports::Tracer& tracer
     );
     ReservationConsumer(const ReservationConsumer&) = delete;
     ReservationConsumer& operator=(const ReservationConsumer&) = delete;
@@ -50,12 +57,15 @@ private:
     struct Decoded {
         std::uint64_t delivery_tag = 0;
         domain::Reservation reservation;
+        ports::Span span;  // ended when the message is settled
     };
 
     void run();
     /// Consumes until the stop signal; throws AmqpError when the connection fails.
     void consume(AmqpConnection& connection);
     void handle_batch(AmqpConnection& connection, std::vector<AmqpDelivery>& deliveries);
+    /// The delivery's consumer span, child of its traceparent header.
+    ports::Span start_span(const AmqpDelivery& delivery) const;
     /// The batch failed as a whole: each message on its own, so one bad message cannot hold up the rest.
     void retry_one_by_one(AmqpConnection& connection, std::vector<Decoded>& batch);
     /// fulfil(batch) checked for its size, or nullopt (logged) when it threw.
@@ -73,6 +83,9 @@ private:
     const Report& report_;
     DeliveryAttempts& attempts_;
     StopSignal& stop_;
+    ConsumerCounters& counters_;
+    ports::Tracer& tracer_;
+    const std::string span_name_;
     std::thread thread_;
 };
 

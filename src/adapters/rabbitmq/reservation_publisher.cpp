@@ -186,7 +186,9 @@ void ReservationPublisher::send_unsent() {
     for (std::size_t sent = 0; sent < kSendBurst && !unsent_.empty(); ++sent) {
         Pending& next = unsent_.front();
         // A throw leaves `next` in unsent_, where fail_everything() finds it.
-        connection_->publish(settings_.queue, {kContentType, next.message.message_id, true}, next.message.body);
+        connection_->publish(
+            settings_.queue, {kContentType, next.message.message_id, true, next.message.traceparent}, next.message.body
+        );
         in_flight_.emplace(next_sequence_++, InFlight{std::move(next.waiter), deadline});
         unsent_.pop_front();
     }

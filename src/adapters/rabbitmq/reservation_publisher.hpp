@@ -24,6 +24,7 @@ namespace gomall::adapters::rabbitmq {
 struct OutgoingMessage {
     std::string message_id;
     std::string body;
+    std::string traceparent;  // the producer span's, sent as a header (empty: none)
 };
 
 /// Concurrent publishes share confirm waits: the thread sends everything queued, then reads acks

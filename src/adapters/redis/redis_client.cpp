@@ -4,6 +4,7 @@
 #include "adapters/redis/redis_client.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -21,6 +22,27 @@ namespace {
 
 std::exception_ptr unavailable(const std::string& why) {
     return std::make_exception_ptr(RedisUnavailable("redis unavailable: " + why));
+}
+
+/// A command's name for its span: upper case, letters only, bounded (it is the caller's first
+/// argument, never a key or a value).
+std::string command_name(std::string_view command) {
+    constexpr std::size_t kMaxName = 32;
+    std::string name;
+    for (const char c : command.substr(0, std::min(command.size(), kMaxName))) {
+        if (std::isalpha(static_cast<unsigned char>(c)) == 0) {
+            break;
+        }
+        name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return name.empty() ? "REDIS" : name;
+}
+
+/// The kind of an error reply ("ERR", "WRONGTYPE", "NOSCRIPT"): its first word only, since the
+/// rest may quote what the command carried.
+std::string error_kind(const RedisReply& reply) {
+    const auto end = reply.text.find(' ');
+    return "redis error reply " + command_name(reply.text.substr(0, end));
 }
 
 /// The Asio side of one hiredis context: waits for readiness of its socket and calls hiredis back.
@@ -425,13 +447,63 @@ boost::asio::awaitable<RedisReply> RedisClient::eval(
     for (auto& a : args) {
         argv.push_back(std::move(a));
     }
-    RedisReply reply = co_await command(argv);
-    if (reply.is_error() && reply.text.rfind("NOSCRIPT", 0) == 0) {
-        argv[0] = "EVAL";
-        argv[1] = script.body;
-        reply = co_await command(std::move(argv));
+    // One span for the script call, whether it took one round trip or two (NOSCRIPT, then EVAL).
+    ports::Span span = start_span("EVALSHA");
+    if (span.recording()) {
+        span.set_attribute("db.redis.script.sha1", script.sha1);
     }
-    co_return reply;
+    try {
+        RedisReply reply = co_await send(argv);
+        if (reply.is_error() && reply.text.rfind("NOSCRIPT", 0) == 0) {
+            span.set_attribute("db.redis.script.loaded", true);
+            argv[0] = "EVAL";
+            argv[1] = script.body;
+            reply = co_await send(std::move(argv));
+        }
+        if (reply.is_error()) {
+            span.set_error(error_kind(reply));
+        }
+        co_return reply;
+    } catch (const std::exception& e) {
+        span.set_error(e.what());
+        throw;
+    }
+}
+
+boost::asio::awaitable<RedisReply> RedisClient::command(std::vector<std::string> args) {
+    ports::Span span = start_span(args.empty() ? std::string_view("REDIS") : std::string_view(args.front()));
+    try {
+        RedisReply reply = co_await send(std::move(args));
+        if (reply.is_error()) {
+            span.set_error(error_kind(reply));
+        }
+        co_return reply;
+    } catch (const std::exception& e) {
+        span.set_error(e.what());
+        throw;
+    }
+}
+
+ports::Span RedisClient::start_span(std::string_view command) const {
+    // Taken first, whatever happens next: a handoff is for this call only.
+    TraceContext parent = ActiveTrace::take_handoff();
+    if (!parent.valid()) {
+        parent = ActiveTrace::current();
+    }
+    if (tracer_ == nullptr || !parent.valid() || !parent.sampled) {
+        return {};
+    }
+    const std::string name = command_name(command);
+    ports::Span span = tracer_->start(name, ports::SpanKind::kClient, parent);
+    if (span.recording()) {
+        span.set_attribute("db.system", "redis");
+        span.set_attribute("db.system.name", "redis");
+        span.set_attribute("db.operation.name", name);
+        span.set_attribute("db.namespace", std::to_string(settings_.db));
+        span.set_attribute("server.address", settings_.host);
+        span.set_attribute("server.port", settings_.port);
+    }
+    return span;
 }
 
 }  // namespace gomall::adapters::redis

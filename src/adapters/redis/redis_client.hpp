@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "adapters/redis/redis_reply.hpp"
 #include "adapters/redis/redis_script.hpp"
 #include "core/unavailable.hpp"
+#include "ports/tracer.hpp"
 
 namespace gomall::adapters::redis {
 
@@ -70,6 +72,11 @@ public:
     void stop();
     /// At least one connection is up.
     bool connected() const;
+    /// A client span per command() and eval() from now on, child of the context handed to the
+    /// call (ActiveTrace::Handoff) or of the thread's active span; none outside a sampled trace.
+    /// Names the command and the database, never keys or arguments (they hold tokens). Call
+    /// before start(); `tracer` must outlive the client.
+    void trace_with(ports::Tracer& tracer) { tracer_ = &tracer; }
     const RedisSettings& settings() const { return settings_; }
 
     /// Runs one command. Error replies are returned, not thrown; RedisUnavailable is thrown when
@@ -85,6 +92,10 @@ private:
     class HandlerSink;
 
     void submit(std::vector<std::string> args, std::unique_ptr<ReplySink> sink);
+    /// command() without a span.
+    boost::asio::awaitable<RedisReply> send(std::vector<std::string> args);
+    /// The span of a call being started (takes the handed-off context), or none.
+    ports::Span start_span(std::string_view command) const;
 
     const RedisSettings settings_;
     boost::asio::io_context io_;
@@ -92,6 +103,7 @@ private:
     std::atomic<std::size_t> next_{0};
     std::thread thread_;
     std::atomic<bool> running_{false};
+    ports::Tracer* tracer_ = nullptr;  // set before start()
 };
 
 template <class Handler>
@@ -110,7 +122,7 @@ private:
     Handler handler_;
 };
 
-inline boost::asio::awaitable<RedisReply> RedisClient::command(std::vector<std::string> args) {
+inline boost::asio::awaitable<RedisReply> RedisClient::send(std::vector<std::string> args) {
     return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, RedisReply)>(
         [this](auto handler, std::vector<std::string>&& argv) {
             using H = std::decay_t<decltype(handler)>;

@@ -2,10 +2,12 @@
 #include "adapters/sql/database.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include <soci/mysql/soci-mysql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -187,9 +189,46 @@ void Database::prepare_session(soci::session& session) {
     }
 }
 
+void Database::measure_with(ports::Metrics& metrics) {
+    wait_seconds_ = &metrics
+                         .histogram(
+                             "gomall_sql_pool_wait_seconds",
+                             "Time a caller waited for a free database connection.",
+                             ports::latency_seconds_buckets(),
+                             {}
+                         )
+                         .with({});
+    auto& errors = metrics.counter(
+        "gomall_sql_pool_errors_total",
+        "Database connection leases that timed out waiting, or ended in an exception (statement failed, server gone).",
+        {"kind"}
+    );
+    lease_timeouts_ = &errors.with({"timeout"});
+    lease_failures_ = &errors.with({"failed"});
+    pool_gauge_ = metrics.callback(
+        ports::CallbackType::kGauge,
+        "gomall_sql_pool_connections",
+        "Database connections in the pool, by state.",
+        {"state"},
+        [this] {
+            const auto in_use = static_cast<double>(in_use_.load());
+            return std::vector<ports::Sample>{
+                {{"in_use"}, in_use}, {{"idle"}, std::max(0.0, static_cast<double>(pool_size_) - in_use)}};
+        }
+    );
+}
+
 SessionLease Database::lease() {
     std::size_t position = 0;
-    if (!pool_->try_lease(position, kLeaseTimeoutMs)) {
+    const auto asked = std::chrono::steady_clock::now();
+    const bool leased = pool_->try_lease(position, kLeaseTimeoutMs);
+    if (wait_seconds_ != nullptr) {
+        wait_seconds_->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count());
+        if (!leased) {
+            lease_timeouts_->inc();
+        }
+    }
+    if (!leased) {
         throw DependencyUnavailable(
             "no free database connection after " + std::to_string(kLeaseTimeoutMs / 1000) + " s (pool_size " +
             std::to_string(pool_size_) + ")"
@@ -199,8 +238,12 @@ SessionLease Database::lease() {
         revalidate_if_idle(position);
     } catch (...) {
         pool_->give_back(position);
+        if (lease_failures_ != nullptr) {
+            lease_failures_->inc();
+        }
         throw;
     }
+    ++in_use_;
     return SessionLease(this, position, &pool_->at(position));
 }
 
@@ -246,6 +289,10 @@ void Database::trace_with(ports::Tracer& tracer) {
 }
 
 void Database::give_back(std::size_t position, bool failed) {
+    --in_use_;
+    if (failed && lease_failures_ != nullptr) {
+        lease_failures_->inc();
+    }
     if (position < statement_spans_.size()) {
         statement_spans_[position]->lease_ended(failed);
     }

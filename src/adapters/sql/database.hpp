@@ -2,6 +2,7 @@
 // with per-dialect session setup, a pooled-session lease and a write-transaction helper.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <soci/soci.h>
 
 #include "adapters/sql/statement_spans.hpp"
+#include "ports/metrics.hpp"
 #include "ports/tracer.hpp"
 
 namespace gomall::adapters::sql {
@@ -92,6 +94,11 @@ public:
     /// Waits for a free session (throws after a long wait, which means the pool is too small or leaking).
     SessionLease lease();
 
+    /// Records the pool's use into `metrics` from now on: connections in use and idle, the wait
+    /// for a free one, leases that timed out or ended in an exception. Call at wiring, before
+    /// the first lease; `metrics` must outlive the database.
+    void measure_with(ports::Metrics& metrics);
+
     /// Opens a span per statement from now on (see StatementSpans). Call at wiring, before the
     /// first lease; `tracer` must outlive the database.
     void trace_with(ports::Tracer& tracer);
@@ -114,6 +121,11 @@ private:
     std::vector<std::chrono::steady_clock::time_point> last_used_;
     std::vector<std::shared_ptr<StatementSpans>> statement_spans_;  // by position; empty: not traced
     std::vector<char> suspect_;  // a lease ended in an exception since this one was checked: check before reuse
+    std::atomic<std::size_t> in_use_{0};
+    ports::Histogram* wait_seconds_ = nullptr;  // null: not measured
+    ports::Counter* lease_timeouts_ = nullptr;
+    ports::Counter* lease_failures_ = nullptr;
+    ports::MetricsRegistration pool_gauge_;  // last: dropped first, while in_use_ still exists
 };
 
 /// True for errors worth retrying the whole transaction: MySQL deadlock / lock wait

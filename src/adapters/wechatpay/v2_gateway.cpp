@@ -5,6 +5,7 @@
 #include "adapters/wechatpay/china_time.hpp"
 #include "adapters/wechatpay/crypto.hpp"
 #include "adapters/wechatpay/gateway_common.hpp"
+#include "adapters/wechatpay/provider_call_span.hpp"
 #include "adapters/wechatpay/v2_sign.hpp"
 
 namespace gomall::wechatpay {
@@ -82,7 +83,9 @@ std::variant<FlatXml, GatewayError> V2Gateway::call(const std::string& path, Fla
     request.headers["Content-Type"] = "text/xml; charset=utf-8";
     request.headers["User-Agent"] = "GoMall-WechatPay/1";
     request.body = write_flat_xml(fields);
+    ProviderCallSpan span(tracer_, request);
     auto sent = http_.send(request);
+    span.finish(sent);
     if (const auto* failure = std::get_if<HttpFailure>(&sent)) {
         return gateway_error(GatewayFailure::kUnavailable, "transport", failure->message);
     }

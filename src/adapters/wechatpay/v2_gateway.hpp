@@ -10,12 +10,17 @@
 #include "adapters/wechatpay/wechatpay_settings.hpp"
 #include "ports/clock.hpp"
 #include "ports/payment_gateway.hpp"
+#include "ports/tracer.hpp"
 
 namespace gomall::wechatpay {
 
 class V2Gateway final : public ports::PaymentGateway {
 public:
     V2Gateway(WechatPaySettings settings, const ports::Clock& clock);
+
+    /// A client span per call to the provider from now on (see ProviderCallSpan). Call before
+    /// the first call; `tracer` must outlive the gateway.
+    void trace_with(ports::Tracer& tracer) { tracer_ = &tracer; }
 
     std::string provider() const override { return "wechat_v2"; }
     ports::GatewayResult<ports::NativePayment> create_native(const ports::NativePaymentRequest& request) override;
@@ -36,6 +41,7 @@ private:
     WechatPaySettings settings_;
     const ports::Clock& clock_;
     HttpClient http_;
+    ports::Tracer* tracer_ = nullptr;
 };
 
 }  // namespace gomall::wechatpay

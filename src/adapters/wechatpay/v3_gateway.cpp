@@ -4,6 +4,7 @@
 
 #include "adapters/wechatpay/china_time.hpp"
 #include "adapters/wechatpay/gateway_common.hpp"
+#include "adapters/wechatpay/provider_call_span.hpp"
 #include "adapters/wechatpay/v3_sign.hpp"
 
 namespace gomall::wechatpay {
@@ -155,7 +156,9 @@ std::variant<V3Gateway::Answer, GatewayError> V3Gateway::call(
         request.headers["Content-Type"] = "application/json";
     }
     request.body = body;
+    ProviderCallSpan span(tracer_, request);
     auto sent = http_.send(request);
+    span.finish(sent);
     if (const auto* failure = std::get_if<HttpFailure>(&sent)) {
         return gateway_error(GatewayFailure::kUnavailable, "transport", failure->message);
     }

@@ -10,6 +10,7 @@
 #include "adapters/wechatpay/wechatpay_settings.hpp"
 #include "ports/clock.hpp"
 #include "ports/payment_gateway.hpp"
+#include "ports/tracer.hpp"
 
 namespace gomall::wechatpay {
 
@@ -17,6 +18,10 @@ class V3Gateway final : public ports::PaymentGateway {
 public:
     /// Throws std::runtime_error when a key does not load (the message names which, not its content).
     V3Gateway(WechatPaySettings settings, const ports::Clock& clock);
+
+    /// A client span per call to the provider from now on (see ProviderCallSpan). Call before
+    /// the first call; `tracer` must outlive the gateway.
+    void trace_with(ports::Tracer& tracer) { tracer_ = &tracer; }
 
     std::string provider() const override { return "wechat_v3"; }
     ports::GatewayResult<ports::NativePayment> create_native(const ports::NativePaymentRequest& request) override;
@@ -46,6 +51,7 @@ private:
     RsaKey merchant_key_;
     RsaKey platform_key_;
     HttpClient http_;
+    ports::Tracer* tracer_ = nullptr;
 };
 
 }  // namespace gomall::wechatpay

@@ -113,7 +113,18 @@ public:
           activity_id_(first.activity_id),
           last_frame_(result_frame(first)),
           finished_(is_final(first)),
-          deadline_(std::chrono::steady_clock::now() + kEventStreamLimit) {}
+          deadline_(std::chrono::steady_clock::now() + kEventStreamLimit) {
+        if (auto* metrics = seckill_.metrics()) {
+            metrics->stream_opened();
+        }
+    }
+    ~SeckillEventStream() override {
+        if (auto* metrics = seckill_.metrics()) {
+            metrics->stream_closed();
+        }
+    }
+    SeckillEventStream(const SeckillEventStream&) = delete;
+    SeckillEventStream& operator=(const SeckillEventStream&) = delete;
 
     const std::string& first_frame() const { return last_frame_; }
 
@@ -135,6 +146,9 @@ public:
         }
         last_frame_ = frame;
         finished_ = is_final(*current);
+        if (auto* metrics = seckill_.metrics()) {
+            metrics->frame_pushed();
+        }
         return frame;
     }
 
@@ -206,7 +220,8 @@ awaitable<Response> purchase(Request& req, services::SeckillService& seckill) {
     if (!token.ok()) {
         co_return error_response(req, token.error());
     }
-    auto reservation = co_await seckill.purchase(req.user_id(), product_id.value(), token.value().value_or(""));
+    auto reservation =
+        co_await seckill.purchase(req.user_id(), product_id.value(), token.value().value_or(""), req.span.context());
     Response res = respond(req, reservation, queued_json);
     if (!reservation.ok() && reservation.error().code == ErrorCode::kSeckillRateLimited) {
         // The shopper's bucket refills at one attempt a second or faster (the config allows no slower

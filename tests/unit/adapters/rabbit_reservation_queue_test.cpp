@@ -42,9 +42,11 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "adapters/otlp/sampling_tracer.hpp"
 #include "adapters/rabbitmq/amqp_connection.hpp"
 #include "adapters/rabbitmq/reservation_message.hpp"
 #include "adapters/rabbitmq/reservation_topology.hpp"
+#include "adapters/rabbitmq/trace_header.hpp"
 
 namespace gomall::adapters::rabbitmq {
 namespace {
@@ -718,6 +720,151 @@ TEST_F(RabbitQueueTest, AnUndecodableMessageGoesToTheDeadLetterQueueWithoutReach
     EXPECT_EQ(fulfil_.fulfilled().size(), 1U);
     EXPECT_EQ(fulfil_.fulfilled().count("res-1"), 1U);
     EXPECT_EQ(outcomes_.calls(), 1U);
+    queue->stop();
+}
+
+/// Keeps every ended span; thread-safe (the publisher's coroutine and the consumers end spans).
+class SpanCollector final : public ports::SpanSink {
+public:
+    void submit(std::unique_ptr<ports::SpanRecord> span) noexcept override {
+        const std::lock_guard lock(mutex_);
+        spans_.push_back(*span);
+    }
+    std::vector<ports::SpanRecord> spans() const {
+        const std::lock_guard lock(mutex_);
+        return spans_;
+    }
+    std::optional<ports::SpanRecord> find(ports::SpanKind kind, const std::string& message_id) const {
+        const std::lock_guard lock(mutex_);
+        for (const auto& span : spans_) {
+            if (span.kind != kind) {
+                continue;
+            }
+            for (const auto& [key, value] : span.attributes) {
+                if (key == "messaging.message.id" && std::get<std::string>(value) == message_id) {
+                    return span;
+                }
+            }
+        }
+        return std::nullopt;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<ports::SpanRecord> spans_;
+};
+
+TEST_F(RabbitQueueTest, TheConsumerSpanIsAChildOfTheProducerSpanWhichIsAChildOfThePurchase) {
+    SpanCollector collector;
+    otlp::SamplingTracer tracer(collector, 1.0);
+    auto queue = make_queue(broker_);
+    queue->trace_with(tracer);
+    queue->start();
+    Reservation traced = reservation(1);
+    traced.trace = TraceContext{random_trace_id(), random_span_id(), true};
+    ASSERT_EQ(publish_one(*queue, traced), "");
+    ASSERT_TRUE(outcomes_.wait_for(1));
+    std::optional<ports::SpanRecord> producer;
+    std::optional<ports::SpanRecord> consumer;
+    ASSERT_TRUE(eventually([&] {
+        producer = collector.find(ports::SpanKind::kProducer, "res-1");
+        consumer = collector.find(ports::SpanKind::kConsumer, "res-1");
+        return producer && consumer;
+    }));
+    EXPECT_EQ(producer->context.trace_id, traced.trace.trace_id);
+    EXPECT_EQ(producer->parent_span_id, traced.trace.span_id);
+    EXPECT_EQ(producer->name, "publish " + broker_.queue);
+    EXPECT_NE(producer->status, ports::SpanStatus::kError);
+    EXPECT_EQ(consumer->context.trace_id, traced.trace.trace_id);
+    EXPECT_EQ(consumer->parent_span_id, producer->context.span_id);
+    EXPECT_EQ(consumer->name, "process " + broker_.queue);
+    EXPECT_NE(consumer->status, ports::SpanStatus::kError);
+    queue->stop();
+}
+
+TEST_F(RabbitQueueTest, AnUnsampledPurchaseIsCarriedOnButNothingOfItIsRecorded) {
+    SpanCollector collector;
+    otlp::SamplingTracer tracer(collector, 1.0);  // roots would be sampled: only the parent's flag can stop it
+    auto queue = make_queue(broker_);
+    queue->trace_with(tracer);
+    queue->start();
+    Reservation quiet = reservation(2);
+    quiet.trace = TraceContext{random_trace_id(), random_span_id(), false};
+    ASSERT_EQ(publish_one(*queue, quiet), "");
+    ASSERT_TRUE(outcomes_.wait_for(1));
+    queue->stop();  // every span of the delivery has ended
+    for (const auto& span : collector.spans()) {
+        EXPECT_NE(span.context.trace_id, quiet.trace.trace_id) << span.name;
+    }
+    EXPECT_FALSE(collector.find(ports::SpanKind::kConsumer, "res-2"));
+}
+
+TEST_F(RabbitQueueTest, HostileTraceparentHeadersStartANewTraceAndNeverCostTheMessage) {
+    SpanCollector collector;
+    otlp::SamplingTracer tracer(collector, 1.0);
+    auto queue = make_queue(broker_);
+    queue->trace_with(tracer);
+    queue->start();
+    const std::string valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    std::string key(kTraceparentHeader);
+    const std::vector<std::vector<std::string>> hostile{
+        {"garbage"},
+        {std::string(1 << 16, 'f')},                             // far over the cap
+        {valid + "-" + std::string(kMaxTraceparentBytes, 'a')},  // a valid start, oversized
+        {"00-00000000000000000000000000000000-00f067aa0ba902b7-01"},
+        {std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0\0", 55)},
+        {valid, valid},  // repeated
+        {},              // an integer, not a string (below)
+    };
+    {
+        AmqpConnection raw(endpoint_of(broker_));
+        std::string name = broker_.queue;
+        for (std::size_t i = 0; i < hostile.size(); ++i) {
+            std::string body = encode_reservation(reservation(100 + static_cast<int>(i)));
+            std::vector<amqp_table_entry_t> entries;
+            for (const std::string& value : hostile[i]) {
+                entries.push_back(traceparent_entry(value));
+            }
+            if (hostile[i].empty()) {
+                amqp_table_entry_t number{};
+                number.key = amqp_bytes_t{key.size(), key.data()};
+                number.value.kind = AMQP_FIELD_KIND_I64;
+                number.value.value.i64 = 7;
+                entries.push_back(number);
+            }
+            amqp_basic_properties_t props{};
+            props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_HEADERS_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG;
+            props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
+            std::string id = "res-" + std::to_string(100 + i);
+            props.message_id = amqp_bytes_t{id.size(), id.data()};
+            props.headers = amqp_table_t{static_cast<int>(entries.size()), entries.data()};
+            ASSERT_EQ(
+                amqp_basic_publish(
+                    raw.state(),
+                    AmqpConnection::kChannel,
+                    amqp_empty_bytes,
+                    amqp_bytes_t{name.size(), name.data()},
+                    0,
+                    0,
+                    &props,
+                    amqp_bytes_t{body.size(), body.data()}
+                ),
+                AMQP_STATUS_OK
+            );
+        }
+    }
+    ASSERT_TRUE(outcomes_.wait_for(hostile.size()));
+    EXPECT_EQ(fulfil_.fulfilled().size(), hostile.size());  // every one became an order
+    EXPECT_EQ(ready_in(dead_letter_queue_of(broker_.queue)), 0U);
+    const TraceId listed_trace = parse_traceparent(valid)->trace_id;
+    for (std::size_t i = 0; i < hostile.size(); ++i) {
+        const std::string id = "res-" + std::to_string(100 + i);
+        std::optional<ports::SpanRecord> consumer;
+        ASSERT_TRUE(eventually([&] { return (consumer = collector.find(ports::SpanKind::kConsumer, id)).has_value(); }))
+            << id;
+        EXPECT_EQ(consumer->parent_span_id, SpanId{}) << id;  // a root: no parent taken from the header
+        EXPECT_NE(consumer->context.trace_id, listed_trace) << id;
+    }
     queue->stop();
 }
 

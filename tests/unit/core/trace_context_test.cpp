@@ -94,5 +94,25 @@ TEST(ActiveTraceTest, ScopesNestAndStayOnTheirThread) {
     EXPECT_FALSE(ActiveTrace::current().valid());
 }
 
+TEST(ActiveTraceTest, AHandoffIsTakenOnceAndClearedWhenItEnds) {
+    EXPECT_FALSE(ActiveTrace::take_handoff().valid());
+    const TraceContext context{random_trace_id(), random_span_id(), true};
+    {
+        const ActiveTrace::Handoff handoff(context);
+        EXPECT_FALSE(ActiveTrace::current().valid());  // not the thread's active span
+        const TraceContext taken = ActiveTrace::take_handoff();
+        EXPECT_EQ(taken.span_id, context.span_id);
+        EXPECT_FALSE(ActiveTrace::take_handoff().valid());  // a second call gets nothing
+    }
+    {
+        const ActiveTrace::Handoff untaken(context);
+        bool other_thread_took_it = true;
+        std::thread([&] { other_thread_took_it = ActiveTrace::take_handoff().valid(); }).join();
+        EXPECT_FALSE(other_thread_took_it);
+    }
+    // Nobody took it: it must not linger for the next call this thread starts.
+    EXPECT_FALSE(ActiveTrace::take_handoff().valid());
+}
+
 }  // namespace
 }  // namespace gomall
