@@ -160,7 +160,7 @@ TEST(SamplingTest, RatioIsDeterministicOnTheTraceIdAndRoughlyRight) {
         EXPECT_EQ(first, sampled_by_ratio(id, 0.25));
         kept += first ? 1 : 0;
     }
-    EXPECT_NEAR(kept, kTraces / 4, kTraces / 40);
+    EXPECT_NEAR(kept, kTraces / 4.0, kTraces / 40.0);
 }
 
 TEST(SamplingTest, ChildrenFollowTheirParentAndRootsFollowTheRatio) {

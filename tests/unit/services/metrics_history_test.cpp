@@ -85,7 +85,7 @@ TEST(MetricsHistoryTest, HistogramBucketsAreSummedElementWise) {
 TEST(MetricsHistoryTest, KeepsOnlyTheLastSamples) {
     MetricsHistory history(3, 100);
     for (int i = 0; i < 10; ++i) {
-        history.record({counter("c_total", {}, {{{}, static_cast<double>(i)}})}, i * 1000);
+        history.record({counter("c_total", {}, {{{}, static_cast<double>(i)}})}, std::int64_t{i} * 1000);
     }
     ASSERT_EQ(history.size(), 3U);
     EXPECT_EQ(history.at_ms(0), 7000);

@@ -39,8 +39,8 @@ std::vector<Family> shop_at(int second) {
     add(requests, {"/b", "POST", "201"}, 2.0 * second);
     auto duration = family(names::kHttpDuration, ports::MetricKind::kHistogram, {"route", "method"});
     duration.bounds = {0.1, 0.5, 1};
-    const auto a = static_cast<std::uint64_t>(10 * second);
-    const auto b = static_cast<std::uint64_t>(2 * second);
+    const auto a = std::uint64_t{10} * static_cast<std::uint64_t>(second);
+    const auto b = std::uint64_t{2} * static_cast<std::uint64_t>(second);
     add_histogram(duration, {"/a", "GET"}, {a, a, a, a});
     add_histogram(duration, {"/b", "POST"}, {0, b, b, b});
     auto in_flight = family(names::kHttpInFlight, ports::MetricKind::kGauge, {});
