@@ -156,6 +156,10 @@ TEST(KeyedRateLimiterTest, AFloodOfDistinctKeysKeepsTheTableBounded) {
 // The same bound seen as memory: after a first flood has grown the table to its cap, three times as
 // many new keys do not grow the process. Unbounded, they would cost about 45 MB.
 TEST(KeyedRateLimiterTest, AFloodOfDistinctKeysKeepsResidentMemoryBounded) {
+#if defined(__SANITIZE_ADDRESS__)
+    // ASan keeps freed memory in quarantine and adds shadow memory: resident size says nothing there.
+    GTEST_SKIP() << "resident memory is not meaningful under AddressSanitizer (the key count test holds)";
+#endif
     if (resident_bytes() == 0) {
         GTEST_SKIP() << "/proc/self/statm is not readable here";
     }
