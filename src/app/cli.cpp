@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <pthread.h>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "app/config.hpp"
 #include "app/logging.hpp"
 #include "app/payment_backend.hpp"
+#include "app/product_seeding.hpp"
 #include "emulator/emulator_server.hpp"
 
 #ifndef GOMALL_VERSION
@@ -31,6 +33,9 @@ commands:
   seed-shoppers N [PREFIX]
             make N load-test shoppers (password from GOMALL_BENCH_PASSWORD or "Bench-12345")
             and print one access token per line
+  seed-products N
+            migrate, then add N generated products (1 to 1000000; Chinese and English
+            names from word lists, with their search index rows), printing progress
   wechatpay-emulator [PORT]
             run the local WeChat Pay emulator alone on wechatpay.emulator_host:PORT
             (default 8090) with the dev keys of wechatpay.dev_key_dir; stops on SIGINT/SIGTERM
@@ -81,7 +86,7 @@ bool parse_arguments(int argc, char** argv, Arguments& out, std::string& problem
             out.command = a;
             have_command = true;
         } else if ((out.command == "seed-shoppers" && out.operands.size() < 2) ||
-                   (out.command == "wechatpay-emulator" && out.operands.empty())) {
+                   ((out.command == "wechatpay-emulator" || out.command == "seed-products") && out.operands.empty())) {
             out.operands.push_back(a);
         } else {
             problem = "unexpected argument " + a;
@@ -91,6 +96,18 @@ bool parse_arguments(int argc, char** argv, Arguments& out, std::string& problem
         }
     }
     return true;
+}
+
+/// A whole decimal number from 1 to `max` (no sign, no spaces, no trailing text), or nullopt.
+std::optional<long long> parse_count(const std::string& text, long long max) {
+    if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
+        return std::nullopt;
+    }
+    const long long value = std::stoll(text);
+    if (value < 1 || value > max) {
+        return std::nullopt;
+    }
+    return value;
 }
 
 int serve(const Config& config) {
@@ -148,7 +165,7 @@ int run_cli(int argc, char** argv) {
         return 0;
     }
     if (args.command != "serve" && args.command != "migrate" && args.command != "seed" &&
-        args.command != "seed-shoppers" && args.command != "wechatpay-emulator") {
+        args.command != "seed-shoppers" && args.command != "seed-products" && args.command != "wechatpay-emulator") {
         std::cerr << "gomall: unknown command " << args.command << "\n" << kUsage;
         return 2;
     }
@@ -178,6 +195,21 @@ int run_cli(int argc, char** argv) {
             const int created =
                 seed_shoppers(config, count, prefix, password != nullptr ? password : "Bench-12345", std::cout);
             std::cerr << "created " << created << " shopper(s), printed " << count << " token(s)\n";
+            return 0;
+        }
+        if (args.command == "seed-products") {
+            const auto count = args.operands.empty() ? std::nullopt : parse_count(args.operands[0], kMaxSeededProducts);
+            if (!count) {
+                std::cerr << "gomall: seed-products needs a count between 1 and " << kMaxSeededProducts << "\n";
+                return 2;
+            }
+            if (config.env == "prod") {
+                std::cerr
+                    << "gomall: seed-products is refused in prod (it fills the catalogue with made-up products)\n";
+                return 2;
+            }
+            const long long added = seed_products(config, *count, std::cout);
+            std::cout << "added " << added << " generated product(s)\n";
             return 0;
         }
         if (args.command == "wechatpay-emulator") {

@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "adapters/sql/search_index.hpp"
+
 namespace gomall::adapters::sql {
 namespace {
 
@@ -430,6 +432,29 @@ CREATE TABLE IF NOT EXISTS payment_records (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 )sql";
 
+// Keyword search: one row per distinct unigram and bigram of a live product's name and description
+// (adapters/sql/search_grams.hpp), so a search looks its keyword's grams up instead of scanning
+// every product with LIKE. The backfill indexes the products already there.
+constexpr std::string_view kSqliteSearchIndex = R"sql(
+CREATE TABLE product_search_grams (
+    gram TEXT NOT NULL,
+    product_id INTEGER NOT NULL,
+    PRIMARY KEY (gram, product_id)
+) WITHOUT ROWID;
+)sql";
+
+// The gram column has the products' collation: a gram lookup then calls equal exactly what LIKE
+// on name and description calls equal (case, accents), so the index never misses a LIKE match.
+// Created only if missing and backfilled with rows already there kept, so a run interrupted
+// between MySQL's self-committing statements can be repeated.
+constexpr std::string_view kMysqlSearchIndex = R"sql(
+CREATE TABLE IF NOT EXISTS product_search_grams (
+    gram VARCHAR(2) NOT NULL,
+    product_id BIGINT NOT NULL,
+    PRIMARY KEY (gram, product_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+)sql";
+
 constexpr std::string_view kSqliteLedger =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
     "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
@@ -461,6 +486,20 @@ void run_statements(soci::session& session, const Migration& migration) {
     }
 }
 
+void run_backfill(soci::session& session, Dialect dialect, const Migration& migration) {
+    if (migration.backfill == nullptr) {
+        return;
+    }
+    try {
+        migration.backfill(session, dialect);
+    } catch (const soci::soci_error& e) {
+        throw std::runtime_error(
+            "migration " + std::to_string(migration.version) + " (" + std::string(migration.name) +
+            ") failed in its backfill: " + e.what()
+        );
+    }
+}
+
 void record_version(soci::session& session, const Migration& migration) {
     std::string name(migration.name);
     int version = migration.version;
@@ -478,6 +517,7 @@ int apply_sqlite(Database& db, soci::session& session) {
             continue;
         }
         run_statements(session, migration);
+        run_backfill(session, Dialect::kSqlite, migration);
         record_version(session, migration);
         tx.commit();
         ++applied;
@@ -514,6 +554,7 @@ int apply_mysql(soci::session& session) {
             continue;
         }
         run_statements(session, migration);
+        run_backfill(session, Dialect::kMysql, migration);
         record_version(session, migration);
         ++applied;
     }
@@ -529,6 +570,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {3, "carts and orders", kSqliteOrders},
         {4, "flash sales", kSqliteSeckill},
         {5, "payments", kSqlitePayments},
+        {6, "keyword search index", kSqliteSearchIndex, backfill_search_index},
     };
     static const std::vector<Migration> kMysql = {
         {1, "accounts and tokens", kMysqlAccounts},
@@ -536,6 +578,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {3, "carts and orders", kMysqlOrders},
         {4, "flash sales", kMysqlSeckill},
         {5, "payments", kMysqlPayments},
+        {6, "keyword search index", kMysqlSearchIndex, backfill_search_index},
     };
     return dialect == Dialect::kSqlite ? kSqlite : kMysql;
 }

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <vector>
 
+#include <soci/soci.h>
+
 #include "adapters/sql/database.hpp"
 
 namespace gomall::adapters::sql {
@@ -12,6 +14,9 @@ struct Migration {
     int version = 0;
     std::string_view name;
     std::string_view sql;  // one or more statements separated by ';'
+    /// Data work after the statements (in the same transaction on SQLite); must be repeatable,
+    /// as a MySQL run interrupted half-way is run again from the start.
+    void (*backfill)(soci::session& session, Dialect dialect) = nullptr;
 };
 
 /// The migrations for a dialect, in ascending version order.

@@ -1,10 +1,15 @@
-// Catalogue queries in SQL. Listing SQL is assembled from fixed fragments only; the keyword and
-// every other value are bound parameters.
+// Catalogue queries in SQL (listing statements in product_listing_sql.hpp). Name and description edits keep the keyword
+// search index (search_index.hpp) in step, in the same transaction.
 #include "adapters/sql/product_repository.hpp"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
+#include "adapters/sql/product_listing_sql.hpp"
 #include "adapters/sql/product_row.hpp"
+#include "adapters/sql/search_grams.hpp"
+#include "adapters/sql/search_index.hpp"
 #include "adapters/sql/sql_util.hpp"
 
 namespace gomall::adapters::sql {
@@ -19,34 +24,24 @@ struct CategoryRow {
     }
 };
 
-// Appends the WHERE clause of a listing; used for both the count and the page query.
-void add_filters(Query& q, const domain::ProductQuery& query, Dialect dialect) {
-    q.sql("WHERE p.deleted = 0");
-    if (!query.include_off_shelf) {
-        q.sql(" AND p.status = 1");
+struct ProductText {
+    std::string name, description;
+    void exchange(soci::statement& st) {
+        st.exchange(soci::into(name));
+        st.exchange(soci::into(description));
     }
-    if (query.category_id) {
-        q.sql(" AND p.category_id = ").param(*query.category_id);
-    }
-    if (!query.keyword.empty()) {
-        const std::string pattern = "%" + escape_like(query.keyword) + "%";
-        q.sql(" AND (p.name LIKE ").param(pattern).sql(like_escape_clause(dialect));
-        q.sql(" OR p.description LIKE ").param(pattern).sql(like_escape_clause(dialect)).sql(")");
-    }
-}
+};
 
-const char* order_by(domain::ProductSort sort) {
-    switch (sort) {
-        case domain::ProductSort::kPriceAsc:
-            return " ORDER BY p.price_cents ASC, p.id ASC";
-        case domain::ProductSort::kPriceDesc:
-            return " ORDER BY p.price_cents DESC, p.id DESC";
-        case domain::ProductSort::kSales:
-            return " ORDER BY p.sales DESC, p.id DESC";
-        case domain::ProductSort::kNewest:
-            break;
+/// The indexed name and description of a live product, locked until the transaction ends (MySQL;
+/// SQLite's write transaction already excludes other writers), or nullopt when there is none.
+std::optional<ProductText> lock_text(soci::session& session, Dialect dialect, std::int64_t id) {
+    Query q("SELECT name, description FROM products WHERE deleted = 0 AND id = ");
+    q.param(id).sql(dialect == Dialect::kMysql ? " FOR UPDATE" : "");
+    auto rows = fetch_rows<ProductText>(session, q);
+    if (rows.empty()) {
+        return std::nullopt;
     }
-    return " ORDER BY p.created_at DESC, p.id DESC";
+    return std::move(rows.front());
 }
 
 std::optional<domain::Category> first_category(soci::session& session, Query& q) {
@@ -65,18 +60,26 @@ domain::Page<domain::Product> SqlProductRepository::list(const domain::ProductQu
     page.page_size = std::max(1, query.page_size);
 
     SessionLease session = db_.lease();
-    Query count("SELECT COUNT(*) FROM products p ");
-    add_filters(count, query, db_.dialect());
+    // The index gives candidates and LIKE keeps exactly today's matches. A keyword the index cannot
+    // narrow (not well-formed UTF-8, or starting with NUL) is left to LIKE alone.
+    std::vector<std::string> grams;
+    if (!query.keyword.empty()) {
+        if (const auto needed = keyword_grams(query.keyword)) {
+            grams = lookup_grams(*session, *needed);
+            if (grams.empty()) {
+                return page;  // some gram of the keyword is in no product
+            }
+        }
+    }
+    Query count;
+    build_count_query(count, query, db_.dialect(), grams);
     page.total = fetch_integer(*session, count);
     if (page.total == 0) {
         return page;
     }
 
-    Query rows(kProductSelect);
-    add_filters(rows, query, db_.dialect());
-    rows.sql(order_by(query.sort));
-    rows.sql(" LIMIT ").param(page.page_size);
-    rows.sql(" OFFSET ").param(static_cast<long long>(page.page - 1) * page.page_size);
+    Query rows;
+    build_page_query(rows, query, db_.dialect(), grams, page.page, page.page_size);
     for (const ProductRow& row : fetch_rows<ProductRow>(*session, rows)) {
         page.items.push_back(row.to_domain());
     }
@@ -96,7 +99,38 @@ std::optional<domain::Product> SqlProductRepository::find(std::int64_t id) {
 
 std::int64_t SqlProductRepository::create(const domain::NewProduct& product, TimePoint now) {
     SessionLease session = db_.lease();
+    return with_retry([&] {
+        Transaction tx(*session, db_.dialect());
+        const std::int64_t id = insert_product(*session, product, to_db_time(now));
+        index_product(*session, db_.dialect(), id, product.name, product.description);
+        tx.commit();
+        return id;
+    });
+}
+
+std::vector<std::int64_t> SqlProductRepository::create_many(
+    const std::vector<domain::NewProduct>& products, TimePoint now
+) {
+    SessionLease session = db_.lease();
     const std::string stamp = to_db_time(now);
+    return with_retry([&] {
+        std::vector<std::int64_t> ids;
+        ids.reserve(products.size());
+        Transaction tx(*session, db_.dialect());
+        GramRowWriter grams(*session, db_.dialect());
+        for (const domain::NewProduct& product : products) {
+            ids.push_back(insert_product(*session, product, stamp));
+            grams.add(ids.back(), product_grams(product.name, product.description));
+        }
+        grams.flush();
+        tx.commit();
+        return ids;
+    });
+}
+
+std::int64_t SqlProductRepository::insert_product(
+    soci::session& session, const domain::NewProduct& product, const std::string& stamp
+) {
     Query q(
         "INSERT INTO products (name, description, price_cents, stock, sales, status, deleted, category_id, "
         "image_url, created_at, updated_at) VALUES ("
@@ -109,14 +143,42 @@ std::int64_t SqlProductRepository::create(const domain::NewProduct& product, Tim
         q.sql("NULL");
     }
     q.sql(", ").param(product.image_url).sql(", ").param(stamp).sql(", ").param(stamp).sql(")");
-    execute_counting(*session, q);
+    execute_counting(session, q);
     long long id = 0;
-    session->get_last_insert_id("products", id);
+    session.get_last_insert_id("products", id);
     return id;
 }
 
 bool SqlProductRepository::update(std::int64_t id, const domain::ProductPatch& patch, TimePoint now) {
     SessionLease session = db_.lease();
+    if (!patch.name && !patch.description) {
+        return update_fields(*session, id, patch, now);
+    }
+    // The text changes: the product's index rows are rewritten in the same transaction, from the
+    // text they were made of (locked, so no other edit slips in between) to the new one.
+    return with_retry([&] {
+        Transaction tx(*session, db_.dialect());
+        const auto old_text = lock_text(*session, db_.dialect(), id);
+        if (!old_text) {
+            return false;
+        }
+        update_fields(*session, id, patch, now);
+        unindex_product(*session, id, old_text->name, old_text->description);
+        index_product(
+            *session,
+            db_.dialect(),
+            id,
+            patch.name ? *patch.name : old_text->name,
+            patch.description ? *patch.description : old_text->description
+        );
+        tx.commit();
+        return true;
+    });
+}
+
+bool SqlProductRepository::update_fields(
+    soci::session& session, std::int64_t id, const domain::ProductPatch& patch, TimePoint now
+) {
     // Only the fields present in the patch are written, so a concurrent order's stock
     // decrement is never overwritten by a stale value.
     Query q("UPDATE products SET updated_at = ");
@@ -147,20 +209,31 @@ bool SqlProductRepository::update(std::int64_t id, const domain::ProductPatch& p
         q.sql(", status = ").param(static_cast<long long>(*patch.status));
     }
     q.sql(" WHERE deleted = 0 AND id = ").param(id);
-    if (execute_counting(*session, q) > 0) {
+    if (execute_counting(session, q) > 0) {
         return true;
     }
     // MySQL reports 0 affected rows when nothing actually changed; tell that apart from "missing".
     Query exists("SELECT COUNT(*) FROM products WHERE deleted = 0 AND id = ");
     exists.param(id);
-    return fetch_integer(*session, exists) > 0;
+    return fetch_integer(session, exists) > 0;
 }
 
 bool SqlProductRepository::soft_delete(std::int64_t id, TimePoint now) {
     SessionLease session = db_.lease();
-    Query q("UPDATE products SET deleted = 1, updated_at = ");
-    q.param(to_db_time(now)).sql(" WHERE deleted = 0 AND id = ").param(id);
-    return execute_counting(*session, q) > 0;
+    // A deleted product is never listed again, so its index rows go with it.
+    return with_retry([&] {
+        Transaction tx(*session, db_.dialect());
+        const auto text = lock_text(*session, db_.dialect(), id);
+        if (!text) {
+            return false;
+        }
+        Query q("UPDATE products SET deleted = 1, updated_at = ");
+        q.param(to_db_time(now)).sql(" WHERE deleted = 0 AND id = ").param(id);
+        const bool deleted = execute_counting(*session, q) > 0;
+        unindex_product(*session, id, text->name, text->description);
+        tx.commit();
+        return deleted;
+    });
 }
 
 std::vector<domain::Category> SqlProductRepository::categories() {

@@ -1,6 +1,9 @@
 // ProductRepository on the SQL database: catalogue listing, search, admin edits and categories.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "adapters/sql/database.hpp"
 #include "ports/product_repository.hpp"
 
@@ -22,7 +25,18 @@ public:
     std::int64_t create_category(std::string_view name) override;
     std::int64_t count_products() override;
 
+    /// Bulk load (the seed-products command): creates every product, with its search index rows,
+    /// in one transaction; returns their ids in order. All get `now` as creation time.
+    std::vector<std::int64_t> create_many(const std::vector<domain::NewProduct>& products, TimePoint now);
+
 private:
+    static std::int64_t insert_product(
+        soci::session& session, const domain::NewProduct& product, const std::string& stamp
+    );
+    static bool update_fields(
+        soci::session& session, std::int64_t id, const domain::ProductPatch& patch, TimePoint now
+    );
+
     Database& db_;
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <soci/soci.h>
 
@@ -11,9 +12,14 @@
 namespace gomall::adapters::sql {
 
 /// Columns in the order ProductRow::exchange expects; products are aliased p, categories c.
-inline constexpr const char* kProductSelect =
+inline constexpr std::string_view kProductColumns =
     "SELECT p.id, p.name, p.description, p.price_cents, p.stock, p.category_id, c.name, p.image_url, p.status, "
-    "p.sales, p.created_at, p.updated_at FROM products p LEFT JOIN categories c ON c.id = p.category_id ";
+    "p.sales, p.created_at, p.updated_at ";
+/// The category join those columns need.
+inline constexpr std::string_view kCategoryJoin = "LEFT JOIN categories c ON c.id = p.category_id ";
+/// The columns read from products alone.
+inline const std::string kProductSelect =
+    std::string(kProductColumns) + "FROM products p " + std::string(kCategoryJoin);
 
 struct ProductRow {
     long long id = 0;

@@ -67,6 +67,7 @@ inline constexpr const char* kTables[] = {
     "orders",
     "seckill_activities",
     "cart_items",
+    "product_search_grams",
     "products",
     "categories",
     "user_session_cutoffs",

@@ -1,0 +1,65 @@
+// The seed-products loop: batches of generated products through the SQL product repository.
+#include "app/product_seeding.hpp"
+
+#include <chrono>
+#include <vector>
+
+#include "adapters/sql/migrations.hpp"
+#include "adapters/sql/product_repository.hpp"
+#include "app/generated_catalog.hpp"
+
+namespace gomall::app {
+namespace {
+
+constexpr long long kBatch = 1000;
+constexpr long long kReportEvery = 10 * kBatch;
+
+}  // namespace
+
+long long seed_generated_products(adapters::sql::Database& db, long long count, std::ostream& progress) {
+    adapters::sql::SqlProductRepository products(db);
+    std::vector<std::int64_t> category_ids;
+    for (std::string_view name : generated_category_names()) {
+        category_ids.push_back(products.create_category(name));  // the existing id when it is there
+    }
+    const auto first = static_cast<std::uint64_t>(products.count_products());
+    const auto started = std::chrono::steady_clock::now();
+    const auto now = std::chrono::system_clock::now();
+    std::vector<domain::NewProduct> batch;
+    long long done = 0;
+    while (done < count) {
+        batch.clear();
+        for (long long i = done; i < count && i < done + kBatch; ++i) {
+            GeneratedProduct generated = generate_product(first + static_cast<std::uint64_t>(i));
+            generated.product.category_id = category_ids.at(generated.category);
+            batch.push_back(std::move(generated.product));
+        }
+        products.create_many(batch, now);
+        done += static_cast<long long>(batch.size());
+        if (done % kReportEvery == 0 || done == count) {
+            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            progress << "seeded " << done << "/" << count << " products in " << static_cast<long long>(seconds)
+                     << " s\n"
+                     << std::flush;
+        }
+    }
+    return done;
+}
+
+long long seed_products(const Config& config, long long count, std::ostream& progress) {
+    const DatabaseConfig& c = config.database;
+    adapters::sql::DatabaseSettings settings;
+    settings.driver = c.driver;
+    settings.sqlite_path = c.sqlite_path;
+    settings.mysql_host = c.mysql_host;
+    settings.mysql_port = c.mysql_port;
+    settings.mysql_user = c.mysql_user;
+    settings.mysql_password = c.mysql_password;
+    settings.mysql_database = c.mysql_database;
+    settings.pool_size = 1;  // one loader; the serving pool's size is irrelevant here
+    adapters::sql::Database db(settings);
+    adapters::sql::apply_migrations(db);
+    return seed_generated_products(db, count, progress);
+}
+
+}  // namespace gomall::app
