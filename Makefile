@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 GOMALL_ENV ?= dev
 
 .PHONY: help bootstrap build debug release asan frontend run run-stack run-full stack-start stack-stop migrate seed \
-	test test-unit test-api test-api-mysql test-api-full test-frontend test-e2e test-asan fuzz soak bench bench-seckill bench-seckill-full fmt fmt-check lint clean
+	test test-unit test-api test-api-mysql test-api-full test-frontend test-e2e test-asan fuzz soak bench bench-full bench-seckill bench-seckill-full fmt fmt-check lint clean
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  make %-15s %s\n", $$1, $$2}'
@@ -85,8 +85,11 @@ fuzz: bootstrap ## build the libFuzzer targets (clang) and run each for FUZZ_SEC
 soak: release ## 10-minute mixed-workload soak of the release build (SOAK_SECONDS to change)
 	bench/run-soak
 
-bench: release frontend ## HTTP benchmark (wrk) of /health, product detail and list
+bench: release frontend ## HTTP benchmark (wrk) of the public reads (catalogue, detail, flash-sale page) next to /health
 	bench/run-http-bench
+
+bench-full: release frontend ## the same reads with the server on MariaDB + Redis + RabbitMQ (scripts/stack)
+	bench/run-http-bench --full
 
 bench-seckill: release frontend ## flash-sale crowd benchmark (wrk) with invariant checks
 	bench/run-seckill-bench
