@@ -147,4 +147,8 @@ const [command, ...rest] = process.argv.slice(2);
 const opts = options(rest);
 const commands = { catalogue, activity, 'detail-paths': detailPaths, 'list-paths': listPaths };
 if (!commands[command]) fail(`unknown command ${command ?? '(none)'}; one of ${Object.keys(commands).join(', ')}`);
-await commands[command](opts);
+try {
+    await commands[command](opts);
+} catch (e) {
+    fail(`${base}: ${e.cause?.message || e.message}`);
+}
