@@ -18,6 +18,7 @@
 #include "adapters/redis/redis_seckill_token_store.hpp"
 #include "adapters/redis/redis_stock_gate.hpp"
 #include "app/breaker_settings.hpp"
+#include "app/redis_settings.hpp"
 #include "services/breaker_purchase_rate_limiter.hpp"
 #include "services/breaker_reservation_queue.hpp"
 #include "services/breaker_seckill_token_store.hpp"
@@ -281,17 +282,6 @@ private:
             );
             return failed;
         }
-    }
-
-    static adapters::redis::RedisSettings redis_settings(const RedisConfig& c) {
-        adapters::redis::RedisSettings s;
-        s.host = c.host;
-        s.port = c.port;
-        s.password = c.password;
-        s.db = c.db;
-        s.connections = c.connections;
-        s.command_timeout = std::chrono::milliseconds(c.command_timeout_ms);
-        return s;
     }
 
     static adapters::rabbitmq::RabbitSettings rabbit_settings(const RabbitConfig& c) {
