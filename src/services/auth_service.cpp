@@ -133,14 +133,17 @@ Result<LoginResult> AuthService::register_user(const Registration& registration)
     return issue_tokens(*created, random_hex(kTokenIdBytes), now);
 }
 
-LoginOutcome AuthService::login(std::string_view username, std::string_view password, std::string_view client_ip) {
-    if (const auto decision = login_limiter_.try_acquire(client_ip); !decision) {
+LoginOutcome AuthService::login(std::string_view username, std::string_view password, std::string_view client_key) {
+    if (const auto decision = login_limiter_.try_acquire(client_key); !decision) {
         return refused(
             "too many login attempts, please slow down", std::chrono::seconds(decision.retry_after_seconds())
         );
     }
-    LoginThrottle::Attempt attempt = login_throttle_.begin(username, client_ip);
+    LoginThrottle::Attempt attempt = login_throttle_.begin(username, client_key);
     if (!attempt.admitted()) {
+        if (throttled_counter_ != nullptr) {
+            throttled_counter_->inc();
+        }
         return throttled(attempt.retry_after());
     }
     const auto user = users_.find_by_username(username);

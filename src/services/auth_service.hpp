@@ -12,6 +12,7 @@
 #include "domain/user.hpp"
 #include "ports/access_token_verifier.hpp"
 #include "ports/clock.hpp"
+#include "ports/metrics.hpp"
 #include "ports/token_repository.hpp"
 #include "ports/user_repository.hpp"
 #include "services/jwt.hpp"
@@ -72,10 +73,16 @@ public:
     /// kBadRequest (field password) when the password is not 6-72 bytes.
     Result<LoginResult> register_user(const Registration& registration);
 
-    /// kLoginRateLimited (with retry_after) when `client_ip` tries too fast, or when it has failed too
+    /// kLoginRateLimited (with retry_after) when `client_key` tries too fast, or when it has failed too
     /// often for this account or for all accounts together (see LoginThrottle); the password is not
     /// checked then. kInvalidCredentials for an unknown user or a wrong password (same message for both).
-    LoginOutcome login(std::string_view username, std::string_view password, std::string_view client_ip);
+    /// `client_key` names the client's address as rate limits see it (an IPv6 client by its /64, which
+    /// one holder can fill with addresses).
+    LoginOutcome login(std::string_view username, std::string_view password, std::string_view client_key);
+
+    /// Counts logins refused by the failed-login throttle there from now on (the rate limit counts
+    /// its own refusals). Call at wiring time.
+    void count_throttled_with(ports::Counter& counter) { throttled_counter_ = &counter; }
 
     /// Exchanges a refresh token for a new pair and marks the old one used. Presenting a used token again
     /// revokes its whole family (and the family's access tokens). Any failure is kRefreshTokenInvalid.
@@ -116,6 +123,7 @@ private:
     AuthSettings settings_;
     JwtCodec jwt_;
     std::string dummy_hash_;
+    ports::Counter* throttled_counter_ = nullptr;
 };
 
 }  // namespace gomall::services

@@ -1,5 +1,6 @@
 // The one counter family of rate-limit refusals, gomall_rate_limited_total{scope}, shared by the
-// HTTP limits (global, api), the flash-sale limit (seckill) and the login limit (login).
+// HTTP limits (global, api), the flash-sale limit (seckill), the login limit (login) and the
+// failed-login throttle (login_throttle).
 #pragma once
 
 #include <string>
@@ -13,7 +14,7 @@ inline ports::Counter& rate_limited_counter(ports::Metrics& metrics, const std::
     return metrics
         .counter(
             "gomall_rate_limited_total",
-            "Requests refused by a rate limit, by scope (global, api, seckill, login).",
+            "Requests refused by a rate limit, by scope (global, api, seckill, login, login_throttle).",
             {"scope"}
         )
         .with({scope});

@@ -179,6 +179,12 @@ test('flash-sale limit per shopper and login limit per address: 429 with Retry-A
         expectTooMany(await login('198.51.100.20'), 10008);
         assert.equal(await limited(srv, 'login'), loginBefore + count(attempts, 429) + 1);
         expectOk(await login('198.51.100.21'));
+
+        // An IPv6 client is limited by its /64: one holder has 2^64 addresses to rotate through.
+        const v6 = await statuses(5, (i) => login(`2001:db8:7:9::${(i + 1).toString(16)}`));
+        assert.ok(count(v6, 429) >= 2, `statuses ${v6}`);
+        expectTooMany(await login('2001:db8:7:9:ffff:1:2:3'), 10008);
+        expectOk(await login('2001:db8:7:a::1'));  // the next /64 is someone else
     } finally {
         await srv.dispose();
     }

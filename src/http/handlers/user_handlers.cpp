@@ -13,6 +13,7 @@
 #include <boost/json/value.hpp>
 
 #include "core/time.hpp"
+#include "http/client_address.hpp"
 #include "http/envelope.hpp"
 #include "http/json_body.hpp"
 #include "services/password_hasher.hpp"
@@ -169,7 +170,7 @@ Response handle_login(services::AuthService& auth, Request& req) {
     GOMALL_TRY(const JsonBody body, req, JsonBody::parse(req, {"username", "password"}));
     GOMALL_TRY(const std::string username, req, body.required_string("username", 1, kMaxLookupLength));
     GOMALL_TRY(const std::string password, req, body.required_string("password", 1, kMaxLookupLength));
-    const services::LoginOutcome outcome = auth.login(username, password, req.client_ip);
+    const services::LoginOutcome outcome = auth.login(username, password, client_rate_key(req.client_ip));
     Response res = respond(req, outcome.result, login_json);
     if (outcome.retry_after.count() > 0) {
         res.set_header("Retry-After", std::to_string(outcome.retry_after.count()));

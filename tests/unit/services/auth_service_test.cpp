@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/recording_metrics.hpp"
+
 namespace gomall::services {
 namespace {
 
@@ -327,6 +329,18 @@ TEST_F(AuthServiceTest, UnknownUsernamesAreThrottledLikeWrongPasswords) {
     }
     // Another account from the same address has its own allowance.
     EXPECT_TRUE(sign_in("alice", "secret123", "10.0.0.66").ok());
+}
+
+TEST_F(AuthServiceTest, ThrottledLoginsAreCounted) {
+    testing::RecordingMetrics metrics;
+    auth_.count_throttled_with(metrics.counter("gomall_rate_limited_total", "", {"scope"}).with({"login_throttle"}));
+    register_alice();
+    fail_six_times(auth_, clock_, "alice", "10.0.0.67");  // the sixth is refused by the throttle
+    const double before = metrics.value("gomall_rate_limited_total", {"login_throttle"});
+    EXPECT_GE(before, 1);
+    EXPECT_FALSE(auth_.login("alice", "secret123", "10.0.0.67").result.ok());
+    EXPECT_FALSE(auth_.login("alice", "secret123", "10.0.0.67").result.ok());
+    EXPECT_EQ(metrics.value("gomall_rate_limited_total", {"login_throttle"}), before + 2);
 }
 
 TEST_F(AuthServiceTest, AnAddressFailingOnManyAccountsIsThrottledForAllOfThem) {
