@@ -38,6 +38,7 @@
 #include "http/handlers/upload_handlers.hpp"
 #include "http/handlers/user_handlers.hpp"
 #include "http/http_metrics.hpp"
+#include "http/image_urls.hpp"
 #include "http/pipeline.hpp"
 #include "http/rate_limit_gate.hpp"
 #include "http/router.hpp"
@@ -311,6 +312,7 @@ struct App::Parts {
     std::unique_ptr<services::SaleDashboard> dashboard;  // none when the dashboard is off
     std::unique_ptr<services::DashboardSampler> dashboard_sampler;
     std::unique_ptr<http::DashboardStreamSlots> dashboard_streams;
+    http::ImageUrls image_urls;  // product.image_base_url; set before the routes that capture it
     http::Router router;
     http::StaticFiles static_files;
     std::unique_ptr<services::DependencyMonitor> dependency_monitor;  // none when metrics are off
@@ -410,11 +412,12 @@ std::optional<std::string> App::start() {
         spdlog::info("metrics: off{}", config_.metrics.enabled ? " (set metrics.token to serve them in prod)" : "");
     }
     http::register_user_routes(p.router, p.auth);
-    http::register_product_routes(p.router, p.product_service);
-    http::register_cart_routes(p.router, p.cart_service);
-    http::register_order_routes(p.router, p.order_service);
+    p.image_urls = http::ImageUrls(config_.product.image_base_url);
+    http::register_product_routes(p.router, p.product_service, p.image_urls);
+    http::register_cart_routes(p.router, p.cart_service, p.image_urls);
+    http::register_order_routes(p.router, p.order_service, p.image_urls);
     http::register_payment_routes(p.router, p.payment_service);
-    http::register_seckill_routes(p.router, p.seckill, p.blocking);
+    http::register_seckill_routes(p.router, p.seckill, p.blocking, p.image_urls);
     if (config_.metrics.dashboard) {
         services::DashboardSettings dashboard_settings;
         dashboard_settings.history = std::chrono::seconds(config_.metrics.dashboard_history_seconds);

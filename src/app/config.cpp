@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "http/client_address.hpp"
+#include "http/image_urls.hpp"
 
 namespace gomall::app {
 namespace {
@@ -218,6 +219,12 @@ std::vector<Key> keys() {
     });
     add("product", "cache_capacity", [](Config& c, const std::string& v) {
         c.product.cache_capacity = static_cast<int>(parse_integer("product.cache_capacity", v, 1, 10000000));
+    });
+    add("product", "image_base_url", [](Config& c, const std::string& v) {
+        if (const auto problem = http::ImageUrls::base_url_problem(v)) {
+            fail("product.image_base_url", *problem);
+        }
+        c.product.image_base_url = v;
     });
     // seckill
     add("seckill", "rate_per_second", [](Config& c, const std::string& v) {

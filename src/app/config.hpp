@@ -89,6 +89,9 @@ struct ProductConfig {
     // this is how stale another instance's change (a sale, a cancelled order) may look here.
     int cache_ttl_ms = 30000;
     int cache_capacity = 4096;
+    // Put in front of root-relative image paths (/images/..., /uploads/...) in every answer, so a
+    // front end on another origin or a CDN can load them. Empty: answered root-relative.
+    std::string image_base_url;
 };
 
 struct SeckillConfig {

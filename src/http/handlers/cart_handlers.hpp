@@ -1,12 +1,14 @@
 // HTTP routes of the shopping cart (all require a signed-in user).
 #pragma once
 
+#include "http/image_urls.hpp"
 #include "http/router.hpp"
 #include "services/cart_service.hpp"
 
 namespace gomall::http {
 
-/// Registers POST/GET/PUT/DELETE /api/cart and DELETE /api/cart/clear. `carts` must outlive the router.
-void register_cart_routes(Router& router, services::CartService& carts);
+/// Registers POST/GET/PUT/DELETE /api/cart and DELETE /api/cart/clear. `carts` and `images` must
+/// outlive the router.
+void register_cart_routes(Router& router, services::CartService& carts, const ImageUrls& images);
 
 }  // namespace gomall::http

@@ -2,6 +2,8 @@
 // times through format_iso8601 (UTC).
 #include "http/handlers/json_views.hpp"
 
+#include <string>
+
 #include <boost/json/array.hpp>
 
 #include "core/time.hpp"
@@ -35,7 +37,7 @@ boost::json::object category_json(const domain::Category& category) {
     return out;
 }
 
-boost::json::object product_json(const domain::Product& product) {
+boost::json::object product_json(const domain::Product& product, const ImageUrls& images) {
     boost::json::object out;
     out["id"] = product.id;
     out["name"] = product.name;
@@ -44,7 +46,7 @@ boost::json::object product_json(const domain::Product& product) {
     out["stock"] = product.stock;
     out["category_id"] = product.category_id;
     out["category"] = product.category;
-    out["image_url"] = product.image_url;
+    out["image_url"] = images.public_url(product.image_url);
     out["status"] = static_cast<int>(product.status);
     out["sales"] = product.sales;
     out["created_at"] = format_iso8601(product.created_at);
@@ -52,15 +54,19 @@ boost::json::object product_json(const domain::Product& product) {
     return out;
 }
 
-boost::json::object cart_item_json(const domain::CartItem& item, bool available) {
+boost::json::object cart_item_json(const domain::CartItem& item, bool available, const ImageUrls& images) {
+    const std::string image = images.public_url(item.image_url);
     boost::json::object out;
     out["id"] = item.id;
     out["user_id"] = item.user_id;
     out["product_id"] = item.product_id;
     out["quantity"] = item.quantity;
     out["name"] = item.name;
+    out["product_name"] = item.name;  // the original GoMall's name for it
     out["price"] = money_json(item.price);
-    out["image_url"] = item.image_url;
+    out["sub_total"] = money_json(item.price * item.quantity);
+    out["image_url"] = image;
+    out["product_image"] = image;  // the original GoMall's name for it
     out["stock"] = item.stock;
     out["status"] = static_cast<int>(item.status);
     out["available"] = available;
@@ -69,14 +75,14 @@ boost::json::object cart_item_json(const domain::CartItem& item, bool available)
     return out;
 }
 
-boost::json::object order_json(const domain::Order& order) {
+boost::json::object order_json(const domain::Order& order, const ImageUrls& images) {
     boost::json::array items;
     items.reserve(order.items.size());
     for (const auto& line : order.items) {
         boost::json::object item;
         item["product_id"] = line.product_id;
         item["product_name"] = line.product_name;
-        item["product_image"] = line.product_image;
+        item["product_image"] = images.public_url(line.product_image);
         item["quantity"] = line.quantity;
         item["price"] = money_json(line.unit_price);
         items.push_back(std::move(item));
@@ -87,7 +93,7 @@ boost::json::object order_json(const domain::Order& order) {
     out["user_id"] = order.user_id;
     out["product_id"] = order.product_id;
     out["product_name"] = order.product_name;
-    out["product_image"] = order.product_image;
+    out["product_image"] = images.public_url(order.product_image);
     out["quantity"] = order.quantity;
     out["total_price"] = money_json(order.total_price);
     out["status"] = static_cast<int>(order.status);

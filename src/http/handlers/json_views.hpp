@@ -10,6 +10,7 @@
 #include "domain/order.hpp"
 #include "domain/product.hpp"
 #include "http/envelope.hpp"
+#include "http/image_urls.hpp"
 #include "http/request.hpp"
 
 namespace gomall::http {
@@ -33,9 +34,23 @@ boost::json::object page_json(const domain::Page<T>& page, F&& to_json) {
 }
 
 boost::json::object category_json(const domain::Category& category);
-boost::json::object product_json(const domain::Product& product);
-/// `available`: the line can be bought now (on sale, not deleted, stock >= quantity).
-boost::json::object cart_item_json(const domain::CartItem& item, bool available);
-boost::json::object order_json(const domain::Order& order);
+/// Image fields (image_url, product_image) go through `images`, so they carry the public base.
+boost::json::object product_json(const domain::Product& product, const ImageUrls& images);
+/// `available`: the line can be bought now (on sale, not deleted, stock >= quantity). Carries the
+/// original GoMall's names too (product_name, product_image, sub_total) beside ours.
+boost::json::object cart_item_json(const domain::CartItem& item, bool available, const ImageUrls& images);
+boost::json::object order_json(const domain::Order& order, const ImageUrls& images);
+
+/// product_json / order_json bound to `images`, for page_json and respond (which take one argument).
+inline auto product_view(const ImageUrls& images) {
+    return [&images](const domain::Product& product) {
+        return product_json(product, images);
+    };
+}
+inline auto order_view(const ImageUrls& images) {
+    return [&images](const domain::Order& order) {
+        return order_json(order, images);
+    };
+}
 
 }  // namespace gomall::http

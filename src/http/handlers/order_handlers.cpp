@@ -24,10 +24,6 @@ constexpr std::int64_t kMaxId = std::numeric_limits<std::int64_t>::max();
 constexpr std::size_t kMaxCheckoutIds = 200;
 constexpr std::size_t kMaxOrderNoLength = 64;
 
-boost::json::value order_value(const domain::Order& order) {
-    return order_json(order);
-}
-
 bool is_blank(std::string_view text) {
     return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isspace(c) != 0; });
 }
@@ -92,43 +88,43 @@ Result<std::optional<std::vector<std::int64_t>>> read_checkout_selection(const R
     return Selection{std::move(ids)};
 }
 
-Response create_order(Request& req, services::OrderService& orders) {
+Response create_order(Request& req, services::OrderService& orders, const ImageUrls& images) {
     GOMALL_TRY(const auto body, req, (JsonBody::parse(req, {"product_id", "quantity"})));
     GOMALL_TRY(const auto product_id, req, body.required_int("product_id", 1, kMaxId));
     GOMALL_TRY(const auto quantity, req, body.required_int("quantity", 1, domain::kMaxCartQuantity));
-    return respond(req, orders.create(req.user_id(), product_id, static_cast<int>(quantity)), order_value, 201);
+    return respond(req, orders.create(req.user_id(), product_id, static_cast<int>(quantity)), order_view(images), 201);
 }
 
-Response checkout(Request& req, services::OrderService& orders) {
+Response checkout(Request& req, services::OrderService& orders, const ImageUrls& images) {
     GOMALL_TRY(const auto selection, req, read_checkout_selection(req));
-    return respond(req, orders.checkout(req.user_id(), selection), order_value, 201);
+    return respond(req, orders.checkout(req.user_id(), selection), order_view(images), 201);
 }
 
-Response list_orders(Request& req, services::OrderService& orders, bool all_users) {
+Response list_orders(Request& req, services::OrderService& orders, const ImageUrls& images, bool all_users) {
     GOMALL_TRY(const auto paging, req, read_page_params(req));
     GOMALL_TRY(const auto status, req, read_status_filter(req));
     const auto page = all_users ? orders.list_all(status, paging.page, paging.page_size)
                                 : orders.list(req.user_id(), status, paging.page, paging.page_size);
-    return ok(req, page_json(page, order_json));
+    return ok(req, page_json(page, order_view(images)));
 }
 
-Response get_order(Request& req, services::OrderService& orders) {
+Response get_order(Request& req, services::OrderService& orders, const ImageUrls& images) {
     const auto order_no = order_no_param(req);
     if (!order_no) {
         return order_not_found(req);
     }
     // Admins may open any order from the admin order list; shoppers only their own.
     const bool admin = req.auth && req.auth->role == domain::Role::kAdmin;
-    return respond(req, admin ? orders.get_any(*order_no) : orders.get(req.user_id(), *order_no), order_value);
+    return respond(req, admin ? orders.get_any(*order_no) : orders.get(req.user_id(), *order_no), order_view(images));
 }
 
 template <class Action>
-Response order_action(Request& req, Action&& action) {
+Response order_action(Request& req, const ImageUrls& images, Action&& action) {
     const auto order_no = order_no_param(req);
     if (!order_no) {
         return order_not_found(req);
     }
-    return respond(req, action(req.user_id(), *order_no), order_value);
+    return respond(req, action(req.user_id(), *order_no), order_view(images));
 }
 
 // Built field by field: designated initializers that skip members trip -Wmissing-field-initializers.
@@ -146,24 +142,24 @@ RouteOptions admin_only() {
 
 }  // namespace
 
-void register_order_routes(Router& router, services::OrderService& orders) {
+void register_order_routes(Router& router, services::OrderService& orders, const ImageUrls& images) {
     const RouteOptions user = signed_in();
     router.post(
-        "/api/order", [&orders](Request& req) { return create_order(req, orders); }, user
+        "/api/order", [&orders, &images](Request& req) { return create_order(req, orders, images); }, user
     );
     router.post(
-        "/api/order/checkout", [&orders](Request& req) { return checkout(req, orders); }, user
+        "/api/order/checkout", [&orders, &images](Request& req) { return checkout(req, orders, images); }, user
     );
     router.get(
-        "/api/order", [&orders](Request& req) { return list_orders(req, orders, false); }, user
+        "/api/order", [&orders, &images](Request& req) { return list_orders(req, orders, images, false); }, user
     );
     router.get(
-        "/api/order/:order_no", [&orders](Request& req) { return get_order(req, orders); }, user
+        "/api/order/:order_no", [&orders, &images](Request& req) { return get_order(req, orders, images); }, user
     );
     router.post(
         "/api/order/:order_no/pay",
-        [&orders](Request& req) {
-            return order_action(req, [&orders](std::int64_t user_id, const std::string& order_no) {
+        [&orders, &images](Request& req) {
+            return order_action(req, images, [&orders](std::int64_t user_id, const std::string& order_no) {
                 return orders.pay(user_id, order_no);
             });
         },
@@ -171,15 +167,17 @@ void register_order_routes(Router& router, services::OrderService& orders) {
     );
     router.post(
         "/api/order/:order_no/cancel",
-        [&orders](Request& req) {
-            return order_action(req, [&orders](std::int64_t user_id, const std::string& order_no) {
+        [&orders, &images](Request& req) {
+            return order_action(req, images, [&orders](std::int64_t user_id, const std::string& order_no) {
                 return orders.cancel(user_id, order_no);
             });
         },
         user
     );
     router.get(
-        "/api/admin/order", [&orders](Request& req) { return list_orders(req, orders, true); }, admin_only()
+        "/api/admin/order",
+        [&orders, &images](Request& req) { return list_orders(req, orders, images, true); },
+        admin_only()
     );
 }
 

@@ -126,6 +126,7 @@ Response query(Request& req, services::PaymentService& payments) {
     out["trade_state_desc"] = outcome.transaction.state_text;
     out["transaction_id"] = outcome.transaction.transaction_id;
     out["total_fee"] = outcome.transaction.total;
+    out["trade_type"] = "NATIVE";  // the original's query answered it; every payment here is Native
     out["order_status"] = static_cast<int>(outcome.order.status);
     if (outcome.order.paid_at) {
         out["paid_at"] = format_iso8601(*outcome.order.paid_at);
@@ -148,6 +149,7 @@ Response refund(Request& req, services::PaymentService& payments) {
     GOMALL_TRY(const auto fee, req, read_refund_fee(req));
     GOMALL_TRY(const auto outcome, req, payments.refund(req.user_id(), order_no, fee));
     boost::json::object out = refund_json(outcome.refund);
+    out["refund_no"] = outcome.refund.out_refund_no;  // the original GoMall's name for out_refund_no
     out["order_no"] = outcome.order.order_no;
     out["refunded_fee"] = outcome.refunded;
     out["refundable_fee"] = outcome.refundable;

@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 
 #include "http/envelope.hpp"
+#include "http/handlers/category_filter.hpp"
 #include "http/handlers/json_views.hpp"
 #include "http/json_body.hpp"
 
@@ -59,10 +60,10 @@ Result<std::string> read_keyword(const Request& req) {
 const std::initializer_list<std::string_view> kProductFields = {
     "name", "description", "price", "stock", "category_id", "image_url", "status"};
 
-Response list_products(Request& req, services::ProductService& products) {
+Response list_products(Request& req, services::ProductService& products, const ImageUrls& images) {
     GOMALL_TRY(const auto paging, req, read_page_params(req));
     GOMALL_TRY(auto keyword, req, read_keyword(req));
-    GOMALL_TRY(const auto category, req, query_int(req, "category", 0, 0, kMaxId));
+    GOMALL_TRY(const auto category, req, read_category_filter(req));
     const auto sort = parse_sort(req.query_param("sort").value_or(std::string_view{}));
     if (!sort) {
         return error_response(
@@ -73,14 +74,17 @@ Response list_products(Request& req, services::ProductService& products) {
     query.page = paging.page;
     query.page_size = paging.page_size;
     query.keyword = std::move(keyword);
-    if (category != 0) {  // 0 or absent: every category
-        query.category_id = category;
+    if (category.id != 0) {  // 0 or absent: every category
+        query.category_id = category.id;
+    }
+    if (!category.name.empty()) {  // ?category=<name>, the original GoMall's filter
+        query.category_id = category_id_named(products.categories(), category.name);
     }
     query.sort = *sort;
-    return ok(req, page_json(products.list(query), product_json));
+    return ok(req, page_json(products.list(query), product_view(images)));
 }
 
-Response admin_list_products(Request& req, services::ProductService& products) {
+Response admin_list_products(Request& req, services::ProductService& products, const ImageUrls& images) {
     GOMALL_TRY(const auto paging, req, read_page_params(req));
     GOMALL_TRY(auto keyword, req, read_keyword(req));
     domain::ProductQuery query;
@@ -88,10 +92,10 @@ Response admin_list_products(Request& req, services::ProductService& products) {
     query.page_size = paging.page_size;
     query.keyword = std::move(keyword);
     query.include_off_shelf = true;
-    return ok(req, page_json(products.list(query), product_json));
+    return ok(req, page_json(products.list(query), product_view(images)));
 }
 
-Response create_product(Request& req, services::ProductService& products) {
+Response create_product(Request& req, services::ProductService& products, const ImageUrls& images) {
     GOMALL_TRY(const auto body, req, JsonBody::parse(req, kProductFields));
     domain::NewProduct product;
     GOMALL_TRY(product.name, req, body.required_string("name", 1, kMaxName));
@@ -105,10 +109,10 @@ Response create_product(Request& req, services::ProductService& products) {
     product.category_id = category_id.value_or(0);
     product.image_url = image_url.value_or("");
     product.status = static_cast<domain::ProductStatus>(status.value_or(1));
-    return respond(req, products.create(product), product_json, 201);
+    return respond(req, products.create(product), product_view(images), 201);
 }
 
-Response update_product(Request& req, services::ProductService& products) {
+Response update_product(Request& req, services::ProductService& products, const ImageUrls& images) {
     GOMALL_TRY(const auto id, req, path_id(req, "id"));
     GOMALL_TRY(const auto body, req, JsonBody::parse(req, kProductFields));
     domain::ProductPatch patch;
@@ -122,7 +126,7 @@ Response update_product(Request& req, services::ProductService& products) {
     if (status) {
         patch.status = static_cast<domain::ProductStatus>(*status);
     }
-    return respond(req, products.update(id, patch), product_json);
+    return respond(req, products.update(id, patch), product_view(images));
 }
 
 // Built field by field: designated initializers that skip members trip -Wmissing-field-initializers.
@@ -134,7 +138,7 @@ RouteOptions admin_only() {
 
 }  // namespace
 
-void register_product_routes(Router& router, services::ProductService& products) {
+void register_product_routes(Router& router, services::ProductService& products, const ImageUrls& images) {
     router.get("/api/category", [&products](Request& req) -> Response {
         boost::json::array list;
         for (const auto& category : products.categories()) {
@@ -153,34 +157,38 @@ void register_product_routes(Router& router, services::ProductService& products)
         admin_only()
     );
 
-    router.get("/api/product", [&products](Request& req) { return list_products(req, products); });
+    router.get("/api/product", [&products, &images](Request& req) { return list_products(req, products, images); });
 
     RouteOptions detail_options;
     // Cache hits are answered on the I/O thread; a miss (nullopt) falls back to the blocking handler.
-    detail_options.fast_path = [&products](Request& req) -> std::optional<Response> {
+    detail_options.fast_path = [&products, &images](Request& req) -> std::optional<Response> {
         const auto id = path_id(req, "id");
         if (!id.ok()) {
             return error_response(req, id.error());
         }
         if (auto product = products.cached(id.value())) {
-            return ok(req, product_json(*product));
+            return ok(req, product_json(*product, images));
         }
         return std::nullopt;
     };
     router.get(
         "/api/product/:id",
-        [&products](Request& req) -> Response {
+        [&products, &images](Request& req) -> Response {
             GOMALL_TRY(const auto id, req, path_id(req, "id"));
-            return respond(req, products.get(id), product_json);
+            return respond(req, products.get(id), product_view(images));
         },
         std::move(detail_options)
     );
 
     router.post(
-        "/api/product", [&products](Request& req) { return create_product(req, products); }, admin_only()
+        "/api/product",
+        [&products, &images](Request& req) { return create_product(req, products, images); },
+        admin_only()
     );
     router.put(
-        "/api/product/:id", [&products](Request& req) { return update_product(req, products); }, admin_only()
+        "/api/product/:id",
+        [&products, &images](Request& req) { return update_product(req, products, images); },
+        admin_only()
     );
     router.del(
         "/api/product/:id",
@@ -191,7 +199,9 @@ void register_product_routes(Router& router, services::ProductService& products)
         admin_only()
     );
     router.get(
-        "/api/admin/product", [&products](Request& req) { return admin_list_products(req, products); }, admin_only()
+        "/api/admin/product",
+        [&products, &images](Request& req) { return admin_list_products(req, products, images); },
+        admin_only()
     );
 }
 

@@ -77,17 +77,19 @@ Result<bool> include_ended_param(const Request& req) {
     return make_error(ErrorCode::kBadRequest, "include_ended: must be true or false", "include_ended");
 }
 
-boost::json::object activity_with_time(const services::ActivityView& view, TimePoint now) {
-    auto out = activity_json(view);
+boost::json::object activity_with_time(const services::ActivityView& view, TimePoint now, const ImageUrls& images) {
+    auto out = activity_json(view, images);
     add_server_time(out, now);
     return out;
 }
 
-boost::json::object listing_json(const std::vector<services::ActivityView>& views, TimePoint now) {
+boost::json::object listing_json(
+    const std::vector<services::ActivityView>& views, TimePoint now, const ImageUrls& images
+) {
     boost::json::array list;
     list.reserve(views.size());
     for (const auto& view : views) {
-        list.push_back(activity_json(view));
+        list.push_back(activity_json(view, images));
     }
     boost::json::object out;
     out["list"] = std::move(list);
@@ -163,7 +165,7 @@ private:
     const std::chrono::steady_clock::time_point deadline_;
 };
 
-Response init_activity(Request& req, services::SeckillService& seckill) {
+Response init_activity(Request& req, services::SeckillService& seckill, const ImageUrls& images) {
     GOMALL_TRY(const auto body, req, JsonBody::parse(req, kInitFields));
     services::NewActivity request;
     GOMALL_TRY(request.product_id, req, body.required_int("product_id", 1, kMaxId));
@@ -175,10 +177,20 @@ Response init_activity(Request& req, services::SeckillService& seckill) {
     if (limit) {
         request.per_user_limit = static_cast<int>(*limit);
     }
-    return respond(req, seckill.init(request), activity_json, 201);
+    // The original GoMall's init answered {product_id, stock}: "stock" beside our total_stock.
+    return respond(
+        req,
+        seckill.init(request),
+        [&images](const services::ActivityView& view) {
+            auto out = activity_json(view, images);
+            out["stock"] = view.activity.total_stock;
+            return out;
+        },
+        201
+    );
 }
 
-Response update_activity(Request& req, services::SeckillService& seckill) {
+Response update_activity(Request& req, services::SeckillService& seckill, const ImageUrls& images) {
     GOMALL_TRY(const auto id, req, path_id(req, "id"));
     GOMALL_TRY(const auto body, req, JsonBody::parse(req, kActivityFields));
     services::ActivityPatch patch;
@@ -190,21 +202,23 @@ Response update_activity(Request& req, services::SeckillService& seckill) {
     if (limit) {
         patch.per_user_limit = static_cast<int>(*limit);
     }
-    return respond(req, seckill.update(id, patch), activity_json);
+    return respond(req, seckill.update(id, patch), activity_view(images));
 }
 
-awaitable<Response> list_activities(Request& req, services::SeckillService& seckill, BlockingPool& pool) {
+awaitable<Response> list_activities(
+    Request& req, services::SeckillService& seckill, BlockingPool& pool, const ImageUrls& images
+) {
     const auto include_ended = include_ended_param(req);
     if (!include_ended.ok()) {
         co_return error_response(req, include_ended.error());
     }
     if (!include_ended.value()) {
         // The crowd's countdown page: memory only, never the database.
-        co_return ok(req, listing_json(seckill.listing(), seckill.now()));
+        co_return ok(req, listing_json(seckill.listing(), seckill.now(), images));
     }
     // Ended activities are history the index does not keep: the admin view reads the database.
     auto all = co_await pool.run([&seckill] { return seckill.list(true); });
-    co_return ok(req, listing_json(all, seckill.now()));
+    co_return ok(req, listing_json(all, seckill.now(), images));
 }
 
 awaitable<Response> purchase(Request& req, services::SeckillService& seckill) {
@@ -272,45 +286,51 @@ RouteOptions signed_in() {
 
 }  // namespace
 
-void register_seckill_routes(Router& router, services::SeckillService& seckill, BlockingPool& pool) {
+void register_seckill_routes(
+    Router& router, services::SeckillService& seckill, BlockingPool& pool, const ImageUrls& images
+) {
     router.post(
-        "/api/seckill/init", [&seckill](Request& req) { return init_activity(req, seckill); }, admin_only()
+        "/api/seckill/init",
+        [&seckill, &images](Request& req) { return init_activity(req, seckill, images); },
+        admin_only()
     );
 
-    router.add_async(Method::kGet, "/api/seckill/activities", [&seckill, &pool](Request& req) {
-        return list_activities(req, seckill, pool);
+    router.add_async(Method::kGet, "/api/seckill/activities", [&seckill, &pool, &images](Request& req) {
+        return list_activities(req, seckill, pool, images);
     });
 
     RouteOptions detail_options;
     // Indexed activities (every running or upcoming one) are answered on the I/O thread.
-    detail_options.fast_path = [&seckill](Request& req) -> std::optional<Response> {
+    detail_options.fast_path = [&seckill, &images](Request& req) -> std::optional<Response> {
         const auto id = path_id(req, "id");
         if (!id.ok()) {
             return error_response(req, id.error());
         }
         if (auto view = seckill.cached(id.value())) {
-            return ok(req, activity_with_time(*view, seckill.now()));
+            return ok(req, activity_with_time(*view, seckill.now(), images));
         }
         return std::nullopt;
     };
     router.get(
         "/api/seckill/activities/:id",
-        [&seckill](Request& req) -> Response {
+        [&seckill, &images](Request& req) -> Response {
             GOMALL_TRY(const auto id, req, path_id(req, "id"));
             GOMALL_TRY(const auto view, req, seckill.get(id));
-            return ok(req, activity_with_time(view, seckill.now()));
+            return ok(req, activity_with_time(view, seckill.now(), images));
         },
         std::move(detail_options)
     );
 
     router.put(
-        "/api/seckill/activities/:id", [&seckill](Request& req) { return update_activity(req, seckill); }, admin_only()
+        "/api/seckill/activities/:id",
+        [&seckill, &images](Request& req) { return update_activity(req, seckill, images); },
+        admin_only()
     );
     router.post(
         "/api/seckill/activities/:id/end",
-        [&seckill](Request& req) -> Response {
+        [&seckill, &images](Request& req) -> Response {
             GOMALL_TRY(const auto id, req, path_id(req, "id"));
-            return respond(req, seckill.end(id), activity_json);
+            return respond(req, seckill.end(id), activity_view(images));
         },
         admin_only()
     );

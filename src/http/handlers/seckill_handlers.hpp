@@ -3,6 +3,7 @@
 #pragma once
 
 #include "http/blocking_pool.hpp"
+#include "http/image_urls.hpp"
 #include "http/router.hpp"
 #include "services/seckill_service.hpp"
 
@@ -12,7 +13,9 @@ namespace gomall::http {
 /// include_ended=true), GET /api/seckill/activities/:id (public, memory fast path),
 /// PUT /api/seckill/activities/:id and POST /api/seckill/activities/:id/end (admin),
 /// POST /api/seckill and POST /api/seckill/token (user, coroutines on the I/O thread),
-/// GET /api/seckill/result and GET /api/seckill/events (user). `seckill` and `pool` must outlive the router.
-void register_seckill_routes(Router& router, services::SeckillService& seckill, BlockingPool& pool);
+/// GET /api/seckill/result and GET /api/seckill/events (user). `seckill`, `pool` and `images` must outlive the router.
+void register_seckill_routes(
+    Router& router, services::SeckillService& seckill, BlockingPool& pool, const ImageUrls& images
+);
 
 }  // namespace gomall::http

@@ -28,13 +28,13 @@ boost::json::object reservation_json(const domain::Reservation& reservation) {
 
 }  // namespace
 
-boost::json::object activity_json(const services::ActivityView& view) {
+boost::json::object activity_json(const services::ActivityView& view, const ImageUrls& images) {
     const auto& a = view.activity;
     boost::json::object out;
     out["id"] = a.id;
     out["product_id"] = a.product_id;
     out["product_name"] = a.product_name;
-    out["product_image"] = a.product_image;
+    out["product_image"] = images.public_url(a.product_image);
     out["price"] = money_json(a.price);
     out["original_price"] = money_json(a.original_price);
     out["total_stock"] = a.total_stock;

@@ -6,14 +6,21 @@
 
 #include "core/time.hpp"
 #include "domain/seckill.hpp"
+#include "http/image_urls.hpp"
 #include "services/seckill_results.hpp"
 #include "services/seckill_service.hpp"
 
 namespace gomall::http {
 
 /// {id, product_id, product_name, product_image, price, original_price, total_stock, sold, remaining,
-///  state, start_time, end_time, per_user_limit, created_at, updated_at}.
-boost::json::object activity_json(const services::ActivityView& view);
+///  state, start_time, end_time, per_user_limit, created_at, updated_at}; product_image through `images`.
+boost::json::object activity_json(const services::ActivityView& view, const ImageUrls& images);
+/// activity_json bound to `images`, for respond (which takes one argument).
+inline auto activity_view(const ImageUrls& images) {
+    return [&images](const services::ActivityView& view) {
+        return activity_json(view, images);
+    };
+}
 
 /// Adds {"server_time": ISO, "server_time_ms": epoch ms} so countdowns can correct the client's clock.
 void add_server_time(boost::json::object& out, TimePoint now);

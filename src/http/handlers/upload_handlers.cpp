@@ -39,6 +39,9 @@ boost::json::object upload_json(const services::StoredUpload& file) {
     return {
         {"url", file.url},
         {"name", file.name},
+        // The original GoMall answered "filename" (the client's own name); ours is the stored name,
+        // which is what a client shows or stores anyway.
+        {"filename", file.name},
         {"type", file.type},
         {"size", file.size},
         {"width", file.width},

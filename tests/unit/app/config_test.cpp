@@ -209,6 +209,28 @@ TEST_F(UploadConfigTest, UploadKeysRefuseValuesOutOfRangeOrUnsafePaths) {
     );
 }
 
+TEST_F(ConfigTest, ImageBaseUrlIsEmptyByDefaultAndTakesOnlyAnHttpUrlWithoutQuery) {
+    EXPECT_EQ(load("dev").product.image_base_url, "");
+    EXPECT_EQ(
+        load("dev", {{"GOMALL_PRODUCT_IMAGE_BASE_URL", "https://cdn.example.com/shop"}}).product.image_base_url,
+        "https://cdn.example.com/shop"
+    );
+    for (const char* bad :
+         {"cdn.example.com",
+          "ftp://cdn.example.com",
+          "https://cdn.example.com/?v=2",
+          "https://cdn.example.com/#x",
+          "https://u:p@cdn.example.com",
+          "https://"}) {
+        try {
+            load("dev", {{"GOMALL_PRODUCT_IMAGE_BASE_URL", bad}});
+            ADD_FAILURE() << bad << " was accepted";
+        } catch (const ConfigError& e) {
+            EXPECT_NE(std::string(e.what()).find("product.image_base_url"), std::string::npos) << e.what();
+        }
+    }
+}
+
 class WechatPayConfigTest : public ConfigTest {
 protected:
     // A merchant account's settings, complete for APIv3 (prod also needs its JWT secret).
