@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adapters/sql/product_listing_sql.hpp"
@@ -22,6 +23,11 @@ struct CategoryRow {
         st.exchange(soci::into(id));
         st.exchange(soci::into(name));
     }
+};
+
+struct IdRow {
+    long long id = 0;
+    void exchange(soci::statement& st) { st.exchange(soci::into(id)); }
 };
 
 struct ProductText {
@@ -60,30 +66,70 @@ domain::Page<domain::Product> SqlProductRepository::list(const domain::ProductQu
     page.page_size = std::max(1, query.page_size);
 
     SessionLease session = db_.lease();
-    // The index gives candidates and LIKE keeps exactly today's matches. A keyword the index cannot
-    // narrow (not well-formed UTF-8, or starting with NUL) is left to LIKE alone.
-    std::vector<std::string> grams;
     if (!query.keyword.empty()) {
+        // A keyword the index cannot narrow (not well-formed UTF-8, or starting with NUL) is left
+        // to the LIKE scan, and so is one whose rarest gram is in a large share of the catalogue (a
+        // third by default): a few lookups per candidate then cost more than reading every product.
         if (const auto needed = keyword_grams(query.keyword)) {
-            grams = lookup_grams(*session, *needed);
-            if (grams.empty()) {
+            const GramLookup lookup = lookup_grams(*session, *needed);
+            if (lookup.grams.empty()) {
                 return page;  // some gram of the keyword is in no product
+            }
+            Query highest("SELECT MAX(id) FROM products");  // ids are never reused: bounds the catalogue
+            if (static_cast<double>(lookup.candidates) <
+                index_share_ * static_cast<double>(fetch_integer(*session, highest))) {
+                list_through_index(*session, query, lookup.grams, page);
+                return page;
             }
         }
     }
     Query count;
-    build_count_query(count, query, db_.dialect(), grams);
+    build_count_query(count, query, db_.dialect());
     page.total = fetch_integer(*session, count);
     if (page.total == 0) {
         return page;
     }
-
     Query rows;
-    build_page_query(rows, query, db_.dialect(), grams, page.page, page.page_size);
+    build_page_query(rows, query, db_.dialect(), page.page, page.page_size);
     for (const ProductRow& row : fetch_rows<ProductRow>(*session, rows)) {
         page.items.push_back(row.to_domain());
     }
     return page;
+}
+
+void SqlProductRepository::list_through_index(
+    soci::session& session,
+    const domain::ProductQuery& query,
+    const std::vector<std::string>& grams,
+    domain::Page<domain::Product>& page
+) {
+    // One pass over the candidates gives every match's id in order: the count is their number and
+    // the page a slice, so the candidates are not read twice (once to count, once for the page).
+    Query matches;
+    build_match_ids_query(matches, query, db_.dialect(), grams);
+    std::vector<long long> ids;
+    for (const IdRow& row : fetch_rows<IdRow>(session, matches)) {
+        ids.push_back(row.id);
+    }
+    page.total = static_cast<std::int64_t>(ids.size());
+    const auto first = static_cast<std::size_t>(page.page - 1) * static_cast<std::size_t>(page.page_size);
+    if (first >= ids.size()) {
+        return;
+    }
+    const std::vector<long long> wanted(
+        ids.begin() + static_cast<std::ptrdiff_t>(first),
+        ids.begin() +
+            static_cast<std::ptrdiff_t>(std::min(ids.size(), first + static_cast<std::size_t>(page.page_size)))
+    );
+    Query rows;
+    build_rows_by_id_query(rows, wanted);
+    std::vector<ProductRow> found = fetch_rows<ProductRow>(session, rows);
+    for (long long id : wanted) {  // back into the listing's order
+        const auto it = std::find_if(found.begin(), found.end(), [id](const ProductRow& r) { return r.id == id; });
+        if (it != found.end()) {
+            page.items.push_back(it->to_domain());
+        }
+    }
 }
 
 std::optional<domain::Product> SqlProductRepository::find(std::int64_t id) {
@@ -117,12 +163,20 @@ std::vector<std::int64_t> SqlProductRepository::create_many(
         std::vector<std::int64_t> ids;
         ids.reserve(products.size());
         Transaction tx(*session, db_.dialect());
-        GramRowWriter grams(*session, db_.dialect());
+        std::vector<std::pair<std::string, std::int64_t>> rows;
         for (const domain::NewProduct& product : products) {
             ids.push_back(insert_product(*session, product, stamp));
-            grams.add(ids.back(), product_grams(product.name, product.description));
+            for (std::string& gram : product_grams(product.name, product.description)) {
+                rows.emplace_back(std::move(gram), ids.back());
+            }
         }
-        grams.flush();
+        // In key order, each index page is visited once per batch instead of once per product.
+        std::sort(rows.begin(), rows.end());
+        GramRowWriter writer(*session, db_.dialect());
+        for (auto& [gram, id] : rows) {
+            writer.add(id, std::move(gram));
+        }
+        writer.flush();
         tx.commit();
         return ids;
     });

@@ -11,7 +11,12 @@ namespace gomall::adapters::sql {
 
 class SqlProductRepository final : public ports::ProductRepository {
 public:
-    explicit SqlProductRepository(Database& db) : db_(db) {}
+    /// A keyword search goes through the index while its rarest gram is in fewer than
+    /// `index_share` of the catalogue's products (by the highest id), and is a LIKE scan otherwise.
+    static constexpr double kDefaultIndexShare = 1.0 / 3;
+
+    explicit SqlProductRepository(Database& db, double index_share = kDefaultIndexShare)
+        : db_(db), index_share_(index_share) {}
 
     domain::Page<domain::Product> list(const domain::ProductQuery& query) override;
     std::optional<domain::Product> find(std::int64_t id) override;
@@ -30,6 +35,13 @@ public:
     std::vector<std::int64_t> create_many(const std::vector<domain::NewProduct>& products, TimePoint now);
 
 private:
+    /// A keyword listing through the search index (see list()); fills `page`'s total and items.
+    void list_through_index(
+        soci::session& session,
+        const domain::ProductQuery& query,
+        const std::vector<std::string>& grams,
+        domain::Page<domain::Product>& page
+    );
     static std::int64_t insert_product(
         soci::session& session, const domain::NewProduct& product, const std::string& stamp
     );
@@ -38,6 +50,7 @@ private:
     );
 
     Database& db_;
+    double index_share_;
 };
 
 }  // namespace gomall::adapters::sql

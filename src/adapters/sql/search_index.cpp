@@ -14,8 +14,10 @@ namespace {
 // Rows per INSERT or DELETE: big enough that MariaDB's round trips stop mattering, far below
 // SQLite's limit on bound values (32766) and MariaDB's packet size.
 constexpr std::size_t kRowsPerStatement = 500;
-constexpr long long kRarityCap = 1000;
-constexpr std::size_t kMaxProbedGrams = 8;
+// The first gram is counted up to this many rows; a search whose rarest gram has more is left to
+// a LIKE scan anyway (see SqlProductRepository::list).
+constexpr long long kFirstProbeCap = 1'000'000;
+constexpr std::size_t kMaxProbedGrams = 16;
 constexpr std::size_t kMaxLookupGrams = 3;
 constexpr long long kBackfillPage = 500;
 
@@ -29,9 +31,9 @@ struct IndexedText {
     }
 };
 
-long long capped_count(soci::session& session, const std::string& gram) {
+long long capped_count(soci::session& session, const std::string& gram, long long cap) {
     Query q("SELECT COUNT(*) FROM (SELECT product_id FROM product_search_grams WHERE gram = ");
-    q.param(gram).sql(" LIMIT ").param(kRarityCap).sql(") capped");
+    q.param(gram).sql(" LIMIT ").param(cap).sql(") capped");
     return fetch_integer(session, q);
 }
 
@@ -39,11 +41,15 @@ long long capped_count(soci::session& session, const std::string& gram) {
 
 void GramRowWriter::add(std::int64_t product_id, const std::vector<std::string>& grams) {
     for (const std::string& gram : grams) {
-        grams_.push_back(gram);
-        product_ids_.push_back(product_id);
-        if (grams_.size() >= kRowsPerStatement) {
-            flush();
-        }
+        add(product_id, gram);
+    }
+}
+
+void GramRowWriter::add(std::int64_t product_id, std::string gram) {
+    grams_.push_back(std::move(gram));
+    product_ids_.push_back(product_id);
+    if (grams_.size() >= kRowsPerStatement) {
+        flush();
     }
 }
 
@@ -101,26 +107,29 @@ void unindex_product(
     }
 }
 
-std::vector<std::string> lookup_grams(soci::session& session, const std::vector<std::string>& keyword_grams) {
+GramLookup lookup_grams(soci::session& session, const std::vector<std::string>& keyword_grams) {
     // Any subset of the grams keeps the candidates a superset of the matches, so a long keyword
     // probes a sample taken evenly across its (sorted) grams.
     std::vector<std::pair<long long, std::string>> probed;
     const std::size_t n = keyword_grams.size();
     const std::size_t probes = std::min(n, kMaxProbedGrams);
+    long long cap = kFirstProbeCap;
     for (std::size_t k = 0; k < probes; ++k) {
         const std::string& gram = keyword_grams[probes == 1 ? 0 : k * (n - 1) / (probes - 1)];
-        const long long count = capped_count(session, gram);
+        const long long count = capped_count(session, gram, cap);
         if (count == 0) {
             return {};
         }
+        cap = std::min(cap, count);
         probed.emplace_back(count, gram);
     }
     std::stable_sort(probed.begin(), probed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<std::string> chosen;
+    GramLookup out;
+    out.candidates = probed.front().first;
     for (std::size_t i = 0; i < probed.size() && i < kMaxLookupGrams; ++i) {
-        chosen.push_back(std::move(probed[i].second));
+        out.grams.push_back(std::move(probed[i].second));
     }
-    return chosen;
+    return out;
 }
 
 void backfill_search_index(soci::session& session, Dialect dialect) {

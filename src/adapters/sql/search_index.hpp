@@ -21,6 +21,7 @@ public:
     GramRowWriter(soci::session& session, Dialect dialect) : session_(session), dialect_(dialect) {}
 
     void add(std::int64_t product_id, const std::vector<std::string>& grams);
+    void add(std::int64_t product_id, std::string gram);
     void flush();
     /// Rows written so far.
     [[nodiscard]] long long written() const { return written_; }
@@ -47,12 +48,18 @@ void unindex_product(
     soci::session& session, std::int64_t product_id, std::string_view name, std::string_view description
 );
 
-/// Which of a keyword's grams (keyword_grams) to look up, rarest first: at most three, since each
-/// further one costs a lookup per candidate and the LIKE check settles the rest. Rarity is a
-/// count capped at a thousand rows per gram, taken on at most eight of the grams.
-/// `keyword_grams` must not be empty. Empty when some probed gram is in no product: then nothing
-/// can match.
-std::vector<std::string> lookup_grams(soci::session& session, const std::vector<std::string>& keyword_grams);
+/// How a keyword search uses the index: the grams to look up, rarest first, and how many index
+/// rows the rarest has (the candidates LIKE will check).
+struct GramLookup {
+    std::vector<std::string> grams;  // empty: some gram is in no product, so nothing matches
+    long long candidates = 0;
+};
+
+/// Chooses among a keyword's grams (keyword_grams; not empty): at most three, since each further
+/// one costs a lookup per candidate and LIKE settles the rest. Rarity is counted in the index on
+/// at most sixteen of the grams, each count stopping at the best so far (a common gram costs no
+/// more than the rarest), so choosing costs little next to the search.
+GramLookup lookup_grams(soci::session& session, const std::vector<std::string>& keyword_grams);
 
 /// Indexes every live product, a page at a time (the migration that creates the table). Rows
 /// already there are kept, so an interrupted run can be repeated.

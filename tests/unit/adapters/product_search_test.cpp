@@ -25,6 +25,7 @@ using testing::Backend;
 using testing::backend_name;
 
 const TimePoint kNow = from_unix_seconds(1'800'000'000);
+constexpr double kAlwaysIndex = 1e9;
 
 struct IdRow {
     long long id = 0;
@@ -205,8 +206,12 @@ protected:
         return ids;
     }
 
-    std::vector<long long> search(const std::string& keyword, bool include_off_shelf, long long* total = nullptr) {
-        SqlProductRepository products(*db_);
+    // Through a repository that takes the index whatever a keyword's gram counts (`share` large),
+    // or the default one.
+    std::vector<long long> search(
+        const std::string& keyword, bool include_off_shelf, long long* total = nullptr, double share = kAlwaysIndex
+    ) {
+        SqlProductRepository products(*db_, share);
         domain::ProductQuery query;
         query.keyword = keyword;
         query.include_off_shelf = include_off_shelf;
@@ -274,9 +279,12 @@ TEST_P(ProductSearchTest, SearchGivesExactlyWhatALikeScanGives) {
     for (const std::string& keyword : keywords) {
         for (const bool admin : {false, true}) {
             const auto expected = like_scan(keyword, admin);
-            long long total = -1;
-            EXPECT_EQ(search(keyword, admin, &total), expected) << "keyword \"" << keyword << "\" admin " << admin;
-            EXPECT_EQ(total, static_cast<long long>(expected.size())) << "keyword \"" << keyword << "\"";
+            for (const double share : {kAlwaysIndex, SqlProductRepository::kDefaultIndexShare}) {
+                long long total = -1;
+                EXPECT_EQ(search(keyword, admin, &total, share), expected)
+                    << "keyword \"" << keyword << "\" admin " << admin << " share " << share;
+                EXPECT_EQ(total, static_cast<long long>(expected.size())) << "keyword \"" << keyword << "\"";
+            }
             non_empty += expected.empty() ? 0 : 1;
         }
     }
@@ -285,7 +293,7 @@ TEST_P(ProductSearchTest, SearchGivesExactlyWhatALikeScanGives) {
 }
 
 TEST_P(ProductSearchTest, FiltersSortAndPagingApplyToTheMatches) {
-    SqlProductRepository products(*db_);
+    SqlProductRepository products(*db_, kAlwaysIndex);
     const auto phones = products.create_category("手机 Phones");
     std::vector<std::int64_t> in_category;
     for (int i = 0; i < 30; ++i) {
@@ -311,13 +319,25 @@ TEST_P(ProductSearchTest, FiltersSortAndPagingApplyToTheMatches) {
     query.sort = domain::ProductSort::kPriceAsc;
     query.page_size = 4;
     query.page = 2;
-    const auto page = products.list(query);
-    EXPECT_EQ(page.total, 15);
-    ASSERT_EQ(page.items.size(), 4U);
-    for (std::size_t i = 0; i < 4; ++i) {
-        EXPECT_EQ(page.items[i].id, in_category[4 + i]);  // cheapest first: the creation order
-        EXPECT_EQ(page.items[i].category, "手机 Phones");
+    for (const double share : {kAlwaysIndex, 0.0}) {  // through the index, and by a scan
+        const auto page = SqlProductRepository(*db_, share).list(query);
+        EXPECT_EQ(page.total, 15);
+        ASSERT_EQ(page.items.size(), 4U);
+        for (std::size_t i = 0; i < 4; ++i) {
+            EXPECT_EQ(page.items[i].id, in_category[4 + i]);  // cheapest first: the creation order
+            EXPECT_EQ(page.items[i].category, "手机 Phones");
+        }
     }
+    query.sort = domain::ProductSort::kNewest;
+    query.page = 4;  // the last, short page: 15 = 4 + 4 + 4 + 3
+    const auto last = products.list(query);
+    EXPECT_EQ(last.total, 15);
+    ASSERT_EQ(last.items.size(), 3U);
+    EXPECT_EQ(last.items[2].id, in_category[0]);  // newest first: the first created is last
+    query.page = 5;
+    const auto beyond = products.list(query);
+    EXPECT_EQ(beyond.total, 15);
+    EXPECT_TRUE(beyond.items.empty());
 }
 
 TEST_P(ProductSearchTest, IndexFollowsCreateEditAndDelete) {
@@ -486,24 +506,22 @@ TEST_P(ProductSearchTest, QueryPlansUseTheIndex) {
 
     domain::ProductQuery query;
     query.keyword = "红色手机";
-    std::vector<std::string> grams;
+    GramLookup lookup;
     {
         SessionLease session = db_->lease();
-        grams = lookup_grams(*session, *keyword_grams(query.keyword));
+        lookup = lookup_grams(*session, *keyword_grams(query.keyword));
     }
-    ASSERT_EQ(grams.size(), 3U);
+    ASSERT_EQ(lookup.grams.size(), 3U);
+    EXPECT_EQ(lookup.candidates, 60);  // 红色, 色手 and 手机 are in the same 60 products
+    const auto& grams = lookup.grams;
     for (const bool with_category : {false, true}) {
         query.category_id = with_category ? std::optional<std::int64_t>(phones) : std::nullopt;
         for (const auto sort : {domain::ProductSort::kNewest, domain::ProductSort::kPriceAsc}) {
             query.sort = sort;
-            for (const bool page : {false, true}) {
+            {
                 SessionLease session = db_->lease();
                 Query q(db_->dialect() == Dialect::kSqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ");
-                if (page) {
-                    build_page_query(q, query, db_->dialect(), grams, 1, 20);
-                } else {
-                    build_count_query(q, query, db_->dialect(), grams);
-                }
+                build_match_ids_query(q, query, db_->dialect(), grams);
                 if (db_->dialect() == Dialect::kSqlite) {
                     const auto plan = fetch_rows<SqlitePlanRow>(*session, q);
                     ASSERT_GE(plan.size(), 3U);
