@@ -22,6 +22,7 @@
 #include "adapters/sql/user_repository.hpp"
 #include "adapters/storage/local_file_store.hpp"
 #include "app/breaker_settings.hpp"
+#include "app/catalog_cache_backend.hpp"
 #include "app/demo_catalog.hpp"
 #include "app/payment_backend.hpp"
 #include "app/seckill_backend.hpp"
@@ -57,7 +58,6 @@
 #include "services/order_service.hpp"
 #include "services/password_hasher.hpp"
 #include "services/payment_service.hpp"
-#include "services/product_cache.hpp"
 #include "services/product_service.hpp"
 #include "services/rate_limit_metrics.hpp"
 #include "services/seckill_metrics.hpp"
@@ -144,12 +144,8 @@ struct App::Parts {
           ),
           login_throttle(clock, login_throttle_settings(config.auth)),
           auth(users, tokens, hasher, revocations, login_limiter, login_throttle, clock, auth_settings(config.auth)),
-          product_cache(
-              static_cast<std::size_t>(config.product.cache_capacity),
-              std::chrono::milliseconds(config.product.cache_ttl_ms),
-              clock
-          ),
-          product_service(products, product_cache, clock),
+          catalog_cache(config, clock, metrics),
+          product_service(products, catalog_cache.cache(), clock),
           cart_service(carts, products, clock),
           order_numbers(config.order.node_id, clock),
           order_service(orders, carts, order_numbers, clock, order_settings(config.order)),
@@ -288,7 +284,7 @@ struct App::Parts {
     services::KeyedRateLimiter login_limiter;
     services::LoginThrottle login_throttle;
     services::AuthService auth;
-    services::ProductCache product_cache;
+    CatalogCacheBackend catalog_cache;
     services::ProductService product_service;
     services::CartService cart_service;
     services::OrderNumberGenerator order_numbers;
@@ -345,7 +341,10 @@ std::optional<std::string> App::start() {
         spdlog::info("applied {} migration(s)", applied);
     }
     p.revocations.load();
-    p.order_service.on_stock_changed([&cache = p.product_cache](std::int64_t id) { cache.invalidate(id); });
+    p.auth.count_throttled_with(services::rate_limited_counter(p.metrics, "login_throttle"));
+    spdlog::info("catalogue cache: {}", p.catalog_cache.description());
+    p.catalog_cache.start();
+    p.order_service.on_stock_changed([&cache = p.catalog_cache.cache()](std::int64_t id) { cache.stock_changed(id); });
     p.order_service.on_order_cancelled([&seckill = p.seckill](const domain::Order& order) {
         seckill.on_order_cancelled(order);
     });
@@ -403,6 +402,9 @@ std::optional<std::string> App::start() {
     if (p.collector_breaker) {
         breakers.push_back(p.collector_breaker.get());
     }
+    if (auto* read_cache = p.catalog_cache.breaker()) {
+        breakers.push_back(read_cache);
+    }
     http::register_ops_routes(p.router, health, {GOMALL_VERSION, GOMALL_COMMIT, GOMALL_BUILD_TYPE}, breakers);
     // In prod the figures are served only to a scraper holding the token, never by default.
     if (config_.metrics.enabled && (config_.env != "prod" || !config_.metrics.token.empty())) {
@@ -413,7 +415,7 @@ std::optional<std::string> App::start() {
     }
     http::register_user_routes(p.router, p.auth);
     p.image_urls = http::ImageUrls(config_.product.image_base_url);
-    http::register_product_routes(p.router, p.product_service, p.image_urls);
+    http::register_product_routes(p.router, p.product_service, p.catalog_cache.cache(), p.image_urls);
     http::register_cart_routes(p.router, p.cart_service, p.image_urls);
     http::register_order_routes(p.router, p.order_service, p.image_urls);
     http::register_payment_routes(p.router, p.payment_service);
@@ -508,6 +510,7 @@ void App::stop() {
         parts_->dependency_monitor->stop();  // its checks talk to the backends stopped below
     }
     // Accepted reservations are committed before the writer stops; then nothing posts to the pool.
+    parts_->catalog_cache.stop();
     parts_->seckill_backend->stop();
     parts_->blocking.join();
     parts_->canceller.stop();

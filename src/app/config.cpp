@@ -220,6 +220,21 @@ std::vector<Key> keys() {
     add("product", "cache_capacity", [](Config& c, const std::string& v) {
         c.product.cache_capacity = static_cast<int>(parse_integer("product.cache_capacity", v, 1, 10000000));
     });
+    add("product", "list_cache_ttl_ms", [](Config& c, const std::string& v) {
+        c.product.list_cache_ttl_ms = static_cast<int>(parse_integer("product.list_cache_ttl_ms", v, 0, 60000));
+    });
+    add("product", "list_cache_capacity", [](Config& c, const std::string& v) {
+        c.product.list_cache_capacity = static_cast<int>(parse_integer("product.list_cache_capacity", v, 1, 10000000));
+    });
+    add("product", "cache_max_bytes", [](Config& c, const std::string& v) {
+        c.product.cache_max_bytes = parse_integer("product.cache_max_bytes", v, 1 << 20, 1LL << 34);
+    });
+    add("product", "not_found_ttl_ms", [](Config& c, const std::string& v) {
+        c.product.not_found_ttl_ms = static_cast<int>(parse_integer("product.not_found_ttl_ms", v, 0, 3600000));
+    });
+    add("product", "shared_cache", [](Config& c, const std::string& v) {
+        c.product.shared_cache = parse_bool("product.shared_cache", v);
+    });
     add("product", "image_base_url", [](Config& c, const std::string& v) {
         if (const auto problem = http::ImageUrls::base_url_problem(v)) {
             fail("product.image_base_url", *problem);

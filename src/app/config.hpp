@@ -89,6 +89,15 @@ struct ProductConfig {
     // this is how stale another instance's change (a sale, a cancelled order) may look here.
     int cache_ttl_ms = 30000;
     int cache_capacity = 4096;
+    // Product pages (any filter, sort, keyword) and categories are answered from memory this long:
+    // the bound on how stale the stock shown in a list may be.
+    int list_cache_ttl_ms = 1000;
+    int list_cache_capacity = 8192;
+    long long cache_max_bytes = 64LL << 20;  // per cache (details, lists)
+    int not_found_ttl_ms = 5000;             // unknown product ids are remembered this long
+    // Full mode: a second level in Redis shared by every instance (warm after a restart), and
+    // invalidation of every instance's memory through Redis pub/sub.
+    bool shared_cache = true;
     // Put in front of root-relative image paths (/images/..., /uploads/...) in every answer, so a
     // front end on another origin or a CDN can load them. Empty: answered root-relative.
     std::string image_base_url;

@@ -192,6 +192,17 @@ Response ok(const Request& req, boost::json::value data, int status) {
     return res;
 }
 
+Response ok_encoded(const Request& req, std::string_view data_json) {
+    static constexpr std::string_view kHead = R"({"code":0,"message":"success","data":)";
+    static constexpr std::string_view kTraceField = R"(,"trace_id":)";
+    const std::string trace_id = boost::json::serialize(boost::json::string(req.trace_id));
+    Response res;
+    res.status = 200;
+    res.body.reserve(kHead.size() + data_json.size() + kTraceField.size() + trace_id.size() + 1);
+    res.body.append(kHead).append(data_json).append(kTraceField).append(trace_id).push_back('}');
+    return res;
+}
+
 Response error_response(const Request& req, const Error& error) {
     boost::json::object envelope;
     envelope["code"] = static_cast<int>(error.code);

@@ -12,7 +12,7 @@ Error product_not_found(std::int64_t id) {
 
 }  // namespace
 
-ProductService::ProductService(ports::ProductRepository& products, ProductCache& cache, const ports::Clock& clock)
+ProductService::ProductService(ports::ProductRepository& products, CatalogCache& cache, const ports::Clock& clock)
     : products_(products), cache_(cache), clock_(clock) {}
 
 domain::Page<domain::Product> ProductService::list(const domain::ProductQuery& query) {
@@ -20,20 +20,15 @@ domain::Page<domain::Product> ProductService::list(const domain::ProductQuery& q
 }
 
 Result<domain::Product> ProductService::get(std::int64_t id) {
-    if (auto hit = cache_.get(id)) {
-        return std::move(*hit);
-    }
-    const ProductCache::Epoch epoch = cache_.epoch();
     auto product = products_.find(id);
     if (!product) {
         return product_not_found(id);
     }
-    cache_.put(*product, epoch);
     return std::move(*product);
 }
 
-std::optional<domain::Product> ProductService::cached(std::int64_t id) const {
-    return cache_.get(id);
+std::optional<domain::Category> ProductService::find_category(const std::string& name) {
+    return products_.find_category_by_name(name);
 }
 
 Result<domain::Product> ProductService::create(const domain::NewProduct& product) {
@@ -41,6 +36,7 @@ Result<domain::Product> ProductService::create(const domain::NewProduct& product
         return status.error();
     }
     const std::int64_t id = products_.create(product, clock_.now());
+    cache_.product_changed(id);  // it may belong on any list page
     return reload(id);
 }
 
@@ -51,9 +47,9 @@ Result<domain::Product> ProductService::update(std::int64_t id, const domain::Pr
         }
     }
     const bool updated = products_.update(id, patch, clock_.now());
-    // Invalidate after the write so a reader refilling the cache sees the new row; the epoch
-    // check in ProductCache::put covers readers that loaded the old row before the write.
-    cache_.invalidate(id);
+    // Invalidate after the write so a reader refilling the cache sees the new row; the read cache
+    // does not keep what a load that straddled the invalidation read.
+    cache_.product_changed(id);
     if (!updated) {
         return product_not_found(id);
     }
@@ -62,7 +58,7 @@ Result<domain::Product> ProductService::update(std::int64_t id, const domain::Pr
 
 Status ProductService::soft_delete(std::int64_t id) {
     const bool deleted = products_.soft_delete(id, clock_.now());
-    cache_.invalidate(id);
+    cache_.product_changed(id);
     if (!deleted) {
         return product_not_found(id);
     }
@@ -96,7 +92,9 @@ Result<domain::Category> ProductService::create_category(const std::string& name
         return make_error(ErrorCode::kConflict, "category '" + name + "' already exists", "name");
     }
     try {
-        return domain::Category{products_.create_category(name), name};
+        domain::Category created{products_.create_category(name), name};
+        cache_.lists_changed();
+        return created;
     } catch (const std::exception&) {
         // Lost a race with a concurrent create of the same name: the unique index refused it.
         if (products_.find_category_by_name(name)) {

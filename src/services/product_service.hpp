@@ -1,4 +1,5 @@
-// Catalogue rules: browsing, product detail through the cache, and admin maintenance.
+// Catalogue rules: browsing, product detail, and admin maintenance, telling the catalogue cache what
+// each change makes stale.
 #pragma once
 
 #include <cstdint>
@@ -10,20 +11,20 @@
 #include "domain/product.hpp"
 #include "ports/clock.hpp"
 #include "ports/product_repository.hpp"
-#include "services/product_cache.hpp"
+#include "services/catalog_cache.hpp"
 
 namespace gomall::services {
 
 class ProductService {
 public:
-    ProductService(ports::ProductRepository& products, ProductCache& cache, const ports::Clock& clock);
+    ProductService(ports::ProductRepository& products, CatalogCache& cache, const ports::Clock& clock);
 
+    /// The database; the HTTP layer answers through the catalogue cache in front of these reads.
     domain::Page<domain::Product> list(const domain::ProductQuery& query);
-    /// Cache first, then the database. Off-shelf products are returned (status 0); deleted ones are not.
-    /// Errors: kProductNotFound.
+    /// Off-shelf products are returned (status 0); deleted ones are not. Errors: kProductNotFound.
     Result<domain::Product> get(std::int64_t id);
-    /// Cache only; never touches the database, so it is safe on an I/O thread.
-    std::optional<domain::Product> cached(std::int64_t id) const;
+    /// The category of that exact name, if any.
+    std::optional<domain::Category> find_category(const std::string& name);
 
     /// Admin. category_id 0 means "no category"; any other id must exist (kCategoryNotFound).
     Result<domain::Product> create(const domain::NewProduct& product);
@@ -41,7 +42,7 @@ private:
     Result<domain::Product> reload(std::int64_t id);
 
     ports::ProductRepository& products_;
-    ProductCache& cache_;
+    CatalogCache& cache_;
     const ports::Clock& clock_;
 };
 

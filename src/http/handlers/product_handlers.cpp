@@ -3,6 +3,7 @@
 
 #include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -60,28 +61,67 @@ Result<std::string> read_keyword(const Request& req) {
 const std::initializer_list<std::string_view> kProductFields = {
     "name", "description", "price", "stock", "category_id", "image_url", "status"};
 
-Response list_products(Request& req, services::ProductService& products, const ImageUrls& images) {
-    GOMALL_TRY(const auto paging, req, read_page_params(req));
-    GOMALL_TRY(auto keyword, req, read_keyword(req));
-    GOMALL_TRY(const auto category, req, read_category_filter(req));
-    const auto sort = parse_sort(req.query_param("sort").value_or(std::string_view{}));
-    if (!sort) {
-        return error_response(
-            req, ErrorCode::kBadRequest, "sort: must be newest, price_asc, price_desc or sales", "sort"
-        );
-    }
+/// A public product page as asked: the query for the database, and the cache key that names it.
+struct ListRequest {
     domain::ProductQuery query;
-    query.page = paging.page;
-    query.page_size = paging.page_size;
-    query.keyword = std::move(keyword);
-    if (category.id != 0) {  // 0 or absent: every category
-        query.category_id = category.id;
+    std::string key;
+    std::string category_name;  // ?category=<name> (the original GoMall's filter): its id is looked up on a miss
+};
+
+/// Validates the query string of GET /api/product. Cheap and free of I/O, so the I/O thread runs it
+/// to look the page up in the cache; the blocking handler runs it again on a miss.
+Result<ListRequest> read_list_request(const Request& req) {
+    auto paging = read_page_params(req);
+    if (!paging.ok()) {
+        return paging.error();
     }
-    if (!category.name.empty()) {  // ?category=<name>, the original GoMall's filter
-        query.category_id = category_id_named(products.categories(), category.name);
+    auto keyword = read_keyword(req);
+    if (!keyword.ok()) {
+        return keyword.error();
     }
-    query.sort = *sort;
-    return ok(req, page_json(products.list(query), product_view(images)));
+    auto category = read_category_filter(req);
+    if (!category.ok()) {
+        return category.error();
+    }
+    const std::string_view sort_text = req.query_param("sort").value_or(std::string_view{});
+    const auto sort = parse_sort(sort_text);
+    if (!sort) {
+        return make_error(ErrorCode::kBadRequest, "sort: must be newest, price_asc, price_desc or sales", "sort");
+    }
+    ListRequest list;
+    list.query.page = paging->page;
+    list.query.page_size = paging->page_size;
+    list.query.keyword = std::move(keyword.value());
+    if (category->id != 0) {  // 0 or absent: every category
+        list.query.category_id = category->id;
+    }
+    list.query.sort = *sort;
+    // Every field that changes the answer, the free text last so no keyword can imitate another key.
+    list.key = "product?p=" + std::to_string(list.query.page) + "&n=" + std::to_string(list.query.page_size) + "&" +
+               category->key() + "&s=" + std::to_string(static_cast<int>(*sort)) + "&k=" + list.query.keyword;
+    list.category_name = std::move(category->name);  // after key(), which names it
+    return list;
+}
+
+Response answer(const Request& req, const services::ReadCache::Answer& cached, const Error& not_found) {
+    if (!cached->found) {
+        return error_response(req, not_found);
+    }
+    return ok_encoded(req, cached->body);
+}
+
+Response list_products(
+    Request& req, services::ProductService& products, services::CatalogCache& cache, const ImageUrls& images
+) {
+    GOMALL_TRY(const auto list, req, read_list_request(req));
+    const auto page = cache.list(list.key, [&] {
+        auto query = list.query;
+        if (!list.category_name.empty()) {
+            query.category_id = category_id_named(products.categories(), list.category_name);
+        }
+        return services::CachedAnswer{serialize_json(page_json(products.list(query), product_view(images)))};
+    });
+    return ok_encoded(req, page->body);
 }
 
 Response admin_list_products(Request& req, services::ProductService& products, const ImageUrls& images) {
@@ -136,16 +176,37 @@ RouteOptions admin_only() {
     return options;
 }
 
+Error product_not_found(std::int64_t id) {
+    return make_error(ErrorCode::kProductNotFound, "product " + std::to_string(id) + " not found");
+}
+
 }  // namespace
 
-void register_product_routes(Router& router, services::ProductService& products, const ImageUrls& images) {
-    router.get("/api/category", [&products](Request& req) -> Response {
-        boost::json::array list;
-        for (const auto& category : products.categories()) {
-            list.push_back(category_json(category));
+void register_product_routes(
+    Router& router, services::ProductService& products, services::CatalogCache& cache, const ImageUrls& images
+) {
+    static constexpr std::string_view kCategoriesKey = "category";
+    RouteOptions categories_options;
+    categories_options.fast_path = [&cache](Request& req) -> std::optional<Response> {
+        if (auto hit = cache.peek_list(kCategoriesKey)) {
+            return ok_encoded(req, hit->body);
         }
-        return ok(req, boost::json::object{{"list", std::move(list)}});
-    });
+        return std::nullopt;
+    };
+    router.get(
+        "/api/category",
+        [&products, &cache](Request& req) -> Response {
+            const auto categories = cache.list(std::string(kCategoriesKey), [&] {
+                boost::json::array list;
+                for (const auto& category : products.categories()) {
+                    list.push_back(category_json(category));
+                }
+                return services::CachedAnswer{serialize_json(boost::json::object{{"list", std::move(list)}})};
+            });
+            return ok_encoded(req, categories->body);
+        },
+        std::move(categories_options)
+    );
 
     router.post(
         "/api/category",
@@ -157,25 +218,51 @@ void register_product_routes(Router& router, services::ProductService& products,
         admin_only()
     );
 
-    router.get("/api/product", [&products, &images](Request& req) { return list_products(req, products, images); });
+    RouteOptions list_options;
+    // Pages in the cache are answered on the I/O thread; bad input too (it costs no I/O).
+    list_options.fast_path = [&cache](Request& req) -> std::optional<Response> {
+        const auto list = read_list_request(req);
+        if (!list.ok()) {
+            return error_response(req, list.error());
+        }
+        if (auto hit = cache.peek_list(list->key)) {
+            return ok_encoded(req, hit->body);
+        }
+        return std::nullopt;
+    };
+    router.get(
+        "/api/product",
+        [&products, &cache, &images](Request& req) { return list_products(req, products, cache, images); },
+        std::move(list_options)
+    );
 
     RouteOptions detail_options;
-    // Cache hits are answered on the I/O thread; a miss (nullopt) falls back to the blocking handler.
-    detail_options.fast_path = [&products, &images](Request& req) -> std::optional<Response> {
+    // Cache hits (unknown ids too) are answered on the I/O thread; a miss falls back to the blocking handler.
+    detail_options.fast_path = [&cache](Request& req) -> std::optional<Response> {
         const auto id = path_id(req, "id");
         if (!id.ok()) {
             return error_response(req, id.error());
         }
-        if (auto product = products.cached(id.value())) {
-            return ok(req, product_json(*product, images));
+        if (auto hit = cache.peek_product(id.value())) {
+            return answer(req, hit, product_not_found(id.value()));
         }
         return std::nullopt;
     };
     router.get(
         "/api/product/:id",
-        [&products, &images](Request& req) -> Response {
+        [&products, &cache, &images](Request& req) -> Response {
             GOMALL_TRY(const auto id, req, path_id(req, "id"));
-            return respond(req, products.get(id), product_view(images));
+            const auto product = cache.product(id, [&] {
+                auto found = products.get(id);
+                if (!found.ok()) {
+                    if (found.error().code != ErrorCode::kProductNotFound) {
+                        throw std::runtime_error(found.error().message);
+                    }
+                    return services::CachedAnswer{{}, false};
+                }
+                return services::CachedAnswer{serialize_json(product_json(found.value(), images))};
+            });
+            return answer(req, product, product_not_found(id));
         },
         std::move(detail_options)
     );

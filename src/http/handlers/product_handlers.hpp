@@ -3,13 +3,17 @@
 
 #include "http/image_urls.hpp"
 #include "http/router.hpp"
+#include "services/catalog_cache.hpp"
 #include "services/product_service.hpp"
 
 namespace gomall::http {
 
-/// Registers GET /api/category, GET /api/product, GET /api/product/:id (with a cache fast path),
-/// POST/PUT/DELETE /api/product[/:id] (admin) and GET /api/admin/product (admin).
-/// Image URLs in answers go through `images`. `products` and `images` must outlive the router.
-void register_product_routes(Router& router, services::ProductService& products, const ImageUrls& images);
+/// Registers GET /api/category, GET /api/product and GET /api/product/:id (answered through the
+/// catalogue cache, hits on the I/O thread), POST/PUT/DELETE /api/product[/:id] (admin) and
+/// GET /api/admin/product (admin, always the database). All must outlive the router.
+/// Image URLs in answers go through `images`.
+void register_product_routes(
+    Router& router, services::ProductService& products, services::CatalogCache& cache, const ImageUrls& images
+);
 
 }  // namespace gomall::http

@@ -1,4 +1,4 @@
-// Unit tests of ProductService: detail through the cache, invalidation on admin changes, category checks.
+// Unit tests of ProductService: detail, what admin changes drop from the catalogue cache, category checks.
 #include "services/product_service.hpp"
 
 #include <chrono>
@@ -117,26 +117,45 @@ protected:
         return repo_.create(n, clock_.now());
     }
 
+    /// Puts an answer for the product's detail and for one list page into the cache.
+    void fill_cache(std::int64_t id) {
+        const auto answer = [this] {
+            return CachedAnswer{"{}", true, clock_.now()};
+        };
+        cache_.product(id, answer);
+        cache_.list("page-1", answer);
+        ASSERT_TRUE(cache_.peek_product(id));
+        ASSERT_TRUE(cache_.peek_list("page-1"));
+    }
+
     FixedClock clock_;
     FakeProductRepository repo_;
-    ProductCache cache_{100, std::chrono::milliseconds(60s), clock_};
+    CatalogCache cache_{CatalogCacheSettings{}, clock_};
     ProductService service_{repo_, cache_, clock_};
 };
 
-TEST_F(ProductServiceTest, SecondGetIsServedFromTheCache) {
+TEST_F(ProductServiceTest, GetReadsTheRepository) {
     const auto id = add_product("phone");
-    EXPECT_FALSE(service_.cached(id));
     ASSERT_TRUE(service_.get(id).ok());
-    ASSERT_TRUE(service_.get(id).ok());
-    EXPECT_EQ(repo_.find_calls, 1);
-    ASSERT_TRUE(service_.cached(id));
-    EXPECT_EQ(service_.cached(id)->name, "phone");
+    EXPECT_EQ(service_.get(id)->name, "phone");
+    EXPECT_EQ(repo_.find_calls, 2);
 }
 
-TEST_F(ProductServiceTest, CachedNeverReadsTheDatabase) {
+TEST_F(ProductServiceTest, CreateDropsEveryList) {
     const auto id = add_product("phone");
-    EXPECT_FALSE(service_.cached(id));
-    EXPECT_EQ(repo_.find_calls, 0);
+    fill_cache(id);
+    domain::NewProduct n;
+    n.name = "tablet";
+    n.price = 100;
+    ASSERT_TRUE(service_.create(n).ok());
+    EXPECT_FALSE(cache_.peek_list("page-1"));
+    EXPECT_TRUE(cache_.peek_product(id));  // another product's detail is untouched
+}
+
+TEST_F(ProductServiceTest, NewCategoryDropsEveryList) {
+    fill_cache(add_product("phone"));
+    ASSERT_TRUE(service_.create_category("tablets").ok());
+    EXPECT_FALSE(cache_.peek_list("page-1"));
 }
 
 TEST_F(ProductServiceTest, MissingProductIsNotFound) {
@@ -155,23 +174,25 @@ TEST_F(ProductServiceTest, OffShelfProductIsStillShownInDetail) {
     EXPECT_EQ(result->status, domain::ProductStatus::kOffShelf);
 }
 
-TEST_F(ProductServiceTest, UpdateInvalidatesTheCachedDetail) {
+TEST_F(ProductServiceTest, UpdateDropsTheDetailAndEveryList) {
     const auto id = add_product("phone");
-    ASSERT_TRUE(service_.get(id).ok());
+    fill_cache(id);
     domain::ProductPatch patch;
     patch.name = "better phone";
     const auto updated = service_.update(id, patch);
     ASSERT_TRUE(updated.ok());
     EXPECT_EQ(updated->name, "better phone");
-    EXPECT_FALSE(service_.cached(id));
+    EXPECT_FALSE(cache_.peek_product(id));
+    EXPECT_FALSE(cache_.peek_list("page-1"));
     EXPECT_EQ(service_.get(id)->name, "better phone");
 }
 
 TEST_F(ProductServiceTest, DeleteInvalidatesAndASecondDeleteIsNotFound) {
     const auto id = add_product("phone");
-    ASSERT_TRUE(service_.get(id).ok());
+    fill_cache(id);
     ASSERT_TRUE(service_.soft_delete(id).ok());
-    EXPECT_FALSE(service_.cached(id));
+    EXPECT_FALSE(cache_.peek_product(id));
+    EXPECT_FALSE(cache_.peek_list("page-1"));
     EXPECT_EQ(service_.get(id).error().code, ErrorCode::kProductNotFound);
     EXPECT_EQ(service_.soft_delete(id).error().code, ErrorCode::kProductNotFound);
 }
