@@ -121,8 +121,9 @@ CachedAnswer CatalogCache::through_shared(
     if (hit) {
         CachedAnswer answer{std::move(hit->body), hit->found, hit->loaded_at};
         // The shared level's own expiry is coarse (and instances' clocks differ a little): the age
-        // since the database read decides.
-        if (clock_.now() < answer.loaded_at + ttl_of(answer, settings)) {
+        // since the database read decides. An answer past 3/4 of its ttl would be due for its
+        // refresh ahead at once (ReadCache::peek), so only a younger one saves the database read.
+        if (clock_.now() < answer.loaded_at + (ttl_of(answer, settings) * 3 / 4)) {
             if (shared_hits_ != nullptr) {
                 shared_hits_->inc();
             }

@@ -63,9 +63,15 @@ ReadCache::Answer ReadCache::peek(std::string_view key) {
     const TimePoint now = clock_.now();
     std::lock_guard lock(mutex_);
     Answer answer = fresh_locked(key, now);
-    if (answer) {
-        count(counters_.hits);
+    if (!answer) {
+        return nullptr;
     }
+    Entry& entry = entries_.find(key)->second;
+    if (now >= entry.refresh_after && !entry.refresh_claimed && !flights_.contains(key)) {
+        entry.refresh_claimed = true;  // this caller reloads it; everyone else keeps the answer
+        return nullptr;
+    }
+    count(counters_.hits);
     return answer;
 }
 
@@ -75,8 +81,11 @@ ReadCache::Answer ReadCache::get_or_load(const std::string& key, const Loader& l
     {
         std::unique_lock lock(mutex_);
         if (Answer hit = fresh_locked(key, clock_.now())) {
-            count(counters_.hits);
-            return hit;
+            const bool refresh = entries_.find(key)->second.refresh_claimed && !flights_.contains(key);
+            if (!refresh) {
+                count(counters_.hits);
+                return hit;
+            }
         }
         count(counters_.misses);
         if (auto flight = flights_.find(key); flight != flights_.end()) {
@@ -96,6 +105,9 @@ ReadCache::Answer ReadCache::get_or_load(const std::string& key, const Loader& l
         {
             std::lock_guard lock(mutex_);
             flights_.erase(key);
+            if (auto it = entries_.find(key); it != entries_.end()) {
+                it->second.refresh_claimed = false;  // the old answer stays until its ttl; retry later
+            }
         }
         promise.set_exception(std::current_exception());
         throw;
@@ -175,13 +187,18 @@ void ReadCache::store_locked(const std::string& key, Answer answer) {
         count(counters_.evictions, evicted);
     }
     const TimePoint until = fresh_until(*answer);
+    const TimePoint refresh = refresh_after(*answer);
     lru_.push_front(key);
-    entries_.emplace(key, Entry{std::move(answer), until, lru_.begin()});
+    entries_.emplace(key, Entry{std::move(answer), until, refresh, false, lru_.begin()});
     bytes_ += answer_cost;
 }
 
 TimePoint ReadCache::fresh_until(const CachedAnswer& answer) const {
     return answer.loaded_at + (answer.found ? settings_.ttl : settings_.not_found_ttl);
+}
+
+TimePoint ReadCache::refresh_after(const CachedAnswer& answer) const {
+    return answer.loaded_at + ((answer.found ? settings_.ttl : settings_.not_found_ttl) * 3 / 4);
 }
 
 }  // namespace gomall::services

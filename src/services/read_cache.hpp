@@ -68,10 +68,13 @@ public:
     void append_size_samples(std::vector<ports::Sample>& out) const;
 
     /// The fresh answer for `key`, or null. Never waits on anything but the cache's mutex: safe on
-    /// an I/O thread.
+    /// an I/O thread. Refresh ahead: once an answer has lived 3/4 of its ttl, peek answers null to
+    /// exactly one caller, which goes on to get_or_load and reloads it while everyone else is still
+    /// answered from memory; so a hot key never expires under the crowd and makes it wait.
     Answer peek(std::string_view key);
 
-    /// The fresh answer for `key`, loading it with `load` on a miss. Concurrent misses of one key
+    /// The fresh answer for `key`, loading it with `load` on a miss or when its refresh is due and was
+    /// claimed through peek (the caller then waits for the reload). Concurrent misses of one key
     /// share one load (the others wait for it): a key costs one query however many ask at once.
     /// An exception from `load` reaches every waiter and nothing is cached. Blocks: never call it
     /// on an I/O thread.
@@ -90,6 +93,8 @@ private:
     struct Entry {
         Answer answer;
         TimePoint fresh_until;
+        TimePoint refresh_after;  // from here on, one request is sent to reload it (see peek)
+        bool refresh_claimed = false;
         std::list<std::string>::iterator lru_position;
     };
     struct StringHash {
@@ -102,6 +107,8 @@ private:
     void erase_locked(std::unordered_map<std::string, Entry, StringHash, std::equal_to<>>::iterator it);
     void store_locked(const std::string& key, Answer answer);
     TimePoint fresh_until(const CachedAnswer& answer) const;
+    /// When an answer is due for its refresh ahead of expiry.
+    TimePoint refresh_after(const CachedAnswer& answer) const;
     static void count(ports::Counter* counter, std::uint64_t n = 1) {
         if (counter != nullptr) {
             counter->inc(n);

@@ -111,8 +111,10 @@ TEST_F(ReadCacheTest, AFailedLoadReachesEveryWaiterAndIsNotKept) {
 TEST_F(ReadCacheTest, AnAnswerExpiresTtlAfterItsDatabaseRead) {
     cache_.get_or_load("k", [&] { return answer("v"); });
     clock_.advance(999ms);
+    EXPECT_FALSE(cache_.peek("k"));  // the one caller sent to refresh it ahead of expiry
     EXPECT_TRUE(cache_.peek("k"));
     clock_.advance(1ms);
+    EXPECT_FALSE(cache_.peek("k"));
     EXPECT_FALSE(cache_.peek("k"));
 }
 
@@ -120,12 +122,47 @@ TEST_F(ReadCacheTest, AnAnswerReadEarlierElsewhereKeepsItsAge) {
     // Loaded 800 ms ago (from a shared level): only 200 ms of freshness left.
     cache_.get_or_load("k", [&] { return CachedAnswer{"v", true, clock_.now() - 800ms}; });
     clock_.advance(199ms);
+    EXPECT_FALSE(cache_.peek("k"));  // already due for its refresh: one caller is sent to reload
     EXPECT_TRUE(cache_.peek("k"));
     clock_.advance(1ms);
+    EXPECT_FALSE(cache_.peek("k"));
     EXPECT_FALSE(cache_.peek("k"));
     // Already too old when loaded: answered, not kept.
     EXPECT_EQ(cache_.get_or_load("old", [&] { return CachedAnswer{"x", true, clock_.now() - 2s}; })->body, "x");
     EXPECT_FALSE(cache_.peek("old"));
+}
+
+TEST_F(ReadCacheTest, OneCallerRefreshesAheadOfExpiryWhileTheOthersAreAnsweredFromMemory) {
+    int loads = 0;
+    const auto load = [&] {
+        ++loads;
+        return answer("v" + std::to_string(loads));
+    };
+    cache_.get_or_load("k", load);
+    clock_.advance(749ms);
+    EXPECT_TRUE(cache_.peek("k"));
+    clock_.advance(1ms);             // 3/4 of the ttl
+    EXPECT_FALSE(cache_.peek("k"));  // this caller is sent to reload it...
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_TRUE(cache_.peek("k"));  // ...everyone else is still answered
+        EXPECT_EQ(cache_.peek("k")->body, "v1");
+    }
+    EXPECT_EQ(cache_.get_or_load("k", load)->body, "v2");  // the claimer reloads
+    EXPECT_EQ(loads, 2);
+    clock_.advance(500ms);  // past the first answer's ttl: the reloaded one is still fresh
+    ASSERT_TRUE(cache_.peek("k"));
+    EXPECT_EQ(cache_.peek("k")->body, "v2");
+}
+
+TEST_F(ReadCacheTest, AFailedRefreshKeepsTheAnswerAndLetsAnotherCallerTry) {
+    cache_.get_or_load("k", [&] { return answer("old"); });
+    clock_.advance(800ms);
+    EXPECT_FALSE(cache_.peek("k"));
+    EXPECT_THROW(
+        cache_.get_or_load("k", []() -> CachedAnswer { throw std::runtime_error("db down"); }), std::runtime_error
+    );
+    ASSERT_TRUE(cache_.peek("k") == nullptr);  // claimed again by this caller
+    EXPECT_EQ(cache_.get_or_load("k", [&] { return answer("new"); })->body, "new");
 }
 
 TEST_F(ReadCacheTest, NotFoundIsRememberedForItsOwnTtl) {
@@ -135,10 +172,10 @@ TEST_F(ReadCacheTest, NotFoundIsRememberedForItsOwnTtl) {
         return CachedAnswer{{}, false, clock_.now()};
     };
     EXPECT_FALSE(cache_.get_or_load("404", load)->found);
-    clock_.advance(4s);
+    clock_.advance(3s);
     ASSERT_TRUE(cache_.peek("404"));
     EXPECT_FALSE(cache_.peek("404")->found);
-    clock_.advance(1s);
+    clock_.advance(2s);
     EXPECT_FALSE(cache_.peek("404"));
     cache_.get_or_load("404", load);
     EXPECT_EQ(loads, 2);
