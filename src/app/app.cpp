@@ -23,6 +23,7 @@
 #include "adapters/storage/local_file_store.hpp"
 #include "app/breaker_settings.hpp"
 #include "app/catalog_cache_backend.hpp"
+#include "app/database_settings.hpp"
 #include "app/demo_catalog.hpp"
 #include "app/payment_backend.hpp"
 #include "app/seckill_backend.hpp"
@@ -78,19 +79,6 @@
 
 namespace gomall::app {
 namespace {
-
-adapters::sql::DatabaseSettings database_settings(const DatabaseConfig& c) {
-    adapters::sql::DatabaseSettings s;
-    s.driver = c.driver;
-    s.sqlite_path = c.sqlite_path;
-    s.mysql_host = c.mysql_host;
-    s.mysql_port = c.mysql_port;
-    s.mysql_user = c.mysql_user;
-    s.mysql_password = c.mysql_password;
-    s.mysql_database = c.mysql_database;
-    s.pool_size = c.pool_size;
-    return s;
-}
 
 std::string generate_password() {
     static constexpr char kAlphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";

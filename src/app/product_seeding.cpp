@@ -8,6 +8,7 @@
 
 #include "adapters/sql/migrations.hpp"
 #include "adapters/sql/product_repository.hpp"
+#include "app/database_settings.hpp"
 #include "app/generated_catalog.hpp"
 
 namespace gomall::app {
@@ -55,15 +56,7 @@ long long seed_generated_products(adapters::sql::Database& db, long long count, 
 }
 
 long long seed_products(const Config& config, long long count, std::ostream& progress) {
-    const DatabaseConfig& c = config.database;
-    adapters::sql::DatabaseSettings settings;
-    settings.driver = c.driver;
-    settings.sqlite_path = c.sqlite_path;
-    settings.mysql_host = c.mysql_host;
-    settings.mysql_port = c.mysql_port;
-    settings.mysql_user = c.mysql_user;
-    settings.mysql_password = c.mysql_password;
-    settings.mysql_database = c.mysql_database;
+    adapters::sql::DatabaseSettings settings = database_settings(config.database);
     settings.pool_size = 1;  // one loader; the serving pool's size is irrelevant here
     adapters::sql::Database db(settings);
     adapters::sql::apply_migrations(db);

@@ -542,6 +542,15 @@ export async function readEventStream(url, { token, timeoutMs = 20000, until = (
 
 /// Raw request with node:http: resolves with the response even when the server closes the
 /// connection while the request body is still being written (413 on a large body).
+/// The value of the sample `name{labels}` (labels as written, e.g. 'cache="lists"') in a scrape of
+/// `server`'s GET /metrics; 0 when the family has no such sample yet.
+export async function metricValue(server, name, labels = '') {
+    const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    const head = labels ? `${name}{${labels}} ` : `${name} `;
+    const line = text.split('\n').find((l) => l.startsWith(head));
+    return line === undefined ? 0 : Number(line.slice(head.length));
+}
+
 export function rawHttp(baseUrl, method, urlPath, { headers = {}, body } = {}) {
     return new Promise((resolve, reject) => {
         const url = new URL(baseUrl + urlPath);

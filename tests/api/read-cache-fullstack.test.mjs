@@ -4,15 +4,10 @@
 // is still answered from the database.
 //
 // Runs only with GOMALL_SECKILL_MODE=full (scripts/test-api --full), on the stack of scripts/stack.
-import { test, startServer, startPeer, assert, sleep, expectOk, stack, RUN_TAG, randomHex } from './harness.mjs';
+import {
+    test, startServer, startPeer, assert, sleep, expectOk, stack, RUN_TAG, randomHex, metricValue as metric,
+} from './harness.mjs';
 import { fullStackSkipReason } from './fullstack.mjs';
-
-async function metric(server, name, labels) {
-    const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
-    const head = labels ? `${name}{${labels}} ` : `${name} `;
-    const line = text.split('\n').find((l) => l.startsWith(head));
-    return line === undefined ? 0 : Number(line.slice(head.length));
-}
 
 async function search(server, keyword) {
     const res = await server.api('GET', `/api/product?keyword=${encodeURIComponent(keyword)}`);

@@ -1,18 +1,12 @@
 // The catalogue's read cache seen from outside: a crowd missing one page costs one query, stock in
 // a list is at most the list ttl old while a product's detail is exact, admin edits show at once,
 // unknown ids are remembered, and hostile query strings neither break nor confuse the cache.
-import { test, useServer, startServer, assert, EXTERNAL, EXTERNAL_SKIP, expectOk, expectError, RUN_TAG, randomHex, sleep } from './harness.mjs';
+import {
+    test, useServer, startServer, assert, EXTERNAL, EXTERNAL_SKIP, expectOk, expectError, RUN_TAG, randomHex, sleep,
+    metricValue as metric,
+} from './harness.mjs';
 
 const srv = useServer({ label: 'read-cache' });
-
-/// The value of `name{labels}` in a scrape, 0 when absent.
-async function metric(server, name, labels) {
-    const res = await fetch(`${server.baseUrl}/metrics`);
-    const text = await res.text();
-    const head = `${name}{${labels}} `;
-    const line = text.split('\n').find((l) => l.startsWith(head));
-    return line === undefined ? 0 : Number(line.slice(head.length));
-}
 
 const tag = () => `rc${RUN_TAG}${randomHex(3)}`;
 

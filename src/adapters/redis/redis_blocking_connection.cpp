@@ -2,19 +2,10 @@
 #include "adapters/redis/redis_blocking_connection.hpp"
 
 #include <hiredis/hiredis.h>
-#include <sys/time.h>
+
+#include "adapters/redis/hiredis_calls.hpp"
 
 namespace gomall::adapters::redis {
-namespace {
-
-timeval to_timeval(std::chrono::milliseconds ms) {
-    timeval tv{};
-    tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms.count() / 1000);
-    tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms.count() % 1000) * 1000);
-    return tv;
-}
-
-}  // namespace
 
 RedisBlockingConnection::RedisBlockingConnection(RedisSettings settings) : settings_(std::move(settings)) {}
 
@@ -62,13 +53,7 @@ void RedisBlockingConnection::connect_locked() {
 }
 
 RedisReply RedisBlockingConnection::command_locked(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
-    for (const auto& a : args) {
-        argv.push_back(a.data());
-        lengths.push_back(a.size());
-    }
-    void* raw = redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lengths.data());
+    void* raw = command_argv(context_, args);
     if (raw == nullptr) {
         const std::string why = context_->errstr;
         drop_locked();  // the context is unusable after an I/O error

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <hiredis/hiredis.h>
 #include <poll.h>
-#include <sys/time.h>
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/redis/hiredis_calls.hpp"
 #include "adapters/redis/redis_reply.hpp"
 
 namespace gomall::adapters::redis {
@@ -16,22 +16,9 @@ namespace {
 
 constexpr int kPollMs = 250;
 
-timeval to_timeval(std::chrono::milliseconds ms) {
-    timeval tv{};
-    tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms.count() / 1000);
-    tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms.count() % 1000) * 1000);
-    return tv;
-}
-
 /// One command on a fresh blocking context; false on an error reply or a broken connection.
 bool run_command(redisContext* context, const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lengths;
-    for (const auto& arg : args) {
-        argv.push_back(arg.data());
-        lengths.push_back(arg.size());
-    }
-    void* raw = redisCommandArgv(context, static_cast<int>(argv.size()), argv.data(), lengths.data());
+    void* raw = command_argv(context, args);
     if (raw == nullptr) {
         return false;
     }
