@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <limits>
 #include <mutex>
@@ -17,22 +18,21 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include "http/client_address.hpp"
 #include "http/envelope.hpp"
+#include "http/http_date.hpp"
+#include "http/response_head.hpp"
 
 namespace gomall::http {
 namespace {
@@ -41,17 +41,83 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;  // NOLINT(readability-identifier-naming): Asio's own name
+using Clock = std::chrono::steady_clock;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kFirstReadBytes = 4096;
 constexpr auto kLingerTime = std::chrono::milliseconds(5000);
 constexpr auto kOverCapacityLingerTime = std::chrono::milliseconds(500);
 constexpr std::size_t kLingerMaxBytes = std::size_t{16} * 1024 * 1024;
+// How often each I/O thread looks for connections past their deadline (and refreshes its Date):
+// timeouts fire up to this much late, in exchange for no timer per read and per write.
+constexpr auto kSweepInterval = std::chrono::milliseconds(250);
 
+struct Worker;
+
+/// One client connection. It lives in its session coroutine and is touched only on its worker's
+/// thread, so it needs no lock and no strand.
 struct Connection {
-    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-    beast::tcp_stream stream;
-    bool busy = false;  // touched only on the connection's strand
+    Connection(tcp::socket s, Worker& w);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    /// The pending read or write must finish within `timeout`, or the sweep closes the socket.
+    void expires_after(std::chrono::milliseconds timeout) { deadline = Clock::now() + timeout; }
+    void expires_after(std::chrono::seconds timeout) {
+        expires_after(std::chrono::duration_cast<std::chrono::milliseconds>(timeout));
+    }
+    /// Nothing is pending on the socket (a handler is working): no deadline.
+    void no_deadline() { deadline = Clock::time_point::max(); }
+
+    tcp::socket socket;
+    Worker& worker;
+    Clock::time_point deadline = Clock::time_point::max();
+    bool busy = false;       // a request is being answered: a graceful stop waits for it
+    std::string head_bytes;  // the response head being written; its capacity is kept between answers
 };
+
+/// An I/O thread with an event loop of its own. A connection stays on the worker that accepted it,
+/// so its reads, handler (when inline) and writes never hop threads or take a lock.
+struct Worker {
+    std::unordered_set<Connection*> connections;  // on this worker's thread only
+    HttpDateCache date;
+    asio::io_context io{1};  // one thread runs it: Asio can skip the cross-thread wake-ups
+    std::thread thread;
+
+    /// Closes every connection whose deadline has passed: its pending operation ends with an error.
+    void sweep() {
+        date.refresh(std::chrono::system_clock::now());
+        const auto now = Clock::now();
+        for (Connection* c : connections) {
+            if (c->deadline <= now) {
+                c->no_deadline();
+                beast::error_code ignored;
+                c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+                c->socket.close(ignored);
+            }
+        }
+    }
+};
+
+Connection::Connection(tcp::socket s, Worker& w) : socket(std::move(s)), worker(w) {
+    worker.connections.insert(this);
+}
+
+Connection::~Connection() {
+    worker.connections.erase(this);
+}
+
+asio::awaitable<void> sweep_loop(Worker& worker) {
+    asio::steady_timer timer(worker.io);
+    for (;;) {
+        timer.expires_after(kSweepInterval);
+        auto [ec] = co_await timer.async_wait(kAsTuple);
+        if (ec) {
+            co_return;
+        }
+        worker.sweep();
+    }
+}
 
 // A header value without the spaces and tabs around it.
 std::string_view trim_whitespace(std::string_view value) {
@@ -82,85 +148,105 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-bhttp::response<bhttp::string_body> to_beast(Response&& res, bool keep_alive, bool head) {
-    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), 11};
-    out.set(bhttp::field::server, "gomall");
-    if (!res.content_type.empty()) {
-        out.set(bhttp::field::content_type, res.content_type);
+/// Counts a request in flight for the metrics while it is in scope.
+class InFlight {
+public:
+    explicit InFlight(HttpMetrics* metrics) : metrics_(metrics) {
+        if (metrics_ != nullptr) {
+            metrics_->request_started();
+        }
     }
-    for (auto& [name, value] : res.headers) {
-        out.set(name, value);
+    ~InFlight() {
+        if (metrics_ != nullptr) {
+            metrics_->request_finished();
+        }
     }
-    const auto length = res.body.size();
-    if (!head) {
-        out.body() = std::move(res.body);
-    }
-    out.keep_alive(keep_alive);
-    out.content_length(length);
-    return out;
-}
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+private:
+    HttpMetrics* metrics_;
+};
 
 }  // namespace
 
 struct Server::Impl {
     Impl(const Pipeline& p, BlockingPool& b, ServerSettings s, HttpMetrics* m)
-        : pipeline(p), blocking(b), metrics(m), settings(std::move(s)), io(std::max(1, settings.io_threads)) {}
+        : pipeline(p), blocking(b), metrics(m), settings(std::move(s)), workers(make_workers(settings.io_threads)) {}
+
+    static std::vector<std::unique_ptr<Worker>> make_workers(int count) {
+        std::vector<std::unique_ptr<Worker>> out;
+        for (int i = 0; i < std::max(1, count); ++i) {
+            out.push_back(std::make_unique<Worker>());
+        }
+        return out;
+    }
 
     const Pipeline& pipeline;
     BlockingPool& blocking;
     HttpMetrics* metrics;
     ServerSettings settings;
-    asio::io_context io;
-    tcp::acceptor acceptor{io};
-    std::vector<std::thread> threads;
+    std::vector<std::unique_ptr<Worker>> workers;
+    tcp::acceptor acceptor{workers.front()->io};
+    std::size_t next_worker = 0;  // accept loop only
     std::atomic<bool> stopping{false};
     std::atomic<bool> started{false};
     std::atomic<std::size_t> open{0};
     std::mutex mutex;
     std::condition_variable drained;
-    std::unordered_set<std::shared_ptr<Connection>> connections;
     std::uint16_t bound_port = 0;
 
-    void add(const std::shared_ptr<Connection>& c) {
-        std::lock_guard lock(mutex);
-        connections.insert(c);
+    void opened() {
         ++open;
         if (metrics != nullptr) {
             metrics->connection_opened();
         }
     }
 
-    void remove(const std::shared_ptr<Connection>& c) {
-        std::lock_guard lock(mutex);
-        if (connections.erase(c) > 0) {
+    void closed() {
+        {
+            std::lock_guard lock(mutex);
             --open;
-            if (metrics != nullptr) {
-                metrics->connection_closed();
-            }
+        }
+        if (metrics != nullptr) {
+            metrics->connection_closed();
         }
         drained.notify_all();
     }
 
-    asio::awaitable<void> write(Connection& conn, Response res, bool keep_alive, bool head) const {
-        auto out = to_beast(std::move(res), keep_alive, head);
-        conn.stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
-        co_await bhttp::async_write(conn.stream, out, kAsTuple);
+    /// Writes the answer's head and body with one gather write. False when the write failed.
+    asio::awaitable<bool> write(Connection& conn, const Response& res, bool keep_alive, bool head) const {
+        auto& out = conn.head_bytes;
+        out.clear();
+        const ResponseHeadOptions options{.keep_alive = keep_alive, .date = conn.worker.date.value()};
+        if (const auto skipped = append_response_head(out, res, options); skipped > 0) {
+            spdlog::warn("left out {} response header(s) with a name or value a header cannot carry", skipped);
+        }
+        const std::array<asio::const_buffer, 2> buffers{
+            asio::buffer(out), head ? asio::const_buffer{} : asio::buffer(res.body)};
+        conn.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
+        auto [ec, n] = co_await asio::async_write(conn.socket, buffers, kAsTuple);
+        conn.no_deadline();
+        co_return !ec;
     }
 
-    asio::awaitable<void> reject_over_capacity(tcp::socket socket) {
-        Connection conn(std::move(socket));
+    asio::awaitable<void> reject_over_capacity(tcp::socket socket, Worker& worker) {
+        Connection conn(std::move(socket), worker);
         Request req;
         req.method = Method::kGet;
         Response res =
             pipeline.transport_error(req, ErrorCode::kUnavailable, "server is at its connection limit; retry shortly");
-        co_await write(conn, std::move(res), false, false);
+        co_await write(conn, res, false, false);
         // Briefly: these connections are not counted against the cap, so they must not pile up.
         co_await linger_close(conn, kOverCapacityLingerTime);
     }
 
+    /// Accepts on the first worker's loop and hands connections to the workers in turn, so each
+    /// connection's whole life stays on one thread.
     asio::awaitable<void> accept_loop() {
         for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kAsTuple);
+            Worker& target = *workers[next_worker];
+            auto [ec, socket] = co_await acceptor.async_accept(target.io, kAsTuple);
             if (stopping) {
                 co_return;
             }
@@ -170,22 +256,21 @@ struct Server::Impl {
                 }
                 // Out of descriptors or a transient network error: back off briefly instead of spinning.
                 spdlog::warn("accept failed: {}", ec.message());
-                asio::steady_timer timer(io, std::chrono::milliseconds(50));
+                asio::steady_timer timer(workers.front()->io, std::chrono::milliseconds(50));
                 co_await timer.async_wait(kAsTuple);
                 continue;
             }
+            next_worker = (next_worker + 1) % workers.size();
             if (open.load() >= static_cast<std::size_t>(settings.max_connections)) {
                 if (metrics != nullptr) {
                     metrics->connection_refused();
                 }
-                auto exec = socket.get_executor();
-                asio::co_spawn(exec, reject_over_capacity(std::move(socket)), asio::detached);
+                asio::co_spawn(target.io, reject_over_capacity(std::move(socket), target), asio::detached);
                 continue;
             }
             socket.set_option(tcp::no_delay(true), ec);
-            auto conn = std::make_shared<Connection>(std::move(socket));
-            add(conn);
-            asio::co_spawn(conn->stream.get_executor(), session(conn), [this, conn](const std::exception_ptr& e) {
+            opened();
+            asio::co_spawn(target.io, session(std::move(socket), target), [this](const std::exception_ptr& e) {
                 if (e) {
                     try {
                         std::rethrow_exception(e);
@@ -195,30 +280,14 @@ struct Server::Impl {
                         spdlog::error("connection ended by unknown exception");
                     }
                 }
-                remove(conn);
+                closed();
             });
         }
     }
 
-    /// Counts the request in flight while it is handled (the answer is then ready to write).
-    asio::awaitable<Response> respond(Request& req) {
-        req.received_at = std::chrono::steady_clock::now();
-        if (metrics == nullptr) {
-            co_return co_await handle(req);
-        }
-        metrics->request_started();
-        struct Finished {
-            HttpMetrics* metrics;
-            ~Finished() { metrics->request_finished(); }
-        } finished{metrics};
-        co_return co_await handle(req);
-    }
-
-    asio::awaitable<Response> handle(Request& req) {
-        auto next = pipeline.dispatch(req);
-        if (next.response) {
-            co_return std::move(*next.response);
-        }
+    /// The answer to a request the pipeline could not give inline: a coroutine route (awaited here)
+    /// or a handler that may block (run on the blocking pool; the coroutine resumes on its worker).
+    asio::awaitable<Response> handle_elsewhere(Request& req, Pipeline::Dispatch next) {
         if (next.async_route != nullptr) {
             std::optional<Response> res;
             std::string failure;
@@ -233,33 +302,33 @@ struct Server::Impl {
             }
             co_return pipeline.finish_async(req, std::move(res), nullptr, next.started);
         }
-        // The handler runs on the blocking pool; the coroutine resumes on its connection's strand.
         co_return co_await blocking.run([this, &req] { return pipeline.handle(req); });
     }
 
     // Server-sent events: headers without a length (the connection closes at the end), then
-    // whatever the stream yields, polled on this strand until it finishes, the client leaves,
+    // whatever the stream yields, polled on this worker until it finishes, the client leaves,
     // the cap passes or the server stops.
     asio::awaitable<void> stream_events(Connection& conn, Response res) const {
         std::string head = "HTTP/1.1 " + std::to_string(res.status) + " OK\r\nServer: gomall\r\n";
         head += "Content-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-cache\r\n";
         head += "Connection: close\r\nX-Accel-Buffering: no\r\n";
         for (const auto& [name, value] : res.headers) {
-            if (name != "Cache-Control") {
+            if (name != "Cache-Control" && safe_header_field(name, value)) {
                 head += name + ": " + value + "\r\n";
             }
         }
         head += "\r\n" + res.body;
-        conn.stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
-        auto [ec, n] = co_await asio::async_write(conn.stream, asio::buffer(head), kAsTuple);
-        const auto deadline =
-            std::chrono::steady_clock::now() + std::chrono::seconds(settings.event_stream_max_seconds);
-        asio::steady_timer timer(conn.stream.get_executor());
-        while (!ec && !stopping && std::chrono::steady_clock::now() < deadline) {
+        conn.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
+        auto [ec, n] = co_await asio::async_write(conn.socket, asio::buffer(head), kAsTuple);
+        conn.no_deadline();
+        const auto deadline = Clock::now() + std::chrono::seconds(settings.event_stream_max_seconds);
+        asio::steady_timer timer(conn.worker.io);
+        while (!ec && !stopping && Clock::now() < deadline) {
             std::string frames = res.events->poll();
             if (!frames.empty()) {
-                conn.stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
-                std::tie(ec, n) = co_await asio::async_write(conn.stream, asio::buffer(frames), kAsTuple);
+                conn.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
+                std::tie(ec, n) = co_await asio::async_write(conn.socket, asio::buffer(frames), kAsTuple);
+                conn.no_deadline();
             }
             if (res.events->finished()) {
                 break;
@@ -271,7 +340,8 @@ struct Server::Impl {
 
     // Answers a request the transport refused, then closes the connection without resetting it.
     asio::awaitable<void> refuse(Connection& conn, Request& req, ErrorCode code, std::string message, bool head) {
-        co_await write(conn, pipeline.transport_error(req, code, std::move(message)), false, head);
+        Response res = pipeline.transport_error(req, code, std::move(message));
+        co_await write(conn, res, false, head);
         co_await linger_close(conn);
     }
 
@@ -280,18 +350,19 @@ struct Server::Impl {
     // has read it (a client uploading a body over the limit would see a broken pipe, not the 413).
     static asio::awaitable<void> linger_close(Connection& conn, std::chrono::milliseconds linger = kLingerTime) {
         beast::error_code ignored;
-        conn.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        conn.stream.expires_after(linger);
+        conn.socket.shutdown(tcp::socket::shutdown_send, ignored);
+        conn.expires_after(linger);
         std::array<char, 16384> sink{};
         std::size_t drained = 0;
         while (drained < kLingerMaxBytes) {
-            auto [ec, n] = co_await conn.stream.async_read_some(asio::buffer(sink), kAsTuple);
+            auto [ec, n] = co_await conn.socket.async_read_some(asio::buffer(sink), kAsTuple);
             if (ec) {
                 break;
             }
             drained += n;
         }
-        conn.stream.close();
+        conn.no_deadline();
+        conn.socket.close(ignored);
     }
 
     // Which limit a header block that overflowed header_limit broke. The parser takes the request
@@ -314,13 +385,17 @@ struct Server::Impl {
         return "request header is larger than " + std::to_string(settings.header_limit) + " bytes";
     }
 
-    asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
-        auto& stream = conn->stream;
+    asio::awaitable<void> session(tcp::socket socket, Worker& worker) {
+        Connection connection(std::move(socket), worker);
+        Connection* conn = &connection;
+        auto& stream = conn->socket;
         beast::flat_buffer buffer;
+        // When the sweep closed the socket, the pending read or write ends with an error; the
+        // loop below then leaves without an answer, as a client that ran out of time gets none.
         std::string client_ip;
         {
             beast::error_code ec;
-            auto endpoint = stream.socket().remote_endpoint(ec);
+            auto endpoint = stream.remote_endpoint(ec);
             // No X-Forwarded-For yet: this is the peer in its usual text (IPv4 also on a dual-stack socket).
             client_ip = ec ? "unknown" : resolve_client_address(endpoint.address().to_string(), {}, {});
         }
@@ -334,8 +409,9 @@ struct Server::Impl {
             // header must follow within the header timeout (a client trickling one byte a second
             // cannot hold the connection for the idle timeout).
             if (buffer.size() == 0) {
-                stream.expires_after(std::chrono::seconds(settings.idle_timeout_seconds));
+                conn->expires_after(std::chrono::seconds(settings.idle_timeout_seconds));
                 auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kFirstReadBytes), kAsTuple);
+                conn->no_deadline();
                 if (ec) {
                     break;
                 }
@@ -346,8 +422,9 @@ struct Server::Impl {
             // The route's own limit is applied once the header says where the request goes;
             // until then the parser must not judge the declared length by its default.
             parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-            stream.expires_after(std::chrono::seconds(settings.header_timeout_seconds));
+            conn->expires_after(std::chrono::seconds(settings.header_timeout_seconds));
             auto [ec, bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kAsTuple);
+            conn->no_deadline();
             if (ec) {
                 auto req = transport_request();
                 // The request line, when the parser got that far, names the request in the access log.
@@ -422,24 +499,30 @@ struct Server::Impl {
                 co_return;
             }
             const std::size_t limit = pipeline.body_limit_for(req.method, req.path);
-            std::string too_large = "request body is larger than " + std::to_string(limit) + " bytes";
+            auto too_large_message = [limit] {
+                return "request body is larger than " + std::to_string(limit) + " bytes";
+            };
             if (parser.content_length() && *parser.content_length() > limit) {
+                std::string too_large = too_large_message();
                 co_await refuse(*conn, req, ErrorCode::kPayloadTooLarge, std::move(too_large), head);
                 co_return;
             }
             parser.body_limit(limit);
-            if (lower(header[bhttp::field::expect]) == "100-continue") {
-                bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-                stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
-                co_await bhttp::async_write(stream, cont, kAsTuple);
+            if (beast::iequals(trim_whitespace(header[bhttp::field::expect]), "100-continue")) {
+                static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+                conn->expires_after(std::chrono::seconds(settings.read_timeout_seconds));
+                co_await asio::async_write(stream, asio::buffer(kContinue), kAsTuple);
+                conn->no_deadline();
             }
             // A request without a body (most GETs) is complete with its header: no body read and
             // no timer to arm for it.
             if (!parser.is_done()) {
-                stream.expires_after(std::chrono::seconds(settings.read_timeout_seconds));
+                conn->expires_after(std::chrono::seconds(settings.read_timeout_seconds));
                 auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kAsTuple);
+                conn->no_deadline();
                 if (body_ec) {
                     if (body_ec == bhttp::error::body_limit) {
+                        std::string too_large = too_large_message();
                         co_await refuse(*conn, req, ErrorCode::kPayloadTooLarge, std::move(too_large), head);
                         co_return;
                     }
@@ -455,6 +538,7 @@ struct Server::Impl {
                 }
             }
             auto message = parser.release();
+            req.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
             for (const auto& field : message) {
                 req.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
             }
@@ -470,21 +554,32 @@ struct Server::Impl {
             req.body = std::move(message.body());
             const bool keep_alive = message.keep_alive();
 
-            Response res = co_await respond(req);
+            Response res;
+            {
+                // Counted in flight while it is handled (the answer is then ready to write).
+                InFlight in_flight(metrics);
+                req.received_at = Clock::now();
+                auto next = pipeline.dispatch(req);
+                if (next.response) {
+                    res = std::move(*next.response);  // answered on this thread: no hop, no frame
+                } else {
+                    res = co_await handle_elsewhere(req, next);
+                }
+            }
             if (res.events) {
                 co_await stream_events(*conn, std::move(res));
                 break;
             }
             const bool keep = keep_alive && !stopping;
-            co_await write(*conn, std::move(res), keep, head);
+            const bool written = co_await write(*conn, res, keep, head);
             conn->busy = false;
-            if (!keep) {
+            if (!keep || !written) {
                 break;
             }
         }
         beast::error_code ignored;
-        stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        stream.close();
+        stream.shutdown(tcp::socket::shutdown_send, ignored);
+        stream.close(ignored);
     }
 };
 
@@ -506,13 +601,16 @@ void Server::start(ListenSocket socket) {
     s.acceptor.assign(protocol, socket.release());
     s.acceptor.listen(asio::socket_base::max_listen_connections);
     s.bound_port = s.acceptor.local_endpoint().port();
-    asio::co_spawn(s.io, s.accept_loop(), asio::detached);
+    asio::co_spawn(s.workers.front()->io, s.accept_loop(), asio::detached);
     s.started = true;
-    for (int i = 0; i < std::max(1, s.settings.io_threads); ++i) {
-        s.threads.emplace_back([&s] {
+    for (auto& w : s.workers) {
+        Worker& worker = *w;
+        // The sweep's timer also keeps a worker without connections from running out of work.
+        asio::co_spawn(worker.io, sweep_loop(worker), asio::detached);
+        worker.thread = std::thread([&worker] {
             for (;;) {
                 try {
-                    s.io.run();
+                    worker.io.run();
                     return;
                 } catch (const std::exception& e) {
                     spdlog::error("I/O thread caught: {}", e.what());
@@ -535,22 +633,21 @@ std::size_t Server::stop() {
     if (!s.started || s.stopping.exchange(true)) {
         return 0;
     }
-    asio::post(s.io, [&s] {
+    asio::post(s.workers.front()->io, [&s] {
         beast::error_code ignored;
         s.acceptor.close(ignored);
     });
-    {
-        std::lock_guard lock(s.mutex);
-        for (const auto& conn : s.connections) {
-            // Checked on the connection's own strand, so a request being served is never cut off.
-            asio::post(conn->stream.get_executor(), [conn] {
+    for (auto& w : s.workers) {
+        // On the worker's own thread, so a request being served is never cut off.
+        asio::post(w->io, [&worker = *w] {
+            for (Connection* conn : worker.connections) {
                 if (!conn->busy) {
                     beast::error_code ignored;
-                    conn->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-                    conn->stream.close();
+                    conn->socket.shutdown(tcp::socket::shutdown_both, ignored);
+                    conn->socket.close(ignored);
                 }
-            });
-        }
+            }
+        });
     }
     std::size_t remaining = 0;
     {
@@ -560,15 +657,13 @@ std::size_t Server::stop() {
         });
         remaining = s.open.load();
     }
-    s.io.stop();
-    for (auto& t : s.threads) {
-        if (t.joinable()) {
-            t.join();
-        }
+    for (auto& w : s.workers) {
+        w->io.stop();
     }
-    {
-        std::lock_guard lock(s.mutex);
-        s.connections.clear();
+    for (auto& w : s.workers) {
+        if (w->thread.joinable()) {
+            w->thread.join();
+        }
     }
     return remaining;
 }
