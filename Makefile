@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 GOMALL_ENV ?= dev
 
 .PHONY: help bootstrap build debug release asan frontend run run-stack run-full stack-start stack-stop migrate seed \
-	test test-unit test-api test-api-mysql test-api-full test-frontend test-e2e test-asan fuzz soak bench bench-full bench-seckill bench-seckill-full fmt fmt-check lint clean
+	test test-unit test-api test-api-mysql test-api-full test-frontend test-e2e test-asan fuzz soak bench bench-full bench-seckill bench-seckill-full bench-micro fmt fmt-check lint clean
 
 help: ## show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*?## "}{printf "  make %-15s %s\n", $$1, $$2}'
@@ -98,6 +98,9 @@ bench-seckill-full: release frontend ## the same crowd with the flash sale on Ma
 	scripts/stack start full
 	set -a && source var/stack/stack.env && set +a && GOMALL_SECKILL_MODE=full \
 		bench/run-seckill-bench --database env --out bench/results/seckill-full-$$(date +%F).md
+
+bench-micro: bootstrap ## micro-benchmarks of the hot path: router, envelope, token check, pipeline, Redis gate
+	bench/run-micro-bench
 
 fmt: ## format C++ sources with clang-format 14
 	tools/format.sh

@@ -56,7 +56,7 @@ printf '%s\n' "${files[@]}" |
 # Only findings located in our sources count (see .clang-tidy: the analyzer's paths through
 # Boost.Asio's coroutine headers are not ours to fix).
 root=$(pwd)
-ours="^(${root}/)?(src|tests)/[^:]*:[0-9]+:[0-9]+: (warning|error):"
+ours="^(${root}/)?(src|tests|bench)/[^:]*:[0-9]+:[0-9]+: (warning|error):"
 findings=$({ grep -E "$ours" "$log" || true; } | sort -u | wc -l)
 if ((findings > 0)); then
   grep -E "$ours" "$log" | sort -u >&2
