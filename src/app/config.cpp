@@ -325,6 +325,15 @@ std::vector<Key> keys() {
     add("rabbitmq", "consumers", [](Config& c, const std::string& v) {
         c.rabbitmq.consumers = static_cast<int>(parse_integer("rabbitmq.consumers", v, 0, 32));
     });
+    add("rabbitmq", "publish_batch", [](Config& c, const std::string& v) {
+        c.rabbitmq.publish_batch = static_cast<int>(parse_integer("rabbitmq.publish_batch", v, 1, 1000));
+    });
+    add("rabbitmq", "consumer_batch", [](Config& c, const std::string& v) {
+        c.rabbitmq.consumer_batch = static_cast<int>(parse_integer("rabbitmq.consumer_batch", v, 1, 5000));
+    });
+    add("rabbitmq", "consumer_linger_ms", [](Config& c, const std::string& v) {
+        c.rabbitmq.consumer_linger_ms = static_cast<int>(parse_integer("rabbitmq.consumer_linger_ms", v, 0, 1000));
+    });
     add("rabbitmq", "confirm_timeout_ms", [](Config& c, const std::string& v) {
         c.rabbitmq.confirm_timeout_ms = static_cast<int>(parse_integer("rabbitmq.confirm_timeout_ms", v, 100, 600000));
     });

@@ -135,6 +135,9 @@ struct RabbitConfig {
     std::string queue = "gomall.seckill.reservations";
     int prefetch = 500;
     int consumers = 1;
+    int publish_batch = 64;      // most reservations packed into one message (1: a message each)
+    int consumer_batch = 256;    // most reservations written by one database transaction
+    int consumer_linger_ms = 2;  // how long a consumer waits for more messages before writing a batch
     int confirm_timeout_ms = 5000;
     int connect_timeout_ms = 3000;  // connecting, logging in and each broker RPC of a connection attempt
     // Tries of a reservation whose order cannot be written (backoff up to 5 s between them) before

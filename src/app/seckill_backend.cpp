@@ -295,6 +295,9 @@ private:
         s.prefetch = c.prefetch;
         s.consumers = c.consumers;
         s.consume = c.consumers > 0;
+        s.publish_batch = static_cast<std::size_t>(c.publish_batch);
+        s.max_batch = static_cast<std::size_t>(c.consumer_batch);
+        s.linger = std::chrono::milliseconds(c.consumer_linger_ms);
         s.confirm_timeout = std::chrono::milliseconds(c.confirm_timeout_ms);
         s.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
         s.max_attempts = c.max_attempts;

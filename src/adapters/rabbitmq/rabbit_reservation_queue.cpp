@@ -44,6 +44,9 @@ RabbitSettings validated(RabbitSettings s) {
     if (s.max_batch == 0) {
         invalid("max_batch must be positive");
     }
+    if (s.publish_batch == 0 || s.publish_batch > kMaxReservationsPerMessage) {
+        invalid("publish_batch must be 1-" + std::to_string(kMaxReservationsPerMessage));
+    }
     if (s.max_attempts < 1) {
         invalid("max_attempts must be positive");
     }
@@ -138,7 +141,9 @@ asio::awaitable<void> RabbitReservationQueue::publish(domain::Reservation reserv
         span.set_attribute("server.address", settings_.host);
         span.set_attribute("server.port", settings_.port);
     }
-    OutgoingMessage message{reservation.id, encode_reservation(reservation), format_traceparent(span.context())};
+    std::string traceparent = format_traceparent(span.context());
+    std::string body = encode_reservation(reservation, traceparent);
+    OutgoingMessage message{reservation.id, std::move(body), std::move(traceparent)};
     try {
         co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::exception_ptr)>(
             [this](auto handler, OutgoingMessage&& m) {

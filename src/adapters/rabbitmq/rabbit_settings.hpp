@@ -17,7 +17,8 @@ struct RabbitSettings {
     std::string queue = "gomall.seckill.reservations";  // dead letters go to queue + ".dead"
     int prefetch = 500;                                 // basic.qos per consumer
     int consumers = 1;                                  // consumer threads, each with its own connection
-    std::size_t max_batch = 256;                        // messages handed to fulfil at once
+    std::size_t publish_batch = 64;                     // most reservations packed into one message
+    std::size_t max_batch = 256;                        // reservations handed to fulfil at once
     std::chrono::milliseconds linger{2};                // wait for more messages before a batch is processed
     std::chrono::milliseconds confirm_timeout{5000};    // publish() fails if no confirm by then
     std::chrono::milliseconds reconnect_min{100};       // backoff between connection attempts,

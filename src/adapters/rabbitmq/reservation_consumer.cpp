@@ -1,9 +1,12 @@
 // Batching consumer: the first delivery opens a batch, deliveries arriving within `linger` join it
-// (up to max_batch), and one database step handles it before a single multiple-ack settles it.
+// (up to max_batch reservations; a message may hold several), and one database step handles it
+// before a single multiple-ack settles it.
 #include "adapters/rabbitmq/reservation_consumer.hpp"
 
 #include <algorithm>
 #include <exception>
+#include <iterator>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -117,15 +120,22 @@ void ReservationConsumer::run() {
 
 void ReservationConsumer::consume(AmqpConnection& connection) {
     const std::size_t max_batch = std::max<std::size_t>(settings_.max_batch, 1);
-    std::vector<AmqpDelivery> batch;
+    std::vector<Decoded> batch;
+    std::vector<Decoded> next;  // a message that did not fit the last batch opens the next one
     batch.reserve(max_batch);
     while (!stop_.requested()) {
-        auto first = connection.next_delivery(kPollSlice);
-        if (!first) {
-            continue;
+        if (next.empty()) {
+            auto first = connection.next_delivery(kPollSlice);
+            if (!first) {
+                continue;
+            }
+            take(connection, *first, next);
+            if (next.empty()) {
+                continue;  // dead-lettered
+            }
         }
         batch.clear();
-        batch.push_back(std::move(*first));
+        batch.swap(next);
         const auto linger_end = SteadyClock::now() + settings_.linger;
         while (batch.size() < max_batch) {
             // After the linger, still take what has already arrived, without waiting.
@@ -135,42 +145,53 @@ void ReservationConsumer::consume(AmqpConnection& connection) {
             if (!more) {
                 break;
             }
-            batch.push_back(std::move(*more));
+            take(connection, *more, next);
+            if (batch.size() + next.size() > max_batch) {
+                break;  // a message is never split between batches
+            }
+            std::move(next.begin(), next.end(), std::back_inserter(batch));
+            next.clear();
         }
         handle_batch(connection, batch);
+        batch.clear();  // ends the spans of the settled reservations
     }
 }
 
-void ReservationConsumer::handle_batch(AmqpConnection& connection, std::vector<AmqpDelivery>& deliveries) {
-    std::vector<Decoded> decoded;
-    decoded.reserve(deliveries.size());
-    counters_.delivered.fetch_add(deliveries.size(), std::memory_order_relaxed);
-    for (AmqpDelivery& delivery : deliveries) {
-        if (delivery.redelivered) {
-            counters_.redelivered.fetch_add(1, std::memory_order_relaxed);
-        }
-        ports::Span span = start_span(delivery);
-        std::string why;
-        auto reservation = decode_reservation(delivery.body, why);
-        if (!reservation) {
-            span.set_error("undecodable message, dead-lettered");
-            spdlog::error(
-                "rabbitmq consumer {}: dead-lettering undecodable message '{}': {}; body starts with: {}",
-                index_,
-                delivery.message_id,
-                why,
-                delivery.body.substr(0, kBodyPreview)
-            );
-            connection.reject(delivery.delivery_tag, false);
-            counters_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
-            continue;
-        }
-        decoded.push_back({delivery.delivery_tag, std::move(*reservation), std::move(span)});
+void ReservationConsumer::take(AmqpConnection& connection, const AmqpDelivery& delivery, std::vector<Decoded>& batch) {
+    counters_.delivered.fetch_add(1, std::memory_order_relaxed);
+    if (delivery.redelivered) {
+        counters_.redelivered.fetch_add(1, std::memory_order_relaxed);
     }
+    std::string why;
+    auto entries = decode_reservations(delivery.body, why);
+    if (!entries) {
+        ports::Span span = start_span(delivery, delivery.traceparent);
+        span.set_error("undecodable message, dead-lettered");
+        spdlog::error(
+            "rabbitmq consumer {}: dead-lettering undecodable message '{}': {}; body starts with: {}",
+            index_,
+            delivery.message_id,
+            why,
+            delivery.body.substr(0, kBodyPreview)
+        );
+        connection.reject(delivery.delivery_tag, false);
+        counters_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    for (ReservationEntry& entry : *entries) {
+        // A reservation's own traceparent (several share a message) before the message's header.
+        ports::Span span = start_span(delivery, entry.traceparent.empty() ? delivery.traceparent : entry.traceparent);
+        if (span.recording()) {
+            span.set_attribute("gomall.reservation.id", entry.reservation.id);
+        }
+        batch.push_back({delivery.delivery_tag, std::move(entry.reservation), std::move(span)});
+    }
+}
+
+void ReservationConsumer::handle_batch(AmqpConnection& connection, std::vector<Decoded>& decoded) {
     if (decoded.empty()) {
         return;
     }
-
     std::vector<domain::Reservation> reservations;
     std::vector<ports::Span*> spans;
     reservations.reserve(decoded.size());
@@ -197,9 +218,17 @@ void ReservationConsumer::handle_batch(AmqpConnection& connection, std::vector<A
 }
 
 void ReservationConsumer::retry_one_by_one(AmqpConnection& connection, std::vector<Decoded>& batch) {
-    std::vector<std::uint64_t> requeue;
+    // What becomes of each message once all its reservations were tried: a message goes back to
+    // the queue while any of them must be tried again (the others are written by then and come
+    // back as they are stored), to the dead-letter queue when one failed every attempt, else it is acked.
+    struct Fate {
+        bool requeue = false;
+        bool dead_letter = false;
+    };
+    std::map<std::uint64_t, Fate> fates;
     int most_failures = 0;
     for (Decoded& item : batch) {
+        Fate& fate = fates[item.delivery_tag];
         // A batch of one already failed alone; trying it again at once would only double its count.
         std::optional<std::vector<domain::Reservation>> outcome;
         if (batch.size() > 1) {
@@ -209,21 +238,20 @@ void ReservationConsumer::retry_one_by_one(AmqpConnection& connection, std::vect
         if (outcome) {
             report_(*outcome);
             attempts_.forget(item.reservation.id);
-            connection.ack(item.delivery_tag, false);
             continue;
         }
         const int failures = attempts_.record_failure(item.reservation.id);
         item.span.set_attribute("gomall.delivery.failures", failures);
         if (failures < settings_.max_attempts) {
             item.span.set_error("the database step failed; requeued");
-            requeue.push_back(item.delivery_tag);
+            fate.requeue = true;
             most_failures = std::max(most_failures, failures);
             continue;
         }
         const auto settled = give_up(item.reservation, failures);
         if (!settled) {
             item.span.set_error("the failure could not be recorded; requeued");
-            requeue.push_back(item.delivery_tag);
+            fate.requeue = true;
             most_failures = std::max(most_failures, failures);
             continue;
         }
@@ -240,11 +268,20 @@ void ReservationConsumer::retry_one_by_one(AmqpConnection& connection, std::vect
                 item.reservation.user_id,
                 failures
             );
-            connection.reject(item.delivery_tag, false);
-            counters_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
+            fate.dead_letter = true;
             item.span.set_error("failed every attempt; dead-lettered");
+        }
+        // else: its order was written after all
+    }
+    std::vector<std::uint64_t> requeue;
+    for (const auto& [tag, fate] : fates) {
+        if (fate.requeue) {
+            requeue.push_back(tag);
+        } else if (fate.dead_letter) {
+            connection.reject(tag, false);
+            counters_.dead_lettered.fetch_add(1, std::memory_order_relaxed);
         } else {
-            connection.ack(item.delivery_tag, false);  // its order was written after all
+            connection.ack(tag, false);
         }
     }
     if (requeue.empty()) {
@@ -259,10 +296,9 @@ void ReservationConsumer::retry_one_by_one(AmqpConnection& connection, std::vect
     counters_.requeued.fetch_add(requeue.size(), std::memory_order_relaxed);
 }
 
-ports::Span ReservationConsumer::start_span(const AmqpDelivery& delivery) const {
-    // A missing, oversized or malformed header only costs the link to the purchase: a new trace.
-    ports::Span span =
-        tracer_.start(span_name_, ports::SpanKind::kConsumer, parent_from_traceparent(delivery.traceparent));
+ports::Span ReservationConsumer::start_span(const AmqpDelivery& delivery, std::string_view traceparent) const {
+    // A missing, oversized or malformed traceparent only costs the link to the purchase: a new trace.
+    ports::Span span = tracer_.start(span_name_, ports::SpanKind::kConsumer, parent_from_traceparent(traceparent));
     if (span.recording()) {
         span.set_attribute("messaging.system", "rabbitmq");
         span.set_attribute("messaging.operation.type", "process");

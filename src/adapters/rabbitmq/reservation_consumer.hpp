@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -19,14 +20,16 @@
 
 namespace gomall::adapters::rabbitmq {
 
-/// A message is acknowledged only after the database step returned its outcome and `report` saw
-/// it, so a crash or a dropped connection means a redelivery (harmless: the step is idempotent),
-/// never a lost reservation. Undecodable messages are dead-lettered at once; a message whose step
-/// keeps failing is retried with backoff, and after max_attempts its failure is recorded through
-/// `give_up` (kept and retried while that throws) before it is dead-lettered and reported failed.
-/// Each delivery gets a consumer span, child of its `traceparent` header (a new trace when the
-/// header is missing or malformed), ended when the message is settled; the database step's SQL
-/// runs under the span of the batch's first sampled message.
+/// A message is acknowledged only after the database step returned the outcome of each of its
+/// reservations and `report` saw them, so a crash or a dropped connection means a redelivery
+/// (harmless: the step is idempotent), never a lost reservation. Undecodable messages are
+/// dead-lettered at once. When a batch fails, each reservation is tried alone, so one bad row
+/// cannot hold up the rest; one whose step keeps failing is retried with backoff (its message goes
+/// back to the queue), and after max_attempts its failure is recorded through `give_up` (kept and
+/// retried while that throws) before its message is dead-lettered and it is reported failed.
+/// Each reservation gets a consumer span, child of its own traceparent (in the body when several
+/// share a message, else the message's header; a new trace when missing or malformed), ended when
+/// it is settled; the database step's SQL runs under the span of the batch's first sampled one.
 class ReservationConsumer {
 public:
     using Fulfil = std::function<std::vector<domain::Reservation>(std::vector<domain::Reservation>)>;
@@ -54,6 +57,7 @@ public:
     void join();
 
 private:
+    /// One reservation of a delivery (a message may hold several).
     struct Decoded {
         std::uint64_t delivery_tag = 0;
         domain::Reservation reservation;
@@ -63,9 +67,11 @@ private:
     void run();
     /// Consumes until the stop signal; throws AmqpError when the connection fails.
     void consume(AmqpConnection& connection);
-    void handle_batch(AmqpConnection& connection, std::vector<AmqpDelivery>& deliveries);
-    /// The delivery's consumer span, child of its traceparent header.
-    ports::Span start_span(const AmqpDelivery& delivery) const;
+    /// Adds the delivery's reservations to `batch`, or dead-letters it when its body is undecodable.
+    void take(AmqpConnection& connection, const AmqpDelivery& delivery, std::vector<Decoded>& batch);
+    void handle_batch(AmqpConnection& connection, std::vector<Decoded>& decoded);
+    /// A consumer span for a reservation of `delivery`, child of `traceparent`.
+    ports::Span start_span(const AmqpDelivery& delivery, std::string_view traceparent) const;
     /// The batch failed as a whole: each message on its own, so one bad message cannot hold up the rest.
     void retry_one_by_one(AmqpConnection& connection, std::vector<Decoded>& batch);
     /// fulfil(batch) checked for its size, or nullopt (logged) when it threw.

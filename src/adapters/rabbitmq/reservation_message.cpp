@@ -6,17 +6,19 @@
 #include <cstdint>
 #include <limits>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+
+#include "adapters/rabbitmq/trace_header.hpp"
 
 namespace gomall::adapters::rabbitmq {
 namespace {
 
 namespace json = boost::json;
 
-constexpr std::size_t kMaxBodyBytes = std::size_t{64} * 1024;
 constexpr std::size_t kMaxIdBytes = 128;
 
 std::int64_t to_unix_millis(TimePoint t) {
@@ -52,37 +54,35 @@ std::optional<std::int64_t> integer_field(
     return number;
 }
 
-}  // namespace
-
-std::string encode_reservation(const domain::Reservation& reservation) {
-    json::object object;
-    object["id"] = reservation.id;
-    object["activity_id"] = reservation.activity_id;
-    object["product_id"] = reservation.product_id;
-    object["user_id"] = reservation.user_id;
-    object["seq"] = reservation.seq;
-    object["price"] = reservation.price;
-    object["reserved_at"] = to_unix_millis(reservation.reserved_at);
-    return json::serialize(object);
-}
-
-std::optional<domain::Reservation> decode_reservation(std::string_view body, std::string& error) {
-    if (body.size() > kMaxBodyBytes) {
-        error = "body is larger than " + std::to_string(kMaxBodyBytes) + " bytes";
+/// The body parsed, or null with `error` when it is too large or not JSON.
+std::optional<json::value> parse_body(std::string_view body, std::string& error) {
+    if (body.size() > kMaxReservationBodyBytes) {
+        error = "body is larger than " + std::to_string(kMaxReservationBodyBytes) + " bytes";
         return std::nullopt;
     }
     json::error_code ec;
-    const json::value value = json::parse(body, ec);
+    json::value value = json::parse(body, ec);
     if (ec) {
         error = "body is not JSON (" + ec.message() + ")";
         return std::nullopt;
     }
-    const json::object* object = value.if_object();
+    return value;
+}
+
+/// The traceparent an object carries, or empty (missing, not a string, too long: no parent, never an error).
+std::string traceparent_of(const json::object& object) {
+    const json::value* value = object.if_contains("traceparent");
+    if (value == nullptr || !value->is_string() || value->get_string().size() > kMaxTraceparentBytes) {
+        return {};
+    }
+    return std::string(value->get_string());
+}
+
+std::optional<domain::Reservation> decode_object(const json::object* object, std::string& error) {
     if (object == nullptr) {
         error = "body is not a JSON object";
         return std::nullopt;
     }
-
     domain::Reservation r;
     const json::value* id = object->if_contains("id");
     if (id == nullptr || !id->is_string() || id->get_string().empty() || id->get_string().size() > kMaxIdBytes) {
@@ -110,6 +110,81 @@ std::optional<domain::Reservation> decode_reservation(std::string_view body, std
     r.reserved_at = from_unix_millis(*reserved_at);
     r.status = domain::ReservationStatus::kPending;
     return r;
+}
+
+}  // namespace
+
+std::string encode_reservation(const domain::Reservation& reservation, std::string_view traceparent) {
+    json::object object;
+    object["id"] = reservation.id;
+    object["activity_id"] = reservation.activity_id;
+    object["product_id"] = reservation.product_id;
+    object["user_id"] = reservation.user_id;
+    object["seq"] = reservation.seq;
+    object["price"] = reservation.price;
+    object["reserved_at"] = to_unix_millis(reservation.reserved_at);
+    if (!traceparent.empty()) {
+        object["traceparent"] = traceparent;
+    }
+    return json::serialize(object);
+}
+
+std::optional<domain::Reservation> decode_reservation(std::string_view body, std::string& error) {
+    const auto value = parse_body(body, error);
+    if (!value) {
+        return std::nullopt;
+    }
+    return decode_object(value->if_object(), error);
+}
+
+std::string pack_reservations(const std::vector<std::string_view>& encoded) {
+    std::size_t size = 2 + encoded.size();
+    for (const std::string_view object : encoded) {
+        size += object.size();
+    }
+    std::string body;
+    body.reserve(size);
+    body += '[';
+    for (std::size_t i = 0; i < encoded.size(); ++i) {
+        if (i > 0) {
+            body += ',';
+        }
+        body += encoded[i];
+    }
+    body += ']';
+    return body;
+}
+
+std::optional<std::vector<ReservationEntry>> decode_reservations(std::string_view body, std::string& error) {
+    const auto value = parse_body(body, error);
+    if (!value) {
+        return std::nullopt;
+    }
+    std::vector<ReservationEntry> out;
+    if (const json::array* array = value->if_array()) {
+        if (array->empty() || array->size() > kMaxReservationsPerMessage) {
+            error = "body must hold 1-" + std::to_string(kMaxReservationsPerMessage) + " reservations";
+            return std::nullopt;
+        }
+        out.reserve(array->size());
+        for (std::size_t i = 0; i < array->size(); ++i) {
+            const json::object* object = (*array)[i].if_object();
+            auto reservation = decode_object(object, error);
+            if (!reservation) {
+                error = "reservation " + std::to_string(i) + ": " + error;
+                return std::nullopt;
+            }
+            out.push_back({std::move(*reservation), traceparent_of(*object)});
+        }
+        return out;
+    }
+    const json::object* object = value->if_object();
+    auto reservation = decode_object(object, error);
+    if (!reservation) {
+        return std::nullopt;
+    }
+    out.push_back({std::move(*reservation), traceparent_of(*object)});
+    return out;
 }
 
 }  // namespace gomall::adapters::rabbitmq

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "adapters/rabbitmq/reconnect_backoff.hpp"
+#include "adapters/rabbitmq/reservation_message.hpp"
 #include "adapters/rabbitmq/reservation_topology.hpp"
 
 namespace gomall::adapters::rabbitmq {
@@ -25,7 +26,7 @@ constexpr std::string_view kContentType = "application/json";
 constexpr milliseconds kIdleCheck{200};
 /// How long it waits for acks before looking at the outbox again.
 constexpr milliseconds kConfirmSlice{1};
-/// Publishes sent before reading acks again, so acks never pile up unread behind a huge burst.
+/// Messages sent before reading acks again, so acks never pile up unread behind a huge burst.
 constexpr std::size_t kSendBurst = 1024;
 
 std::exception_ptr publish_error(const std::string& why) {
@@ -184,14 +185,46 @@ void ReservationPublisher::pump() {
 void ReservationPublisher::send_unsent() {
     const auto deadline = SteadyClock::now() + settings_.confirm_timeout;
     for (std::size_t sent = 0; sent < kSendBurst && !unsent_.empty(); ++sent) {
-        Pending& next = unsent_.front();
-        // A throw leaves `next` in unsent_, where fail_everything() finds it.
-        connection_->publish(
-            settings_.queue, {kContentType, next.message.message_id, true, next.message.traceparent}, next.message.body
-        );
-        in_flight_.emplace(next_sequence_++, InFlight{std::move(next.waiter), deadline});
-        unsent_.pop_front();
+        const std::size_t count = next_message_size();
+        const OutgoingMessage& first = unsent_.front().message;
+        // A throw leaves the reservations in unsent_, where fail_everything() finds them.
+        if (count == 1) {
+            connection_->publish(
+                settings_.queue, {kContentType, first.message_id, true, first.traceparent}, first.body
+            );
+        } else {
+            std::vector<std::string_view> bodies;
+            bodies.reserve(count);
+            for (std::size_t i = 0; i < count; ++i) {
+                bodies.emplace_back(unsent_[i].message.body);
+            }
+            // Named by its first reservation; each element carries its own traceparent.
+            connection_->publish(
+                settings_.queue, {kContentType, first.message_id, true, first.traceparent}, pack_reservations(bodies)
+            );
+        }
+        InFlight in_flight{{}, deadline};
+        in_flight.waiters.reserve(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            in_flight.waiters.push_back(std::move(unsent_.front().waiter));
+            unsent_.pop_front();
+        }
+        in_flight_.emplace(next_sequence_++, std::move(in_flight));
     }
+}
+
+std::size_t ReservationPublisher::next_message_size() const {
+    const std::size_t most = std::min({settings_.publish_batch, kMaxReservationsPerMessage, unsent_.size()});
+    std::size_t bytes = 2 + unsent_.front().message.body.size();  // brackets and the first object
+    std::size_t count = 1;
+    while (count < most) {
+        bytes += 1 + unsent_[count].message.body.size();
+        if (bytes > kMaxReservationBodyBytes) {
+            break;  // the consumer refuses larger bodies
+        }
+        ++count;
+    }
+    return count;
 }
 
 void ReservationPublisher::read_frames(milliseconds wait) {
@@ -244,14 +277,18 @@ void ReservationPublisher::settle(std::uint64_t tag, bool multiple, const std::e
         // Tag 0 with `multiple` means every outstanding publish.
         const auto end = tag == 0 ? in_flight_.end() : in_flight_.upper_bound(tag);
         for (auto it = in_flight_.begin(); it != end; ++it) {
-            it->second.waiter->complete(error);
+            for (auto& waiter : it->second.waiters) {
+                waiter->complete(error);
+            }
         }
         in_flight_.erase(in_flight_.begin(), end);
         return;
     }
     const auto it = in_flight_.find(tag);
     if (it != in_flight_.end()) {
-        it->second.waiter->complete(error);
+        for (auto& waiter : it->second.waiters) {
+            waiter->complete(error);
+        }
         in_flight_.erase(it);
     }
 }
@@ -266,7 +303,9 @@ void ReservationPublisher::fail_everything(const std::string& why) {
     connection_.reset();  // a healthy one (stopping) is closed politely by its destructor
     const auto error = publish_error(why);
     for (auto& [sequence, in_flight] : in_flight_) {
-        in_flight.waiter->complete(error);
+        for (auto& waiter : in_flight.waiters) {
+            waiter->complete(error);
+        }
     }
     in_flight_.clear();
     for (Pending& pending : unsent_) {

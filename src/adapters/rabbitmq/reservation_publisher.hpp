@@ -1,5 +1,6 @@
 // The publishing half of the RabbitMQ reservation queue: one thread with one confirm-mode channel
-// that sends whatever publishers have queued and completes each of them on the broker's confirm.
+// that sends whatever publishers have queued, several reservations to a message, and completes
+// each of them on the broker's confirm of its message.
 #pragma once
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "adapters/rabbitmq/amqp_connection.hpp"
 #include "adapters/rabbitmq/publish_waiter.hpp"
@@ -20,16 +22,19 @@
 
 namespace gomall::adapters::rabbitmq {
 
-/// One message for the reservation queue, already encoded.
+/// One reservation for the reservation queue, already encoded (a JSON object, see reservation_message.hpp).
 struct OutgoingMessage {
-    std::string message_id;
-    std::string body;
+    std::string message_id;   // the reservation's id
+    std::string body;         // the encoded reservation, its traceparent included
     std::string traceparent;  // the producer span's, sent as a header (empty: none)
 };
 
-/// Concurrent publishes share confirm waits: the thread sends everything queued, then reads acks
-/// (often `multiple`) while more publishes queue up behind. While there is no connection, publish()
-/// fails at once instead of waiting; the thread reconnects by itself with backoff.
+/// Concurrent publishes share messages and confirm waits: the thread packs what is queued into
+/// messages of up to `publish_batch` reservations (an array body; a lone one goes as it is), sends
+/// them, then reads acks (often `multiple`) while more publishes queue up behind. Nothing waits to
+/// fill a message: under load the queue fills while the thread is busy, when idle each goes alone.
+/// While there is no connection, publish() fails at once instead of waiting; the thread
+/// reconnects by itself with backoff.
 class ReservationPublisher {
 public:
     explicit ReservationPublisher(RabbitSettings settings);
@@ -57,7 +62,7 @@ private:
         std::unique_ptr<PublishWaiter> waiter;
     };
     struct InFlight {
-        std::unique_ptr<PublishWaiter> waiter;
+        std::vector<std::unique_ptr<PublishWaiter>> waiters;  // the reservations of one message
         std::chrono::steady_clock::time_point deadline;
     };
 
@@ -68,6 +73,8 @@ private:
     /// the connection fails or a confirm is overdue.
     void pump();
     void send_unsent();
+    /// How many of the first unsent reservations go into the next message (at least one).
+    std::size_t next_message_size() const;
     /// Reads the frames available within `wait` (bounded by the oldest confirm deadline).
     void read_frames(std::chrono::milliseconds wait);
     void handle_frame(const amqp_frame_t& frame);

@@ -458,6 +458,35 @@ protected:
         return connection.ready_messages(queue);
     }
 
+    /// Takes every message off `queue` and counts the reservations they hold (several may share one).
+    std::size_t drain_reservations(const std::string& queue) {
+        AmqpConnection connection(endpoint_of(broker_));
+        std::size_t count = 0;
+        for (;;) {
+            const amqp_rpc_reply_t got = amqp_basic_get(
+                connection.state(),
+                AmqpConnection::kChannel,
+                amqp_bytes_t{queue.size(), const_cast<char*>(queue.data())},
+                1
+            );
+            if (got.reply_type != AMQP_RESPONSE_NORMAL || got.reply.id != AMQP_BASIC_GET_OK_METHOD) {
+                return count;
+            }
+            amqp_message_t message{};
+            if (amqp_read_message(connection.state(), AmqpConnection::kChannel, &message, 0).reply_type !=
+                AMQP_RESPONSE_NORMAL) {
+                ADD_FAILURE() << "could not read a message";
+                return count;
+            }
+            std::string error;
+            const auto entries =
+                decode_reservations(std::string(static_cast<const char*>(message.body.bytes), message.body.len), error);
+            amqp_destroy_message(&message);
+            EXPECT_TRUE(entries.has_value()) << error;
+            count += entries ? entries->size() : 0;
+        }
+    }
+
     RabbitSettings broker_;
     FakeFulfil fulfil_;
     Outcomes outcomes_;
@@ -688,6 +717,96 @@ TEST_F(RabbitQueueTest, GivingUpReportsTheRecordedStateAndDeadLettersOnlyAFailur
     EXPECT_EQ(seen.size(), 2U) << "one give-up per message";
 }
 
+/// Publishes `body` as a persistent message straight through rabbitmq-c, as another producer would.
+void publish_raw(const RabbitSettings& broker, const std::string& body) {
+    AmqpConnection raw(endpoint_of(broker));
+    declare_reservation_topology(raw, broker);  // idempotent: the queue may not be declared yet
+    const std::string& name = broker.queue;
+    amqp_basic_properties_t props{};
+    props._flags = AMQP_BASIC_DELIVERY_MODE_FLAG;
+    props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
+    ASSERT_EQ(
+        amqp_basic_publish(
+            raw.state(),
+            AmqpConnection::kChannel,
+            amqp_empty_bytes,
+            amqp_bytes_t{name.size(), const_cast<char*>(name.data())},
+            0,
+            0,
+            &props,
+            amqp_bytes_t{body.size(), const_cast<char*>(body.data())}
+        ),
+        AMQP_STATUS_OK
+    );
+}
+
+TEST_F(RabbitQueueTest, ConcurrentPublishesShareMessagesAndEveryReservationIsWrittenOnce) {
+    constexpr int kCount = 2000;
+    RabbitSettings settings = broker_;
+    settings.publish_batch = 16;
+    auto queue = make_queue(settings);
+    queue->start();
+    const PublishRun run = publish_concurrently(*queue, reservations(kCount), 2, 2);
+    EXPECT_EQ(run.confirmed, kCount);
+    EXPECT_EQ(run.failed, 0) << (run.errors.empty() ? "" : run.errors.front());
+    ASSERT_TRUE(outcomes_.wait_for(kCount)) << "outcomes seen: " << outcomes_.all().size();
+    for (const auto& [id, times] : fulfil_.fulfilled()) {
+        EXPECT_EQ(times, 1) << id;
+    }
+    EXPECT_EQ(fulfil_.fulfilled().size(), static_cast<std::size_t>(kCount));
+    const auto messages = queue->consumer_counters().delivered.load();
+    std::cout << "[ messages ] " << kCount << " reservations in " << messages << " messages\n";
+    EXPECT_LT(messages, static_cast<std::uint64_t>(kCount)) << "no message held more than one reservation";
+    EXPECT_GE(messages, static_cast<std::uint64_t>(kCount / 16)) << "a message held more than publish_batch";
+    queue->stop();
+    EXPECT_EQ(ready_in(broker_.queue), 0U);
+}
+
+TEST_F(RabbitQueueTest, APoisonReservationInTheMiddleOfAMessageCostsOnlyItselfAndDeadLettersItsMessage) {
+    const std::string poison = reservation(2).id;
+    fulfil_.fail_when = [&](const std::vector<Reservation>& batch) {
+        return std::any_of(batch.begin(), batch.end(), [&](const Reservation& r) { return r.id == poison; });
+    };
+    RabbitSettings settings = broker_;
+    settings.max_attempts = 2;
+    auto queue = make_queue(settings);
+    queue->start();
+    const std::string a = encode_reservation(reservation(1));
+    const std::string b = encode_reservation(reservation(2));
+    const std::string c = encode_reservation(reservation(3));
+    publish_raw(broker_, pack_reservations({a, b, c}));
+
+    ASSERT_TRUE(outcomes_.wait_for(3, 15s)) << "outcomes seen: " << outcomes_.all().size();
+    EXPECT_EQ(outcomes_.find("res-1")->status, ReservationStatus::kSucceeded);
+    EXPECT_EQ(outcomes_.find("res-3")->status, ReservationStatus::kSucceeded);
+    EXPECT_EQ(outcomes_.find(poison)->status, ReservationStatus::kFailed);
+    EXPECT_EQ(fulfil_.calls_alone(poison), settings.max_attempts);
+    // The other two were written on the first attempt; the redelivery finds them stored (here: written again
+    // by the fake, which a real database step answers idempotently), never lost.
+    EXPECT_GE(fulfil_.fulfilled().at("res-1"), 1);
+    EXPECT_GE(fulfil_.fulfilled().at("res-3"), 1);
+    EXPECT_TRUE(eventually([&] { return ready_in(dead_letter_queue_of(broker_.queue)) == 1; }, 5s));
+    queue->stop();
+    EXPECT_EQ(ready_in(broker_.queue), 0U);
+}
+
+TEST_F(RabbitQueueTest, AMessageIsNeverSplitAndBatchesStayWithinMaxBatch) {
+    RabbitSettings settings = broker_;
+    settings.max_batch = 3;
+    settings.linger = 200ms;  // both messages arrive within one linger
+    auto queue = make_queue(settings);
+    publish_raw(broker_, pack_reservations({encode_reservation(reservation(1)), encode_reservation(reservation(2))}));
+    publish_raw(broker_, pack_reservations({encode_reservation(reservation(3)), encode_reservation(reservation(4))}));
+    queue->start();
+    ASSERT_TRUE(outcomes_.wait_for(4));
+    for (const std::size_t size : fulfil_.batches()) {
+        EXPECT_LE(size, settings.max_batch);
+    }
+    EXPECT_EQ(fulfil_.fulfilled().size(), 4U);
+    queue->stop();
+    EXPECT_EQ(ready_in(broker_.queue), 0U);
+}
+
 TEST_F(RabbitQueueTest, AnUndecodableMessageGoesToTheDeadLetterQueueWithoutReachingFulfil) {
     auto queue = make_queue(broker_);
     queue->start();
@@ -909,7 +1028,7 @@ TEST_F(RabbitQueueTest, StopDuringABurstLetsEveryPublishCompleteAndKeepsEveryCon
     }
     std::cout << "[ stop     ] " << run.confirmed << " confirmed, " << run.failed << " refused\n";
     // A confirmed reservation is on the broker (the refused ones may be too: that only costs a retry).
-    EXPECT_GE(ready_in(broker_.queue), static_cast<std::uint32_t>(run.confirmed));
+    EXPECT_GE(drain_reservations(broker_.queue), static_cast<std::size_t>(run.confirmed));
 }
 
 TEST_F(RabbitQueueTest, StopLetsAConsumerFinishItsCurrentBatchAndAckIt) {

@@ -3,7 +3,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <string>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -488,6 +491,36 @@ TEST_F(ConfigTest, BreakersHaveWorkingDefaultsAndRefuseValuesThatCannotWork) {
         FAIL() << "half_open_probes 0 accepted";
     } catch (const ConfigError& e) {
         EXPECT_NE(std::string(e.what()).find("breakers.half_open_probes"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(ConfigTest, RabbitBatchingHasDefaultsAndRefusesValuesOutOfRange) {
+    const auto defaults = load("dev");
+    EXPECT_EQ(defaults.rabbitmq.publish_batch, 64);
+    EXPECT_EQ(defaults.rabbitmq.consumer_batch, 256);
+    EXPECT_EQ(defaults.rabbitmq.consumer_linger_ms, 2);
+    const auto set = load(
+        "dev",
+        {{"GOMALL_RABBITMQ_PUBLISH_BATCH", "1"},
+         {"GOMALL_RABBITMQ_CONSUMER_BATCH", "5000"},
+         {"GOMALL_RABBITMQ_CONSUMER_LINGER_MS", "0"}}
+    );
+    EXPECT_EQ(set.rabbitmq.publish_batch, 1);
+    EXPECT_EQ(set.rabbitmq.consumer_batch, 5000);
+    EXPECT_EQ(set.rabbitmq.consumer_linger_ms, 0);
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"GOMALL_RABBITMQ_PUBLISH_BATCH", "0"},
+             {"GOMALL_RABBITMQ_PUBLISH_BATCH", "1001"},
+             {"GOMALL_RABBITMQ_PUBLISH_BATCH", "-1"},
+             {"GOMALL_RABBITMQ_PUBLISH_BATCH", "many"},
+             {"GOMALL_RABBITMQ_CONSUMER_BATCH", "0"},
+             {"GOMALL_RABBITMQ_CONSUMER_BATCH", "5001"},
+             {"GOMALL_RABBITMQ_CONSUMER_BATCH", "99999999999999999999"},
+             {"GOMALL_RABBITMQ_CONSUMER_LINGER_MS", "-1"},
+             {"GOMALL_RABBITMQ_CONSUMER_LINGER_MS", "1001"},
+             {"GOMALL_RABBITMQ_CONSUMER_LINGER_MS", "2 "},
+         }) {
+        EXPECT_THROW(load("dev", {{key, value}}), ConfigError) << key << "=" << value;
     }
 }
 
