@@ -185,6 +185,7 @@ struct App::Parts {
         s.access_ttl = std::chrono::seconds(c.access_ttl_seconds);
         s.refresh_ttl = std::chrono::seconds(c.refresh_ttl_seconds);
         s.bcrypt_cost = c.bcrypt_cost;
+        s.verified_token_cache_entries = static_cast<std::size_t>(c.verified_token_cache_entries);
         return s;
     }
 

@@ -184,6 +184,10 @@ std::vector<Key> keys() {
     add("auth", "login_rate_per_second", [](Config& c, const std::string& v) {
         c.auth.login_rate_per_second = static_cast<double>(parse_integer("auth.login_rate_per_second", v, 1, 1000000));
     });
+    add("auth", "verified_token_cache_entries", [](Config& c, const std::string& v) {
+        c.auth.verified_token_cache_entries =
+            static_cast<int>(parse_integer("auth.verified_token_cache_entries", v, 0, 10000000));
+    });
     add("auth", "login_burst", [](Config& c, const std::string& v) {
         c.auth.login_burst = static_cast<int>(parse_integer("auth.login_burst", v, 1, 1000000));
     });

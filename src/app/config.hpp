@@ -68,6 +68,7 @@ struct AuthConfig {
     int bcrypt_cost = 10;
     double login_rate_per_second = 10;
     int login_burst = 20;
+    int verified_token_cache_entries = 100000;  // access tokens whose signature was checked, remembered
     // Failed-login throttling (services::LoginThrottle): free failures per (account, address) and per
     // address, then waits doubling from login_delay_base_ms up to login_delay_max_seconds.
     int login_free_failures = 5;

@@ -99,7 +99,8 @@ AuthService::AuthService(
       login_throttle_(login_throttle),
       clock_(clock),
       settings_(std::move(settings)),
-      jwt_(settings_.jwt_secret) {
+      jwt_(settings_.jwt_secret),
+      verified_(settings_.verified_token_cache_entries) {
     if (settings_.access_ttl.count() <= 0 || settings_.refresh_ttl.count() <= 0) {
         throw std::invalid_argument("auth settings: TTLs must be positive");
     }
@@ -257,10 +258,21 @@ bool AuthService::ensure_admin(const std::string& username, const std::string& p
 }
 
 Result<domain::AccessClaims> AuthService::verify(std::string_view token) const {
-    auto claims = jwt_.verify(token, clock_.now());
+    const TimePoint now = clock_.now();
+    Result<domain::AccessClaims> claims = [&]() -> Result<domain::AccessClaims> {
+        if (auto known = verified_.find(token, now)) {
+            return std::move(*known);
+        }
+        auto checked = jwt_.verify(token, now);
+        if (checked.ok()) {
+            verified_.insert(token, checked.value(), now);
+        }
+        return checked;
+    }();
     if (!claims.ok()) {
         return claims;
     }
+    // On every request, cached or not: a logout or password change takes effect at once.
     if (revocations_.is_revoked(claims.value())) {
         return make_error(ErrorCode::kTokenInvalid, "token revoked");
     }

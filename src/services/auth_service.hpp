@@ -20,6 +20,7 @@
 #include "services/login_throttle.hpp"
 #include "services/password_hasher.hpp"
 #include "services/token_revocations.hpp"
+#include "services/verified_token_cache.hpp"
 
 namespace gomall::services {
 
@@ -28,6 +29,8 @@ struct AuthSettings {
     std::chrono::seconds access_ttl{900};
     std::chrono::seconds refresh_ttl{7 * 24 * 3600};
     int bcrypt_cost = PasswordHasher::kDefaultCost;  // for the composition root's PasswordHasher
+    /// Verified access tokens remembered, so a token's signature is checked once (0: every time).
+    std::size_t verified_token_cache_entries = 100000;
 };
 
 /// Input of register_user; the HTTP layer has already validated the fields' shapes.
@@ -122,6 +125,7 @@ private:
     const ports::Clock& clock_;
     AuthSettings settings_;
     JwtCodec jwt_;
+    mutable VerifiedTokenCache verified_;  // a cache: verify() stays logically const
     std::string dummy_hash_;
     ports::Counter* throttled_counter_ = nullptr;
 };

@@ -495,6 +495,21 @@ TEST_F(AuthServiceTest, AccessTokensExpireAfterTheirTtl) {
     EXPECT_EQ(expired.error().code, ErrorCode::kTokenInvalid);
 }
 
+TEST_F(AuthServiceTest, ARememberedTokenIsStillRefusedOnceRevokedAndATamperedCopyNever) {
+    const LoginResult first = register_alice();
+    const auto claims = claims_of(first);  // verified once: remembered from here on
+    EXPECT_TRUE(auth_.verify(first.access_token).ok());
+
+    std::string tampered = first.access_token;
+    tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(auth_.verify(tampered).ok());
+
+    ASSERT_TRUE(auth_.logout(claims).ok());
+    const auto after = auth_.verify(first.access_token);
+    ASSERT_FALSE(after.ok());
+    EXPECT_EQ(after.error().message, "token revoked");
+}
+
 TEST_F(AuthServiceTest, RevocationsSurviveARestart) {
     const LoginResult first = register_alice();
     ASSERT_TRUE(auth_.logout(claims_of(first)).ok());
