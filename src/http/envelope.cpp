@@ -71,6 +71,39 @@ std::string valid_utf8(std::string_view s) {
     return out;
 }
 
+// Appends `s` as a JSON string literal. `s` must be UTF-8 (valid_utf8 or our own text): bytes from
+// 0x80 up are copied as they are; quote, backslash and control characters are escaped.
+void append_json_string(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out.push_back('"');
+    for (const char c : s) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(c);
+        } else if (byte < 0x20) {
+            out.append("\\u00");
+            out.push_back(kHex[byte >> 4U]);
+            out.push_back(kHex[byte & 0xfU]);
+        } else {
+            out.push_back(c);
+        }
+    }
+    out.push_back('"');
+}
+
+// The envelope around data that is already JSON text: no JSON tree is built for the wrapper.
+std::string success_body(const Request& req, std::string_view data_json) {
+    static constexpr std::string_view kHead = R"({"code":0,"message":"success","data":)";
+    static constexpr std::string_view kTraceField = R"(,"trace_id":)";
+    std::string body;
+    body.reserve(kHead.size() + data_json.size() + kTraceField.size() + req.trace_id.size() + 3);
+    body.append(kHead).append(data_json).append(kTraceField);
+    append_json_string(body, req.trace_id);
+    body.push_back('}');
+    return body;
+}
+
 }  // namespace
 
 int http_status_for(ErrorCode code) {
@@ -181,41 +214,38 @@ std::string serialize_json(const boost::json::value& value) {
 }
 
 Response ok(const Request& req, boost::json::value data, int status) {
-    boost::json::object envelope;
-    envelope["code"] = 0;
-    envelope["message"] = "success";
-    envelope["data"] = std::move(data);
-    envelope["trace_id"] = req.trace_id;
     Response res;
     res.status = status;
-    res.body = serialize_json(envelope);
+    res.body = success_body(req, serialize_json(data));
     return res;
 }
 
 Response ok_encoded(const Request& req, std::string_view data_json) {
-    static constexpr std::string_view kHead = R"({"code":0,"message":"success","data":)";
-    static constexpr std::string_view kTraceField = R"(,"trace_id":)";
-    const std::string trace_id = boost::json::serialize(boost::json::string(req.trace_id));
     Response res;
     res.status = 200;
-    res.body.reserve(kHead.size() + data_json.size() + kTraceField.size() + trace_id.size() + 1);
-    res.body.append(kHead).append(data_json).append(kTraceField).append(trace_id).push_back('}');
+    res.body = success_body(req, data_json);
     return res;
 }
 
 Response error_response(const Request& req, const Error& error) {
-    boost::json::object envelope;
-    envelope["code"] = static_cast<int>(error.code);
-    envelope["message"] = valid_utf8(error.message);
-    if (error.field.empty()) {
-        envelope["data"] = nullptr;
-    } else {
-        envelope["data"] = boost::json::object{{"field", error.field}};
-    }
-    envelope["trace_id"] = req.trace_id;
+    // Written as text, in the order code, message, data, trace_id: a refusal (sold out, rate
+    // limited) is the commonest answer of a flash sale and must cost little.
     Response res;
     res.status = http_status_for(error.code);
-    res.body = boost::json::serialize(envelope);
+    std::string& body = res.body;
+    body.reserve(96 + error.message.size() + error.field.size() + req.trace_id.size());
+    body.append(R"({"code":)").append(std::to_string(static_cast<int>(error.code))).append(R"(,"message":)");
+    append_json_string(body, valid_utf8(error.message));
+    if (error.field.empty()) {
+        body.append(R"(,"data":null)");
+    } else {
+        body.append(R"(,"data":{"field":)");
+        append_json_string(body, valid_utf8(error.field));
+        body.push_back('}');
+    }
+    body.append(R"(,"trace_id":)");
+    append_json_string(body, req.trace_id);
+    body.push_back('}');
     if (error.retry_after.count() > 0) {
         res.set_header("Retry-After", std::to_string(error.retry_after.count()));
     }

@@ -295,10 +295,24 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
     }
 
     if (!answered && async_route) {
-        Dispatch d;
-        d.async_route = &route;
-        d.started = started;
-        return d;
+        // A coroutine route may answer some requests from memory first (its fast path), without
+        // starting a coroutine; the rest go to the coroutine.
+        std::optional<Response> fast;
+        if (route.options.fast_path) {
+            try {
+                fast = route.options.fast_path(req);
+            } catch (const std::exception& e) {
+                fast = exception_response(req, route.pattern, e);
+            }
+        }
+        if (!fast) {
+            Dispatch d;
+            d.async_route = &route;
+            d.started = started;
+            return d;
+        }
+        res = std::move(*fast);
+        answered = true;
     }
     if (!answered) {
         try {
@@ -324,6 +338,8 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
 }
 
 void Pipeline::finish(Request& req, Response& res, std::chrono::steady_clock::time_point started) const {
+    // Room for the security headers and traceparent at once, instead of the vector growing 1, 2, 4, 8.
+    res.headers.reserve(res.headers.size() + 6);
     add_security_headers(res);
     res.set_header("traceparent", RequestTracing::response_traceparent(req));
     tracing_.finish(req, res);

@@ -465,6 +465,35 @@ SeckillMetrics::Activity* SeckillService::activity_metrics(std::int64_t product_
     return it == activity_metrics_.end() ? nullptr : it->second;
 }
 
+std::optional<Error> SeckillService::memory_refusal(
+    std::int64_t product_id, const std::optional<SeckillActivity>& activity, TimePoint now
+) const {
+    if (!activity) {
+        return no_sale_for_product(product_id);
+    }
+    if (now < activity->start_time) {
+        return not_started(*activity);
+    }
+    if (now >= activity->end_time) {
+        return ended(*activity);
+    }
+    if (const auto left = gate_.available(activity->id); left && *left <= 0) {
+        return make_error(ErrorCode::kSoldOut, "sold out: every unit of this flash sale is taken");
+    }
+    return std::nullopt;
+}
+
+std::optional<Error> SeckillService::refusal_from_memory(std::int64_t product_id) {
+    const TimePoint now = clock_.now();
+    auto refused = memory_refusal(product_id, select(product_id, now), now);
+    if (refused && metrics_ != nullptr) {
+        if (auto* counters = activity_metrics(product_id, now)) {
+            SeckillMetrics::count(*counters, outcome_of(refused->code));
+        }
+    }
+    return refused;
+}
+
 boost::asio::awaitable<Result<domain::Reservation>> SeckillService::purchase(
     std::int64_t user_id, std::int64_t product_id, std::string token, TraceContext trace
 ) {
@@ -482,19 +511,10 @@ boost::asio::awaitable<Result<domain::Reservation>> SeckillService::attempt_purc
 ) {
     const TimePoint now = clock_.now();
     const auto activity = select(product_id, now);
-    if (!activity) {
-        co_return no_sale_for_product(product_id);
-    }
     // Fast rejection for the crowd: outside the window or with the gate empty, answer from memory
     // before any per-request work (rate-limit bucket, token, reservation id, gate lock).
-    if (now < activity->start_time) {
-        co_return not_started(*activity);
-    }
-    if (now >= activity->end_time) {
-        co_return ended(*activity);
-    }
-    if (const auto left = gate_.available(activity->id); left && *left <= 0) {
-        co_return make_error(ErrorCode::kSoldOut, "sold out: every unit of this flash sale is taken");
+    if (auto refused = memory_refusal(product_id, activity, now)) {
+        co_return std::move(*refused);
     }
     // Each call below is awaited with the purchase's context handed to it, so the spans of the
     // stores behind the ports (Redis commands) join the purchase's trace.

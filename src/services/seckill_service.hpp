@@ -133,6 +133,12 @@ public:
     /// the handoff failed; no unit is held for the shopper).
     /// `trace`: the request's span (a coroutine cannot rely on the thread's active span), parent
     /// of the spans of the stores and the queue behind the ports.
+    /// The refusal a purchase of `product_id` gets from memory alone, counted as the purchase's would
+    /// be: kActivityNotFound, kNotStarted, kEnded, or kSoldOut once the gate is empty. nullopt when the
+    /// purchase must go on to the gate. Never blocks or awaits: the HTTP layer answers the crowd of a
+    /// sold-out sale with it on the I/O thread, without starting the purchase's coroutines.
+    std::optional<Error> refusal_from_memory(std::int64_t product_id);
+
     boost::asio::awaitable<Result<domain::Reservation>> purchase(
         std::int64_t user_id, std::int64_t product_id, std::string token = {}, TraceContext trace = {}
     );
@@ -172,6 +178,10 @@ private:
     void index(const domain::SeckillActivity& activity);
     std::optional<domain::SeckillActivity> select_locked(std::int64_t product_id, TimePoint now) const;
     std::optional<domain::SeckillActivity> select(std::int64_t product_id, TimePoint now) const;
+    /// No sale, not started, ended or sold out: what memory alone can refuse.
+    std::optional<Error> memory_refusal(
+        std::int64_t product_id, const std::optional<domain::SeckillActivity>& activity, TimePoint now
+    ) const;
     boost::asio::awaitable<Result<domain::Reservation>> attempt_purchase(
         std::int64_t user_id, std::int64_t product_id, std::string token, TraceContext trace
     );

@@ -244,7 +244,8 @@ void register_product_routes(
             return error_response(req, id.error());
         }
         if (auto hit = cache.peek_product(id.value())) {
-            return answer(req, hit, product_not_found(id.value()));
+            // The not-found error (a message to format) is built only for a cached miss.
+            return hit->found ? ok_encoded(req, hit->body) : error_response(req, product_not_found(id.value()));
         }
         return std::nullopt;
     };

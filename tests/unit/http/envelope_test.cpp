@@ -92,5 +92,28 @@ TEST(Envelope, ErrorMessagesAreValidUtf8WhateverTheyQuote) {
     }
 }
 
+TEST(Envelope, ErrorTextWithQuotesBackslashesAndControlsStaysOneJsonString) {
+    const std::string message = "no \"such\" route: /a\\b\n\t\x01\x1f end";
+    const auto res = error_response(traced(), ErrorCode::kNotFound, message, "a\"field");
+    boost::system::error_code ec;
+    const auto body = boost::json::parse(res.body, ec);
+    ASSERT_FALSE(ec) << res.body;
+    const auto& object = body.as_object();
+    EXPECT_EQ(object.size(), 4U);
+    EXPECT_EQ(object.at("code").as_int64(), static_cast<int>(ErrorCode::kNotFound));
+    EXPECT_EQ(object.at("message").as_string(), message);
+    EXPECT_EQ(object.at("data").at("field").as_string(), "a\"field");
+    EXPECT_EQ(object.at("trace_id").as_string(), "0af7651916cd43dd8448eb211c80319c");
+    EXPECT_EQ(res.body.rfind(R"({"code":)", 0), 0U);  // the contract's field order
+}
+
+TEST(Envelope, ErrorWithoutAFieldHasNullData) {
+    const auto res = error_response(traced(), ErrorCode::kSoldOut, "sold out");
+    EXPECT_EQ(
+        res.body, R"({"code":60002,"message":"sold out","data":null,"trace_id":"0af7651916cd43dd8448eb211c80319c"})"
+    );
+    EXPECT_EQ(res.status, 409);
+}
+
 }  // namespace
 }  // namespace gomall::http
