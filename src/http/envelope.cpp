@@ -213,7 +213,7 @@ std::string serialize_json(const boost::json::value& value) {
     return out;
 }
 
-Response ok(const Request& req, boost::json::value data, int status) {
+Response ok(const Request& req, const boost::json::value& data, int status) {
     Response res;
     res.status = status;
     res.body = success_body(req, serialize_json(data));

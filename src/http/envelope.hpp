@@ -20,7 +20,7 @@ namespace gomall::http {
 int http_status_for(ErrorCode code);
 
 /// 200 (or `status`) with {"code":0,"message":"success","data":data}.
-Response ok(const Request& req, boost::json::value data, int status = 200);
+Response ok(const Request& req, const boost::json::value& data, int status = 200);
 /// 200 with `data_json` already encoded (a cached answer): the bytes ok() would write for it.
 Response ok_encoded(const Request& req, std::string_view data_json);
 Response error_response(const Request& req, const Error& error);
