@@ -12,21 +12,11 @@
 namespace gomall::bench {
 namespace {
 
+using http::admin_only;
 using http::Method;
 using http::Request;
 using http::RouteOptions;
-
-RouteOptions signed_in() {
-    RouteOptions options;
-    options.auth = true;
-    return options;
-}
-
-RouteOptions admin_only() {
-    RouteOptions options;
-    options.admin = true;
-    return options;
-}
+using http::signed_in;
 
 /// A route of the shop whose handler the benchmarks never run: it is there to be matched against.
 void stub(http::Router& router, Method method, std::string pattern, RouteOptions options = {}) {

@@ -294,34 +294,24 @@ Pipeline::Dispatch Pipeline::run(Request& req, Mode mode) const {
         }
     }
 
-    if (!answered && async_route) {
-        // A coroutine route may answer some requests from memory first (its fast path), without
-        // starting a coroutine; the rest go to the coroutine.
-        std::optional<Response> fast;
-        if (route.options.fast_path) {
-            try {
-                fast = route.options.fast_path(req);
-            } catch (const std::exception& e) {
-                fast = exception_response(req, route.pattern, e);
-            }
-        }
-        if (!fast) {
+    if (!answered) {
+        auto to_coroutine = [&] {
             Dispatch d;
             d.async_route = &route;
             d.started = started;
             return d;
-        }
-        res = std::move(*fast);
-        answered = true;
-    }
-    if (!answered) {
+        };
         try {
+            // A fast path answers what memory alone can; the rest goes to the route's coroutine, or
+            // (a blocking route) to the blocking pool.
             if (mode == Mode::kInline && route.options.fast_path) {
                 auto fast = route.options.fast_path(req);
                 if (!fast) {
-                    return not_here();
+                    return async_route ? to_coroutine() : not_here();
                 }
                 res = std::move(*fast);
+            } else if (async_route) {
+                return to_coroutine();
             } else {
                 res = route.handler(req);
             }

@@ -32,6 +32,20 @@ struct RouteOptions {
     AsyncHandler async_handler;  // when set, used instead of `handler` (which may then be empty)
 };
 
+/// Options of a route for signed-in users.
+inline RouteOptions signed_in() {
+    RouteOptions options;
+    options.auth = true;
+    return options;
+}
+
+/// Options of a route for administrators (signed in with the admin role).
+inline RouteOptions admin_only() {
+    RouteOptions options;
+    options.admin = true;
+    return options;
+}
+
 struct Route {
     Method method = Method::kGet;
     std::string pattern;  // "/api/order/:order_no/pay"

@@ -83,12 +83,6 @@ Response remove_line(Request& req, services::CartService& carts) {
 }
 
 // Built field by field: designated initializers that skip members trip -Wmissing-field-initializers.
-RouteOptions signed_in() {
-    RouteOptions options;
-    options.auth = true;
-    return options;
-}
-
 }  // namespace
 
 void register_cart_routes(Router& router, services::CartService& carts, const ImageUrls& images) {

@@ -93,12 +93,6 @@ Response open_stream(
     return res;
 }
 
-RouteOptions admin_only() {
-    RouteOptions options;
-    options.admin = true;
-    return options;
-}
-
 }  // namespace
 
 bool DashboardStreamSlots::try_take() {

@@ -128,18 +128,6 @@ Response order_action(Request& req, const ImageUrls& images, Action&& action) {
 }
 
 // Built field by field: designated initializers that skip members trip -Wmissing-field-initializers.
-RouteOptions signed_in() {
-    RouteOptions options;
-    options.auth = true;
-    return options;
-}
-
-RouteOptions admin_only() {
-    RouteOptions options;
-    options.admin = true;
-    return options;
-}
-
 }  // namespace
 
 void register_order_routes(Router& router, services::OrderService& orders, const ImageUrls& images) {

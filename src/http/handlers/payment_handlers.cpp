@@ -214,12 +214,6 @@ Response notify(Request& req, services::PaymentService& payments) {
     return res;
 }
 
-RouteOptions signed_in() {
-    RouteOptions options;
-    options.auth = true;
-    return options;
-}
-
 }  // namespace
 
 void register_payment_routes(Router& router, services::PaymentService& payments) {

@@ -170,12 +170,6 @@ Response update_product(Request& req, services::ProductService& products, const 
 }
 
 // Built field by field: designated initializers that skip members trip -Wmissing-field-initializers.
-RouteOptions admin_only() {
-    RouteOptions options;
-    options.admin = true;
-    return options;
-}
-
 Error product_not_found(std::int64_t id) {
     return make_error(ErrorCode::kProductNotFound, "product " + std::to_string(id) + " not found");
 }

@@ -272,18 +272,6 @@ Response result_events(Request& req, services::SeckillService& seckill) {
     return res;
 }
 
-RouteOptions admin_only() {
-    RouteOptions options;
-    options.admin = true;
-    return options;
-}
-
-RouteOptions signed_in() {
-    RouteOptions options;
-    options.auth = true;
-    return options;
-}
-
 }  // namespace
 
 void register_seckill_routes(

@@ -203,12 +203,6 @@ Response handle_logout(services::AuthService& auth, Request& req) {
 }
 
 // Built field by field: g++ 12 warns (-Wmissing-field-initializers) on designated initializers that skip fast_path.
-RouteOptions signed_in() {
-    RouteOptions options;
-    options.auth = true;
-    return options;
-}
-
 }  // namespace
 
 void register_user_routes(Router& router, services::AuthService& auth) {
