@@ -367,3 +367,26 @@ test('the server is healthy after the framing cases', T, async (t) => {
     const res = await srv.api('GET', '/api/product');
     assert.equal(res.status, 200);
 });
+
+test('answers are framed once by the server: one Content-Length, a Date, Connection: close only on the last', T, async (t) => {
+    if (EXTERNAL) t.diagnostic('checking the server under test');
+    // Two requests pipelined on one connection; the second asks to close.
+    const ex = await rawExchange(srv.port, [
+        rawRequest('GET', '/health', HOST) + rawRequest('GET', '/api/nope', [...HOST, 'Connection: close']),
+    ], { expect: 2, waitMs: 3000 });
+    const [first, second] = ex.responses;
+    assert.ok(first && second, describeExchange(ex));
+    assert.equal(first.status, 200, describeExchange(ex));
+    assert.equal(second.status, 404, describeExchange(ex));
+    for (const r of [first, second]) {
+        assert.match(r.headers['content-length'] || '', /^[0-9]+$/, `one Content-Length: ${describeExchange(ex)}`);
+        assert.equal(Number(r.headers['content-length']), Buffer.byteLength(r.text), 'Content-Length is the body size');
+        assert.ok(r.body && typeof r.body.code === 'number', 'a JSON envelope');
+        assert.match(r.headers.date || '', /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/, 'an IMF-fixdate Date');
+        assert.ok(Math.abs(Date.parse(r.headers.date) - Date.now()) < 60000, 'Date is now');
+        assert.equal(r.headers['transfer-encoding'], undefined);
+    }
+    assert.equal(first.headers.connection, undefined, 'a kept-alive answer says nothing about the connection');
+    assert.equal(second.headers.connection, 'close');
+    assert.ok(ex.ended || ex.closed, 'the server closes after the answer it said it would close after');
+});
