@@ -323,6 +323,11 @@ std::vector<Key> keys() {
             fail("rabbitmq.queue", "must be 1-200 characters");
         c.rabbitmq.queue = v;
     });
+    add("rabbitmq", "queue_type", [](Config& c, const std::string& v) {
+        if (v != "classic" && v != "quorum")
+            fail("rabbitmq.queue_type", "must be classic or quorum");
+        c.rabbitmq.queue_type = v;
+    });
     add("rabbitmq", "prefetch", [](Config& c, const std::string& v) {
         c.rabbitmq.prefetch = static_cast<int>(parse_integer("rabbitmq.prefetch", v, 1, 65535));
     });

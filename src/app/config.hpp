@@ -134,6 +134,7 @@ struct RabbitConfig {
     std::string password = "guest";
     std::string vhost = "/";
     std::string queue = "gomall.seckill.reservations";
+    std::string queue_type = "classic";  // or "quorum" (replicated over a cluster; see operations.md)
     int prefetch = 500;
     int consumers = 1;
     int publish_batch = 64;      // most reservations packed into one message (1: a message each)

@@ -292,6 +292,8 @@ private:
         s.password = c.password;
         s.vhost = c.vhost;
         s.queue = c.queue;
+        s.queue_type =
+            c.queue_type == "quorum" ? adapters::rabbitmq::QueueType::quorum : adapters::rabbitmq::QueueType::classic;
         s.prefetch = c.prefetch;
         s.consumers = c.consumers;
         s.consume = c.consumers > 0;

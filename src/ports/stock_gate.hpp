@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -51,6 +52,16 @@ public:
     virtual boost::asio::awaitable<void> settle(
         std::int64_t activity_id, std::int64_t user_id, int seq, bool returned
     ) = 0;
+
+    /// settle(returned = false) for many reservations of one activity that became orders, in one
+    /// round trip where the gate allows it. Each entry is (user id, seq).
+    virtual boost::asio::awaitable<void> settle_ordered(
+        std::int64_t activity_id, std::vector<std::pair<std::int64_t, int>> ordered
+    ) {
+        for (const auto& [user_id, seq] : ordered) {
+            co_await settle(activity_id, user_id, seq, false);
+        }
+    }
 
     /// True when settle() matters for reservations that became orders (the gate tracks them in flight).
     virtual bool tracks_in_flight() const { return false; }

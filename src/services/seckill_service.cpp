@@ -126,7 +126,8 @@ SeckillService::SeckillService(
       tokens_(tokens),
       clock_(clock),
       settings_(settings),
-      executor_(std::move(executor)) {
+      executor_(std::move(executor)),
+      ordered_(gate_, executor_) {
     queue_.on_outcome([this](const domain::Reservation& reservation) { on_outcome(reservation); });
 }
 
@@ -718,8 +719,11 @@ void SeckillService::release_detached(std::int64_t activity_id, std::int64_t use
 }
 
 void SeckillService::settle_detached(std::int64_t activity_id, std::int64_t user_id, int seq, bool returned) {
-    if (!returned && !gate_.tracks_in_flight()) {
-        return;  // nothing to tell a gate that forgets a reservation once it is handed off
+    if (!returned) {
+        if (gate_.tracks_in_flight()) {
+            ordered_.ordered(activity_id, user_id, seq);  // batched: one round trip for many orders
+        }
+        return;  // otherwise nothing to tell a gate that forgets a reservation once it is handed off
     }
     boost::asio::co_spawn(
         executor_,

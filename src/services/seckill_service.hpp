@@ -27,6 +27,7 @@
 #include "ports/seckill_repository.hpp"
 #include "ports/seckill_token_store.hpp"
 #include "ports/stock_gate.hpp"
+#include "services/ordered_reservation_settler.hpp"
 #include "services/seckill_metrics.hpp"
 #include "services/seckill_results.hpp"
 
@@ -203,6 +204,7 @@ private:
     const ports::Clock& clock_;
     const SeckillSettings settings_;
     boost::asio::any_io_executor executor_;
+    OrderedReservationSettler ordered_;  // after gate_ and executor_, which it uses
 
     std::mutex admin_mutex_;  // one admin change at a time: "is anything running?" then create
     mutable std::shared_mutex index_mutex_;

@@ -38,7 +38,8 @@ MeteredStockGate::MeteredStockGate(ports::StockGate& inner, ports::Metrics& metr
       )),
       reserve_(operation(store, "reserve")),
       release_(operation(store, "release")),
-      settle_(operation(store, "settle")) {}
+      settle_(operation(store, "settle")),
+      settle_ordered_(operation(store, "settle_ordered")) {}
 
 MeteredStockGate::Operation MeteredStockGate::operation(const std::string& store, const std::string& name) {
     return {&seconds_.with({store, name}), &errors_.with({store, name})};
@@ -82,6 +83,19 @@ boost::asio::awaitable<void> MeteredStockGate::settle(
         throw;
     }
     settle_.seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
+boost::asio::awaitable<void> MeteredStockGate::settle_ordered(
+    std::int64_t activity_id, std::vector<std::pair<std::int64_t, int>> ordered
+) {
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        co_await inner_.settle_ordered(activity_id, std::move(ordered));
+    } catch (...) {
+        settle_ordered_.errors->inc();
+        throw;
+    }
+    settle_ordered_.seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
 }
 
 bool MeteredStockGate::tracks_in_flight() const {

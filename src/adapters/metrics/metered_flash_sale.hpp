@@ -33,6 +33,9 @@ public:
     boost::asio::awaitable<void> release(std::int64_t activity_id, std::int64_t user_id) override;
     boost::asio::awaitable<void> settle(std::int64_t activity_id, std::int64_t user_id, int seq, bool returned)
         override;
+    boost::asio::awaitable<void> settle_ordered(
+        std::int64_t activity_id, std::vector<std::pair<std::int64_t, int>> ordered
+    ) override;
     bool tracks_in_flight() const override;
     std::optional<std::int64_t> available(std::int64_t activity_id) const override;
 
@@ -49,6 +52,7 @@ private:
     Operation reserve_;
     Operation release_;
     Operation settle_;
+    Operation settle_ordered_;
 };
 
 /// `mode` names the handoff in the `mode` label ("broker", "group_commit").

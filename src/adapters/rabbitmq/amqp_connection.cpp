@@ -133,23 +133,33 @@ void AmqpConnection::check_status(int status, std::string_view what) {
     }
 }
 
-void AmqpConnection::declare_durable_queue(const std::string& name, const std::optional<std::string>& dead_letter_to) {
+void AmqpConnection::declare_durable_queue(
+    const std::string& name, bool quorum, const std::optional<std::string>& dead_letter_to
+) {
     ensure_healthy();
-    std::array<amqp_table_entry_t, 2> entries{};
-    amqp_table_t arguments = amqp_empty_table;
-    if (dead_letter_to) {
-        entries[0].key = amqp_cstring_bytes("x-dead-letter-exchange");
-        entries[0].value.kind = AMQP_FIELD_KIND_UTF8;
-        entries[0].value.value.bytes = amqp_cstring_bytes("");  // the default exchange routes by queue name
-        entries[1].key = amqp_cstring_bytes("x-dead-letter-routing-key");
-        entries[1].value.kind = AMQP_FIELD_KIND_UTF8;
-        entries[1].value.value.bytes = to_bytes(*dead_letter_to);
-        arguments = amqp_table_t{static_cast<int>(entries.size()), entries.data()};
+    std::array<amqp_table_entry_t, 3> entries{};
+    int count = 0;
+    if (quorum) {
+        entries[count].key = amqp_cstring_bytes("x-queue-type");
+        entries[count].value.kind = AMQP_FIELD_KIND_UTF8;
+        entries[count].value.value.bytes = amqp_cstring_bytes("quorum");
+        ++count;
     }
+    if (dead_letter_to) {
+        entries[count].key = amqp_cstring_bytes("x-dead-letter-exchange");
+        entries[count].value.kind = AMQP_FIELD_KIND_UTF8;
+        entries[count].value.value.bytes = amqp_cstring_bytes("");  // the default exchange routes by queue name
+        ++count;
+        entries[count].key = amqp_cstring_bytes("x-dead-letter-routing-key");
+        entries[count].value.kind = AMQP_FIELD_KIND_UTF8;
+        entries[count].value.value.bytes = to_bytes(*dead_letter_to);
+        ++count;
+    }
+    const amqp_table_t arguments = count == 0 ? amqp_empty_table : amqp_table_t{count, entries.data()};
     amqp_queue_declare(state_.get(), kChannel, to_bytes(name), 0, 1, 0, 0, arguments);
     check_rpc(
         amqp_get_rpc_reply(state_.get()),
-        "declare queue '" + name + "' (an existing queue with other arguments must be deleted first)"
+        "declare queue '" + name + "' (an existing queue with other arguments or another type must be deleted first)"
     );
 }
 

@@ -71,9 +71,12 @@ public:
     /// the destructor then only closes the socket.
     void abandon() { broken_ = true; }
 
-    /// Declares a durable, non-exclusive queue (idempotent while the arguments agree). With
+    /// Declares a durable, non-exclusive queue (idempotent while the arguments agree). A quorum
+    /// queue is replicated over the cluster's nodes (Raft) instead of living on one node. With
     /// `dead_letter_to`, rejected messages are routed through the default exchange to that queue.
-    void declare_durable_queue(const std::string& name, const std::optional<std::string>& dead_letter_to = {});
+    void declare_durable_queue(
+        const std::string& name, bool quorum = false, const std::optional<std::string>& dead_letter_to = {}
+    );
     /// Messages ready in an existing queue (a passive declare).
     std::uint32_t ready_messages(const std::string& queue);
     void delete_queue(const std::string& queue);

@@ -8,6 +8,11 @@
 
 namespace gomall::adapters::rabbitmq {
 
+/// Classic: the queue lives on the node that declared it. Quorum: replicated over the cluster's
+/// nodes (Raft), so it survives the loss of a minority of them; the broker confirms a publish once
+/// a majority has it on disk.
+enum class QueueType { classic, quorum };
+
 struct RabbitSettings {
     std::string host = "127.0.0.1";
     int port = 5672;
@@ -15,6 +20,7 @@ struct RabbitSettings {
     std::string password = "guest";  // never logged
     std::string vhost = "/";
     std::string queue = "gomall.seckill.reservations";  // dead letters go to queue + ".dead"
+    QueueType queue_type = QueueType::classic;          // both queues; changing it needs them deleted
     int prefetch = 500;                                 // basic.qos per consumer
     int consumers = 1;                                  // consumer threads, each with its own connection
     std::size_t publish_batch = 64;                     // most reservations packed into one message

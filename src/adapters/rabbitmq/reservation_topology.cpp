@@ -21,8 +21,9 @@ AmqpEndpoint endpoint_of(const RabbitSettings& settings) {
 void declare_reservation_topology(AmqpConnection& connection, const RabbitSettings& settings) {
     const std::string dead = dead_letter_queue_of(settings.queue);
     // The dead-letter queue first, so a rejection never finds its destination missing.
-    connection.declare_durable_queue(dead);
-    connection.declare_durable_queue(settings.queue, dead);
+    const bool quorum = settings.queue_type == QueueType::quorum;
+    connection.declare_durable_queue(dead, quorum);
+    connection.declare_durable_queue(settings.queue, quorum, dead);
 }
 
 }  // namespace gomall::adapters::rabbitmq

@@ -171,6 +171,26 @@ boost::asio::awaitable<void> RedisStockGate::settle(
     }
 }
 
+boost::asio::awaitable<void> RedisStockGate::settle_ordered(
+    std::int64_t activity_id, std::vector<std::pair<std::int64_t, int>> ordered
+) {
+    // Bounds one command's size; a consumer batch is at most a few hundred orders anyway.
+    constexpr std::size_t kFieldsPerCommand = 512;
+    const std::string pending = keys_of(activity_id)[4];
+    for (std::size_t first = 0; first < ordered.size(); first += kFieldsPerCommand) {
+        const std::size_t last = std::min(ordered.size(), first + kFieldsPerCommand);
+        std::vector<std::string> args;
+        args.reserve(2 + last - first);
+        args.emplace_back("HDEL");
+        args.push_back(pending);
+        for (std::size_t i = first; i < last; ++i) {
+            args.push_back(std::to_string(ordered[i].first) + ':' + std::to_string(ordered[i].second));
+        }
+        const RedisReply reply = co_await client_.command(std::move(args));
+        expect_no_error(reply, "settle ordered");
+    }
+}
+
 std::optional<std::int64_t> RedisStockGate::available(std::int64_t activity_id) const {
     std::shared_lock lock(local_mutex_);
     const auto it = local_available_.find(activity_id);

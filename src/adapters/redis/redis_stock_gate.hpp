@@ -39,6 +39,10 @@ public:
     boost::asio::awaitable<void> release(std::int64_t activity_id, std::int64_t user_id) override;
     boost::asio::awaitable<void> settle(std::int64_t activity_id, std::int64_t user_id, int seq, bool returned)
         override;
+    /// One HDEL of the pending entries (in chunks): no script needed, as the units stay sold.
+    boost::asio::awaitable<void> settle_ordered(
+        std::int64_t activity_id, std::vector<std::pair<std::int64_t, int>> ordered
+    ) override;
     bool tracks_in_flight() const override { return true; }
     std::optional<std::int64_t> available(std::int64_t activity_id) const override;
 

@@ -740,6 +740,33 @@ void publish_raw(const RabbitSettings& broker, const std::string& body) {
     );
 }
 
+TEST_F(RabbitQueueTest, OnQuorumQueuesEveryReservationIsWrittenOnceAndAPoisonOneIsDeadLettered) {
+    constexpr int kCount = 200;
+    const std::string poison = reservation(7).id;
+    fulfil_.fail_when = [&](const std::vector<Reservation>& batch) {
+        return std::any_of(batch.begin(), batch.end(), [&](const Reservation& r) { return r.id == poison; });
+    };
+    RabbitSettings settings = broker_;
+    settings.queue_type = QueueType::quorum;
+    settings.max_attempts = 2;
+    auto queue = make_queue(settings);
+    queue->start();
+    const PublishRun run = publish_concurrently(*queue, reservations(kCount), 2, 2);
+    EXPECT_EQ(run.confirmed, kCount);
+    EXPECT_EQ(run.failed, 0) << (run.errors.empty() ? "" : run.errors.front());
+    ASSERT_TRUE(outcomes_.wait_for(kCount)) << "outcomes seen: " << outcomes_.all().size();
+    for (const auto& [id, r] : outcomes_.all()) {
+        EXPECT_EQ(r.status, id == poison ? ReservationStatus::kFailed : ReservationStatus::kSucceeded) << id;
+    }
+    EXPECT_EQ(fulfil_.fulfilled().size(), static_cast<std::size_t>(kCount - 1));
+    EXPECT_TRUE(eventually([&] { return ready_in(dead_letter_queue_of(broker_.queue)) == 1; }, 5s));
+    // The broker really made it a quorum queue: declaring it classic now is refused.
+    AmqpConnection raw(endpoint_of(broker_));
+    EXPECT_THROW(raw.declare_durable_queue(broker_.queue, false, dead_letter_queue_of(broker_.queue)), AmqpError);
+    queue->stop();
+    EXPECT_EQ(ready_in(broker_.queue), 0U);
+}
+
 TEST_F(RabbitQueueTest, ConcurrentPublishesShareMessagesAndEveryReservationIsWrittenOnce) {
     constexpr int kCount = 2000;
     RabbitSettings settings = broker_;

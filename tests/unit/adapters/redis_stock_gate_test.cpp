@@ -197,6 +197,27 @@ TEST_F(RedisAdapterTest, SettleIsOncePerReservation) {
     EXPECT_EQ(gate_->snapshot(3)->available, 1);
 }
 
+TEST_F(RedisAdapterTest, SettleOrderedForgetsManyReservationsInOneCallAndKeepsTheirUnitsSold) {
+    gate_->load(activity(7, 1000), 1000, {});
+    std::vector<std::pair<std::int64_t, int>> ordered;
+    for (std::int64_t user = 1; user <= 600; ++user) {  // more than one HDEL's worth of fields
+        const auto reserved = reserve(7, user);
+        ASSERT_EQ(reserved.outcome, ReserveOutcome::kReserved);
+        ordered.emplace_back(user, reserved.seq);
+    }
+    const auto kept = reserve(7, 601);  // not ordered yet: stays in flight for the reconciler
+    ASSERT_EQ(kept.outcome, ReserveOutcome::kReserved);
+    run(io_, gate_->settle_ordered(7, ordered));
+    auto snap = gate_->snapshot(7);
+    EXPECT_EQ(snap->available, 399);
+    ASSERT_EQ(snap->in_flight.size(), 1U);
+    EXPECT_EQ(snap->in_flight.front().user_id, 601);
+    // Still counted against the shoppers' limit, and repeating it changes nothing.
+    EXPECT_EQ(reserve(7, 1).outcome, ReserveOutcome::kLimitReached);
+    run(io_, gate_->settle_ordered(7, ordered));
+    EXPECT_EQ(gate_->snapshot(7)->available, 399);
+}
+
 TEST_F(RedisAdapterTest, LostDataIsRebuiltFromTheTallyWithSeqNumbersAboveTheDatabases) {
     gate_->load(activity(4, 10), 10, {});
     ASSERT_EQ(reserve(4, 5).outcome, ReserveOutcome::kReserved);

@@ -524,5 +524,13 @@ TEST_F(ConfigTest, RabbitBatchingHasDefaultsAndRefusesValuesOutOfRange) {
     }
 }
 
+TEST_F(ConfigTest, RabbitQueueTypeIsClassicByDefaultAndOnlyClassicOrQuorum) {
+    EXPECT_EQ(load("dev").rabbitmq.queue_type, "classic");
+    EXPECT_EQ(load("dev", {{"GOMALL_RABBITMQ_QUEUE_TYPE", "quorum"}}).rabbitmq.queue_type, "quorum");
+    for (const std::string value : {"", "Quorum", "stream", "quorum "}) {
+        EXPECT_THROW(load("dev", {{"GOMALL_RABBITMQ_QUEUE_TYPE", value}}), ConfigError) << value;
+    }
+}
+
 }  // namespace
 }  // namespace gomall::app

@@ -235,6 +235,19 @@ public:
             co_await release(activity_id, user_id);
         }
     }
+    std::vector<std::size_t> ordered_batches;  // sizes of settle_ordered calls
+
+    boost::asio::awaitable<void> settle_ordered(
+        std::int64_t activity_id, std::vector<std::pair<std::int64_t, int>> ordered
+    ) override {
+        {
+            std::lock_guard lock(mutex_);
+            ordered_batches.push_back(ordered.size());
+        }
+        for (const auto& [user_id, seq] : ordered) {
+            co_await settle(activity_id, user_id, seq, false);
+        }
+    }
     bool tracks_in_flight() const override { return in_flight_tracking; }
     std::optional<std::int64_t> available(std::int64_t activity_id) const override {
         std::lock_guard lock(mutex_);
