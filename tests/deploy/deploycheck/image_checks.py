@@ -226,6 +226,16 @@ def _check_runtime_stage(
     return image
 
 
+def _keeps_a_file(directory: Path, repo: Path, ignore: DockerIgnore) -> bool:
+    """Whether anything under `directory` reaches the context (excluded folders are not entered)."""
+    for current, folders, names in os.walk(directory):
+        relative = Path(current).relative_to(repo).as_posix()
+        if any(not ignore.excluded(f"{relative}/{name}") for name in names):
+            return True
+        folders[:] = [f for f in folders if not ignore.excluded(f"{relative}/{f}")]
+    return False
+
+
 def _check_context(stages: list[Stage], layout: Layout, report: Report) -> None:
     if not report.check(layout.dockerignore.is_file(), f"{layout.shown(layout.dockerignore)} exists (the context is the repository root)"):
         return
@@ -243,10 +253,8 @@ def _check_context(stages: list[Stage], layout: Layout, report: Report) -> None:
                     problems.append(f"{item} does not exist")
                 elif ignore.excluded(item.rstrip("/")):
                     problems.append(f"{item} is excluded by .dockerignore")
-                elif path.is_dir():
-                    kept = [p for p in path.rglob("*") if p.is_file() and not ignore.excluded(str(p.relative_to(layout.repo)))]
-                    if not kept:
-                        problems.append(f"{item} is empty once .dockerignore applies")
+                elif path.is_dir() and not _keeps_a_file(path, layout.repo, ignore):
+                    problems.append(f"{item} is empty once .dockerignore applies")
     report.check(
         not problems and count > 0,
         f"the {count} COPY sources from the context exist and pass .dockerignore",
