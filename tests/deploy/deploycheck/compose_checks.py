@@ -13,7 +13,7 @@ from .facts import ENV_PREFIX, RepoFacts
 from .image_checks import ImageFacts
 from .layout import Layout
 from .nginx_check import check_nginx
-from .prometheus_checks import check_job, promtool_check, static_targets
+from .prometheus_checks import check_job, promtool_check, shop_jobs, static_targets
 from .report import Report
 from .tools import Tools
 
@@ -337,6 +337,31 @@ def _prometheus_config(stack: Stack, service: dict) -> tuple[dict | None, str]:
     return None, "(none)"
 
 
+def _check_same_job(stack: Stack, config: dict, job: dict, where: str, report: Report) -> None:
+    """The stack's job is deploy/prometheus.yml's, with its own targets and the token added."""
+    shipped_path = stack.layout.prometheus
+    if not shipped_path.is_file():
+        return
+    shipped = yaml.safe_load(shipped_path.read_text(encoding="utf-8")) or {}
+    jobs = shop_jobs(shipped)
+    if not jobs:
+        return
+    differences = [
+        key for key in ("metrics_path", "scrape_interval", "scrape_timeout", "scheme")
+        if jobs[0].get(key) != job.get(key)
+    ]
+    if (shipped.get("global") or {}) != (config.get("global") or {}):
+        differences.append("global")
+    labels = [group.get("labels") for group in jobs[0].get("static_configs") or []]
+    if labels != [group.get("labels") for group in job.get("static_configs") or []]:
+        differences.append("labels")
+    report.check(
+        not differences,
+        f"{where}: the same job as {stack.layout.shown(shipped_path)} (apart from targets and the token)",
+        f"{where} and {stack.layout.shown(shipped_path)} differ in {', '.join(differences)}",
+    )
+
+
 def _check_prometheus_service(stack: Stack, shops: list[str], port: int, facts: RepoFacts, report: Report, tools: Tools) -> None:
     found = [n for n, s in stack.services.items() if "prometheus" in str(s.get("image", ""))]
     if not report.check(len(found) == 1, f"one Prometheus service ({', '.join(found)})", "no Prometheus service"):
@@ -357,6 +382,7 @@ def _check_prometheus_service(stack: Stack, shops: list[str], port: int, facts: 
         f"{where}: scrapes every shop directly ({', '.join(sorted(wanted))})",
         f"{where}: targets {sorted(static_targets(job))}, not the shops {sorted(wanted)}",
     )
+    _check_same_job(stack, config, job, where, report)
     credentials = (job.get("authorization") or {}).get("credentials_file")
     token_vars = set()
     for shop in shops:

@@ -147,6 +147,11 @@ class DockerIgnore:
         # A pattern naming a directory also covers everything below it.
         return any(re.fullmatch(regex, "/".join(parts[:n])) for n in range(1, len(parts) + 1))
 
+    def may_reinclude_below(self, path: str) -> bool:
+        """Whether a `!` pattern could bring back something under the excluded folder `path`."""
+        prefix = path.strip("/") + "/"
+        return any(negate and (pattern.startswith(prefix) or pattern.startswith("**")) for negate, pattern in self.patterns)
+
     def excluded(self, path: str) -> bool:
         path = path.strip("/")
         verdict = False

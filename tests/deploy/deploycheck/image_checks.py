@@ -232,7 +232,10 @@ def _keeps_a_file(directory: Path, repo: Path, ignore: DockerIgnore) -> bool:
         relative = Path(current).relative_to(repo).as_posix()
         if any(not ignore.excluded(f"{relative}/{name}") for name in names):
             return True
-        folders[:] = [f for f in folders if not ignore.excluded(f"{relative}/{f}")]
+        folders[:] = [
+            f for f in folders
+            if not ignore.excluded(f"{relative}/{f}") or ignore.may_reinclude_below(f"{relative}/{f}")
+        ]
     return False
 
 
