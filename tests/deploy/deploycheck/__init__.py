@@ -1,0 +1,1 @@
+"""The checks behind tests/deploy/check-deploy."""

@@ -318,7 +318,7 @@ def _check_nginx_service(stack: Stack, shops: list[str], port: int, report: Repo
     for entry in service.get("ports") or []:
         text = str(entry.get("target") if isinstance(entry, dict) else entry).split("/")[0]
         published.add(int(text.rsplit(":", 1)[-1]))
-    check_nginx(conf, stack.layout.shown(conf), target.endswith("/nginx.conf"), set(shops), port, published, report, tools)
+    check_nginx(conf, stack.layout.shown(conf), target.endswith("/nginx.conf"), set(shops), set(stack.services), port, published, report, tools)
 
 
 def _prometheus_config(stack: Stack, service: dict) -> tuple[dict | None, str]:

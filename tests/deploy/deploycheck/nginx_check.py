@@ -57,6 +57,7 @@ def check_nginx(
     shown: str,
     whole_config: bool,
     shop_hosts: set[str],
+    services: set[str],
     shop_port: int,
     published: set[int],
     report: Report,
@@ -82,6 +83,12 @@ def check_nginx(
         f"{shown}: the upstream lists {', '.join(sorted(shop_hosts))} on port {shop_port}",
         f"{shown}: upstream servers {sorted(f'{h}:{p}' for h, p in servers)} "
         f"(missing {missing or 'none'}, wrong port {wrong_port or 'none'}; the shops listen on {shop_port})",
+    )
+    strangers = sorted(h for h in named - services if not re.fullmatch(r"[\d.]+|\[[\da-fA-F:]+\]", h))
+    report.check(
+        not strangers,
+        f"{shown}: every upstream server is a compose service",
+        f"{shown}: upstream servers {strangers} are not compose services (nginx would not start: host not found)",
     )
     listening = listen_ports(text)
     report.check(

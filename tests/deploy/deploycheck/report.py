@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
 
@@ -49,6 +48,3 @@ class Report:
     def summary_line(self) -> str:
         return f"check-deploy: {self.passed} passed, {self.failed} failed, {self.skipped} skipped"
 
-
-def warn(message: str) -> None:
-    print(f"check-deploy: {message}", file=sys.stderr)

@@ -77,6 +77,8 @@ CASES = [
     Break("a filled-in secret in .env.example", ".env.example",
           "GOMALL_REDIS_PASSWORD=\n", "GOMALL_REDIS_PASSWORD=hunter2\n", "GOMALL_REDIS_PASSWORD carry values"),
     Break("nginx's upstream missing a shop", "nginx.conf", "        server shop3:8080;\n", "", "missing ['shop3']"),
+    Break("nginx's upstream naming a host compose does not run", "nginx.conf",
+          "server shop3:8080;", "server shop3:8080;\n        server shop4:8080;", "['shop4'] are not compose services"),
     Break("the event stream's Ingress buffering", "k8s/ingress.yaml",
           'proxy-buffering: "off"', 'proxy-buffering: "on"', "/api/seckill/events needs"),
     Break("a .dockerignore that drops the sources", "../.dockerignore", "!src/\n", "", "src/ is excluded"),
