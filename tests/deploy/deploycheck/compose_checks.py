@@ -12,6 +12,7 @@ from .common import check_env_names, check_env_values, env_mapping, seconds, url
 from .facts import ENV_PREFIX, RepoFacts
 from .image_checks import ImageFacts
 from .layout import Layout
+from .loader_check import check_loader_accepts
 from .nginx_check import check_nginx
 from .prometheus_checks import check_job, promtool_check, shop_jobs, static_targets
 from .report import Report
@@ -191,7 +192,9 @@ def _shop_env(stack: Stack, service: dict) -> tuple[dict[str, str | None], dict[
     return written, {n: v for n, v in resolved.items() if v is not None}
 
 
-def _check_shops(stack: Stack, shops: list[str], facts: RepoFacts, image: ImageFacts, report: Report) -> tuple[int, set[str]]:
+def _check_shops(
+    stack: Stack, shops: list[str], facts: RepoFacts, image: ImageFacts, report: Report, tools: Tools
+) -> tuple[int, set[str]]:
     """Per-shop checks; returns the shops' port and the names of the services they depend on."""
     scraped = any("prometheus" in str(s.get("image", "")) for s in stack.services.values())
     port = int(facts.defaults["server.port"])
@@ -203,7 +206,9 @@ def _check_shops(stack: Stack, shops: list[str], facts: RepoFacts, image: ImageF
         written, known = _shop_env(stack, service)
         check_env_names(list(written), f"{name} environment", facts, report)
         check_env_values({n: v for n, v in known.items() if n.startswith(ENV_PREFIX)}, f"{name} environment", facts, report)
-        settings = facts.effective({n: known.get(n, "<secret>") for n in written})
+        passed = {n: known.get(n, "<secret>") for n in written}
+        settings = facts.effective(passed)
+        check_loader_accepts(passed, name, facts.root, report, tools)
         if not report.check(
             all(settings[k].isdigit() for k in ("server.port", "server.shutdown_timeout_seconds", "order.node_id")),
             f"{name}: server.port, server.shutdown_timeout_seconds and order.node_id resolve to numbers",
@@ -437,7 +442,7 @@ def check_compose(layout: Layout, facts: RepoFacts, image: ImageFacts, report: R
     shops = sorted(n for n, s in stack.services.items() if _is_shop(n, s, stack))
     if not report.check(len(shops) >= 2, f"{len(shops)} shop services built from deploy/Dockerfile ({', '.join(shops)})", f"need 2+ shop services built from deploy/Dockerfile, found {shops}"):
         return
-    port, backing = _check_shops(stack, shops, facts, image, report)
+    port, backing = _check_shops(stack, shops, facts, image, report, tools)
     report.check(
         all(stack.services[b].get("volumes") for b in backing),
         f"the data stores keep their data in volumes ({', '.join(sorted(backing))})",

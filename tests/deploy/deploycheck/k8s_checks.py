@@ -15,6 +15,7 @@ from .facts import RepoFacts
 from .image_checks import ImageFacts
 from .k8s_schema import KINDS, shape_problems
 from .layout import Layout
+from .loader_check import check_loader_accepts
 from .report import Report
 from .tools import Tools, first_line
 
@@ -162,7 +163,7 @@ def _prestop_seconds(container: dict) -> float:
 
 
 def _check_workload(
-    cluster: Cluster, facts: RepoFacts, image: ImageFacts, report: Report
+    cluster: Cluster, facts: RepoFacts, image: ImageFacts, report: Report, tools: Tools
 ) -> tuple[Manifest, dict, dict[str, str]] | None:
     found = _shop_workload(cluster)
     if not report.check(found is not None, "a StatefulSet or Deployment runs the gomall image"):
@@ -179,6 +180,7 @@ def _check_workload(
     report.check(not problems, f"{name}: envFrom names ConfigMaps and Secrets the manifests define", "; ".join(problems))
     check_env_names(list(env), f"{name} environment (env and envFrom)", facts, report)
     check_env_values(literal, f"{name} environment", facts, report)
+    check_loader_accepts(env, name, facts.root, report, tools)
     settings = facts.effective({k: v for k, v in env.items() if not v.startswith("<")})
     for key, value in env.items():
         if value.startswith("<") and key in facts.keys:
@@ -516,7 +518,8 @@ def _check_with_kubectl(layout: Layout, cluster: Cluster, report: Report, tools:
         report.ok("kubectl apply --dry-run=client accepts the manifests")
     else:
         reason = next((line for line in output.splitlines() if "unable to recognize" in line or line.startswith("error")), first_line(output))
-        report.skip(f"kubectl apply --dry-run=client needs an API server ({reason.strip()[:160]}); the offline schema subset above stands in")
+        reason = reason.replace(str(layout.repo) + "/", "").strip()[:160]
+        report.skip(f"kubectl apply --dry-run=client needs an API server ({reason}); the offline schema subset above stands in")
 
 
 def check_k8s(layout: Layout, facts: RepoFacts, image: ImageFacts, report: Report, tools: Tools) -> None:
@@ -527,7 +530,7 @@ def check_k8s(layout: Layout, facts: RepoFacts, image: ImageFacts, report: Repor
     cluster, files = loaded
     _check_shapes(cluster, layout, report)
     _check_kustomization(layout, files, report)
-    found = _check_workload(cluster, facts, image, report)
+    found = _check_workload(cluster, facts, image, report, tools)
     if found is not None:
         workload, container, settings = found
         _check_security(cluster, workload, container, image, settings, report)

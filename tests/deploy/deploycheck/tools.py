@@ -17,12 +17,13 @@ class Tools:
         return self.enabled and shutil.which(program) is not None
 
     @staticmethod
-    def run(command: list[str], timeout: float = 60, cwd: str | None = None) -> tuple[int, str]:
+    def run(command: list[str], timeout: float = 60, cwd: str | None = None, env: dict[str, str] | None = None) -> tuple[int, str]:
         """Exit status and combined output; 124 when the time ran out, 127 when not found."""
         try:
             done = subprocess.run(
                 command,
                 cwd=cwd,
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
