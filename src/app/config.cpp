@@ -40,6 +40,38 @@ long long parse_integer(const std::string& key, const std::string& v, long long 
     return n;
 }
 
+/// "host:port,host:port" (spaces around entries allowed; empty: none). At most 64 entries; each
+/// host non-empty without spaces, each port 1-65535.
+std::vector<std::string> parse_node_list(const std::string& key, const std::string& v) {
+    constexpr std::size_t kMaxNodes = 64;
+    std::vector<std::string> nodes;
+    std::size_t start = 0;
+    while (start <= v.size()) {
+        const auto comma = std::min(v.find(',', start), v.size());
+        std::string entry = v.substr(start, comma - start);
+        const auto first = entry.find_first_not_of(' ');
+        entry = first == std::string::npos ? "" : entry.substr(first, entry.find_last_not_of(' ') - first + 1);
+        start = comma + 1;
+        if (entry.empty()) {
+            if (v.find_first_not_of(' ') == std::string::npos) {
+                break;  // the whole value is empty: no nodes
+            }
+            fail(key, "an empty entry in '" + v + "' (expected host:port,host:port)");
+        }
+        const auto colon = entry.rfind(':');
+        if (colon == std::string::npos || colon == 0 || entry.find(':') != colon ||
+            entry.find_first_of(" /@") != std::string::npos || entry.size() > 270) {
+            fail(key, "'" + entry + "' is not host:port");
+        }
+        parse_integer(key, entry.substr(colon + 1), 1, 65535);
+        nodes.push_back(std::move(entry));
+        if (nodes.size() > kMaxNodes) {
+            fail(key, "more than 64 nodes");
+        }
+    }
+    return nodes;
+}
+
 bool parse_bool(const std::string& key, std::string v) {
     std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
     if (v == "true" || v == "1" || v == "yes" || v == "on")
@@ -295,6 +327,9 @@ std::vector<Key> keys() {
     add("redis", "db", [](Config& c, const std::string& v) {
         c.redis.db = static_cast<int>(parse_integer("redis.db", v, 0, 15));
     });
+    add("redis", "cluster_nodes", [](Config& c, const std::string& v) {
+        c.redis.cluster_nodes = parse_node_list("redis.cluster_nodes", v);
+    });
     add("redis", "connections", [](Config& c, const std::string& v) {
         c.redis.connections = static_cast<int>(parse_integer("redis.connections", v, 1, 64));
     });
@@ -318,6 +353,9 @@ std::vector<Key> keys() {
     add("rabbitmq", "user", [](Config& c, const std::string& v) { c.rabbitmq.user = v; });
     add("rabbitmq", "password", [](Config& c, const std::string& v) { c.rabbitmq.password = v; });
     add("rabbitmq", "vhost", [](Config& c, const std::string& v) { c.rabbitmq.vhost = v.empty() ? "/" : v; });
+    add("rabbitmq", "nodes", [](Config& c, const std::string& v) {
+        c.rabbitmq.nodes = parse_node_list("rabbitmq.nodes", v);
+    });
     add("rabbitmq", "queue", [](Config& c, const std::string& v) {
         if (v.empty() || v.size() > 200)
             fail("rabbitmq.queue", "must be 1-200 characters");
@@ -746,6 +784,9 @@ Config load_config(const ConfigOptions& options) {
         throw ConfigError("config upload.max_total_bytes: must not be smaller than upload.max_file_bytes");
     }
     validate_wechatpay(config);
+    if (!config.redis.cluster_nodes.empty() && config.redis.db != 0) {
+        throw ConfigError("config redis.db: Redis Cluster has only database 0; unset redis.db or redis.cluster_nodes");
+    }
     if (config.database.driver == "mysql" && config.database.mysql_database.empty()) {
         throw ConfigError("config database.mysql_database: must be set when database.driver is mysql");
     }

@@ -125,6 +125,8 @@ struct RedisConfig {
     int connections = 2;
     std::string key_prefix = "gomall";
     int command_timeout_ms = 1000;
+    // Redis Cluster seed nodes ("host:port"); empty: the one server at host:port.
+    std::vector<std::string> cluster_nodes;
 };
 
 struct RabbitConfig {
@@ -133,6 +135,8 @@ struct RabbitConfig {
     std::string user = "guest";
     std::string password = "guest";
     std::string vhost = "/";
+    // Cluster nodes ("host:port"), tried in turn on every (re)connection; empty: host:port.
+    std::vector<std::string> nodes;
     std::string queue = "gomall.seckill.reservations";
     std::string queue_type = "classic";  // or "quorum" (replicated over a cluster; see operations.md)
     int prefetch = 500;

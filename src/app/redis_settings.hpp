@@ -17,6 +17,11 @@ inline adapters::redis::RedisSettings redis_settings(const RedisConfig& c) {
     s.db = c.db;
     s.connections = c.connections;
     s.command_timeout = std::chrono::milliseconds(c.command_timeout_ms);
+    for (const std::string& node : c.cluster_nodes) {
+        if (auto address = adapters::redis::parse_node_address(node)) {  // validated by the config loader
+            s.cluster_nodes.push_back(std::move(*address));
+        }
+    }
     return s;
 }
 

@@ -12,6 +12,7 @@
 #include "adapters/memory/in_memory_seckill_token_store.hpp"
 #include "adapters/memory/in_memory_stock_gate.hpp"
 #include "adapters/rabbitmq/rabbit_reservation_queue.hpp"
+#include "adapters/rabbitmq/reservation_topology.hpp"
 #include "adapters/redis/redis_blocking_connection.hpp"
 #include "adapters/redis/redis_client.hpp"
 #include "adapters/redis/redis_rate_limiter.hpp"
@@ -174,9 +175,11 @@ public:
         return {&guarded_->redis, &guarded_->rabbitmq};
     }
     std::string description() const override {
-        return "full (redis " + config_.redis.host + ":" + std::to_string(config_.redis.port) + ", rabbitmq " +
-               config_.rabbitmq.host + ":" + std::to_string(config_.rabbitmq.port) + " queue " +
-               config_.rabbitmq.queue + ")";
+        const std::string redis = config_.redis.cluster_nodes.empty()
+                                      ? config_.redis.host + ":" + std::to_string(config_.redis.port)
+                                      : "cluster " + std::to_string(config_.redis.cluster_nodes.size()) + " seed nodes";
+        return "full (redis " + redis + ", rabbitmq " + adapters::rabbitmq::peer_of(rabbit_settings(config_.rabbitmq)) +
+               " queue " + config_.rabbitmq.queue + " (" + config_.rabbitmq.queue_type + "))";
     }
 
     void trace_with(ports::Tracer& tracer) override {
@@ -291,9 +294,13 @@ private:
         s.user = c.user;
         s.password = c.password;
         s.vhost = c.vhost;
+        for (const std::string& node : c.nodes) {  // "host:port", validated by the config loader
+            const auto colon = node.rfind(':');
+            s.nodes.emplace_back(node.substr(0, colon), std::stoi(node.substr(colon + 1)));
+        }
         s.queue = c.queue;
         s.queue_type =
-            c.queue_type == "quorum" ? adapters::rabbitmq::QueueType::quorum : adapters::rabbitmq::QueueType::classic;
+            c.queue_type == "quorum" ? adapters::rabbitmq::QueueType::kQuorum : adapters::rabbitmq::QueueType::kClassic;
         s.prefetch = c.prefetch;
         s.consumers = c.consumers;
         s.consume = c.consumers > 0;

@@ -15,6 +15,7 @@
 #include "adapters/rabbitmq/reservation_consumer.hpp"
 #include "adapters/rabbitmq/reservation_message.hpp"
 #include "adapters/rabbitmq/reservation_publisher.hpp"
+#include "adapters/rabbitmq/reservation_topology.hpp"
 #include "adapters/rabbitmq/stop_signal.hpp"
 
 namespace gomall::adapters::rabbitmq {
@@ -88,12 +89,12 @@ void RabbitReservationQueue::start() {
     started_ = true;
     const int consumers = settings_.consume ? settings_.consumers : 0;
     spdlog::info(
-        "rabbitmq reservation queue: broker {}:{} vhost '{}' user '{}', queue '{}', {} consumer(s)",
-        settings_.host,
-        settings_.port,
+        "rabbitmq reservation queue: broker {} vhost '{}' user '{}', queue '{}' ({}), {} consumer(s)",
+        peer_of(settings_),
         settings_.vhost,
         settings_.user,
         settings_.queue,
+        settings_.queue_type == QueueType::kQuorum ? "quorum" : "classic",
         consumers
     );
     // Consumers first: they connect in the background while start() waits for the publisher.

@@ -5,13 +5,15 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace gomall::adapters::rabbitmq {
 
 /// Classic: the queue lives on the node that declared it. Quorum: replicated over the cluster's
 /// nodes (Raft), so it survives the loss of a minority of them; the broker confirms a publish once
 /// a majority has it on disk.
-enum class QueueType { classic, quorum };
+enum class QueueType { kClassic, kQuorum };
 
 struct RabbitSettings {
     std::string host = "127.0.0.1";
@@ -19,8 +21,10 @@ struct RabbitSettings {
     std::string user = "guest";
     std::string password = "guest";  // never logged
     std::string vhost = "/";
+    /// A cluster's nodes (host, port); each (re)connection tries the next one. Empty: host:port.
+    std::vector<std::pair<std::string, int>> nodes;
     std::string queue = "gomall.seckill.reservations";  // dead letters go to queue + ".dead"
-    QueueType queue_type = QueueType::classic;          // both queues; changing it needs them deleted
+    QueueType queue_type = QueueType::kClassic;          // both queues; changing it needs them deleted
     int prefetch = 500;                                 // basic.qos per consumer
     int consumers = 1;                                  // consumer threads, each with its own connection
     std::size_t publish_batch = 64;                     // most reservations packed into one message

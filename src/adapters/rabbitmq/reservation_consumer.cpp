@@ -85,10 +85,12 @@ void ReservationConsumer::join() {
 void ReservationConsumer::run() {
     ReconnectBackoff backoff(settings_.reconnect_min, settings_.reconnect_max);
     bool in_outage = false;  // warned about the current outage already
+    // Consumers start on different cluster nodes and move on to the next after a failure.
+    std::size_t attempt = static_cast<std::size_t>(index_);
     while (!stop_.requested()) {
         bool consuming = false;
         try {
-            AmqpConnection connection(endpoint_of(settings_));
+            AmqpConnection connection(endpoint_of(settings_, attempt++));
             declare_reservation_topology(connection, settings_);
             connection.qos(static_cast<std::uint16_t>(std::clamp(settings_.prefetch, 1, 65535)));
             connection.consume(settings_.queue);

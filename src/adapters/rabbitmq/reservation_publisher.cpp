@@ -36,7 +36,7 @@ std::exception_ptr publish_error(const std::string& why) {
 }  // namespace
 
 ReservationPublisher::ReservationPublisher(RabbitSettings settings)
-    : settings_(std::move(settings)), peer_(settings_.host + ":" + std::to_string(settings_.port)) {}
+    : settings_(std::move(settings)), peer_(peer_of(settings_)) {}
 
 ReservationPublisher::~ReservationPublisher() {
     stop();
@@ -143,7 +143,8 @@ void ReservationPublisher::run() {
 }
 
 void ReservationPublisher::connect() {
-    auto connection = std::make_unique<AmqpConnection>(endpoint_of(settings_));
+    // With a cluster, every attempt goes to the next node: a node that is down costs one attempt.
+    auto connection = std::make_unique<AmqpConnection>(endpoint_of(settings_, connect_attempts_++));
     declare_reservation_topology(*connection, settings_);
     connection->confirm_select();
     connection_ = std::move(connection);

@@ -105,6 +105,7 @@ private:
     std::deque<Pending> unsent_;                   // taken from the outbox, not yet sent
     std::map<std::uint64_t, InFlight> in_flight_;  // by publish sequence number (the confirm's tag)
     std::uint64_t next_sequence_ = 1;
+    std::size_t connect_attempts_ = 0;  // picks the cluster node of the next attempt
 };
 
 }  // namespace gomall::adapters::rabbitmq

@@ -2,10 +2,12 @@
 // from an admin request or at startup, the reconciler's pass). Never use it on an I/O thread.
 #pragma once
 
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "adapters/redis/cluster_routing.hpp"
 #include "adapters/redis/redis_client.hpp"
 #include "adapters/redis/redis_reply.hpp"
 #include "adapters/redis/redis_script.hpp"
@@ -15,7 +17,9 @@ struct redisContext;
 namespace gomall::adapters::redis {
 
 /// Thread-safe (one call at a time). Connects lazily with the settings' timeout, and drops the
-/// connection after any transport error so the next call starts afresh.
+/// connection after any transport error so the next call starts afresh. With `cluster_nodes`,
+/// keeps a connection per node it was sent to and follows MOVED/ASK redirections (learning
+/// where each slot lives from MOVED).
 class RedisBlockingConnection {
 public:
     explicit RedisBlockingConnection(RedisSettings settings);
@@ -30,13 +34,16 @@ public:
     );
 
 private:
-    RedisReply command_locked(const std::vector<std::string>& args);
-    void connect_locked();
-    void drop_locked();
+    /// A connection to `address`, opened (AUTH, SELECT) if there is none.
+    redisContext* context_for_locked(const NodeAddress& address);
+    RedisReply command_locked(const NodeAddress& address, const std::vector<std::string>& args);
+    RedisReply cluster_command_locked(const std::vector<std::string>& args);
+    void drop_locked(const NodeAddress& address);
 
     const RedisSettings settings_;
     std::mutex mutex_;
-    redisContext* context_ = nullptr;
+    std::map<std::string, redisContext*> contexts_;  // by "host:port"
+    std::map<int, NodeAddress> slot_owners_;         // cluster: learned from MOVED
 };
 
 }  // namespace gomall::adapters::redis

@@ -21,6 +21,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "adapters/redis/cluster_routing.hpp"
 #include "adapters/redis/redis_reply.hpp"
 #include "adapters/redis/redis_script.hpp"
 #include "core/unavailable.hpp"
@@ -39,6 +40,9 @@ struct RedisSettings {
     std::chrono::milliseconds command_timeout{1000};
     std::chrono::milliseconds reconnect_min{100};
     std::chrono::milliseconds reconnect_max{2000};
+    /// Not empty: Redis Cluster, found through these seed nodes (host/port/db are then unused);
+    /// `connections` links go to each master.
+    std::vector<NodeAddress> cluster_nodes;
 };
 
 /// Redis could not be reached or did not answer in time. The purchase path turns it into 503
@@ -49,6 +53,7 @@ public:
 };
 
 class RedisConnection;
+class RedisClusterRouter;
 
 /// Receives one command's outcome on the Redis thread and passes it to the awaiting coroutine.
 class ReplySink {
@@ -99,7 +104,8 @@ private:
 
     const RedisSettings settings_;
     boost::asio::io_context io_;
-    std::vector<std::shared_ptr<RedisConnection>> connections_;
+    std::vector<std::shared_ptr<RedisConnection>> connections_;  // one server
+    std::shared_ptr<RedisClusterRouter> cluster_;                // or a cluster
     std::atomic<std::size_t> next_{0};
     std::thread thread_;
     std::atomic<bool> running_{false};

@@ -62,7 +62,7 @@ void RedisInvalidationSubscriber::run() {
         backoff = settings_.reconnect_min;
         subscribed_ = true;
         if (ever_subscribed) {
-            spdlog::info("read cache: invalidation channel back; dropping what this instance cached");
+            spdlog::info("{}: channel {} back; catching up on what was missed", what_, channel_);
         }
         // Even the first subscription: changes made before it (while this instance started) were
         // not heard, and anything cached meanwhile may predate them.
@@ -72,7 +72,7 @@ void RedisInvalidationSubscriber::run() {
         subscribed_ = false;
         redisFree(context);
         if (!stopping_) {
-            spdlog::warn("read cache: invalidation channel lost; reconnecting");
+            spdlog::warn("{}: channel {} lost; reconnecting", what_, channel_);
         }
     }
 }

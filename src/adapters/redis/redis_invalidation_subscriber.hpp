@@ -1,5 +1,6 @@
-// Listens on the read cache's invalidation channel (SUBSCRIBE on its own connection and thread) and
-// hands each notice to the catalogue cache; reconnects with backoff when Redis goes away.
+// Listens on one Redis channel (SUBSCRIBE on its own connection and thread) and hands each message
+// to its receiver; reconnects with backoff when Redis goes away. The read cache's invalidations and
+// the token revocations each have one.
 #pragma once
 
 #include <atomic>
@@ -17,8 +18,9 @@ namespace gomall::adapters::redis {
 
 class RedisInvalidationSubscriber final : public ports::InvalidationSubscriber {
 public:
-    RedisInvalidationSubscriber(RedisSettings settings, std::string channel)
-        : settings_(std::move(settings)), channel_(std::move(channel)) {}
+    /// `what` names the channel's use in the log lines about losing and regaining it.
+    RedisInvalidationSubscriber(RedisSettings settings, std::string channel, std::string what = "read cache")
+        : settings_(std::move(settings)), channel_(std::move(channel)), what_(std::move(what)) {}
     RedisInvalidationSubscriber(const RedisInvalidationSubscriber&) = delete;
     RedisInvalidationSubscriber& operator=(const RedisInvalidationSubscriber&) = delete;
     ~RedisInvalidationSubscriber() override { stop(); }
@@ -39,6 +41,7 @@ private:
 
     const RedisSettings settings_;
     const std::string channel_;
+    const std::string what_;
     std::function<void(std::string_view)> on_message_;
     std::function<void()> on_resubscribed_;
     std::atomic<bool> stopping_{false};

@@ -747,7 +747,7 @@ TEST_F(RabbitQueueTest, OnQuorumQueuesEveryReservationIsWrittenOnceAndAPoisonOne
         return std::any_of(batch.begin(), batch.end(), [&](const Reservation& r) { return r.id == poison; });
     };
     RabbitSettings settings = broker_;
-    settings.queue_type = QueueType::quorum;
+    settings.queue_type = QueueType::kQuorum;
     settings.max_attempts = 2;
     auto queue = make_queue(settings);
     queue->start();

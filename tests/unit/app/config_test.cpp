@@ -532,5 +532,29 @@ TEST_F(ConfigTest, RabbitQueueTypeIsClassicByDefaultAndOnlyClassicOrQuorum) {
     }
 }
 
+TEST_F(ConfigTest, ClusterNodeListsAreHostPortPairsAndRedisClusterRefusesADatabaseNumber) {
+    const auto defaults = load("dev");
+    EXPECT_TRUE(defaults.redis.cluster_nodes.empty());
+    EXPECT_TRUE(defaults.rabbitmq.nodes.empty());
+    const auto set = load(
+        "dev",
+        {{"GOMALL_REDIS_CLUSTER_NODES", "127.0.0.1:7000, redis-2.internal:7001 ,10.0.0.3:7002"},
+         {"GOMALL_RABBITMQ_NODES", "rabbit-1:5672,rabbit-2:5672"}}
+    );
+    EXPECT_EQ(
+        set.redis.cluster_nodes, (std::vector<std::string>{"127.0.0.1:7000", "redis-2.internal:7001", "10.0.0.3:7002"})
+    );
+    EXPECT_EQ(set.rabbitmq.nodes, (std::vector<std::string>{"rabbit-1:5672", "rabbit-2:5672"}));
+    EXPECT_TRUE(load("dev", {{"GOMALL_REDIS_CLUSTER_NODES", ""}}).redis.cluster_nodes.empty());
+    for (const std::string value :
+         {"h", "h:", ":1", "h:0", "h:65536", "a,b:1", "h:1,,h:2", "h:1,", "a b:1", "u@h:1", "a:b:1", "h:1x"}) {
+        EXPECT_THROW(load("dev", {{"GOMALL_REDIS_CLUSTER_NODES", value}}), ConfigError) << value;
+        EXPECT_THROW(load("dev", {{"GOMALL_RABBITMQ_NODES", value}}), ConfigError) << value;
+    }
+    EXPECT_THROW(
+        load("dev", {{"GOMALL_REDIS_CLUSTER_NODES", "127.0.0.1:7000"}, {"GOMALL_REDIS_DB", "2"}}), ConfigError
+    );
+}
+
 }  // namespace
 }  // namespace gomall::app
