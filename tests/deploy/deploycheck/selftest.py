@@ -20,7 +20,7 @@ from .runner import run_checks
 from .tools import Tools
 
 # A whole nginx.conf as compose mounts it; the copies get this one, so the nginx checks are
-# exercised whether or not deploy/nginx.conf has been written yet.
+# exercised the same way whatever deploy/nginx.conf holds (or whether it exists yet).
 NGINX_CONF = """\
 events {}
 http {
@@ -79,6 +79,9 @@ CASES = [
     Break("nginx's upstream missing a shop", "nginx.conf", "        server shop3:8080;\n", "", "missing ['shop3']"),
     Break("nginx's upstream naming a host compose does not run", "nginx.conf",
           "server shop3:8080;", "server shop3:8080;\n        server shop4:8080;", "['shop4'] are not compose services"),
+    Break("nginx.conf including a file compose does not mount", "nginx.conf",
+          "    upstream shops {", "    include extra-upstreams.conf;\n    upstream shops {", "which compose does not mount"),
+    Break("a compose build target the Dockerfile lacks", "docker-compose.yml", "target: nginx", "target: proxy", "not stages of deploy/Dockerfile"),
     Break("the event stream's Ingress buffering", "k8s/ingress.yaml",
           'proxy-buffering: "off"', 'proxy-buffering: "on"', "/api/seckill/events needs"),
     Break("a .dockerignore that drops the sources", "../.dockerignore", "!src/\n", "", "src/ is excluded"),
