@@ -26,6 +26,7 @@
 #include "app/database_settings.hpp"
 #include "app/demo_catalog.hpp"
 #include "app/payment_backend.hpp"
+#include "app/revocation_backend.hpp"
 #include "app/seckill_backend.hpp"
 #include "app/tracing_backend.hpp"
 #include "http/blocking_pool.hpp"
@@ -124,6 +125,7 @@ struct App::Parts {
           database_health(database),
           hasher(config.auth.bcrypt_cost),
           revocations(tokens, clock),
+          revocation_backend(config, revocations, clock, metrics),
           login_limiter(
               clock,
               services::RateLimitSettings{
@@ -270,6 +272,7 @@ struct App::Parts {
     adapters::sql::DatabaseHealthCheck database_health;
     services::PasswordHasher hasher;
     services::TokenRevocations revocations;
+    RevocationBackend revocation_backend;  // full mode: revocations heard from and told to the other instances
     services::KeyedRateLimiter login_limiter;
     services::LoginThrottle login_throttle;
     services::AuthService auth;
@@ -330,6 +333,8 @@ std::optional<std::string> App::start() {
         spdlog::info("applied {} migration(s)", applied);
     }
     p.revocations.load();
+    spdlog::info("token revocations: {}", p.revocation_backend.description());
+    p.revocation_backend.start();
     p.auth.count_throttled_with(services::rate_limited_counter(p.metrics, "login_throttle"));
     spdlog::info("catalogue cache: {}", p.catalog_cache.description());
     p.catalog_cache.start();
@@ -502,6 +507,7 @@ void App::stop() {
     parts_->catalog_cache.stop();
     parts_->seckill_backend->stop();
     parts_->blocking.join();
+    parts_->revocation_backend.stop();  // after the pool: a logout still running there announces its revocation
     parts_->canceller.stop();
     parts_->payment_backend.stop();
     // Last: the spans of everything stopped above are in its queue.

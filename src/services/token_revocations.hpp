@@ -1,7 +1,9 @@
 // The in-memory view of revoked access tokens that the token verifier consults on every request.
-// Writes go through to ports::TokenRepository so revocations survive a restart (load() rebuilds them).
+// Writes go through to ports::TokenRepository so revocations survive a restart (load() rebuilds them)
+// and, when several instances share the database, are announced to the others (ports::RevocationFeed).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -13,6 +15,7 @@
 #include "core/time.hpp"
 #include "domain/user.hpp"
 #include "ports/clock.hpp"
+#include "ports/revocation_feed.hpp"
 #include "ports/token_repository.hpp"
 
 namespace gomall::services {
@@ -23,12 +26,28 @@ namespace gomall::services {
 ///  - every access token of a user issued before a cutoff (password change).
 /// Session revocations are persisted as revoked "jti"s with the prefix "sid:" (a real jti is hex, so
 /// the two never collide), which keeps the repository port unchanged. Thread-safe.
+///
+/// Across instances: a revocation made here is persisted first and then announced (announce_to), so
+/// an instance that missed the announcement finds it in the repository when it catches up
+/// (merge_from_repository); one heard from another instance (apply_remote) only enters memory.
 class TokenRevocations {
 public:
     TokenRevocations(ports::TokenRepository& repository, const ports::Clock& clock);
 
     /// Replaces the in-memory state with what the repository still holds. Call once at startup.
     void load();
+    /// Adds what the repository holds and memory lacks (a later expiry or cutoff wins); never drops
+    /// anything, so a revocation made here meanwhile is kept. Reads under a shared lock and takes
+    /// the exclusive one only when something is missing. Returns the number of entries added or
+    /// extended. Throws what the repository throws.
+    std::size_t merge_from_repository();
+
+    /// From now on every revocation made here is also handed to `publisher`, after it is persisted.
+    /// Call at wiring time; `publisher` must outlive this object or be detached with nullptr.
+    void announce_to(ports::RevocationPublisher* publisher) { publisher_.store(publisher); }
+    /// A revocation another instance made (and persisted): into memory only, never written back or
+    /// announced again. Idempotent: a later expiry or cutoff wins, an earlier one changes nothing.
+    void apply_remote(const ports::RevocationEvent& event);
 
     /// Revokes one access token until it expires anyway.
     void revoke_token(const std::string& jti, TimePoint expires_at);
@@ -53,9 +72,12 @@ public:
 private:
     void prune_locked(TimePoint now);
     void note_insert_locked();
+    /// Hands `event` to the publisher, if any.
+    void announce(const ports::RevocationEvent& event) const;
 
     ports::TokenRepository& repository_;
     const ports::Clock& clock_;
+    std::atomic<ports::RevocationPublisher*> publisher_{nullptr};
     mutable std::shared_mutex mutex_;
     std::unordered_map<std::string, TimePoint> tokens_;    // jti -> expiry
     std::unordered_map<std::string, TimePoint> sessions_;  // sid -> expiry

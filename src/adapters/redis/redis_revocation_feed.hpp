@@ -38,9 +38,7 @@ public:
 
     /// Queued for the publishing thread (started by start()); never blocks on Redis.
     void publish(const ports::RevocationEvent& event) override;
-    void start(
-        std::function<void(const ports::RevocationEvent&)> on_event, std::function<void()> on_resync
-    ) override;
+    void start(std::function<void(const ports::RevocationEvent&)> on_event, std::function<void()> on_resync) override;
     /// Sends what is still queued (unless Redis fails meanwhile), then stops both threads.
     void stop() override;
 
