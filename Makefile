@@ -42,6 +42,13 @@ run-full: release frontend ## run the shop with the flash sale on MariaDB + Redi
 	set -a && source var/stack/stack.env && set +a && \
 		GOMALL_SECKILL_MODE=full build/release/bin/gomall serve --env $(GOMALL_ENV)
 
+.PHONY: run-cluster stop-cluster
+run-cluster: release frontend ## 3 shop instances behind nginx on :8080 over Redis and RabbitMQ clusters and a MariaDB replica (background)
+	GOMALL_ENV=$(GOMALL_ENV) scripts/cluster start
+
+stop-cluster: ## stop what run-cluster started (instances, nginx, services; deletes their data)
+	scripts/cluster stop
+
 stack-start: ## start MariaDB, Redis and RabbitMQ on free loopback ports (env in var/stack/stack.env)
 	scripts/stack start full
 
