@@ -244,3 +244,15 @@ export async function waitActivity(server, id, pred, timeoutMs = 20000) {
         await sleep(250);
     }
 }
+
+/// Waits until `server` lists the activity as active (another instance learns of an activity
+/// created elsewhere on its reconciler's next pass).
+export async function waitIndexed(server, activityId, timeoutMs = 20000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const res = await server.api('GET', '/api/seckill/activities');
+        const found = res.status === 200 && (res.body.data.list || []).some((a) => a.id === activityId && a.state === 'active');
+        if (found || Date.now() > deadline) return found;
+        await sleep(200);
+    }
+}

@@ -61,6 +61,12 @@ test('two instances share the read cache in Redis and hear each other\'s changes
         assert.ok(stockMs !== null && stockMs <= 1000, `B's detail showed the new stock after ${stockMs} ms`);
 
         // Redis stopped: reads go on from the database (the breaker stops asking after a few failures).
+        // On a Redis Cluster (scripts/test-api --cluster) there is no single server to stop: the
+        // cluster's own failover drills are in seckill-cluster.test.mjs.
+        if (process.env.GOMALL_REDIS_CLUSTER_NODES) {
+            t.diagnostic('Redis Cluster: the stop-Redis part is left to the single-server run');
+            return;
+        }
         await stack('pause', 'redis');
         try {
             const other = `${name}x`;

@@ -8,7 +8,7 @@
 // Runs only with GOMALL_SECKILL_MODE=full (scripts/test-api --full), on the stack of scripts/stack.
 // Environment: GOMALL_TEST_SECKILL_SHOPPERS (default 2000) shoppers.
 import { test, startServer, startPeer, assert, pool, sleep, expectOk, expectError } from './harness.mjs';
-import { Crowd, fullStackSkipReason, tally, verifyAfterDrain, waitActivity } from './fullstack.mjs';
+import { Crowd, fullStackSkipReason, tally, verifyAfterDrain, waitActivity, waitIndexed } from './fullstack.mjs';
 
 const SHOPPERS = Number(process.env.GOMALL_TEST_SECKILL_SHOPPERS || 2000);
 const PER_SHOPPER = 3;
@@ -19,16 +19,6 @@ const TOKEN_RE = /^[0-9a-f]{32}$/;
 
 /// Polls the public listing of `server` (answered from its in-memory index) until it shows the
 /// activity: an instance learns about another one's admin changes from its reconciler.
-async function waitIndexed(server, activityId, timeoutMs = 20000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const res = await server.api('GET', '/api/seckill/activities');
-        const found = res.status === 200 && (res.body.data.list || []).some((a) => a.id === activityId && a.state === 'active');
-        if (found || Date.now() > deadline) return found;
-        await sleep(200);
-    }
-}
-
 test('two instances, one stack: a crowd over both sells exactly the stock, limit kept, every queued answer an order', { timeout: 300000 }, async (t) => {
     const skip = fullStackSkipReason();
     if (skip) return t.skip(skip);

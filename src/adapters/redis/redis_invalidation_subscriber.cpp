@@ -78,8 +78,14 @@ void RedisInvalidationSubscriber::run() {
 }
 
 redisContext* RedisInvalidationSubscriber::subscribe() {
+    // On a cluster any node will do (a PUBLISH reaches every node's subscribers): each attempt
+    // takes the next seed, so a node that is down costs one attempt.
+    NodeAddress node{settings_.host, settings_.port};
+    if (!settings_.cluster_nodes.empty()) {
+        node = settings_.cluster_nodes[attempts_++ % settings_.cluster_nodes.size()];
+    }
     redisContext* context =
-        redisConnectWithTimeout(settings_.host.c_str(), settings_.port, to_timeval(settings_.command_timeout));
+        redisConnectWithTimeout(node.host.c_str(), node.port, to_timeval(settings_.command_timeout));
     if (context == nullptr) {
         return nullptr;
     }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -49,6 +50,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     std::thread thread_;
+    std::size_t attempts_ = 0;  // subscriber thread only: picks the cluster node of the next attempt
 };
 
 }  // namespace gomall::adapters::redis
