@@ -202,6 +202,20 @@ std::vector<Key> keys() {
     add("database", "seed_demo", [](Config& c, const std::string& v) {
         c.database.seed_demo = parse_bool("database.seed_demo", v);
     });
+    add("database", "mysql_replica_host", [](Config& c, const std::string& v) { c.database.mysql_replica_host = v; });
+    add("database", "mysql_replica_port", [](Config& c, const std::string& v) {
+        c.database.mysql_replica_port = static_cast<int>(parse_integer("database.mysql_replica_port", v, 1, 65535));
+    });
+    add("database", "mysql_replica_user", [](Config& c, const std::string& v) { c.database.mysql_replica_user = v; });
+    add("database", "mysql_replica_password", [](Config& c, const std::string& v) {
+        c.database.mysql_replica_password = v;
+    });
+    add("database", "replica_max_lag_ms", [](Config& c, const std::string& v) {
+        c.database.replica_max_lag_ms = static_cast<int>(parse_integer("database.replica_max_lag_ms", v, 100, 600000));
+    });
+    add("database", "replica_pool_size", [](Config& c, const std::string& v) {
+        c.database.replica_pool_size = static_cast<int>(parse_integer("database.replica_pool_size", v, 1, 512));
+    });
     // auth
     add("auth", "jwt_secret", [](Config& c, const std::string& v) { c.auth.jwt_secret = v; });
     add("auth", "access_ttl_seconds", [](Config& c, const std::string& v) {
@@ -789,6 +803,12 @@ Config load_config(const ConfigOptions& options) {
     }
     if (config.database.driver == "mysql" && config.database.mysql_database.empty()) {
         throw ConfigError("config database.mysql_database: must be set when database.driver is mysql");
+    }
+    if (!config.database.mysql_replica_host.empty() && config.database.driver != "mysql") {
+        throw ConfigError(
+            "config database.mysql_replica_host: a read replica needs database.driver mysql (SQLite has none); "
+            "unset it"
+        );
     }
     return config;
 }

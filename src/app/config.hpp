@@ -59,6 +59,14 @@ struct DatabaseConfig {
     std::string mysql_database = "gomall";
     int pool_size = 8;
     bool seed_demo = true;  // create the demo catalogue in an empty database
+    // An optional read replica (MySQL/MariaDB only) for catalogue and order-list reads; empty host:
+    // none. Unset user, password and pool size are the primary's.
+    std::string mysql_replica_host;
+    int mysql_replica_port = 3306;
+    std::optional<std::string> mysql_replica_user;
+    std::optional<std::string> mysql_replica_password;
+    int replica_max_lag_ms = 2000;  // the replica serves reads only while at most this far behind
+    std::optional<int> replica_pool_size;
 };
 
 struct AuthConfig {
