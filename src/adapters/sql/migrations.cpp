@@ -464,6 +464,28 @@ CREATE TABLE IF NOT EXISTS product_search_grams (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 )sql";
 
+// One row whose beat_ms (milliseconds since the Unix epoch) every instance with a read replica
+// overwrites on the primary about twice a second; read on the replica, it says how far behind the
+// replica is without any privilege beyond SELECT (adapters/sql/replica_monitor.hpp). SQLite never
+// has a replica; it gets the table too so both dialects keep one version history.
+constexpr std::string_view kSqliteReplicaHeartbeat = R"sql(
+CREATE TABLE replica_heartbeat (
+    id INTEGER PRIMARY KEY,
+    beat_ms INTEGER NOT NULL
+);
+INSERT INTO replica_heartbeat (id, beat_ms) VALUES (1, 0);
+)sql";
+
+// IF NOT EXISTS and INSERT IGNORE: a run interrupted between MySQL's self-committing statements
+// can be repeated.
+constexpr std::string_view kMysqlReplicaHeartbeat = R"sql(
+CREATE TABLE IF NOT EXISTS replica_heartbeat (
+    id INT NOT NULL PRIMARY KEY,
+    beat_ms BIGINT NOT NULL
+) ENGINE = InnoDB;
+INSERT IGNORE INTO replica_heartbeat (id, beat_ms) VALUES (1, 0);
+)sql";
+
 constexpr std::string_view kSqliteLedger =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
     "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
@@ -581,6 +603,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {5, "payments", kSqlitePayments},
         {6, "keyword search index", kSqliteSearchIndex, backfill_search_index},
         {7, "listing indexes per sort", kListingIndexes},
+        {8, "replica heartbeat", kSqliteReplicaHeartbeat},
     };
     static const std::vector<Migration> kMysql = {
         {1, "accounts and tokens", kMysqlAccounts},
@@ -590,6 +613,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {5, "payments", kMysqlPayments},
         {6, "keyword search index", kMysqlSearchIndex, backfill_search_index},
         {7, "listing indexes per sort", kListingIndexes},
+        {8, "replica heartbeat", kMysqlReplicaHeartbeat},
     };
     return dialect == Dialect::kSqlite ? kSqlite : kMysql;
 }
