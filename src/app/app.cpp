@@ -26,6 +26,7 @@
 #include "app/database_settings.hpp"
 #include "app/demo_catalog.hpp"
 #include "app/payment_backend.hpp"
+#include "app/replica_backend.hpp"
 #include "app/revocation_backend.hpp"
 #include "app/seckill_backend.hpp"
 #include "app/tracing_backend.hpp"
@@ -123,6 +124,7 @@ struct App::Parts {
           carts(database),
           orders(database),
           database_health(database),
+          replica(config.database, database, products, orders, clock),
           hasher(config.auth.bcrypt_cost),
           revocations(tokens, clock),
           revocation_backend(config, revocations, clock, metrics),
@@ -135,14 +137,19 @@ struct App::Parts {
           login_throttle(clock, login_throttle_settings(config.auth)),
           auth(users, tokens, hasher, revocations, login_limiter, login_throttle, clock, auth_settings(config.auth)),
           catalog_cache(config, clock, metrics),
-          product_service(products, catalog_cache.cache(), clock),
+          // Only the catalogue reads the replica: the cart prices and the flash sale sells from the
+          // primary `products` (SeckillService, CartService), and so does order placement.
+          product_service(replica.catalogue_products(), catalog_cache.cache(), clock),
           cart_service(carts, products, clock),
           order_numbers(config.order.node_id, clock),
-          order_service(orders, carts, order_numbers, clock, order_settings(config.order)),
+          // replica.orders() sends only list() to the replica; find, place, pay and cancel stay on the
+          // primary, and its writes keep this instance's own order lists on the primary until the
+          // replica holds them.
+          order_service(replica.orders(), carts, order_numbers, clock, order_settings(config.order)),
           payment_repository(database),
           payment_backend(config, clock, metrics, shop_port, tracing.tracer()),
           payment_service(
-              orders,
+              replica.orders(),  // never lists: all primary; given so a payment fences the order list too
               payment_repository,
               payment_backend.gateway(),
               clock,
@@ -270,6 +277,7 @@ struct App::Parts {
     adapters::sql::SqlCartRepository carts;
     adapters::sql::SqlOrderRepository orders;
     adapters::sql::DatabaseHealthCheck database_health;
+    ReplicaBackend replica;  // optional read replica; not in /ready (reads fall back to the primary)
     services::PasswordHasher hasher;
     services::TokenRevocations revocations;
     RevocationBackend revocation_backend;  // full mode: revocations heard from and told to the other instances
@@ -332,6 +340,11 @@ std::optional<std::string> App::start() {
     if (applied > 0) {
         spdlog::info("applied {} migration(s)", applied);
     }
+    if (config_.metrics.enabled) {
+        p.replica.measure_with(p.metrics);
+    }
+    spdlog::info("read replica: {}", p.replica.description());
+    p.replica.start();  // after the migrations: it stamps the heartbeat table
     p.revocations.load();
     spdlog::info("token revocations: {}", p.revocation_backend.description());
     p.revocation_backend.start();
@@ -510,6 +523,7 @@ void App::stop() {
     parts_->revocation_backend.stop();  // after the pool: a logout still running there announces its revocation
     parts_->canceller.stop();
     parts_->payment_backend.stop();
+    parts_->replica.stop();
     // Last: the spans of everything stopped above are in its queue.
     parts_->tracing.stop(std::chrono::milliseconds(config_.tracing.timeout_ms));
     parts_.reset();
