@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include "app/replica_backend.hpp"
+
 namespace gomall::app {
 namespace {
 
@@ -554,6 +556,75 @@ TEST_F(ConfigTest, ClusterNodeListsAreHostPortPairsAndRedisClusterRefusesADataba
     EXPECT_THROW(
         load("dev", {{"GOMALL_REDIS_CLUSTER_NODES", "127.0.0.1:7000"}, {"GOMALL_REDIS_DB", "2"}}), ConfigError
     );
+}
+
+TEST_F(ConfigTest, NoReadReplicaByDefault) {
+    const auto c = load("dev");
+    EXPECT_TRUE(c.database.mysql_replica_host.empty());
+    EXPECT_EQ(c.database.mysql_replica_port, 3306);
+    EXPECT_EQ(c.database.replica_max_lag_ms, 2000);
+    EXPECT_FALSE(replica_database_settings(c.database));
+}
+
+TEST_F(ConfigTest, AReadReplicaTakesThePrimarysCredentialsAndPoolUnlessGivenItsOwn) {
+    const std::map<std::string, std::string> mysql = {
+        {"GOMALL_DATABASE_DRIVER", "mysql"},
+        {"GOMALL_DATABASE_MYSQL_USER", "shop"},
+        {"GOMALL_DATABASE_MYSQL_PASSWORD", "primary-secret"},
+        {"GOMALL_DATABASE_POOL_SIZE", "12"},
+        {"GOMALL_DATABASE_MYSQL_REPLICA_HOST", "10.0.0.2"}};
+    auto inherited = replica_database_settings(load("dev", mysql).database);
+    ASSERT_TRUE(inherited);
+    EXPECT_EQ(inherited->mysql_host, "10.0.0.2");
+    EXPECT_EQ(inherited->mysql_port, 3306);
+    EXPECT_EQ(inherited->mysql_user, "shop");
+    EXPECT_EQ(inherited->mysql_password, "primary-secret");
+    EXPECT_EQ(inherited->mysql_database, "gomall");
+    EXPECT_EQ(inherited->pool_size, 12);
+
+    auto own = mysql;
+    own["GOMALL_DATABASE_MYSQL_REPLICA_PORT"] = "3307";
+    own["GOMALL_DATABASE_MYSQL_REPLICA_USER"] = "gomall_ro";
+    own["GOMALL_DATABASE_MYSQL_REPLICA_PASSWORD"] = "";  // an empty password is a password
+    own["GOMALL_DATABASE_REPLICA_POOL_SIZE"] = "4";
+    own["GOMALL_DATABASE_REPLICA_MAX_LAG_MS"] = "500";
+    const auto c = load("dev", own);
+    EXPECT_EQ(c.database.replica_max_lag_ms, 500);
+    auto s = replica_database_settings(c.database);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->mysql_port, 3307);
+    EXPECT_EQ(s->mysql_user, "gomall_ro");
+    EXPECT_EQ(s->mysql_password, "");
+    EXPECT_EQ(s->pool_size, 4);
+}
+
+TEST_F(ConfigTest, ReadReplicaValuesOutOfRangeAreRefused) {
+    const std::map<std::string, std::string> mysql = {
+        {"GOMALL_DATABASE_DRIVER", "mysql"}, {"GOMALL_DATABASE_MYSQL_REPLICA_HOST", "127.0.0.1"}};
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"GOMALL_DATABASE_REPLICA_MAX_LAG_MS", "99"},
+             {"GOMALL_DATABASE_REPLICA_MAX_LAG_MS", "600001"},
+             {"GOMALL_DATABASE_REPLICA_POOL_SIZE", "0"},
+             {"GOMALL_DATABASE_MYSQL_REPLICA_PORT", "0"},
+             {"GOMALL_DATABASE_MYSQL_REPLICA_PORT", "x"}}) {
+        auto vars = mysql;
+        vars[key] = value;
+        EXPECT_THROW(load("dev", vars), ConfigError) << key << "=" << value;
+    }
+    auto bounds = mysql;
+    bounds["GOMALL_DATABASE_REPLICA_MAX_LAG_MS"] = "100";
+    EXPECT_EQ(load("dev", bounds).database.replica_max_lag_ms, 100);
+    bounds["GOMALL_DATABASE_REPLICA_MAX_LAG_MS"] = "600000";
+    EXPECT_EQ(load("dev", bounds).database.replica_max_lag_ms, 600000);
+}
+
+TEST_F(ConfigTest, AReadReplicaIsRefusedOnSqlite) {
+    try {
+        load("dev", {{"GOMALL_DATABASE_MYSQL_REPLICA_HOST", "127.0.0.1"}});
+        FAIL() << "a replica with driver sqlite was accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("database.mysql_replica_host"), std::string::npos) << e.what();
+    }
 }
 
 }  // namespace
