@@ -77,11 +77,11 @@ void ReplicaMonitor::start() {
     if (beat_thread_.joinable()) {
         return;
     }
-    beat_thread_ = std::jthread([this](std::stop_token stop) {
-        loop(std::move(stop), settings_.beat_interval, &ReplicaMonitor::beat_once);
+    beat_thread_ = std::jthread([this](const std::stop_token& stop) {
+        loop(stop, settings_.beat_interval, &ReplicaMonitor::beat_once);
     });
-    check_thread_ = std::jthread([this](std::stop_token stop) {
-        loop(std::move(stop), settings_.check_interval, &ReplicaMonitor::check_once);
+    check_thread_ = std::jthread([this](const std::stop_token& stop) {
+        loop(stop, settings_.check_interval, &ReplicaMonitor::check_once);
     });
 }
 
@@ -94,7 +94,9 @@ void ReplicaMonitor::stop() {
     }
 }
 
-void ReplicaMonitor::loop(std::stop_token stop, std::chrono::milliseconds every, bool (ReplicaMonitor::*step)()) {
+void ReplicaMonitor::loop(
+    const std::stop_token& stop, std::chrono::milliseconds every, bool (ReplicaMonitor::*step)()
+) {
     std::mutex mutex;
     std::condition_variable_any wake;
     while (!stop.stop_requested()) {

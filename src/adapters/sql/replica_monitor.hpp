@@ -96,7 +96,7 @@ public:
 private:
     ReplicaConnection* connect();
     void mark_unhealthy(const std::string& reason) noexcept;
-    void loop(std::stop_token stop, std::chrono::milliseconds every, bool (ReplicaMonitor::*step)());
+    void loop(const std::stop_token& stop, std::chrono::milliseconds every, bool (ReplicaMonitor::*step)());
 
     Database& primary_;
     ReplicaSettings settings_;
