@@ -1,4 +1,4 @@
-// The order repository with only the order LIST on the read replica (when fresh enough; the primary
+// The order repository with only a shopper's order LIST on the read replica (when fresh enough; the primary
 // otherwise or when the replica fails). Everything else, find included, is on the primary: a found
 // order is what payment, cancellation and the order page act on, so it must be the current one.
 #pragma once

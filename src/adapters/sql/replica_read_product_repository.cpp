@@ -18,11 +18,22 @@ auto ReplicaReadProductRepository::read(Read read_fn) -> decltype(read_fn(std::d
 }
 
 domain::Page<domain::Product> ReplicaReadProductRepository::list(const domain::ProductQuery& query) {
+    if (query.include_off_shelf) {
+        // The admin's listing: few requests, and an admin acts on what it shows (stock, shelf
+        // state), including what another admin or the seed command wrote a moment ago.
+        return primary_.list(query);
+    }
     return read([&](ports::ProductRepository& repo) { return repo.list(query); });
 }
 
+// The primary, although a product page could bear the bound: the detail cache drops a product on
+// every instance the moment its stock moves or an admin edits it, and the next request reloads it
+// at once, usually before the replica has applied that very change. From the replica that reload
+// would put the old row back, in this instance's memory and the shared level, for the detail ttl
+// (30 s), not for the bound. Detail reads are few (one per product per ttl); the lists, with their
+// filters, counts and keyword search, are the load the replica takes.
 std::optional<domain::Product> ReplicaReadProductRepository::find(std::int64_t id) {
-    return read([&](ports::ProductRepository& repo) { return repo.find(id); });
+    return primary_.find(id);
 }
 
 std::vector<domain::Category> ReplicaReadProductRepository::categories() {

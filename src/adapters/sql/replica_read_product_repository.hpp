@@ -1,9 +1,11 @@
 // The catalogue's repository with its reads on the read replica when it is fresh enough, and on the
 // primary otherwise or when the replica fails; writes always on the primary.
 //
-// Only for reads whose answer may be as old as the replica's staleness bound: the catalogue pages
-// and product detail (ProductService). Whatever prices or reserves stock (cart, order placement,
-// flash sale) must keep the primary repository itself.
+// Only for reads whose answer may be as old as the replica's staleness bound: the catalogue's lists,
+// categories and counts (ProductService). find() and the admin's listing stay on the primary (see
+// the .cpp), and whatever
+// prices or reserves stock (cart, order placement, flash sale) must keep the primary repository
+// itself.
 #pragma once
 
 #include "adapters/sql/replica_read_route.hpp"
