@@ -13,6 +13,7 @@
 #include "adapters/memory/in_memory_stock_gate.hpp"
 #include "adapters/rabbitmq/rabbit_reservation_queue.hpp"
 #include "adapters/rabbitmq/reservation_topology.hpp"
+#include "adapters/redis/redis_activity_broadcast.hpp"
 #include "adapters/redis/redis_blocking_connection.hpp"
 #include "adapters/redis/redis_client.hpp"
 #include "adapters/redis/redis_rate_limiter.hpp"
@@ -204,9 +205,17 @@ public:
             reconciler_->trace_with(*tracer_);
         }
         reconciler_->start();
+        // Admin changes reach the other instances at once; the reconciler's refresh remains the
+        // fallback for a lost notice.
+        service.on_admin_change([this](std::int64_t activity_id) { activities_.publish(activity_id); });
+        activities_.start(
+            [&service](std::int64_t activity_id) { service.changed_elsewhere(activity_id); },
+            [&service] { service.refresh(); }
+        );
     }
 
     void stop() override {
+        activities_.stop();
         if (reconciler_) {
             reconciler_->stop();
         }
@@ -318,6 +327,7 @@ private:
     const ports::Clock& clock_;
     adapters::redis::RedisClient redis_;
     adapters::redis::RedisBlockingConnection redis_blocking_;
+    adapters::redis::RedisActivityBroadcast activities_{redis_settings(config_.redis), config_.redis.key_prefix};
     adapters::redis::RedisStockGate gate_;
     adapters::redis::RedisPurchaseRateLimiter limiter_;
     adapters::redis::RedisSeckillTokenStore tokens_;

@@ -243,6 +243,26 @@ std::vector<SeckillActivity> SeckillService::refresh() {
     return recent;
 }
 
+void SeckillService::changed_elsewhere(std::int64_t activity_id) {
+    // The other instance already loaded the shared gate; load() is idempotent there and only
+    // fills this instance's view of it (and loads a gate of its own kind if it has one).
+    if (reload(activity_id, true)) {
+        spdlog::debug("flash sale {}: changed on another instance; reloaded", activity_id);
+    }
+}
+
+void SeckillService::announce_admin_change(std::int64_t activity_id) const {
+    if (!admin_change_listener_) {
+        return;
+    }
+    try {
+        admin_change_listener_(activity_id);
+    } catch (const std::exception& e) {
+        // The others still see it at their next refresh (seckill.reconcile_interval_ms).
+        spdlog::warn("flash sale {}: telling the other instances failed: {}", activity_id, e.what());
+    }
+}
+
 void SeckillService::rebuild(std::int64_t activity_id) {
     reload(activity_id, true);
 }
@@ -309,6 +329,7 @@ Result<ActivityView> SeckillService::init(const NewActivity& request) {
     if (!stored) {
         throw std::runtime_error("flash sale " + std::to_string(id) + " vanished right after it was created");
     }
+    announce_admin_change(id);
     spdlog::info(
         "flash sale {} created for product {}: {} units from {} to {}",
         id,
@@ -350,6 +371,7 @@ Result<ActivityView> SeckillService::update(std::int64_t activity_id, const Acti
     if (!stored) {
         return activity_not_found(activity_id);
     }
+    announce_admin_change(activity_id);
     return view_of(*stored, clock_.now());
 }
 
@@ -375,6 +397,7 @@ Result<ActivityView> SeckillService::end(std::int64_t activity_id) {
     if (!stored) {
         return activity_not_found(activity_id);
     }
+    announce_admin_change(activity_id);
     spdlog::info("flash sale {} ended early", activity_id);
     return view_of(*stored, clock_.now());
 }

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -101,6 +102,16 @@ public:
     /// other instances and hands them to the gate (a shared gate keeps its live counts and only
     /// takes the new window and limit). Returns the recent activities, ended ones included.
     std::vector<domain::SeckillActivity> refresh();
+
+    /// Called after this instance created, changed or ended an activity (from the admin's
+    /// request thread), so other instances can hear of it at once instead of at their next
+    /// refresh(). Set before serving.
+    void on_admin_change(std::function<void(std::int64_t activity_id)> listener) {
+        admin_change_listener_ = std::move(listener);
+    }
+    /// Another instance created, changed or ended `activity_id`: read it from the database and
+    /// index it (and load a gate that does not know it yet). Blocking; never on an I/O thread.
+    void changed_elsewhere(std::int64_t activity_id);
     /// Reloads one activity into the gate from the database's tally (the gate lost it).
     void rebuild(std::int64_t activity_id);
     /// Brings results still "queued" in memory for longer than `age` up to date from the database
@@ -193,6 +204,7 @@ private:
         std::int64_t activity_id, std::int64_t user_id, std::string token, TimePoint now
     );
     void release_detached(std::int64_t activity_id, std::int64_t user_id);
+    void announce_admin_change(std::int64_t activity_id) const;
     void settle_detached(std::int64_t activity_id, std::int64_t user_id, int seq, bool returned);
 
     ports::SeckillRepository& repository_;
@@ -205,6 +217,7 @@ private:
     const SeckillSettings settings_;
     boost::asio::any_io_executor executor_;
     OrderedReservationSettler ordered_;  // after gate_ and executor_, which it uses
+    std::function<void(std::int64_t)> admin_change_listener_;
 
     std::mutex admin_mutex_;  // one admin change at a time: "is anything running?" then create
     mutable std::shared_mutex index_mutex_;

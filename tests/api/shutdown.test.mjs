@@ -119,7 +119,7 @@ test('with its port taken the server exits at once, before it creates, migrates 
         const env = { ...process.env,
             GOMALL_SERVER_HOST: '127.0.0.1',
             GOMALL_SERVER_PORT: String(holder.address().port),
-            GOMALL_DATABASE_DRIVER: 'sqlite',
+            GOMALL_DATABASE_DRIVER: 'sqlite', GOMALL_DATABASE_MYSQL_REPLICA_HOST: '',
             GOMALL_DATABASE_SQLITE_PATH: dbPath,
             GOMALL_ADMIN_PASSWORD: 'Taken-port-123' };
         const r = spawnSync(bin, ['serve', '--env', 'test'], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 20000 });
