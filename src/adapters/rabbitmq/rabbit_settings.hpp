@@ -24,7 +24,7 @@ struct RabbitSettings {
     /// A cluster's nodes (host, port); each (re)connection tries the next one. Empty: host:port.
     std::vector<std::pair<std::string, int>> nodes;
     std::string queue = "gomall.seckill.reservations";  // dead letters go to queue + ".dead"
-    QueueType queue_type = QueueType::kClassic;          // both queues; changing it needs them deleted
+    QueueType queue_type = QueueType::kClassic;         // both queues; changing it needs them deleted
     int prefetch = 500;                                 // basic.qos per consumer
     int consumers = 1;                                  // consumer threads, each with its own connection
     std::size_t publish_batch = 64;                     // most reservations packed into one message
