@@ -321,6 +321,9 @@ std::vector<Key> keys() {
         c.seckill.reconcile_interval_ms =
             static_cast<int>(parse_integer("seckill.reconcile_interval_ms", v, 50, 3600000));
     });
+    add("seckill", "available_refresh_ms", [](Config& c, const std::string& v) {
+        c.seckill.available_refresh_ms = static_cast<int>(parse_integer("seckill.available_refresh_ms", v, 20, 60000));
+    });
     add("seckill", "keep_after_end_seconds", [](Config& c, const std::string& v) {
         c.seckill.keep_after_end_seconds =
             static_cast<int>(parse_integer("seckill.keep_after_end_seconds", v, 0, 30LL * 24 * 3600));

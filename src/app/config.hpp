@@ -121,6 +121,7 @@ struct SeckillConfig {
     int group_commit_linger_ms = 1;     // embedded mode: wait this long for company before committing
     std::string mode = "embedded";      // embedded | full (Redis stock gate + RabbitMQ handoff)
     int reconcile_interval_ms = 2000;   // full mode: how often the reconciler compares Redis and the database
+    int available_refresh_ms = 250;     // full mode: how often each instance re-reads the units left from Redis
     int reconcile_grace_ms = 10000;     // full mode: age at which an in-flight reservation is looked at
     int keep_after_end_seconds = 3600;  // full mode: an ended sale's Redis keys are deleted this long after its end
 };

@@ -13,6 +13,7 @@
 #include "adapters/memory/in_memory_stock_gate.hpp"
 #include "adapters/rabbitmq/rabbit_reservation_queue.hpp"
 #include "adapters/rabbitmq/reservation_topology.hpp"
+#include "adapters/redis/available_count_refresher.hpp"
 #include "adapters/redis/redis_activity_broadcast.hpp"
 #include "adapters/redis/redis_blocking_connection.hpp"
 #include "adapters/redis/redis_client.hpp"
@@ -205,6 +206,7 @@ public:
             reconciler_->trace_with(*tracer_);
         }
         reconciler_->start();
+        available_.start();
         // Admin changes reach the other instances at once; the reconciler's refresh remains the
         // fallback for a lost notice.
         service.on_admin_change([this](std::int64_t activity_id) { activities_.publish(activity_id); });
@@ -216,6 +218,7 @@ public:
 
     void stop() override {
         activities_.stop();
+        available_.stop();
         if (reconciler_) {
             reconciler_->stop();
         }
@@ -329,6 +332,9 @@ private:
     adapters::redis::RedisBlockingConnection redis_blocking_;
     adapters::redis::RedisActivityBroadcast activities_{redis_settings(config_.redis), config_.redis.key_prefix};
     adapters::redis::RedisStockGate gate_;
+    // After gate_, whose counts it refreshes: destroyed (thread joined) before it.
+    adapters::redis::AvailableCountRefresher available_{
+        gate_, std::chrono::milliseconds(config_.seckill.available_refresh_ms)};
     adapters::redis::RedisPurchaseRateLimiter limiter_;
     adapters::redis::RedisSeckillTokenStore tokens_;
     adapters::rabbitmq::RabbitReservationQueue queue_;

@@ -11,6 +11,7 @@
 
 #include "core/time.hpp"
 #include "domain/seckill.hpp"
+#include "ports/stock_ledger.hpp"
 
 namespace gomall::ports {
 
@@ -54,14 +55,19 @@ public:
     ) = 0;
 
     /// settle(returned = false) for many reservations of one activity that became orders, in one
-    /// round trip where the gate allows it. Each entry is (user id, seq).
+    /// round trip where the gate allows it. Each entry is (user id, seq). Pure, like in_flight_of(),
+    /// so that no decorator can fall back to a slower or emptier default by omission.
     virtual boost::asio::awaitable<void> settle_ordered(
         std::int64_t activity_id, std::vector<std::pair<std::int64_t, int>> ordered
-    ) {
-        for (const auto& [user_id, seq] : ordered) {
-            co_await settle(activity_id, user_id, seq, false);
-        }
-    }
+    ) = 0;
+
+    /// The shopper's reservations the gate still holds in flight (taken, not yet settled), newest
+    /// first. A gate shared by many instances answers for reservations any of them made, so an
+    /// instance can report "queued" for one whose order another instance's consumer has not
+    /// written yet. Gates that do not track reservations answer nothing.
+    virtual boost::asio::awaitable<std::vector<InFlightReservation>> in_flight_of(
+        std::int64_t activity_id, std::int64_t user_id
+    ) = 0;
 
     /// True when settle() matters for reservations that became orders (the gate tracks them in flight).
     virtual bool tracks_in_flight() const { return false; }

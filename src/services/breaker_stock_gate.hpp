@@ -2,15 +2,18 @@
 // purchase is refused at once with "busy, try again" instead of waiting for the command timeout.
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include "ports/stock_gate.hpp"
 #include "services/circuit_breaker.hpp"
 
 namespace gomall::services {
 
-/// Only reserve(), the shopper's wait, goes through the breaker (a DependencyUnavailable is a
-/// failure; any answer a success). release() and settle() return units and must be tried whatever
-/// the breaker says; load(), remove() and available() are admin or local calls. They pass through.
-/// `inner` and `breaker` must outlive this object.
+/// Only reserve() (the shopper's wait) and in_flight_of() (a result poll) go through the breaker (a
+/// DependencyUnavailable is a failure; any answer a success). release() and settle() return units and must be tried
+/// whatever the breaker says; load(), remove() and available() are admin or local calls. They pass through. `inner` and
+/// `breaker` must outlive this object.
 class BreakerStockGate final : public ports::StockGate {
 public:
     BreakerStockGate(ports::StockGate& inner, CircuitBreaker& breaker) : inner_(inner), breaker_(breaker) {}
@@ -35,6 +38,15 @@ public:
         override {
         return inner_.settle(activity_id, user_id, seq, returned);
     }
+    boost::asio::awaitable<void> settle_ordered(
+        std::int64_t activity_id, std::vector<std::pair<std::int64_t, int>> ordered
+    ) override {
+        return inner_.settle_ordered(activity_id, std::move(ordered));
+    }
+    /// Through the breaker too: a result poll while Redis is down answers from the database at once.
+    boost::asio::awaitable<std::vector<ports::InFlightReservation>> in_flight_of(
+        std::int64_t activity_id, std::int64_t user_id
+    ) override;
     bool tracks_in_flight() const override { return inner_.tracks_in_flight(); }
     std::optional<std::int64_t> available(std::int64_t activity_id) const override {
         return inner_.available(activity_id);

@@ -82,6 +82,30 @@ void SeckillResults::forget(std::int64_t activity_id, std::int64_t user_id, cons
     }
 }
 
+void SeckillResults::forget_vanished(
+    std::int64_t activity_id,
+    std::int64_t user_id,
+    TimePoint reserved_before,
+    const std::vector<domain::Reservation>& still_in_flight
+) {
+    std::lock_guard lock(mutex_);
+    const auto it = entries_.find(Key{activity_id, user_id});
+    if (it == entries_.end()) {
+        return;
+    }
+    std::erase_if(it->second, [&](const domain::Reservation& r) {
+        if (r.status != domain::ReservationStatus::kPending || r.reserved_at >= reserved_before) {
+            return false;
+        }
+        return std::none_of(still_in_flight.begin(), still_in_flight.end(), [&r](const domain::Reservation& held) {
+            return held.seq == r.seq || (!held.id.empty() && held.id == r.id);
+        });
+    });
+    if (it->second.empty()) {
+        entries_.erase(it);
+    }
+}
+
 bool SeckillResults::mark_released(std::int64_t activity_id, std::int64_t user_id, const std::string& order_no) {
     std::lock_guard lock(mutex_);
     const auto it = entries_.find(Key{activity_id, user_id});
@@ -108,6 +132,19 @@ void SeckillResults::merge(
     }
 }
 
+void SeckillResults::watch(std::int64_t activity_id, std::int64_t user_id) {
+    std::lock_guard lock(mutex_);
+    ++watched_[Key{activity_id, user_id}];
+}
+
+void SeckillResults::unwatch(std::int64_t activity_id, std::int64_t user_id) {
+    std::lock_guard lock(mutex_);
+    const auto it = watched_.find(Key{activity_id, user_id});
+    if (it != watched_.end() && --it->second <= 0) {
+        watched_.erase(it);
+    }
+}
+
 std::vector<std::pair<std::int64_t, std::int64_t>> SeckillResults::unresolved(
     TimePoint reserved_before, std::size_t limit
 ) const {
@@ -122,6 +159,14 @@ std::vector<std::pair<std::int64_t, std::int64_t>> SeckillResults::unresolved(
         });
         if (waiting) {
             out.push_back(key);
+        }
+    }
+    for (const auto& entry : watched_) {
+        if (out.size() >= limit) {
+            break;
+        }
+        if (std::find(out.begin(), out.end(), entry.first) == out.end()) {
+            out.push_back(entry.first);
         }
     }
     return out;

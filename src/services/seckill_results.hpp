@@ -45,12 +45,25 @@ public:
     std::optional<domain::ReservationStatus> record_outcome(const domain::Reservation& reservation);
     /// Forgets a reservation that never became durable (the shopper was told to retry).
     void forget(std::int64_t activity_id, std::int64_t user_id, const std::string& reservation_id);
+    /// Forgets the shopper's reservations still pending that were made before `reserved_before` and
+    /// are not among `still_in_flight` (matched by id or seq): the caller read the gate, then merged
+    /// the database, and neither holds them.
+    void forget_vanished(
+        std::int64_t activity_id,
+        std::int64_t user_id,
+        TimePoint reserved_before,
+        const std::vector<domain::Reservation>& still_in_flight
+    );
     /// Marks the reservation that produced `order_no` as released; false when it is not known here.
     bool mark_released(std::int64_t activity_id, std::int64_t user_id, const std::string& order_no);
     /// Replaces what is known about these reservations with the database's view of them.
     void merge(std::int64_t activity_id, std::int64_t user_id, const std::vector<domain::Reservation>& stored);
-    /// (activity, user) pairs with a reservation still queued that was made before `reserved_before`:
-    /// in full mode its outcome may have been written by another instance's consumer.
+    /// An event stream follows the shopper's result here: unresolved() names the pair until
+    /// unwatch(), so a purchase made through another instance reaches the stream too. Counted.
+    void watch(std::int64_t activity_id, std::int64_t user_id);
+    void unwatch(std::int64_t activity_id, std::int64_t user_id);
+    /// (activity, user) pairs with a reservation still queued that was made before `reserved_before`,
+    /// then the watched ones: in full mode their outcome may have been written by another instance.
     std::vector<std::pair<std::int64_t, std::int64_t>> unresolved(TimePoint reserved_before, std::size_t limit) const;
     /// The shopper's reservations in the activity, in no particular order; empty when none are known.
     std::vector<domain::Reservation> of(std::int64_t activity_id, std::int64_t user_id) const;
@@ -61,6 +74,7 @@ private:
 
     mutable std::mutex mutex_;
     std::map<Key, std::vector<domain::Reservation>> entries_;
+    std::map<Key, int> watched_;  // open event streams per pair
 };
 
 }  // namespace gomall::services

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <future>
 #include <shared_mutex>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/use_future.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/unavailable.hpp"
@@ -268,9 +270,19 @@ void SeckillService::rebuild(std::int64_t activity_id) {
 }
 
 std::size_t SeckillService::sync_unresolved(std::chrono::milliseconds age, std::size_t limit) {
-    const auto waiting = results_.unresolved(clock_.now() - age, limit);
+    const TimePoint reserved_before = clock_.now() - age;
+    const auto waiting = results_.unresolved(reserved_before, limit);
     for (const auto& [activity_id, user_id] : waiting) {
+        std::optional<std::vector<domain::Reservation>> in_flight;
+        if (const auto view = cached(activity_id)) {
+            in_flight = in_flight_elsewhere(view->activity, user_id);  // before the database, as in result()
+        }
         results_.merge(activity_id, user_id, repository_.reservations_of(activity_id, user_id));
+        if (in_flight) {
+            // Neither written nor held by the gate any more: it was returned before becoming an
+            // order (the instance that made it told the shopper to retry). Stop reporting it.
+            results_.forget_vanished(activity_id, user_id, reserved_before, *in_flight);
+        }
     }
     return waiting.size();
 }
@@ -769,9 +781,54 @@ Result<SeckillResult> SeckillService::result(std::int64_t user_id, std::int64_t 
     if (!activity) {
         return no_sale_for_product(product_id);
     }
+    // The gate is asked before the database: a reservation leaves the gate's in-flight set only
+    // after its order is written, so one of the two reads sees it.
+    const auto in_flight = in_flight_elsewhere(*activity, user_id).value_or(std::vector<domain::Reservation>{});
     // The database is the truth for everything it holds; memory adds what it has not seen yet.
     results_.merge(activity->id, user_id, repository_.reservations_of(activity->id, user_id));
+    for (const auto& pending : in_flight) {
+        // Kept as queued (unless known), so this instance's event streams and sync_unresolved()
+        // follow it until another instance's consumer writes its order.
+        results_.record_queued(pending);
+    }
     return summarize(activity->id, product_id, results_.of(activity->id, user_id));
+}
+
+std::optional<std::vector<domain::Reservation>> SeckillService::in_flight_elsewhere(
+    const domain::SeckillActivity& activity, std::int64_t user_id
+) {
+    if (!gate_.tracks_in_flight()) {
+        return std::nullopt;  // a gate of this process only: memory already knows every reservation
+    }
+    std::vector<ports::InFlightReservation> found;
+    try {
+        auto future =
+            boost::asio::co_spawn(executor_, gate_.in_flight_of(activity.id, user_id), boost::asio::use_future);
+        if (future.wait_for(settings_.in_flight_lookup_timeout) != std::future_status::ready) {
+            spdlog::debug("flash sale {}: the gate did not answer for user {} in time", activity.id, user_id);
+            return std::nullopt;
+        }
+        found = future.get();
+    } catch (const std::exception& e) {
+        // The answer falls back to what the database and memory know; a purchase would fail anyway.
+        spdlog::debug("flash sale {}: in-flight lookup for user {} failed: {}", activity.id, user_id, e.what());
+        return std::nullopt;
+    }
+    std::vector<domain::Reservation> out;
+    out.reserve(found.size());
+    for (auto& f : found) {
+        domain::Reservation r;
+        r.id = std::move(f.reservation_id);
+        r.activity_id = activity.id;
+        r.product_id = activity.product_id;
+        r.user_id = user_id;
+        r.seq = f.seq;
+        r.price = activity.price;
+        r.reserved_at = f.reserved_at;
+        r.status = domain::ReservationStatus::kPending;
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 std::optional<SeckillResult> SeckillService::cached_result(std::int64_t user_id, std::int64_t activity_id) const {

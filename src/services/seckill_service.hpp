@@ -42,6 +42,9 @@ struct SeckillSettings {
     std::chrono::seconds default_duration{3600};
     /// How many activities (newest first) recover() reads; older ones are long over.
     int recover_limit = 1000;
+    /// How long a result poll waits for a shared gate's in-flight answer before it answers from the
+    /// database and memory alone (Redis slow or down).
+    std::chrono::milliseconds in_flight_lookup_timeout{500};
 };
 
 /// POST /api/seckill/init. Absent price: the product's price; absent start: now; absent end:
@@ -116,7 +119,9 @@ public:
     void rebuild(std::int64_t activity_id);
     /// Brings results still "queued" in memory for longer than `age` up to date from the database
     /// (at most `limit` shoppers), so this instance's event streams see outcomes that another
-    /// instance's consumer wrote. Returns how many shoppers were looked up.
+    /// instance's consumer wrote; with a shared gate, forgets those that neither the database nor
+    /// the gate holds any more (returned before becoming orders). Returns how many shoppers were
+    /// looked up.
     std::size_t sync_unresolved(std::chrono::milliseconds age, std::size_t limit);
 
     // --- admin (blocking) ---
@@ -173,6 +178,10 @@ public:
     Result<SeckillResult> result(std::int64_t user_id, std::int64_t product_id);
     /// Memory only, for pollers; nullopt when nothing is known.
     std::optional<SeckillResult> cached_result(std::int64_t user_id, std::int64_t activity_id) const;
+    /// An event stream follows the shopper's result: sync_unresolved() keeps reading it from the
+    /// database (and a shared gate) until unwatch_result(), whoever made the purchase.
+    void watch_result(std::int64_t user_id, std::int64_t activity_id) { results_.watch(activity_id, user_id); }
+    void unwatch_result(std::int64_t user_id, std::int64_t activity_id) { results_.unwatch(activity_id, user_id); }
     /// The activity a purchase of the product would go to now, from memory.
     std::optional<std::int64_t> current_activity_id(std::int64_t product_id) const;
 
@@ -206,6 +215,12 @@ private:
     void release_detached(std::int64_t activity_id, std::int64_t user_id);
     void announce_admin_change(std::int64_t activity_id) const;
     void settle_detached(std::int64_t activity_id, std::int64_t user_id, int seq, bool returned);
+    /// What a shared gate holds in flight for the shopper (reservations another instance made whose
+    /// orders are not written yet), as pending reservations. nullopt when the gate is this
+    /// process's own or cannot say in time.
+    std::optional<std::vector<domain::Reservation>> in_flight_elsewhere(
+        const domain::SeckillActivity& activity, std::int64_t user_id
+    );
 
     ports::SeckillRepository& repository_;
     ports::ProductRepository& products_;

@@ -120,6 +120,18 @@ boost::asio::awaitable<void> InMemoryStockGate::settle(
     co_return;
 }
 
+boost::asio::awaitable<void> InMemoryStockGate::settle_ordered(
+    std::int64_t /*activity_id*/, std::vector<std::pair<std::int64_t, int>> /*ordered*/
+) {
+    co_return;
+}
+
+boost::asio::awaitable<std::vector<ports::InFlightReservation>> InMemoryStockGate::in_flight_of(
+    std::int64_t /*activity_id*/, std::int64_t /*user_id*/
+) {
+    co_return std::vector<ports::InFlightReservation>{};
+}
+
 std::optional<std::int64_t> InMemoryStockGate::available(std::int64_t activity_id) const {
     const auto state = find(activity_id);
     if (!state) {

@@ -37,6 +37,14 @@ public:
     /// Nothing is tracked in flight here: a returned reservation is a release, a fulfilled one a no-op.
     boost::asio::awaitable<void> settle(std::int64_t activity_id, std::int64_t user_id, int seq, bool returned)
         override;
+    /// Orders keep their units and marks: nothing to do.
+    boost::asio::awaitable<void> settle_ordered(
+        std::int64_t activity_id, std::vector<std::pair<std::int64_t, int>> ordered
+    ) override;
+    /// Always empty: this process's own memory of results already knows every reservation.
+    boost::asio::awaitable<std::vector<ports::InFlightReservation>> in_flight_of(
+        std::int64_t activity_id, std::int64_t user_id
+    ) override;
 
     std::optional<std::int64_t> available(std::int64_t activity_id) const override;
 

@@ -39,7 +39,8 @@ MeteredStockGate::MeteredStockGate(ports::StockGate& inner, ports::Metrics& metr
       reserve_(operation(store, "reserve")),
       release_(operation(store, "release")),
       settle_(operation(store, "settle")),
-      settle_ordered_(operation(store, "settle_ordered")) {}
+      settle_ordered_(operation(store, "settle_ordered")),
+      in_flight_(operation(store, "in_flight")) {}
 
 MeteredStockGate::Operation MeteredStockGate::operation(const std::string& store, const std::string& name) {
     return {&seconds_.with({store, name}), &errors_.with({store, name})};
@@ -96,6 +97,21 @@ boost::asio::awaitable<void> MeteredStockGate::settle_ordered(
         throw;
     }
     settle_ordered_.seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
+boost::asio::awaitable<std::vector<ports::InFlightReservation>> MeteredStockGate::in_flight_of(
+    std::int64_t activity_id, std::int64_t user_id
+) {
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<ports::InFlightReservation> found;
+    try {
+        found = co_await inner_.in_flight_of(activity_id, user_id);
+    } catch (...) {
+        in_flight_.errors->inc();
+        throw;
+    }
+    in_flight_.seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    co_return found;
 }
 
 bool MeteredStockGate::tracks_in_flight() const {

@@ -36,6 +36,9 @@ public:
     boost::asio::awaitable<void> settle_ordered(
         std::int64_t activity_id, std::vector<std::pair<std::int64_t, int>> ordered
     ) override;
+    boost::asio::awaitable<std::vector<ports::InFlightReservation>> in_flight_of(
+        std::int64_t activity_id, std::int64_t user_id
+    ) override;
     bool tracks_in_flight() const override;
     std::optional<std::int64_t> available(std::int64_t activity_id) const override;
 
@@ -53,6 +56,7 @@ private:
     Operation release_;
     Operation settle_;
     Operation settle_ordered_;
+    Operation in_flight_;
 };
 
 /// `mode` names the handoff in the `mode` label ("broker", "group_commit").

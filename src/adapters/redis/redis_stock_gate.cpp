@@ -191,6 +191,32 @@ boost::asio::awaitable<void> RedisStockGate::settle_ordered(
     }
 }
 
+boost::asio::awaitable<std::vector<ports::InFlightReservation>> RedisStockGate::in_flight_of(
+    std::int64_t activity_id, std::int64_t user_id
+) {
+    auto all = keys_of(activity_id);
+    std::vector<std::string> keys;
+    keys.push_back(std::move(all[3]));
+    keys.push_back(std::move(all[4]));
+    std::vector<std::string> args;
+    args.push_back(std::to_string(user_id));
+    args.push_back(std::to_string(kInFlightWindow));
+    const RedisReply reply = co_await client_.eval(scripts_.shopper_in_flight, std::move(keys), std::move(args));
+    expect_no_error(reply, "in flight");
+    std::vector<ports::InFlightReservation> out;
+    for (std::size_t i = 0; i + 2 < reply.elements.size(); i += 3) {
+        ports::InFlightReservation r;
+        r.user_id = user_id;
+        r.seq = static_cast<int>(reply.elements[i].as_integer());
+        r.reserved_at = TimePoint(std::chrono::duration_cast<TimePoint::duration>(
+            std::chrono::milliseconds(reply.elements[i + 1].as_integer())
+        ));
+        r.reservation_id = reply.elements[i + 2].text;
+        out.push_back(std::move(r));
+    }
+    co_return out;
+}
+
 std::optional<std::int64_t> RedisStockGate::available(std::int64_t activity_id) const {
     std::shared_lock lock(local_mutex_);
     const auto it = local_available_.find(activity_id);
@@ -198,6 +224,34 @@ std::optional<std::int64_t> RedisStockGate::available(std::int64_t activity_id) 
         return std::nullopt;
     }
     return it->second->load(std::memory_order_relaxed);
+}
+
+std::size_t RedisStockGate::refresh_available() {
+    std::vector<std::int64_t> known;
+    {
+        std::shared_lock lock(local_mutex_);
+        known.reserve(local_available_.size());
+        for (const auto& entry : local_available_) {
+            known.push_back(entry.first);
+        }
+    }
+    std::size_t read = 0;
+    for (const std::int64_t activity_id : known) {
+        std::vector<std::string> args;
+        args.emplace_back("GET");
+        args.push_back(keys_of(activity_id)[1]);
+        const RedisReply reply = blocking_.command(args);
+        expect_no_error(reply, "available");
+        if (reply.is_nil()) {
+            continue;  // forgotten after its end, or lost: the reconciler deals with it
+        }
+        std::shared_lock lock(local_mutex_);
+        if (const auto it = local_available_.find(activity_id); it != local_available_.end()) {
+            it->second->store(reply.as_integer(), std::memory_order_relaxed);
+            ++read;
+        }
+    }
+    return read;
 }
 
 std::optional<ports::LedgerSnapshot> RedisStockGate::snapshot(std::int64_t activity_id) {

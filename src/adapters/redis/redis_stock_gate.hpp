@@ -43,12 +43,24 @@ public:
     boost::asio::awaitable<void> settle_ordered(
         std::int64_t activity_id, std::vector<std::pair<std::int64_t, int>> ordered
     ) override;
+    /// One script over the shopper's latest kInFlightWindow seqs (a shopper holds at most the
+    /// activity's per-user limit at once, far fewer).
+    boost::asio::awaitable<std::vector<ports::InFlightReservation>> in_flight_of(
+        std::int64_t activity_id, std::int64_t user_id
+    ) override;
     bool tracks_in_flight() const override { return true; }
     std::optional<std::int64_t> available(std::int64_t activity_id) const override;
+
+    /// Re-reads the available count of every activity this instance knows from Redis (blocking, one
+    /// GET each), so units sold or returned through other instances show here too: in the views'
+    /// sold/remaining and in the sold-out check that spares Redis a script. Returns how many were read.
+    std::size_t refresh_available();
 
     std::optional<ports::LedgerSnapshot> snapshot(std::int64_t activity_id) override;
     bool correct_available(std::int64_t activity_id, std::int64_t seen, std::int64_t corrected) override;
     void forget(std::int64_t activity_id) override;
+
+    static constexpr int kInFlightWindow = 64;
 
     /// The keys of one activity, in the order the scripts take them: meta, stock, held, seq, pending.
     std::vector<std::string> keys_of(std::int64_t activity_id) const;

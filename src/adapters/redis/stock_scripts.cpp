@@ -99,9 +99,39 @@ redis.call('SET', KEYS[2], ARGV[2])
 return 1
 )lua";
 
+// KEYS: seq pending. ARGV: user, how many of the shopper's latest seqs to look at.
+// Returns (seq, reserved_at_ms, id) per entry still pending, newest first. Looking back over the
+// latest seqs only keeps it O(window) where HSCAN would walk every pending entry of the sale.
+constexpr const char* kShopperInFlight = R"lua(
+local last = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local out = {}
+local first = math.max(1, last - tonumber(ARGV[2]) + 1)
+for s = last, first, -1 do
+  local v = redis.call('HGET', KEYS[2], ARGV[1] .. ':' .. s)
+  if v then
+    local sep = string.find(v, ':', 1, true)
+    out[#out + 1] = s
+    if sep then
+      out[#out + 1] = tonumber(string.sub(v, 1, sep - 1))
+      out[#out + 1] = string.sub(v, sep + 1)
+    else
+      out[#out + 1] = tonumber(v)
+      out[#out + 1] = ''
+    end
+  end
+end
+return out
+)lua";
+
 }  // namespace
 
 StockScripts::StockScripts()
-    : reserve(kReserve), release(kRelease), settle(kSettle), load(kLoad), snapshot(kSnapshot), correct(kCorrect) {}
+    : reserve(kReserve),
+      release(kRelease),
+      settle(kSettle),
+      load(kLoad),
+      snapshot(kSnapshot),
+      correct(kCorrect),
+      shopper_in_flight(kShopperInFlight) {}
 
 }  // namespace gomall::adapters::redis

@@ -16,11 +16,12 @@ namespace gomall::adapters::redis {
 struct StockScripts {
     RedisScript
         reserve;  // -> {code, seq, left}; code 1 reserved, -1 sold out, -2 not started, -3 ended, -4 limit, -5 unknown
-    RedisScript release;   // -> stock after, or -1 when the activity is unknown
-    RedisScript settle;    // -> stock after, or -1 when the reservation was already settled
-    RedisScript load;      // -> {1 rebuilt | 0 meta refreshed, stock}
-    RedisScript snapshot;  // -> {} unknown, or {stock, user, seq, reserved_at, ...}
-    RedisScript correct;   // -> 1 applied, 0 refused
+    RedisScript release;            // -> stock after, or -1 when the activity is unknown
+    RedisScript settle;             // -> stock after, or -1 when the reservation was already settled
+    RedisScript load;               // -> {1 rebuilt | 0 meta refreshed, stock}
+    RedisScript snapshot;           // -> {} unknown, or {stock, user, seq, reserved_at, ...}
+    RedisScript correct;            // -> 1 applied, 0 refused
+    RedisScript shopper_in_flight;  // -> {seq, reserved_at, id, ...} newest first
 
     StockScripts();
 };

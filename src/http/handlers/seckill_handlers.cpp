@@ -116,11 +116,15 @@ public:
           last_frame_(result_frame(first)),
           finished_(is_final(first)),
           deadline_(std::chrono::steady_clock::now() + kEventStreamLimit) {
+        // The purchase may go through another instance behind the load balancer: watched, the
+        // result is read back from the database here too.
+        seckill_.watch_result(user_id_, activity_id_);
         if (auto* metrics = seckill_.metrics()) {
             metrics->stream_opened();
         }
     }
     ~SeckillEventStream() override {
+        seckill_.unwatch_result(user_id_, activity_id_);
         if (auto* metrics = seckill_.metrics()) {
             metrics->stream_closed();
         }

@@ -218,6 +218,52 @@ TEST_F(RedisAdapterTest, SettleOrderedForgetsManyReservationsInOneCallAndKeepsTh
     EXPECT_EQ(gate_->snapshot(7)->available, 399);
 }
 
+TEST_F(RedisAdapterTest, InFlightOfListsOnlyTheShoppersUnsettledReservationsNewestFirst) {
+    gate_->load(activity(12, 10, 3), 10, {});
+    EXPECT_TRUE(run(io_, gate_->in_flight_of(12, 42)).empty());
+    const auto first = reserve(12, 42);
+    const auto second = reserve(12, 42);
+    const auto third = reserve(12, 42);
+    ASSERT_EQ(third.outcome, ReserveOutcome::kReserved);
+    ASSERT_EQ(reserve(12, 43).outcome, ReserveOutcome::kReserved);  // someone else's: never listed
+
+    run(io_, gate_->settle(12, 42, second.seq, false));  // became an order
+    auto found = run(io_, gate_->in_flight_of(12, 42));
+    ASSERT_EQ(found.size(), 2U);
+    EXPECT_EQ(found[0].seq, third.seq);
+    EXPECT_EQ(found[1].seq, first.seq);
+    for (const auto& r : found) {
+        EXPECT_EQ(r.user_id, 42);
+        EXPECT_EQ(r.reservation_id, "res-42");
+        EXPECT_EQ(r.reserved_at, clock_.now_);
+    }
+    run(io_, gate_->settle_ordered(12, {{42, first.seq}, {42, third.seq}}));
+    EXPECT_TRUE(run(io_, gate_->in_flight_of(12, 42)).empty());
+    EXPECT_TRUE(run(io_, gate_->in_flight_of(99, 42)).empty());  // an activity Redis does not know
+}
+
+TEST_F(RedisAdapterTest, AnotherInstancesSalesAndReturnsReachThisInstancesCountOnRefresh) {
+    // Two gates on one Redis: two shop instances selling the same activity.
+    RedisStockGate other(*client_, *blocking_, prefix_);
+    gate_->load(activity(13, 3), 3, {});
+    other.load(activity(13, 3), 3, {});
+    ASSERT_EQ(run(io_, other.reserve(13, 1, clock_.now_, "a")).outcome, ReserveOutcome::kReserved);
+    ASSERT_EQ(run(io_, other.reserve(13, 2, clock_.now_, "b")).outcome, ReserveOutcome::kReserved);
+    ASSERT_EQ(run(io_, other.reserve(13, 3, clock_.now_, "c")).outcome, ReserveOutcome::kReserved);
+    EXPECT_EQ(other.available(13), 0);
+    EXPECT_EQ(gate_->available(13), 3) << "only its own scripts told this gate anything";
+    EXPECT_EQ(gate_->refresh_available(), 1U);
+    EXPECT_EQ(gate_->available(13), 0);  // sold out here too, without a script
+
+    run(io_, gate_->release(13, 1));  // a cancelled order, through this instance
+    EXPECT_EQ(other.available(13), 0);
+    EXPECT_EQ(other.refresh_available(), 1U);
+    EXPECT_EQ(other.available(13), 1);
+
+    gate_->forget(13);  // its keys are gone: the last count is kept, nothing is read
+    EXPECT_EQ(gate_->refresh_available(), 0U);
+}
+
 TEST_F(RedisAdapterTest, LostDataIsRebuiltFromTheTallyWithSeqNumbersAboveTheDatabases) {
     gate_->load(activity(4, 10), 10, {});
     ASSERT_EQ(reserve(4, 5).outcome, ReserveOutcome::kReserved);

@@ -194,7 +194,16 @@ public:
         ++settles;
         co_return;
     }
+    boost::asio::awaitable<void> settle_ordered(std::int64_t, std::vector<std::pair<std::int64_t, int>>) override {
+        ++ordered_batches;
+        co_return;
+    }
+    boost::asio::awaitable<std::vector<ports::InFlightReservation>> in_flight_of(std::int64_t, std::int64_t) override {
+        outage_.hit();
+        co_return std::vector<ports::InFlightReservation>{{2, 1, TimePoint{}, "r1"}};
+    }
     std::optional<std::int64_t> available(std::int64_t) const override { return 7; }
+    int ordered_batches = 0;
     int loads = 0;
     int releases = 0;
     int settles = 0;
@@ -284,7 +293,20 @@ TEST_F(FlashSaleBreakersTest, RedisFailuresOpenTheBreakerAndThenReserveIsRefused
     }
     EXPECT_THROW(run(tokens.issue(1, 2, "t", 60s, clock.now())), CircuitOpen);
     EXPECT_THROW(run(tokens.consume(1, 2, "good", clock.now())), CircuitOpen);
+    EXPECT_THROW(run(gate.in_flight_of(1, 2)), CircuitOpen);  // a result poll answers from the database
     EXPECT_EQ(redis_outage.calls, 2) << "an open breaker called Redis";
+}
+
+TEST_F(FlashSaleBreakersTest, InFlightLookupsAreCountedAndBatchedSettlesStayOneCall) {
+    EXPECT_EQ(run(gate.in_flight_of(1, 2)).size(), 1U);
+    redis_outage.down = true;
+    EXPECT_THROW(run(gate.in_flight_of(1, 2)), DependencyUnavailable);
+    EXPECT_THROW(run(gate.in_flight_of(1, 2)), DependencyUnavailable);
+    EXPECT_EQ(redis.state(), BreakerState::kOpen);
+    // Orders keep their units: one batch reaches the gate as one call, open breaker or not.
+    run(gate.settle_ordered(1, {{2, 1}, {3, 1}, {4, 1}}));
+    EXPECT_EQ(raw_gate.ordered_batches, 1);
+    EXPECT_EQ(raw_gate.settles, 0);
 }
 
 TEST_F(FlashSaleBreakersTest, UnitsAreReturnedAndAdminCallsMadeWhateverTheBreakerSays) {

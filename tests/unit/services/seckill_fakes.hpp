@@ -19,6 +19,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "core/unavailable.hpp"
 #include "domain/product.hpp"
 #include "domain/seckill.hpp"
 #include "ports/clock.hpp"
@@ -247,6 +248,20 @@ public:
         for (const auto& [user_id, seq] : ordered) {
             co_await settle(activity_id, user_id, seq, false);
         }
+    }
+    /// What in_flight_of() answers (as another instance's reservations would be), per (activity, user).
+    std::map<std::pair<std::int64_t, std::int64_t>, std::vector<ports::InFlightReservation>> in_flight;
+    bool in_flight_fails = false;
+
+    boost::asio::awaitable<std::vector<ports::InFlightReservation>> in_flight_of(
+        std::int64_t activity_id, std::int64_t user_id
+    ) override {
+        std::lock_guard lock(mutex_);
+        if (in_flight_fails) {
+            throw DependencyUnavailable("redis down");
+        }
+        const auto it = in_flight.find({activity_id, user_id});
+        co_return it == in_flight.end() ? std::vector<ports::InFlightReservation>{} : it->second;
     }
     bool tracks_in_flight() const override { return in_flight_tracking; }
     std::optional<std::int64_t> available(std::int64_t activity_id) const override {

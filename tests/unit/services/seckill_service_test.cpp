@@ -11,10 +11,12 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
@@ -423,6 +425,100 @@ TEST_F(SeckillServiceTest, ResultMergesTheDatabaseWithQueuedReservations) {
     EXPECT_EQ(merged->activity_id, view.activity.id);
     EXPECT_EQ(merged->product_id, kProduct);
     EXPECT_TRUE(service->result(kBob, kProduct)->reservations.empty());
+}
+
+TEST_F(SeckillServiceTest, ResultReportsReservationsAnotherInstanceHoldsInFlightAsQueued) {
+    gate.in_flight_tracking = true;
+    const auto view = init(5);
+    // The executor answers the gate's lookups from a thread of its own, as the I/O threads do.
+    auto work = boost::asio::make_work_guard(io);
+    std::thread runner([this] { io.run(); });
+
+    // Another instance reserved seq 3 (its order is not written yet); seq 2 is an order already.
+    domain::Reservation stored;
+    stored.id = "ordered";
+    stored.activity_id = view.activity.id;
+    stored.product_id = kProduct;
+    stored.user_id = kAlice;
+    stored.seq = 2;
+    stored.status = ReservationStatus::kSucceeded;
+    stored.order_no = "ORD2";
+    repository.stored.push_back(stored);
+    gate.in_flight[{view.activity.id, kAlice}] = {
+        ports::InFlightReservation{kAlice, 3, clock.now(), "elsewhere"},
+        ports::InFlightReservation{kAlice, 2, clock.now(), "ordered"},  // settled late: the database wins
+    };
+    const auto queued = service->result(kAlice, kProduct);
+    ASSERT_TRUE(queued.ok());
+    EXPECT_EQ(queued->status, "queued");
+    ASSERT_EQ(queued->reservations.size(), 2U);
+    EXPECT_EQ(queued->reservations[0].id, "elsewhere");
+    EXPECT_EQ(queued->reservations[0].price, view.activity.price);
+    EXPECT_EQ(queued->reservations[1].id, "ordered");
+    EXPECT_EQ(queued->reservations[1].status, ReservationStatus::kSucceeded);
+    EXPECT_TRUE(service->result(kBob, kProduct)->reservations.empty());
+
+    // Memory keeps it as queued, so this instance's event stream follows it.
+    const auto streamed = service->cached_result(kAlice, view.activity.id);
+    ASSERT_TRUE(streamed.has_value());
+    EXPECT_EQ(streamed->status, "queued");
+
+    // Its order is written on the other instance: the periodic sync reads the database.
+    clock.advance(1s);
+    gate.in_flight.clear();
+    domain::Reservation written = stored;
+    written.id = "elsewhere";
+    written.seq = 3;
+    written.order_no = "ORD3";
+    repository.stored.push_back(written);
+    EXPECT_EQ(service->sync_unresolved(500ms, 100), 1U);
+    EXPECT_EQ(service->cached_result(kAlice, view.activity.id)->reservations[0].order_no, "ORD3");
+
+    // Another one was returned before becoming an order (never written): once the gate no longer
+    // holds it, the sync forgets it instead of reporting "queued" for ever.
+    gate.in_flight[{view.activity.id, kAlice}] = {ports::InFlightReservation{kAlice, 4, clock.now(), "returned"}};
+    EXPECT_EQ(service->result(kAlice, kProduct)->status, "queued");
+    clock.advance(1s);
+    gate.in_flight.clear();
+    EXPECT_EQ(service->sync_unresolved(500ms, 100), 1U);
+    EXPECT_EQ(service->result(kAlice, kProduct)->status, "success");
+    EXPECT_EQ(service->sync_unresolved(500ms, 100), 0U);
+
+    // A gate that cannot answer leaves what the database and memory know.
+    gate.in_flight[{view.activity.id, kAlice}] = {ports::InFlightReservation{kAlice, 5, clock.now(), "x"}};
+    gate.in_flight_fails = true;
+    EXPECT_EQ(service->result(kAlice, kProduct)->status, "success");
+
+    work.reset();
+    io.stop();
+    runner.join();
+}
+
+TEST_F(SeckillServiceTest, AWatchedResultIsReadBackFromTheDatabaseWhoeverMadeThePurchase) {
+    const auto view = init(5);
+    service->watch_result(kAlice, view.activity.id);
+    service->watch_result(kAlice, view.activity.id);  // two tabs
+    EXPECT_FALSE(service->cached_result(kAlice, view.activity.id).has_value());
+    // Another instance sold and wrote the order; nothing of it passed through this one.
+    domain::Reservation written;
+    written.id = "elsewhere";
+    written.activity_id = view.activity.id;
+    written.product_id = kProduct;
+    written.user_id = kAlice;
+    written.seq = 1;
+    written.status = ReservationStatus::kSucceeded;
+    written.order_no = "ORD1";
+    repository.stored.push_back(written);
+    EXPECT_EQ(service->sync_unresolved(500ms, 100), 1U);
+    const auto streamed = service->cached_result(kAlice, view.activity.id);
+    ASSERT_TRUE(streamed.has_value());
+    EXPECT_EQ(streamed->status, "success");
+    EXPECT_EQ(streamed->reservations[0].order_no, "ORD1");
+
+    service->unwatch_result(kAlice, view.activity.id);
+    EXPECT_EQ(service->sync_unresolved(500ms, 100), 1U);  // the other tab still watches
+    service->unwatch_result(kAlice, view.activity.id);
+    EXPECT_EQ(service->sync_unresolved(500ms, 100), 0U);
 }
 
 // ------------------------------------------------------------------------------------------ token gate
