@@ -433,7 +433,32 @@ export class Server {
     async createActivity(body) {
         const res = await this.seckillInit(body);
         expectOk(res, 201);
+        if (EXTERNAL) {
+            // A deployment may run several instances: each hears of a new sale over Redis within
+            // milliseconds. Tests buy at once, so wait until every instance lists it.
+            const id = res.body.data.id;
+            await this.everywhere(async () => {
+                const list = await this.api('GET', '/api/seckill/activities');
+                return list.status === 200 && list.body.data.list.some((a) => a.id === id);
+            });
+        }
         return res.body.data;
+    }
+
+    /// Resolves once check() is true on `reads` requests in a row (behind a round-robin balancer,
+    /// that is every instance), or throws after timeoutMs.
+    async everywhere(check, { reads = 6, timeoutMs = 5000 } = {}) {
+        const deadline = Date.now() + timeoutMs;
+        let streak = 0;
+        while (streak < reads) {
+            if (Date.now() > deadline) throw new Error(`not true on every instance within ${timeoutMs} ms`);
+            if (await check()) {
+                streak += 1;
+            } else {
+                streak = 0;
+                await sleep(50);
+            }
+        }
     }
 
     /// GET /api/seckill/activities/:id (expects 200) and returns the activity.
@@ -441,6 +466,19 @@ export class Server {
         const res = await this.api('GET', `/api/seckill/activities/${id}`);
         expectOk(res);
         return res.body.data;
+    }
+
+    /// GET /api/seckill/activities/:id until pred(activity) or timeoutMs; returns the last one read.
+    /// Activity views count units from each instance's own copy: behind a load balancer a sale made
+    /// through another instance reaches them within seckill.available_refresh_ms (250 ms), and an
+    /// admin change within milliseconds, so checks after a purchase poll for a moment.
+    async waitActivity(id, pred, timeoutMs = 3000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            const a = await this.activity(id);
+            if (pred(a) || Date.now() > deadline) return a;
+            await sleep(100);
+        }
     }
 
     /// POST /api/seckill {product_id} as `user` ({token}); returns the raw response.

@@ -95,7 +95,7 @@ test('crowd: thousands of shoppers x 3 requests on stock 100 -> exactly 100 orde
     });
     assert.equal(new Set(finals.map((f) => f.orderNo)).size, STOCK, 'order numbers are unique');
 
-    const act = await srv.activity(a.id);
+    const act = await srv.waitActivity(a.id, (x) => x.sold === STOCK);
     assert.equal(act.sold, STOCK);
     assert.equal(act.remaining, 0);
     assert.equal(act.state, 'sold_out');
@@ -161,7 +161,7 @@ test('one shopper, 50 concurrent requests, per_user_limit 2 -> exactly 2 queued 
     assert.deepEqual(new Set(final.reservations.map((r) => r.reservation_id)), new Set(queued.map(({ res }) => res.body.data.reservation_id)));
     const orders = await ordersOf(u, a.id, p.id);
     assert.equal(orders.length, 2);
-    const act = await srv.activity(a.id);
+    const act = await srv.waitActivity(a.id, (x) => x.sold === 2);
     assert.equal(act.sold, 2);
     assert.equal(act.remaining, 8);
 
