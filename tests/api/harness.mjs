@@ -127,6 +127,8 @@ export class Server {
     /// separateStderr: stderr to its own file (errPath), so that logPath holds stdout only.
     constructor({ baseUrl = '', env = {}, dbPath = '', label = 'gomall', adminPassword = '', tmpDir = '', jwtSecret = '', separateStderr = false } = {}) {
         this.baseUrl = baseUrl;
+        // Raw-socket tests (tests/api/hostile) connect to 127.0.0.1:port, also for a deployment.
+        this.port = baseUrl ? Number(new URL(baseUrl).port || 80) : 0;
         this.extraEnv = env;
         this.label = label;
         this.child = null;
