@@ -28,6 +28,7 @@
 #include "services/breaker_stock_gate.hpp"
 #include "services/circuit_breaker.hpp"
 #include "services/local_purchase_rate_limiter.hpp"
+#include "services/seckill_order_writer.hpp"
 #include "services/seckill_reconciler.hpp"
 #include "services/seckill_service.hpp"
 
@@ -46,13 +47,10 @@ public:
         const ports::Clock& clock,
         std::function<std::string()> next_order_no
     )
-        : queue_(
-              repository,
-              clock,
-              std::chrono::seconds(config.order.unpaid_timeout_seconds),
-              std::move(next_order_no),
-              queue_settings(config.seckill)
+        : writer_(
+              repository, clock, std::chrono::seconds(config.order.unpaid_timeout_seconds), std::move(next_order_no)
           ),
+          queue_(writer_, queue_settings(config.seckill)),
           limiter_(clock, limiter_settings(config.seckill)) {}
 
     ports::StockGate& gate() override { return gate_; }
@@ -84,6 +82,7 @@ private:
     }
 
     adapters::memory::InMemoryStockGate gate_;
+    services::SeckillOrderWriter writer_;  // before queue_, which writes through it
     adapters::memory::EmbeddedReservationQueue queue_;
     services::LocalPurchaseRateLimiter limiter_;
     adapters::memory::InMemorySeckillTokenStore tokens_;
@@ -134,20 +133,10 @@ public:
               static_cast<double>(config.seckill.burst)
           ),
           tokens_(redis_, config.redis.key_prefix),
-          queue_(
-              rabbit_settings(config.rabbitmq),
-              [&repository,
-               &clock,
-               next_order_no = std::move(next_order_no),
-               timeout =
-                   std::chrono::seconds(config.order.unpaid_timeout_seconds)](std::vector<domain::Reservation> batch) {
-                  const TimePoint now = clock.now();
-                  return repository.fulfil(std::move(batch), now, now + timeout, next_order_no);
-              },
-              [&repository, &clock](const domain::Reservation& failed) {
-                  return record_failure(repository, clock, failed);
-              }
+          writer_(
+              repository, clock, std::chrono::seconds(config.order.unpaid_timeout_seconds), std::move(next_order_no)
           ),
+          queue_(rabbit_settings(config.rabbitmq), &writer_),
           redis_health_(redis_),
           rabbit_health_(queue_),
           metrics_(metrics) {
@@ -278,27 +267,6 @@ private:
         services::BreakerReservationQueue queue;
     };
 
-    /// The consumers' last step for a reservation that keeps failing: its failure goes into the
-    /// database, so every instance reports it and the reconciler returns its unit. While the
-    /// database is unreachable this throws and the message stays queued; a row the database
-    /// refuses although it answers is given up without one.
-    static domain::Reservation record_failure(
-        ports::SeckillRepository& repository, const ports::Clock& clock, const domain::Reservation& failed
-    ) {
-        try {
-            return repository.record_failed(failed, clock.now());
-        } catch (const std::exception& e) {
-            repository.sold(failed.activity_id);  // throws on its own when the database is unreachable
-            spdlog::error(
-                "flash sale {}: reservation {} cannot be stored as failed ({}); giving it up without a row",
-                failed.activity_id,
-                failed.id,
-                e.what()
-            );
-            return failed;
-        }
-    }
-
     static adapters::rabbitmq::RabbitSettings rabbit_settings(const RabbitConfig& c) {
         adapters::rabbitmq::RabbitSettings s;
         s.host = c.host;
@@ -337,6 +305,7 @@ private:
         gate_, std::chrono::milliseconds(config_.seckill.available_refresh_ms)};
     adapters::redis::RedisPurchaseRateLimiter limiter_;
     adapters::redis::RedisSeckillTokenStore tokens_;
+    services::SeckillOrderWriter writer_;  // before queue_, whose consumers write through it
     adapters::rabbitmq::RabbitReservationQueue queue_;
     RedisHealth redis_health_;
     RabbitHealth rabbit_health_;

@@ -1,5 +1,5 @@
 // Group commit for flash-sale reservations: publishers park as Asio completion handlers, one
-// writer thread turns whatever has accumulated into a single SeckillRepository::fulfil call.
+// writer thread turns whatever has accumulated into a single ReservationWriter::write call.
 #include "adapters/memory/embedded_reservation_queue.hpp"
 
 #include <stdexcept>
@@ -38,18 +38,8 @@ private:
         executor_;
 };
 
-EmbeddedReservationQueue::EmbeddedReservationQueue(
-    ports::SeckillRepository& repository,
-    const ports::Clock& clock,
-    std::chrono::seconds unpaid_timeout,
-    std::function<std::string()> next_order_no,
-    EmbeddedQueueSettings settings
-)
-    : repository_(repository),
-      clock_(clock),
-      unpaid_timeout_(unpaid_timeout),
-      next_order_no_(std::move(next_order_no)),
-      settings_(std::move(settings)) {
+EmbeddedReservationQueue::EmbeddedReservationQueue(ports::ReservationWriter& writer, EmbeddedQueueSettings settings)
+    : writer_(writer), settings_(std::move(settings)) {
     if (settings_.max_batch == 0) {
         throw std::invalid_argument("EmbeddedQueueSettings::max_batch must be positive");
     }
@@ -153,7 +143,6 @@ void EmbeddedReservationQueue::commit(std::vector<Entry>& batch) {
     for (const Entry& entry : batch) {
         reservations.push_back(entry.reservation);
     }
-    const TimePoint now = clock_.now();
     const auto started = std::chrono::steady_clock::now();
     auto took = [&started] {
         return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
@@ -173,10 +162,7 @@ void EmbeddedReservationQueue::commit(std::vector<Entry>& batch) {
     std::vector<domain::Reservation> outcomes;
     std::exception_ptr error;
     try {
-        outcomes = repository_.fulfil(std::move(reservations), now, now + unpaid_timeout_, next_order_no_);
-        if (outcomes.size() != batch.size()) {
-            throw std::logic_error("SeckillRepository::fulfil returned a batch of another size");
-        }
+        outcomes = writer_.write(std::move(reservations));
     } catch (...) {
         error = std::current_exception();
     }

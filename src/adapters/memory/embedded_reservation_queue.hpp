@@ -14,9 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "ports/clock.hpp"
 #include "ports/reservation_queue.hpp"
-#include "ports/seckill_repository.hpp"
+#include "ports/reservation_writer.hpp"
 
 namespace gomall::adapters::memory {
 
@@ -35,15 +34,9 @@ struct EmbeddedQueueSettings {
 /// commits everything already queued, completes its waiters and joins the thread.
 class EmbeddedReservationQueue final : public ports::ReservationQueue {
 public:
-    /// Orders written by a batch expire `unpaid_timeout` after the batch's clock reading;
-    /// `next_order_no` is called on the writer thread only, once per order.
-    EmbeddedReservationQueue(
-        ports::SeckillRepository& repository,
-        const ports::Clock& clock,
-        std::chrono::seconds unpaid_timeout,
-        std::function<std::string()> next_order_no,
-        EmbeddedQueueSettings settings = {}
-    );
+    /// Each batch is one `writer.write()` call on the writer thread. There is no give-up here: a
+    /// failed commit fails every publish of the batch, whose units the service returns at once.
+    explicit EmbeddedReservationQueue(ports::ReservationWriter& writer, EmbeddedQueueSettings settings = {});
     EmbeddedReservationQueue(const EmbeddedReservationQueue&) = delete;
     EmbeddedReservationQueue& operator=(const EmbeddedReservationQueue&) = delete;
     ~EmbeddedReservationQueue() override;
@@ -54,7 +47,7 @@ public:
     void stop();
 
     /// Completes on the awaiting coroutine's executor once the batch holding the reservation is
-    /// committed (after the outcome listener has seen it); throws what fulfil threw when the commit
+    /// committed (after the outcome listener has seen it); throws what the writer threw when the commit
     /// failed, and std::runtime_error once the queue is stopping.
     boost::asio::awaitable<void> publish(domain::Reservation reservation) override;
     void on_outcome(std::function<void(const domain::Reservation&)> listener) override;
@@ -79,10 +72,7 @@ private:
     void run();
     void commit(std::vector<Entry>& batch);
 
-    ports::SeckillRepository& repository_;
-    const ports::Clock& clock_;
-    const std::chrono::seconds unpaid_timeout_;
-    const std::function<std::string()> next_order_no_;
+    ports::ReservationWriter& writer_;
     const EmbeddedQueueSettings settings_;
 
     std::mutex mutex_;

@@ -60,17 +60,16 @@ RabbitSettings validated(RabbitSettings s) {
 
 }  // namespace
 
-RabbitReservationQueue::RabbitReservationQueue(RabbitSettings settings, Fulfil fulfil, GiveUp give_up)
+RabbitReservationQueue::RabbitReservationQueue(RabbitSettings settings, ports::ReservationWriter* writer)
     : settings_(validated(std::move(settings))),
-      fulfil_(std::move(fulfil)),
-      give_up_(std::move(give_up)),
+      writer_(writer),
       report_([this](const std::vector<domain::Reservation>& outcomes) { report(outcomes); }),
       publish_span_name_("publish " + settings_.queue),
       publisher_(std::make_unique<ReservationPublisher>(settings_)),
       attempts_(std::make_unique<DeliveryAttempts>()),
       consumers_stop_(std::make_unique<StopSignal>()) {
-    if (settings_.consume && settings_.consumers > 0 && !fulfil_) {
-        throw std::invalid_argument("rabbitmq reservation queue: consuming needs a fulfil function");
+    if (settings_.consume && settings_.consumers > 0 && writer_ == nullptr) {
+        throw std::invalid_argument("rabbitmq reservation queue: consuming needs an order writer");
     }
 }
 
@@ -100,7 +99,7 @@ void RabbitReservationQueue::start() {
     // Consumers first: they connect in the background while start() waits for the publisher.
     for (int i = 0; i < consumers; ++i) {
         consumers_.push_back(std::make_unique<ReservationConsumer>(
-            settings_, i, fulfil_, give_up_, report_, *attempts_, *consumers_stop_, consumer_counters_, *tracer_
+            settings_, i, *writer_, report_, *attempts_, *consumers_stop_, consumer_counters_, *tracer_
         ));
         consumers_.back()->start();
     }

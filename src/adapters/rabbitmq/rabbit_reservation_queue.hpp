@@ -13,6 +13,7 @@
 #include "adapters/rabbitmq/rabbit_settings.hpp"
 #include "domain/seckill.hpp"
 #include "ports/reservation_queue.hpp"
+#include "ports/reservation_writer.hpp"
 #include "ports/tracer.hpp"
 
 namespace gomall::adapters::rabbitmq {
@@ -27,19 +28,11 @@ class StopSignal;
 /// `queue`, persistent, application/json, message_id = reservation id.
 class RabbitReservationQueue final : public ports::ReservationQueue {
 public:
-    /// The consumer's database step: one transaction for the batch, returns the batch with
-    /// status/order_no/fail_reason set (idempotent on (activity_id, user_id, seq)). Called on
-    /// consumer threads, possibly concurrently from several.
-    using Fulfil = std::function<std::vector<domain::Reservation>(std::vector<domain::Reservation>)>;
-    /// Called for a message whose database step failed max_attempts times, with the reservation
-    /// marked failed: stores that failure where every instance sees it and returns the stored state
-    /// (a reservation written meanwhile comes back succeeded and is acknowledged, not
-    /// dead-lettered). Throwing means "the database cannot be reached": the message is kept and
-    /// retried, so an outage never turns queued reservations into failures. Empty: dead-letter at once.
-    using GiveUp = std::function<domain::Reservation(const domain::Reservation&)>;
-
-    /// Throws std::invalid_argument for unusable settings.
-    RabbitReservationQueue(RabbitSettings settings, Fulfil fulfil, GiveUp give_up = {});
+    /// Consumers turn what they take off the queue into orders through `writer` (one
+    /// writer.write() per batch, on consumer threads, possibly several at once; writer.give_up()
+    /// for a reservation whose write failed max_attempts times). Null only for a queue that does
+    /// not consume. Throws std::invalid_argument for unusable settings.
+    RabbitReservationQueue(RabbitSettings settings, ports::ReservationWriter* writer);
     RabbitReservationQueue(const RabbitReservationQueue&) = delete;
     RabbitReservationQueue& operator=(const RabbitReservationQueue&) = delete;
     ~RabbitReservationQueue() override;  // stop()
@@ -75,8 +68,7 @@ private:
     void report(const std::vector<domain::Reservation>& outcomes) const;
 
     const RabbitSettings settings_;
-    const Fulfil fulfil_;
-    const GiveUp give_up_;
+    ports::ReservationWriter* const writer_;
     const std::function<void(const std::vector<domain::Reservation>&)> report_;
     const std::string publish_span_name_;
     ports::NullTracer null_tracer_;

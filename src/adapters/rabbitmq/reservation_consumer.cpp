@@ -46,8 +46,7 @@ TraceContext step_context(const std::vector<ports::Span*>& spans) {
 ReservationConsumer::ReservationConsumer(
     const RabbitSettings& settings,
     int index,
-    const Fulfil& fulfil,
-    const GiveUp& give_up,
+    ports::ReservationWriter& writer,
     const Report& report,
     DeliveryAttempts& attempts,
     StopSignal& stop,
@@ -56,8 +55,7 @@ ReservationConsumer::ReservationConsumer(
 )
     : settings_(settings),
       index_(index),
-      fulfil_(fulfil),
-      give_up_(give_up),
+      writer_(writer),
       report_(report),
       attempts_(attempts),
       stop_(stop),
@@ -317,11 +315,8 @@ std::optional<domain::Reservation> ReservationConsumer::give_up(const domain::Re
     failed.status = domain::ReservationStatus::kFailed;
     failed.order_no.clear();
     failed.fail_reason = kFailReason;
-    if (!give_up_) {
-        return failed;
-    }
     try {
-        return give_up_(failed);
+        return writer_.give_up(failed);
     } catch (const std::exception& e) {
         spdlog::warn(
             "rabbitmq consumer {}: reservation {} failed {} times and its failure cannot be recorded ({}); "
@@ -347,7 +342,7 @@ std::optional<std::vector<domain::Reservation>> ReservationConsumer::try_fulfil(
     const std::size_t size = batch.size();
     const std::string first_id = batch.empty() ? std::string() : batch.front().id;
     try {
-        auto outcomes = fulfil_(std::move(batch));
+        auto outcomes = writer_.write(std::move(batch));
         if (outcomes.size() == size) {
             return outcomes;
         }

@@ -16,6 +16,7 @@
 #include "adapters/rabbitmq/rabbit_settings.hpp"
 #include "adapters/rabbitmq/stop_signal.hpp"
 #include "domain/seckill.hpp"
+#include "ports/reservation_writer.hpp"
 #include "ports/tracer.hpp"
 
 namespace gomall::adapters::rabbitmq {
@@ -25,23 +26,20 @@ namespace gomall::adapters::rabbitmq {
 /// (harmless: the step is idempotent), never a lost reservation. Undecodable messages are
 /// dead-lettered at once. When a batch fails, each reservation is tried alone, so one bad row
 /// cannot hold up the rest; one whose step keeps failing is retried with backoff (its message goes
-/// back to the queue), and after max_attempts its failure is recorded through `give_up` (kept and
+/// back to the queue), and after max_attempts its failure is recorded through `writer.give_up()` (kept and
 /// retried while that throws) before its message is dead-lettered and it is reported failed.
 /// Each reservation gets a consumer span, child of its own traceparent (in the body when several
 /// share a message, else the message's header; a new trace when missing or malformed), ended when
 /// it is settled; the database step's SQL runs under the span of the batch's first sampled one.
 class ReservationConsumer {
 public:
-    using Fulfil = std::function<std::vector<domain::Reservation>(std::vector<domain::Reservation>)>;
     using Report = std::function<void(const std::vector<domain::Reservation>&)>;
-    using GiveUp = std::function<domain::Reservation(const domain::Reservation&)>;
 
     /// Everything passed by reference must outlive the consumer.
     ReservationConsumer(
         const RabbitSettings& settings,
         int index,
-        const Fulfil& fulfil,
-        const GiveUp& give_up,
+        ports::ReservationWriter& writer,
         const Report& report,
         DeliveryAttempts& attempts,
         StopSignal& stop,
@@ -74,7 +72,7 @@ private:
     ports::Span start_span(const AmqpDelivery& delivery, std::string_view traceparent) const;
     /// The batch failed as a whole: each message on its own, so one bad message cannot hold up the rest.
     void retry_one_by_one(AmqpConnection& connection, std::vector<Decoded>& batch);
-    /// fulfil(batch) checked for its size, or nullopt (logged) when it threw.
+    /// writer.write(batch) checked for its size, or nullopt (logged) when it threw.
     std::optional<std::vector<domain::Reservation>> try_fulfil(std::vector<domain::Reservation> batch);
     /// The reservation's final state once it failed max_attempts times (see GiveUp), or nullopt
     /// (logged) when that cannot be recorded now.
@@ -84,8 +82,7 @@ private:
 
     const RabbitSettings& settings_;
     const int index_;
-    const Fulfil& fulfil_;
-    const GiveUp& give_up_;
+    ports::ReservationWriter& writer_;
     const Report& report_;
     DeliveryAttempts& attempts_;
     StopSignal& stop_;

@@ -154,6 +154,20 @@ private:
     std::map<std::string, int> alone_;      // fulfil calls with only this reservation
 };
 
+/// FakeFulfil and an optional give-up step behind the writer port; without one a failure is
+/// reported as it came, unrecorded (the message is dead-lettered at once).
+class TestWriter final : public ports::ReservationWriter {
+public:
+    using GiveUp = std::function<Reservation(const Reservation&)>;
+    TestWriter(FakeFulfil& fulfil, GiveUp give_up) : fulfil_(fulfil), give_up_(std::move(give_up)) {}
+    std::vector<Reservation> write(std::vector<Reservation> batch) override { return fulfil_(std::move(batch)); }
+    Reservation give_up(const Reservation& failed) override { return give_up_ ? give_up_(failed) : failed; }
+
+private:
+    FakeFulfil& fulfil_;
+    const GiveUp give_up_;
+};
+
 // What the queue tells its outcome listener.
 class Outcomes {
 public:
@@ -444,11 +458,10 @@ protected:
     }
 
     std::unique_ptr<RabbitReservationQueue> make_queue(
-        const RabbitSettings& settings, RabbitReservationQueue::GiveUp give_up = {}
+        const RabbitSettings& settings, TestWriter::GiveUp give_up = {}
     ) {
-        auto queue = std::make_unique<RabbitReservationQueue>(
-            settings, [this](std::vector<Reservation> batch) { return fulfil_(std::move(batch)); }, std::move(give_up)
-        );
+        writers_.push_back(std::make_unique<TestWriter>(fulfil_, std::move(give_up)));
+        auto queue = std::make_unique<RabbitReservationQueue>(settings, writers_.back().get());
         queue->on_outcome([this](const Reservation& r) { outcomes_.record(r); });
         return queue;
     }
@@ -489,6 +502,7 @@ protected:
 
     RabbitSettings broker_;
     FakeFulfil fulfil_;
+    std::vector<std::unique_ptr<TestWriter>> writers_;  // outlive the queues made with them
     Outcomes outcomes_;
 };
 

@@ -131,6 +131,26 @@ private:
     bool open_ = false;
 };
 
+/// The order writer the service layer provides, reduced to what the queue needs: the repository's
+/// guarded transaction, orders expiring 900 s after the batch, numbered ORDQ1, ORDQ2, ...
+class RepositoryWriter final : public ports::ReservationWriter {
+public:
+    RepositoryWriter(ports::SeckillRepository& repository, const ports::Clock& clock, int& order_seq)
+        : repository_(repository), clock_(clock), order_seq_(order_seq) {}
+    std::vector<Reservation> write(std::vector<Reservation> batch) override {
+        const TimePoint now = clock_.now();
+        return repository_.fulfil(std::move(batch), now, now + std::chrono::seconds(900), [this] {
+            return "ORDQ" + std::to_string(++order_seq_);
+        });
+    }
+    Reservation give_up(const Reservation& failed) override { return failed; }
+
+private:
+    ports::SeckillRepository& repository_;
+    const ports::Clock& clock_;
+    int& order_seq_;
+};
+
 class EmbeddedQueueTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -199,13 +219,8 @@ protected:
     }
 
     std::unique_ptr<EmbeddedReservationQueue> make_queue(EmbeddedQueueSettings settings = {}) {
-        return std::make_unique<EmbeddedReservationQueue>(
-            *repository_,
-            clock_,
-            std::chrono::seconds(900),
-            [this] { return "ORDQ" + std::to_string(++order_seq_); },
-            std::move(settings)
-        );
+        writer_ = std::make_unique<RepositoryWriter>(*repository_, clock_, order_seq_);
+        return std::make_unique<EmbeddedReservationQueue>(*writer_, std::move(settings));
     }
 
     std::filesystem::path dir_;
@@ -215,7 +230,8 @@ protected:
     FixedClock clock_;
     std::vector<std::int64_t> users_;
     domain::SeckillActivity activity_;
-    int order_seq_ = 0;  // writer thread only
+    int order_seq_ = 0;                                 // writer thread only
+    std::unique_ptr<ports::ReservationWriter> writer_;  // outlives the queue made with it
 };
 
 // Collects what the queue tells its outcome listener.
