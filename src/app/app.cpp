@@ -352,9 +352,7 @@ std::optional<std::string> App::start() {
     spdlog::info("catalogue cache: {}", p.catalog_cache.description());
     p.catalog_cache.start();
     p.order_service.on_stock_changed([&cache = p.catalog_cache.cache()](std::int64_t id) { cache.stock_changed(id); });
-    p.order_service.on_order_cancelled([&seckill = p.seckill](const domain::Order& order) {
-        seckill.on_order_cancelled(order);
-    });
+    p.order_service.return_flash_sale_units_to(p.seckill);
     const auto counters = services::OrderCounters::registered_in(p.metrics);
     p.order_service.use_counters(counters);
     p.payment_service.use_counters(counters);
@@ -426,7 +424,9 @@ std::optional<std::string> App::start() {
     http::register_cart_routes(p.router, p.cart_service, p.image_urls);
     http::register_order_routes(p.router, p.order_service, p.image_urls);
     http::register_payment_routes(p.router, p.payment_service);
-    http::register_seckill_routes(p.router, p.seckill, p.blocking, p.image_urls);
+    http::register_seckill_routes(
+        p.router, services::FlashSaleApi{p.seckill, p.seckill, p.seckill, p.seckill}, p.blocking, p.image_urls
+    );
     if (config_.metrics.dashboard) {
         services::DashboardSettings dashboard_settings;
         dashboard_settings.history = std::chrono::seconds(config_.metrics.dashboard_history_seconds);

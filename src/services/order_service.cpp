@@ -103,17 +103,16 @@ void OrderService::notify_stock_of(const std::string& order_no) {
     }
 }
 
-void OrderService::notify_cancelled(domain::Order order) {
-    if (!cancelled_) {
-        return;
+void OrderService::notify_cancelled(const domain::Order& order) {
+    if (flash_sale_returns_ == nullptr || order.seckill_activity_id == 0) {
+        return;  // an ordinary order's stock came back in the cancel's transaction
     }
-    // Callers may hold the copy read before the cancel; listeners see the state it now has.
-    order.status = OrderStatus::kCancelled;
     try {
-        cancelled_(order);
+        flash_sale_returns_->order_cancelled(order.seckill_activity_id, order.user_id, order.order_no);
     } catch (const std::exception& e) {
-        // The cancel is committed; a listener's failure must not turn it into an error for the caller.
-        spdlog::error("order {} cancelled, but a cancellation listener failed: {}", order.order_no, e.what());
+        // The cancel is committed; the flash sale's failure must not turn it into an error for the
+        // caller (its reconciler returns the unit from the database's count).
+        spdlog::error("order {} cancelled, but its flash-sale unit was not returned: {}", order.order_no, e.what());
     }
 }
 
@@ -213,8 +212,9 @@ int OrderService::cancel_expired(int limit) {
             continue;  // paid at the provider at the last moment: now paid here too
         }
         // False means it was paid or cancelled since the query: nothing to do.
-        auto before =
-            stock_changed_ || cancelled_ ? reread(order_no, 0) : Result<domain::Order>(order_not_found(order_no));
+        auto before = stock_changed_ || flash_sale_returns_ != nullptr
+                          ? reread(order_no, 0)
+                          : Result<domain::Order>(order_not_found(order_no));
         if (orders_.cancel(order_no, clock_.now())) {
             count(counters_.timed_out);
             if (before.ok()) {

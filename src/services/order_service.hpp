@@ -14,6 +14,7 @@
 #include "domain/product.hpp"
 #include "ports/cart_repository.hpp"
 #include "ports/clock.hpp"
+#include "ports/flash_sale_returns.hpp"
 #include "ports/order_repository.hpp"
 #include "services/order_metrics.hpp"
 #include "services/order_number.hpp"
@@ -67,10 +68,10 @@ public:
     void on_stock_changed(std::function<void(std::int64_t product_id)> listener) {
         stock_changed_ = std::move(listener);
     }
-    /// Called with each order this service cancelled (by the shopper, on paying too late, or by
-    /// cancel_expired), after the cancel committed, so flash sales can put the unit back on sale.
-    /// Set once at wiring time.
-    void on_order_cancelled(std::function<void(const domain::Order&)> listener) { cancelled_ = std::move(listener); }
+    /// Told of each flash-sale order this service cancelled (by the shopper, on paying too late, or
+    /// by cancel_expired), after the cancel committed, so the unit goes back on sale. Set once at
+    /// wiring time; `returns` must outlive the service.
+    void return_flash_sale_units_to(ports::FlashSaleReturns& returns) { flash_sale_returns_ = &returns; }
     /// Asked before an unpaid order is cancelled (by the shopper, on paying too late, or by the
     /// timeout), so the payment provider's open transaction can be closed first. Returns false when
     /// the order must not be cancelled because its payment went through meanwhile. Set once at wiring time.
@@ -83,7 +84,7 @@ private:
     Result<domain::Order> reread(const std::string& order_no, std::int64_t user_id);
     Result<domain::Order> notify_stock(Result<domain::Order> order);
     void notify_stock_of(const std::string& order_no);
-    void notify_cancelled(domain::Order order);
+    void notify_cancelled(const domain::Order& order);
     bool may_cancel(const std::string& order_no);
     Result<domain::Order> counted_as_created(Result<domain::Order> order) const;
 
@@ -93,7 +94,7 @@ private:
     const ports::Clock& clock_;
     const OrderSettings settings_;
     std::function<void(std::int64_t)> stock_changed_;
-    std::function<void(const domain::Order&)> cancelled_;
+    ports::FlashSaleReturns* flash_sale_returns_ = nullptr;
     std::function<bool(const std::string&)> before_cancel_;
     OrderCounters counters_;
 };

@@ -368,12 +368,7 @@ TEST_F(SeckillServiceTest, CancelledOrderReturnsTheUnitAndFreesTheShopper) {
     queue.succeed(queue.published[0], "ORD1");
     EXPECT_EQ(buy(kBob).error().code, ErrorCode::kSoldOut);
 
-    domain::Order order;
-    order.order_no = "ORD1";
-    order.user_id = kAlice;
-    order.seckill_activity_id = view.activity.id;
-    order.status = domain::OrderStatus::kCancelled;
-    service->on_order_cancelled(order);
+    service->order_cancelled(view.activity.id, kAlice, "ORD1");
     drain();
     EXPECT_EQ(gate.available(view.activity.id), 1);
     const auto cached = service->cached_result(kAlice, view.activity.id);
@@ -385,13 +380,7 @@ TEST_F(SeckillServiceTest, CancelledOrderReturnsTheUnitAndFreesTheShopper) {
     ASSERT_TRUE(again.ok()) << again.error().message;
     EXPECT_EQ(again->seq, 2);
     EXPECT_EQ(service->cached_result(kAlice, view.activity.id)->status, "queued");
-
-    domain::Order plain;
-    plain.order_no = "ORD2";
-    plain.user_id = kBob;
-    service->on_order_cancelled(plain);
-    drain();
-    EXPECT_EQ(gate.releases, 1);  // ordinary orders have no unit in the gate
+    EXPECT_EQ(gate.releases, 1);
 }
 
 TEST_F(SeckillServiceTest, ResultMergesTheDatabaseWithQueuedReservations) {
@@ -632,14 +621,29 @@ public:
     std::vector<domain::CartItem> list(std::int64_t) override { return {}; }
 };
 
-TEST(OrderCancelledListener, CalledOnceForEachWayAnOrderIsCancelled) {
+/// What the order side told the flash sale.
+class RecordedReturns final : public ports::FlashSaleReturns {
+public:
+    struct Returned {
+        std::int64_t activity_id;
+        std::int64_t user_id;
+        std::string order_no;
+    };
+    void order_cancelled(std::int64_t activity_id, std::int64_t user_id, const std::string& order_no) override {
+        seen.push_back({activity_id, user_id, order_no});
+    }
+    std::vector<Returned> seen;
+};
+
+TEST(FlashSaleReturns, ToldOnceForEachWayAFlashSaleOrderIsCancelledAndNeverForOrdinaryOnes) {
     ManualClock clock;
     FakeOrderRepository orders;
     NoCart carts;
     OrderNumberGenerator numbers(1, clock);
     OrderService service(orders, carts, numbers, clock, OrderSettings{});
-    std::vector<domain::Order> seen;
-    service.on_order_cancelled([&seen](const domain::Order& order) { seen.push_back(order); });
+    RecordedReturns returns;
+    service.return_flash_sale_units_to(returns);
+    auto& seen = returns.seen;
 
     for (const auto* no : {"A", "B", "C", "D"}) {
         domain::Order order;
@@ -656,8 +660,7 @@ TEST(OrderCancelledListener, CalledOnceForEachWayAnOrderIsCancelled) {
     EXPECT_EQ(service.cancel(kAlice, "A").error().code, ErrorCode::kOrderStatusConflict);
     ASSERT_EQ(seen.size(), 1U);
     EXPECT_EQ(seen[0].order_no, "A");
-    EXPECT_EQ(seen[0].seckill_activity_id, 3);
-    EXPECT_EQ(seen[0].status, domain::OrderStatus::kCancelled);
+    EXPECT_EQ(seen[0].activity_id, 3);
 
     clock.advance(16min);
     EXPECT_EQ(service.pay(kAlice, "B").error().code, ErrorCode::kOrderStatusConflict);  // expired: cancelled instead
@@ -668,6 +671,15 @@ TEST(OrderCancelledListener, CalledOnceForEachWayAnOrderIsCancelled) {
     ASSERT_EQ(seen.size(), 3U);
     EXPECT_EQ(seen[2].order_no, "C");
     EXPECT_EQ(seen[2].user_id, kAlice);
+
+    domain::Order plain;  // not from a flash sale: its stock came back in the cancel's transaction
+    plain.order_no = "E";
+    plain.user_id = kAlice;
+    plain.status = domain::OrderStatus::kAwaitingPayment;
+    plain.expires_at = clock.now() + 15min;
+    orders.orders["E"] = plain;
+    ASSERT_TRUE(service.cancel(kAlice, "E").ok());
+    EXPECT_EQ(seen.size(), 3U);
 }
 
 }  // namespace
