@@ -11,6 +11,11 @@
 
 namespace gomall::domain {
 
+/// The bounds of an activity, checked by the HTTP layer (400 naming the field) and again by the
+/// service (whatever calls it): defined here once so the two cannot drift apart.
+inline constexpr std::int64_t kMaxActivityStock = 1'000'000;
+inline constexpr int kMaxPerUserLimit = 100;
+
 /// A flash sale of one product: `total_stock` units at `price` between start and end,
 /// at most `per_user_limit` per shopper. `sold` is the database's count of units that became
 /// orders and were not returned; it never exceeds total_stock (the last guard against oversell).

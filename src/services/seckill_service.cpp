@@ -29,8 +29,8 @@ using domain::ActivityState;
 using domain::ReserveOutcome;
 using domain::SeckillActivity;
 
-constexpr std::int64_t kMaxStock = 1'000'000;
-constexpr int kMaxPerUserLimit = 100;
+using domain::kMaxPerUserLimit;
+constexpr std::int64_t kMaxStock = domain::kMaxActivityStock;
 constexpr std::size_t kReservationIdBytes = 16;  // 128 bits: 32 hex characters
 constexpr std::size_t kTokenBytes = 16;
 
@@ -727,14 +727,11 @@ void SeckillService::on_outcome(const domain::Reservation& reservation) {
     }
 }
 
-void SeckillService::on_order_cancelled(const domain::Order& order) {
-    if (order.seckill_activity_id == 0) {
-        return;
-    }
+void SeckillService::order_cancelled(std::int64_t activity_id, std::int64_t user_id, const std::string& order_no) {
     // The cancel transaction already decremented sold and released the reservation row; this puts the
-    // unit back on sale in memory and lets the shopper buy again.
-    release_detached(order.seckill_activity_id, order.user_id);
-    results_.mark_released(order.seckill_activity_id, order.user_id, order.order_no);
+    // unit back on sale in the gate and lets the shopper buy again.
+    release_detached(activity_id, user_id);
+    results_.mark_released(activity_id, user_id, order_no);
 }
 
 void SeckillService::release_detached(std::int64_t activity_id, std::int64_t user_id) {

@@ -22,12 +22,14 @@
 #include "domain/order.hpp"
 #include "domain/seckill.hpp"
 #include "ports/clock.hpp"
+#include "ports/flash_sale_returns.hpp"
 #include "ports/product_repository.hpp"
 #include "ports/purchase_rate_limiter.hpp"
 #include "ports/reservation_queue.hpp"
 #include "ports/seckill_repository.hpp"
 #include "ports/seckill_token_store.hpp"
 #include "ports/stock_gate.hpp"
+#include "services/flash_sale_api.hpp"
 #include "services/ordered_reservation_settler.hpp"
 #include "services/seckill_metrics.hpp"
 #include "services/seckill_results.hpp"
@@ -47,39 +49,13 @@ struct SeckillSettings {
     std::chrono::milliseconds in_flight_lookup_timeout{500};
 };
 
-/// POST /api/seckill/init. Absent price: the product's price; absent start: now; absent end:
-/// start + default_duration; absent limit: 1.
-struct NewActivity {
-    std::int64_t product_id = 0;
-    std::int64_t stock = 0;
-    std::optional<Cents> price;
-    std::optional<TimePoint> start_time;
-    std::optional<TimePoint> end_time;
-    std::optional<int> per_user_limit;
-};
-
-/// PUT /api/seckill/activities/:id: absent fields stay as they are.
-struct ActivityPatch {
-    std::optional<Cents> price;
-    std::optional<std::int64_t> stock;
-    std::optional<TimePoint> start_time;
-    std::optional<TimePoint> end_time;
-    std::optional<int> per_user_limit;
-};
-
-/// An activity as shown to clients: sold/remaining from the gate while it is loaded (the crowd's
-/// view, which counts queued units), from the database otherwise.
-struct ActivityView {
-    domain::SeckillActivity activity;
-    std::int64_t sold = 0;
-    std::int64_t remaining = 0;
-    domain::ActivityState state = domain::ActivityState::kEnded;
-    bool token_required = false;  // purchases need an anti-bot token (seckill.token_required)
-};
-
 /// Thread-safe. Admin calls, result() and recover() touch the database (call them on the blocking
 /// pool); purchase(), listing(), cached_*() and the listeners never do.
-class SeckillService {
+class SeckillService final : public FlashSaleAdmin,
+                             public FlashSaleCatalog,
+                             public FlashSalePurchases,
+                             public FlashSaleResults,
+                             public ports::FlashSaleReturns {
 public:
     /// Registers on_outcome() with `queue`. `limiter` paces each shopper's purchase attempts;
     /// `tokens` keeps the anti-bot tokens between issue and purchase; `executor` runs the gate
@@ -127,21 +103,21 @@ public:
     // --- admin (blocking) ---
     /// Errors: kProductNotFound, kActivityRunning (one of the product's activities is running),
     /// kInvalidActivityWindow, kBadRequest (stock, price or limit out of range, naming the field).
-    Result<ActivityView> init(const NewActivity& request);
+    Result<ActivityView> init(const NewActivity& request) override;
     /// Errors: kActivityNotFound, kActivityRunning (already started), kInvalidActivityWindow, kBadRequest.
-    Result<ActivityView> update(std::int64_t activity_id, const ActivityPatch& patch);
+    Result<ActivityView> update(std::int64_t activity_id, const ActivityPatch& patch) override;
     /// Ends the sale now. Errors: kActivityNotFound, kEnded (already over).
-    Result<ActivityView> end(std::int64_t activity_id);
+    Result<ActivityView> end(std::int64_t activity_id) override;
     /// From the database, newest start first; ended ones only when asked.
-    std::vector<ActivityView> list(bool include_ended);
+    std::vector<ActivityView> list(bool include_ended) override;
     /// From the database. Errors: kActivityNotFound.
-    Result<ActivityView> get(std::int64_t activity_id);
+    Result<ActivityView> get(std::int64_t activity_id) override;
 
     // --- non-blocking reads for the crowd ---
     /// Upcoming, active and sold-out activities from memory: active first, then by start time.
-    std::vector<ActivityView> listing() const;
+    std::vector<ActivityView> listing() const override;
     /// One activity from memory, if it is indexed.
-    std::optional<ActivityView> cached(std::int64_t activity_id) const;
+    std::optional<ActivityView> cached(std::int64_t activity_id) const override;
 
     // --- the hot path ---
     /// Takes a unit for the shopper and hands it to the durable queue; never touches the database.
@@ -154,34 +130,36 @@ public:
     /// be: kActivityNotFound, kNotStarted, kEnded, or kSoldOut once the gate is empty. nullopt when the
     /// purchase must go on to the gate. Never blocks or awaits: the HTTP layer answers the crowd of a
     /// sold-out sale with it on the I/O thread, without starting the purchase's coroutines.
-    std::optional<Error> refusal_from_memory(std::int64_t product_id);
+    std::optional<Error> refusal_from_memory(std::int64_t product_id) override;
 
     boost::asio::awaitable<Result<domain::Reservation>> purchase(
         std::int64_t user_id, std::int64_t product_id, std::string token = {}, TraceContext trace = {}
-    );
+    ) override;
     /// Anti-bot gate: a single-use token for the product's running sale, valid for token_ttl; it
     /// replaces the shopper's earlier token for that sale. Never blocks a thread.
     /// Errors: kActivityNotFound, kNotStarted, kEnded, kSeckillBusy (the token store could not be reached).
-    boost::asio::awaitable<Result<std::string>> issue_token(std::int64_t user_id, std::int64_t product_id);
+    boost::asio::awaitable<Result<std::string>> issue_token(std::int64_t user_id, std::int64_t product_id) override;
     bool token_required() const { return settings_.token_required; }
     /// The service's clock, for the server_time that countdowns synchronise with.
-    TimePoint now() const { return clock_.now(); }
+    TimePoint now() const override { return clock_.now(); }
 
     // --- results ---
     /// The queue's verdict on a reservation (registered with the queue by the constructor).
     void on_outcome(const domain::Reservation& reservation);
-    /// OrderService listener: a cancelled flash-sale order puts its unit back on sale and frees the
-    /// shopper's mark (the database side was done by the order repository in the cancel transaction).
-    void on_order_cancelled(const domain::Order& order);
+    /// From the order side (ports::FlashSaleReturns): a cancelled flash-sale order puts its unit back
+    /// on sale and frees the shopper's mark (the database side was done in the cancel transaction).
+    void order_cancelled(std::int64_t activity_id, std::int64_t user_id, const std::string& order_no) override;
     /// The shopper's reservations for the product's current activity from the database, merged with
     /// those only memory knows yet. Errors: kActivityNotFound.
-    Result<SeckillResult> result(std::int64_t user_id, std::int64_t product_id);
+    Result<SeckillResult> result(std::int64_t user_id, std::int64_t product_id) override;
     /// Memory only, for pollers; nullopt when nothing is known.
-    std::optional<SeckillResult> cached_result(std::int64_t user_id, std::int64_t activity_id) const;
+    std::optional<SeckillResult> cached_result(std::int64_t user_id, std::int64_t activity_id) const override;
     /// An event stream follows the shopper's result: sync_unresolved() keeps reading it from the
     /// database (and a shared gate) until unwatch_result(), whoever made the purchase.
-    void watch_result(std::int64_t user_id, std::int64_t activity_id) { results_.watch(activity_id, user_id); }
-    void unwatch_result(std::int64_t user_id, std::int64_t activity_id) { results_.unwatch(activity_id, user_id); }
+    void watch_result(std::int64_t user_id, std::int64_t activity_id) override { results_.watch(activity_id, user_id); }
+    void unwatch_result(std::int64_t user_id, std::int64_t activity_id) override {
+        results_.unwatch(activity_id, user_id);
+    }
     /// The activity a purchase of the product would go to now, from memory.
     std::optional<std::int64_t> current_activity_id(std::int64_t product_id) const;
 
@@ -190,7 +168,7 @@ public:
     /// wiring time, before recover(); `metrics` must outlive the service.
     void use_metrics(SeckillMetrics& metrics);
     /// Null until use_metrics(); the handlers count result streams through it.
-    SeckillMetrics* metrics() const { return metrics_; }
+    SeckillMetrics* metrics() const override { return metrics_; }
 
 private:
     ActivityView view_of(const domain::SeckillActivity& activity, TimePoint now) const;

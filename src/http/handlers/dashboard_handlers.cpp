@@ -112,7 +112,7 @@ void DashboardStreamSlots::give_back() {
 void register_dashboard_routes(
     Router& router,
     const services::SaleDashboard& dashboard,
-    services::SeckillService& seckill,
+    services::FlashSaleAdmin& seckill,
     DashboardStreamSlots& slots
 ) {
     router.get(

@@ -6,8 +6,8 @@
 #include <cstddef>
 
 #include "http/router.hpp"
+#include "services/flash_sale_api.hpp"
 #include "services/sale_dashboard.hpp"
-#include "services/seckill_service.hpp"
 
 namespace gomall::http {
 
@@ -32,7 +32,7 @@ private:
 void register_dashboard_routes(
     Router& router,
     const services::SaleDashboard& dashboard,
-    services::SeckillService& seckill,
+    services::FlashSaleAdmin& seckill,
     DashboardStreamSlots& slots
 );
 

@@ -1,4 +1,4 @@
-// Flash-sale handlers: validate input, call SeckillService, envelope the result. The purchase, its
+// Flash-sale handlers: validate input, call the flash sale's interfaces, envelope the result. The purchase, its
 // token and the public listing run as coroutines on the I/O thread because they are what the crowd hammers.
 #include "http/handlers/seckill_handlers.hpp"
 
@@ -16,6 +16,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/time.hpp"
+#include "domain/seckill.hpp"
 #include "http/envelope.hpp"
 #include "http/handlers/seckill_views.hpp"
 #include "http/json_body.hpp"
@@ -26,10 +27,10 @@ namespace {
 using boost::asio::awaitable;
 
 constexpr std::int64_t kMaxId = std::numeric_limits<std::int64_t>::max();
-constexpr std::int64_t kMaxStock = 1'000'000;
+constexpr std::int64_t kMaxStock = domain::kMaxActivityStock;
 constexpr Cents kMinPrice = 1;              // 0.01
 constexpr Cents kMaxPrice = 1'000'000'000;  // 10,000,000.00
-constexpr std::int64_t kMaxPerUserLimit = 100;
+constexpr std::int64_t kMaxPerUserLimit = domain::kMaxPerUserLimit;
 constexpr std::size_t kMaxTimeText = 64;
 constexpr std::size_t kMaxTokenText = 128;
 constexpr auto kEventStreamLimit = std::chrono::seconds(60);
@@ -109,7 +110,7 @@ bool is_final(const services::SeckillResult& result) {
 /// poll() only reads the service's in-memory results, so it never blocks the I/O thread.
 class SeckillEventStream final : public EventStream {
 public:
-    SeckillEventStream(services::SeckillService& seckill, std::int64_t user_id, const services::SeckillResult& first)
+    SeckillEventStream(services::FlashSaleResults& seckill, std::int64_t user_id, const services::SeckillResult& first)
         : seckill_(seckill),
           user_id_(user_id),
           activity_id_(first.activity_id),
@@ -161,7 +162,7 @@ public:
     bool finished() const override { return finished_; }
 
 private:
-    services::SeckillService& seckill_;
+    services::FlashSaleResults& seckill_;
     const std::int64_t user_id_;
     const std::int64_t activity_id_;
     std::string last_frame_;
@@ -169,7 +170,7 @@ private:
     const std::chrono::steady_clock::time_point deadline_;
 };
 
-Response init_activity(Request& req, services::SeckillService& seckill, const ImageUrls& images) {
+Response init_activity(Request& req, services::FlashSaleAdmin& seckill, const ImageUrls& images) {
     GOMALL_TRY(const auto body, req, JsonBody::parse(req, kInitFields));
     services::NewActivity request;
     GOMALL_TRY(request.product_id, req, body.required_int("product_id", 1, kMaxId));
@@ -194,7 +195,7 @@ Response init_activity(Request& req, services::SeckillService& seckill, const Im
     );
 }
 
-Response update_activity(Request& req, services::SeckillService& seckill, const ImageUrls& images) {
+Response update_activity(Request& req, services::FlashSaleAdmin& seckill, const ImageUrls& images) {
     GOMALL_TRY(const auto id, req, path_id(req, "id"));
     GOMALL_TRY(const auto body, req, JsonBody::parse(req, kActivityFields));
     services::ActivityPatch patch;
@@ -210,7 +211,7 @@ Response update_activity(Request& req, services::SeckillService& seckill, const 
 }
 
 awaitable<Response> list_activities(
-    Request& req, services::SeckillService& seckill, BlockingPool& pool, const ImageUrls& images
+    Request& req, const services::FlashSaleApi& seckill, BlockingPool& pool, const ImageUrls& images
 ) {
     const auto include_ended = include_ended_param(req);
     if (!include_ended.ok()) {
@@ -218,14 +219,14 @@ awaitable<Response> list_activities(
     }
     if (!include_ended.value()) {
         // The crowd's countdown page: memory only, never the database.
-        co_return ok(req, listing_json(seckill.listing(), seckill.now(), images));
+        co_return ok(req, listing_json(seckill.catalog.listing(), seckill.catalog.now(), images));
     }
     // Ended activities are history the index does not keep: the admin view reads the database.
-    auto all = co_await pool.run([&seckill] { return seckill.list(true); });
-    co_return ok(req, listing_json(all, seckill.now(), images));
+    auto all = co_await pool.run([&admin = seckill.admin] { return admin.list(true); });
+    co_return ok(req, listing_json(all, seckill.catalog.now(), images));
 }
 
-awaitable<Response> purchase(Request& req, services::SeckillService& seckill) {
+awaitable<Response> purchase(Request& req, services::FlashSalePurchases& seckill) {
     auto body = JsonBody::parse(req, {"product_id", "token"});
     if (!body.ok()) {
         co_return error_response(req, body.error());
@@ -249,7 +250,7 @@ awaitable<Response> purchase(Request& req, services::SeckillService& seckill) {
     co_return res;
 }
 
-awaitable<Response> issue_token(Request& req, services::SeckillService& seckill) {
+awaitable<Response> issue_token(Request& req, services::FlashSalePurchases& seckill) {
     auto body = JsonBody::parse(req, {"product_id"});
     if (!body.ok()) {
         co_return error_response(req, body.error());
@@ -262,7 +263,7 @@ awaitable<Response> issue_token(Request& req, services::SeckillService& seckill)
     co_return respond(req, token, [](const std::string& issued) { return boost::json::object{{"token", issued}}; });
 }
 
-Response result_events(Request& req, services::SeckillService& seckill) {
+Response result_events(Request& req, services::FlashSaleResults& seckill) {
     GOMALL_TRY(const auto product_id, req, product_id_param(req));
     // The first frame comes from the database (blocking handler), so it is right even after a restart;
     // later frames come from memory, which result() has just brought up to date.
@@ -279,50 +280,52 @@ Response result_events(Request& req, services::SeckillService& seckill) {
 }  // namespace
 
 void register_seckill_routes(
-    Router& router, services::SeckillService& seckill, BlockingPool& pool, const ImageUrls& images
+    Router& router, const services::FlashSaleApi& seckill, BlockingPool& pool, const ImageUrls& images
 ) {
+    services::FlashSaleAdmin& admin = seckill.admin;
+    services::FlashSaleCatalog& catalog = seckill.catalog;
+    services::FlashSalePurchases& purchases = seckill.purchases;
+    services::FlashSaleResults& results = seckill.results;
     router.post(
-        "/api/seckill/init",
-        [&seckill, &images](Request& req) { return init_activity(req, seckill, images); },
-        admin_only()
+        "/api/seckill/init", [&admin, &images](Request& req) { return init_activity(req, admin, images); }, admin_only()
     );
 
-    router.add_async(Method::kGet, "/api/seckill/activities", [&seckill, &pool, &images](Request& req) {
+    router.add_async(Method::kGet, "/api/seckill/activities", [seckill, &pool, &images](Request& req) {
         return list_activities(req, seckill, pool, images);
     });
 
     RouteOptions detail_options;
     // Indexed activities (every running or upcoming one) are answered on the I/O thread.
-    detail_options.fast_path = [&seckill, &images](Request& req) -> std::optional<Response> {
+    detail_options.fast_path = [&catalog, &images](Request& req) -> std::optional<Response> {
         const auto id = path_id(req, "id");
         if (!id.ok()) {
             return error_response(req, id.error());
         }
-        if (auto view = seckill.cached(id.value())) {
-            return ok(req, activity_with_time(*view, seckill.now(), images));
+        if (auto view = catalog.cached(id.value())) {
+            return ok(req, activity_with_time(*view, catalog.now(), images));
         }
         return std::nullopt;
     };
     router.get(
         "/api/seckill/activities/:id",
-        [&seckill, &images](Request& req) -> Response {
+        [&admin, &catalog, &images](Request& req) -> Response {
             GOMALL_TRY(const auto id, req, path_id(req, "id"));
-            GOMALL_TRY(const auto view, req, seckill.get(id));
-            return ok(req, activity_with_time(view, seckill.now(), images));
+            GOMALL_TRY(const auto view, req, admin.get(id));
+            return ok(req, activity_with_time(view, catalog.now(), images));
         },
         std::move(detail_options)
     );
 
     router.put(
         "/api/seckill/activities/:id",
-        [&seckill, &images](Request& req) { return update_activity(req, seckill, images); },
+        [&admin, &images](Request& req) { return update_activity(req, admin, images); },
         admin_only()
     );
     router.post(
         "/api/seckill/activities/:id/end",
-        [&seckill, &images](Request& req) -> Response {
+        [&admin, &images](Request& req) -> Response {
             GOMALL_TRY(const auto id, req, path_id(req, "id"));
-            return respond(req, seckill.end(id), activity_view(images));
+            return respond(req, admin.end(id), activity_view(images));
         },
         admin_only()
     );
@@ -330,7 +333,7 @@ void register_seckill_routes(
     RouteOptions purchase_options = signed_in();
     // Bad input and what memory alone refuses (no sale, not started, ended, sold out) are answered on
     // the I/O thread: once a sale is sold out, that is nearly every request of its crowd.
-    purchase_options.fast_path = [&seckill](Request& req) -> std::optional<Response> {
+    purchase_options.fast_path = [&purchases](Request& req) -> std::optional<Response> {
         auto body = JsonBody::parse(req, {"product_id", "token"});
         if (!body.ok()) {
             return error_response(req, body.error());
@@ -342,28 +345,31 @@ void register_seckill_routes(
         if (const auto token = body->optional_string("token", 0, kMaxTokenText); !token.ok()) {
             return error_response(req, token.error());
         }
-        if (auto refused = seckill.refusal_from_memory(product_id.value())) {
+        if (auto refused = purchases.refusal_from_memory(product_id.value())) {
             return error_response(req, *refused);
         }
         return std::nullopt;
     };
     router.add_async(
-        Method::kPost, "/api/seckill", [&seckill](Request& req) { return purchase(req, seckill); }, purchase_options
+        Method::kPost, "/api/seckill", [&purchases](Request& req) { return purchase(req, purchases); }, purchase_options
     );
     router.add_async(
-        Method::kPost, "/api/seckill/token", [&seckill](Request& req) { return issue_token(req, seckill); }, signed_in()
+        Method::kPost,
+        "/api/seckill/token",
+        [&purchases](Request& req) { return issue_token(req, purchases); },
+        signed_in()
     );
 
     router.get(
         "/api/seckill/result",
-        [&seckill](Request& req) -> Response {
+        [&results](Request& req) -> Response {
             GOMALL_TRY(const auto product_id, req, product_id_param(req));
-            return respond(req, seckill.result(req.user_id(), product_id), seckill_result_json);
+            return respond(req, results.result(req.user_id(), product_id), seckill_result_json);
         },
         signed_in()
     );
     router.get(
-        "/api/seckill/events", [&seckill](Request& req) { return result_events(req, seckill); }, signed_in()
+        "/api/seckill/events", [&results](Request& req) { return result_events(req, results); }, signed_in()
     );
 }
 

@@ -5,7 +5,7 @@
 #include "http/blocking_pool.hpp"
 #include "http/image_urls.hpp"
 #include "http/router.hpp"
-#include "services/seckill_service.hpp"
+#include "services/flash_sale_api.hpp"
 
 namespace gomall::http {
 
@@ -13,9 +13,10 @@ namespace gomall::http {
 /// include_ended=true), GET /api/seckill/activities/:id (public, memory fast path),
 /// PUT /api/seckill/activities/:id and POST /api/seckill/activities/:id/end (admin),
 /// POST /api/seckill and POST /api/seckill/token (user, coroutines on the I/O thread),
-/// GET /api/seckill/result and GET /api/seckill/events (user). `seckill`, `pool` and `images` must outlive the router.
+/// GET /api/seckill/result and GET /api/seckill/events (user). What `seckill` refers to, `pool` and
+/// `images` must outlive the router.
 void register_seckill_routes(
-    Router& router, services::SeckillService& seckill, BlockingPool& pool, const ImageUrls& images
+    Router& router, const services::FlashSaleApi& seckill, BlockingPool& pool, const ImageUrls& images
 );
 
 }  // namespace gomall::http
