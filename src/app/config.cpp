@@ -203,6 +203,18 @@ std::vector<Key> keys() {
         c.database.seed_demo = parse_bool("database.seed_demo", v);
     });
     add("database", "mysql_replica_host", [](Config& c, const std::string& v) { c.database.mysql_replica_host = v; });
+    add("database", "mysql_connect_timeout_seconds", [](Config& c, const std::string& v) {
+        c.database.mysql_connect_timeout_seconds =
+            static_cast<int>(parse_integer("database.mysql_connect_timeout_seconds", v, 1, 3600));
+    });
+    add("database", "mysql_read_timeout_seconds", [](Config& c, const std::string& v) {
+        c.database.mysql_read_timeout_seconds =
+            static_cast<int>(parse_integer("database.mysql_read_timeout_seconds", v, 1, 3600));
+    });
+    add("database", "replica_read_timeout_seconds", [](Config& c, const std::string& v) {
+        c.database.replica_read_timeout_seconds =
+            static_cast<int>(parse_integer("database.replica_read_timeout_seconds", v, 1, 3600));
+    });
     add("database", "mysql_replica_port", [](Config& c, const std::string& v) {
         c.database.mysql_replica_port = static_cast<int>(parse_integer("database.mysql_replica_port", v, 1, 65535));
     });

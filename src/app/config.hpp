@@ -57,6 +57,8 @@ struct DatabaseConfig {
     std::string mysql_user = "gomall";
     std::string mysql_password;
     std::string mysql_database = "gomall";
+    int mysql_connect_timeout_seconds = 5;
+    int mysql_read_timeout_seconds = 30;  // also the write timeout
     int pool_size = 8;
     bool seed_demo = true;  // create the demo catalogue in an empty database
     // An optional read replica (MySQL/MariaDB only) for catalogue and order-list reads; empty host:
@@ -67,6 +69,7 @@ struct DatabaseConfig {
     std::optional<std::string> mysql_replica_password;
     int replica_max_lag_ms = 2000;  // the replica serves reads only while at most this far behind
     std::optional<int> replica_pool_size;
+    int replica_read_timeout_seconds = 5;  // a frozen replica is given up on (reads go to the primary) sooner
 };
 
 struct AuthConfig {

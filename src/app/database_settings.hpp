@@ -16,6 +16,9 @@ inline adapters::sql::DatabaseSettings database_settings(const DatabaseConfig& c
     s.mysql_user = c.mysql_user;
     s.mysql_password = c.mysql_password;
     s.mysql_database = c.mysql_database;
+    s.mysql_connect_timeout_seconds = c.mysql_connect_timeout_seconds;
+    s.mysql_read_timeout_seconds = c.mysql_read_timeout_seconds;
+    s.mysql_write_timeout_seconds = c.mysql_read_timeout_seconds;
     s.pool_size = c.pool_size;
     return s;
 }

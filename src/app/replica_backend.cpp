@@ -17,6 +17,7 @@ std::optional<adapters::sql::DatabaseSettings> replica_database_settings(const D
     s.mysql_user = c.mysql_replica_user.value_or(c.mysql_user);
     s.mysql_password = c.mysql_replica_password.value_or(c.mysql_password);
     s.pool_size = c.replica_pool_size.value_or(c.pool_size);
+    s.mysql_read_timeout_seconds = c.replica_read_timeout_seconds;  // only reads go there
     return s;
 }
 

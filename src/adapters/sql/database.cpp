@@ -167,7 +167,10 @@ void Database::open_session(soci::session& session) {
             soci::mysql,
             "host=" + quote_value(settings_.mysql_host) + " port=" + std::to_string(settings_.mysql_port) +
                 " user=" + quote_value(settings_.mysql_user) + " password=" + quote_value(settings_.mysql_password) +
-                " db=" + quote_value(settings_.mysql_database) + " charset=utf8mb4"
+                " db=" + quote_value(settings_.mysql_database) + " charset=utf8mb4" +
+                " connect_timeout=" + std::to_string(settings_.mysql_connect_timeout_seconds) +
+                " read_timeout=" + std::to_string(settings_.mysql_read_timeout_seconds) +
+                " write_timeout=" + std::to_string(settings_.mysql_write_timeout_seconds)
         );
     }
     prepare_session(session);

@@ -30,6 +30,11 @@ struct DatabaseSettings {
     std::string mysql_user = "gomall";
     std::string mysql_password;
     std::string mysql_database = "gomall";
+    // Bounds on waiting for the server (the client library tries a read or write up to three
+    // times, so a frozen server is given up after about three times these), in seconds.
+    int mysql_connect_timeout_seconds = 5;
+    int mysql_read_timeout_seconds = 30;
+    int mysql_write_timeout_seconds = 30;
     int pool_size = 8;
 };
 
