@@ -39,7 +39,7 @@ private:
 };
 
 EmbeddedReservationQueue::EmbeddedReservationQueue(ports::ReservationWriter& writer, EmbeddedQueueSettings settings)
-    : writer_(writer), settings_(std::move(settings)) {
+    : order_writer_(writer), settings_(std::move(settings)) {
     if (settings_.max_batch == 0) {
         throw std::invalid_argument("EmbeddedQueueSettings::max_batch must be positive");
     }
@@ -162,7 +162,7 @@ void EmbeddedReservationQueue::commit(std::vector<Entry>& batch) {
     std::vector<domain::Reservation> outcomes;
     std::exception_ptr error;
     try {
-        outcomes = writer_.write(std::move(reservations));
+        outcomes = order_writer_.write(std::move(reservations));
     } catch (...) {
         error = std::current_exception();
     }

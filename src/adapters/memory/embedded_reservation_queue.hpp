@@ -72,7 +72,7 @@ private:
     void run();
     void commit(std::vector<Entry>& batch);
 
-    ports::ReservationWriter& writer_;
+    ports::ReservationWriter& order_writer_;
     const EmbeddedQueueSettings settings_;
 
     std::mutex mutex_;

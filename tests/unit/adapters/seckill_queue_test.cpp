@@ -32,6 +32,9 @@
 #include "adapters/sql/product_repository.hpp"
 #include "adapters/sql/seckill_repository.hpp"
 #include "adapters/sql/sql_util.hpp"
+#include "ports/clock.hpp"
+#include "ports/reservation_writer.hpp"
+#include "ports/seckill_repository.hpp"
 
 namespace gomall::adapters::memory {
 namespace {
