@@ -15,6 +15,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/system_executor.hpp>
 #include <boost/asio/use_future.hpp>
 #include <spdlog/spdlog.h>
 
@@ -799,8 +800,11 @@ std::optional<std::vector<domain::Reservation>> SeckillService::in_flight_elsewh
     }
     std::vector<ports::InFlightReservation> found;
     try {
-        auto future =
-            boost::asio::co_spawn(executor_, gate_.in_flight_of(activity.id, user_id), boost::asio::use_future);
+        // Not on executor_: that is the blocking pool this very thread belongs to, and with every
+        // pool thread waiting here the lookup could never run. The system executor's threads never wait.
+        auto future = boost::asio::co_spawn(
+            boost::asio::system_executor(), gate_.in_flight_of(activity.id, user_id), boost::asio::use_future
+        );
         if (future.wait_for(settings_.in_flight_lookup_timeout) != std::future_status::ready) {
             spdlog::debug("flash sale {}: the gate did not answer for user {} in time", activity.id, user_id);
             return std::nullopt;
