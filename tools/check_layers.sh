@@ -3,7 +3,8 @@
 #   core -> (nothing of ours)   domain -> core   ports -> core, domain
 #   services -> core, domain, ports (and may log with spdlog)
 #   ports and services may use Asio's coroutine vocabulary (awaitable, executor, co_spawn,
-#   detached, use_future): it is how a port says "this call does not block", the way a
+#   detached, use_future, and system_executor to run a port's coroutine from a thread that
+#   owns no io_context): it is how a port says "this call does not block", the way a
 #   std::future would; sockets, timers and Beast stay in the outer rings.
 #   http -> anything but SQL and adapters;  adapters and app are outer rings.
 # CMake cannot stop an include of an installed header, so this grep does. Exits 1
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 # Headers that belong to the transport or to infrastructure.
 readonly INFRA='boost/beast|boost/asio|soci/|hiredis/|amqp|rabbitmq-c/|grpcpp/|curl/|sqlite3\.h|mysql\.h|mariadb/'
 # Asio headers that only name coroutines and executors (allowed in ports and services).
-readonly COROUTINES='boost/asio/(awaitable|any_io_executor|co_spawn|detached|use_future)\.hpp'
+readonly COROUTINES='boost/asio/(awaitable|any_io_executor|system_executor|co_spawn|detached|use_future)\.hpp'
 # Our outer layers.
 readonly OUTER='http/|adapters/|app/|rpc/|emulator/'
 
