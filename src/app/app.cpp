@@ -352,7 +352,7 @@ std::optional<std::string> App::start() {
     spdlog::info("catalogue cache: {}", p.catalog_cache.description());
     p.catalog_cache.start();
     p.order_service.on_stock_changed([&cache = p.catalog_cache.cache()](std::int64_t id) { cache.stock_changed(id); });
-    p.order_service.return_flash_sale_units_to(p.seckill);
+    p.order_service.return_flash_sale_units_to(p.seckill.returns());
     const auto counters = services::OrderCounters::registered_in(p.metrics);
     p.order_service.use_counters(counters);
     p.payment_service.use_counters(counters);
@@ -372,7 +372,7 @@ std::optional<std::string> App::start() {
     if (config_.metrics.enabled) {
         p.seckill.use_metrics(p.seckill_metrics);
     }
-    p.seckill.recover();
+    p.seckill.recovery().recover();
     p.seckill_backend->start_background(p.seckill, p.blocking.executor());
 
     std::optional<std::string> generated;
@@ -424,9 +424,7 @@ std::optional<std::string> App::start() {
     http::register_cart_routes(p.router, p.cart_service, p.image_urls);
     http::register_order_routes(p.router, p.order_service, p.image_urls);
     http::register_payment_routes(p.router, p.payment_service);
-    http::register_seckill_routes(
-        p.router, services::FlashSaleApi{p.seckill, p.seckill, p.seckill, p.seckill}, p.blocking, p.image_urls
-    );
+    http::register_seckill_routes(p.router, p.seckill.api(), p.blocking, p.image_urls);
     if (config_.metrics.dashboard) {
         services::DashboardSettings dashboard_settings;
         dashboard_settings.history = std::chrono::seconds(config_.metrics.dashboard_history_seconds);
@@ -435,7 +433,7 @@ std::optional<std::string> App::start() {
         p.dashboard_streams =
             std::make_unique<http::DashboardStreamSlots>(static_cast<std::size_t>(config_.metrics.dashboard_max_streams)
             );
-        http::register_dashboard_routes(p.router, *p.dashboard, p.seckill, *p.dashboard_streams);
+        http::register_dashboard_routes(p.router, *p.dashboard, p.seckill.admin(), *p.dashboard_streams);
         p.dashboard_sampler->start();
     }
     http::register_upload_routes(

@@ -198,10 +198,10 @@ public:
         available_.start();
         // Admin changes reach the other instances at once; the reconciler's refresh remains the
         // fallback for a lost notice.
-        service.on_admin_change([this](std::int64_t activity_id) { activities_.publish(activity_id); });
+        service.admin().on_admin_change([this](std::int64_t activity_id) { activities_.publish(activity_id); });
         activities_.start(
-            [&service](std::int64_t activity_id) { service.changed_elsewhere(activity_id); },
-            [&service] { service.refresh(); }
+            [&service](std::int64_t activity_id) { service.recovery().changed_elsewhere(activity_id); },
+            [&service] { service.recovery().refresh(); }
         );
     }
 

@@ -139,7 +139,7 @@ void SeckillReconciler::stop() {
 ReconcileReport SeckillReconciler::run_once() {
     ReconcileReport report;
     const TimePoint now = clock_.now();
-    for (const auto& activity : service_.refresh()) {
+    for (const auto& activity : service_.recovery().refresh()) {
         if (now >= activity.end_time) {
             forget_if_long_over(activity, now, report);
             continue;
@@ -147,7 +147,7 @@ ReconcileReport SeckillReconciler::run_once() {
         ++report.activities;
         reconcile_activity(activity, now, report);
     }
-    service_.sync_unresolved(kResultSyncAge, kResultSyncLimit);
+    service_.results().sync_unresolved(kResultSyncAge, kResultSyncLimit);
     return report;
 }
 
@@ -172,7 +172,7 @@ void SeckillReconciler::reconcile_activity(
     const auto snapshot = ledger_.snapshot(activity.id);
     if (!snapshot) {
         spdlog::warn("flash sale {}: the stock gate lost the activity; rebuilding it from the database", activity.id);
-        service_.rebuild(activity.id);
+        service_.recovery().rebuild(activity.id);
         ++report.rebuilt;
         return;
     }

@@ -61,7 +61,7 @@ protected:
         request.product_id = kProduct;
         request.stock = 10;
         request.price = 99900;
-        auto created = service.init(request);
+        auto created = service.admin().init(request);
         EXPECT_TRUE(created.ok());
         activity = created.value().activity;
     }
@@ -198,9 +198,9 @@ TEST_F(SeckillReconcilerTest, AnEndedSaleLeavesTheStoreOnceItsKeepTimeHasPassed)
 
 TEST_F(SeckillReconcilerTest, ResultsQueuedHereAreCompletedFromAnotherInstancesOrders) {
     ledger.snapshots[activity.id] = {10, {}};
-    auto bought = run_sync(service.purchase(kShopper, kProduct));
+    auto bought = run_sync(service.purchases().purchase(kShopper, kProduct));
     ASSERT_TRUE(bought.ok());
-    EXPECT_EQ(service.cached_result(kShopper, activity.id)->status, "queued");
+    EXPECT_EQ(service.results().cached_result(kShopper, activity.id)->status, "queued");
     // Another instance's consumer wrote the order; this instance's queue never reported it.
     domain::Reservation row = bought.value();
     row.status = ReservationStatus::kSucceeded;
@@ -208,7 +208,7 @@ TEST_F(SeckillReconcilerTest, ResultsQueuedHereAreCompletedFromAnotherInstancesO
     repository.stored.push_back(row);
     clock.advance(1s);
     pass();
-    const auto now_known = service.cached_result(kShopper, activity.id);
+    const auto now_known = service.results().cached_result(kShopper, activity.id);
     ASSERT_TRUE(now_known);
     EXPECT_EQ(now_known->status, "success");
     EXPECT_EQ(now_known->reservations.front().order_no, "ORD-ELSEWHERE");

@@ -57,11 +57,11 @@ protected:
     }
 
     Result<domain::Reservation> buy(std::int64_t user, std::int64_t product = kProduct, std::string token = {}) {
-        return run_sync(service->purchase(user, product, std::move(token)));
+        return run_sync(service->purchases().purchase(user, product, std::move(token)));
     }
 
     Result<std::string> issue(std::int64_t user, std::int64_t product = kProduct) {
-        return run_sync(service->issue_token(user, product));
+        return run_sync(service->purchases().issue_token(user, product));
     }
 
     /// Runs the releases the service spawned on its executor.
@@ -73,7 +73,7 @@ protected:
     ActivityView init(std::int64_t stock, NewActivity request = {}) {
         request.product_id = kProduct;
         request.stock = stock;
-        auto result = service->init(request);
+        auto result = service->admin().init(request);
         EXPECT_TRUE(result.ok()) << result.error().message;
         return result.value();
     }
@@ -103,28 +103,28 @@ TEST_F(SeckillServiceTest, InitDefaultsToProductPriceOneHourFromNowAndLimitOne) 
     EXPECT_EQ(view.sold, 0);
     EXPECT_EQ(view.state, domain::ActivityState::kActive);
     EXPECT_EQ(gate.available(view.activity.id), 5);
-    EXPECT_EQ(service->current_activity_id(kProduct), view.activity.id);
+    EXPECT_EQ(service->index().current_activity_id(kProduct), view.activity.id);
 }
 
 TEST_F(SeckillServiceTest, InitRejectsUnknownProductAndBadWindows) {
     NewActivity request;
     request.product_id = 999;
     request.stock = 5;
-    EXPECT_EQ(service->init(request).error().code, ErrorCode::kProductNotFound);
+    EXPECT_EQ(service->admin().init(request).error().code, ErrorCode::kProductNotFound);
 
     request.product_id = kProduct;
     request.start_time = clock.now() + 2h;
     request.end_time = clock.now() + 1h;
-    EXPECT_EQ(service->init(request).error().code, ErrorCode::kInvalidActivityWindow);
+    EXPECT_EQ(service->admin().init(request).error().code, ErrorCode::kInvalidActivityWindow);
     request.end_time = request.start_time;
-    EXPECT_EQ(service->init(request).error().code, ErrorCode::kInvalidActivityWindow);
+    EXPECT_EQ(service->admin().init(request).error().code, ErrorCode::kInvalidActivityWindow);
     request.start_time.reset();
     request.end_time = clock.now() - 1h;
-    EXPECT_EQ(service->init(request).error().code, ErrorCode::kInvalidActivityWindow);
+    EXPECT_EQ(service->admin().init(request).error().code, ErrorCode::kInvalidActivityWindow);
 
     request.end_time.reset();
     request.per_user_limit = 0;
-    const auto limit = service->init(request);
+    const auto limit = service->admin().init(request);
     EXPECT_EQ(limit.error().code, ErrorCode::kBadRequest);
     EXPECT_EQ(limit.error().field, "per_user_limit");
     EXPECT_TRUE(repository.activities.empty());
@@ -135,15 +135,15 @@ TEST_F(SeckillServiceTest, InitIsRefusedWhileTheProductsActivityRunsAndAllowedAf
     NewActivity again;
     again.product_id = kProduct;
     again.stock = 4;
-    const auto refused = service->init(again);
+    const auto refused = service->admin().init(again);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().code, ErrorCode::kActivityRunning);
 
-    ASSERT_TRUE(service->end(first.activity.id).ok());
+    ASSERT_TRUE(service->admin().end(first.activity.id).ok());
     clock.advance(1s);
-    const auto second = service->init(again);
+    const auto second = service->admin().init(again);
     ASSERT_TRUE(second.ok()) << second.error().message;
-    EXPECT_EQ(service->current_activity_id(kProduct), second->activity.id);
+    EXPECT_EQ(service->index().current_activity_id(kProduct), second->activity.id);
     const auto bought = buy(kAlice);
     ASSERT_TRUE(bought.ok()) << bought.error().message;
     EXPECT_EQ(bought->activity_id, second->activity.id);
@@ -160,7 +160,7 @@ TEST_F(SeckillServiceTest, UpdateOnlyBeforeStartAndReloadsTheGate) {
     patch.stock = 30;
     patch.price = 550;
     patch.per_user_limit = 3;
-    const auto updated = service->update(id, patch);
+    const auto updated = service->admin().update(id, patch);
     ASSERT_TRUE(updated.ok()) << updated.error().message;
     EXPECT_EQ(updated->activity.total_stock, 30);
     EXPECT_EQ(updated->activity.price, 550);
@@ -170,11 +170,11 @@ TEST_F(SeckillServiceTest, UpdateOnlyBeforeStartAndReloadsTheGate) {
 
     ActivityPatch bad_window;
     bad_window.end_time = clock.now() + 30min;  // before the start
-    EXPECT_EQ(service->update(id, bad_window).error().code, ErrorCode::kInvalidActivityWindow);
-    EXPECT_EQ(service->update(999, patch).error().code, ErrorCode::kActivityNotFound);
+    EXPECT_EQ(service->admin().update(id, bad_window).error().code, ErrorCode::kInvalidActivityWindow);
+    EXPECT_EQ(service->admin().update(999, patch).error().code, ErrorCode::kActivityNotFound);
 
     clock.advance(1h);
-    const auto running = service->update(id, patch);
+    const auto running = service->admin().update(id, patch);
     ASSERT_FALSE(running.ok());
     EXPECT_EQ(running.error().code, ErrorCode::kActivityRunning);
 }
@@ -183,7 +183,7 @@ TEST_F(SeckillServiceTest, EndClosesTheSaleAndCannotBeRepeated) {
     const auto view = init(5);
     ASSERT_TRUE(buy(kAlice).ok());
     clock.advance(1s);
-    const auto ended = service->end(view.activity.id);
+    const auto ended = service->admin().end(view.activity.id);
     ASSERT_TRUE(ended.ok());
     EXPECT_EQ(ended->state, domain::ActivityState::kEnded);
     EXPECT_EQ(ended->activity.end_time, clock.now());
@@ -191,9 +191,9 @@ TEST_F(SeckillServiceTest, EndClosesTheSaleAndCannotBeRepeated) {
     const auto late = buy(kBob);
     ASSERT_FALSE(late.ok());
     EXPECT_EQ(late.error().code, ErrorCode::kEnded);
-    EXPECT_EQ(service->end(view.activity.id).error().code, ErrorCode::kEnded);
-    EXPECT_EQ(service->end(999).error().code, ErrorCode::kActivityNotFound);
-    EXPECT_TRUE(service->listing().empty());
+    EXPECT_EQ(service->admin().end(view.activity.id).error().code, ErrorCode::kEnded);
+    EXPECT_EQ(service->admin().end(999).error().code, ErrorCode::kActivityNotFound);
+    EXPECT_TRUE(service->index().listing().empty());
 }
 
 TEST_F(SeckillServiceTest, RecoverLoadsLiveActivitiesFromTheTally) {
@@ -211,10 +211,10 @@ TEST_F(SeckillServiceTest, RecoverLoadsLiveActivitiesFromTheTally) {
     const auto old_id = repository.create_activity(old, clock.now());
     repository.tallies[live_id] = ports::ActivityTally{4, {ports::ShopperTally{kAlice, 1, 2}}};
 
-    service->recover();
+    service->recovery().recover();
     EXPECT_EQ(gate.available(live_id), 6);
     EXPECT_FALSE(gate.available(old_id).has_value());
-    const auto listing = service->listing();
+    const auto listing = service->index().listing();
     ASSERT_EQ(listing.size(), 1U);
     EXPECT_EQ(listing[0].sold, 4);
     EXPECT_EQ(listing[0].remaining, 6);
@@ -248,24 +248,24 @@ TEST_F(SeckillServiceTest, PurchaseQueuesWithoutTouchingTheDatabase) {
     EXPECT_EQ(queue.published[0].id, bought->id);
     EXPECT_EQ(gate.available(view.activity.id), 4);
 
-    auto cached = service->cached_result(kAlice, view.activity.id);
+    auto cached = service->results().cached_result(kAlice, view.activity.id);
     ASSERT_TRUE(cached);
     EXPECT_EQ(cached->status, "queued");
 
     queue.succeed(queue.published[0], "ORD1");
-    cached = service->cached_result(kAlice, view.activity.id);
+    cached = service->results().cached_result(kAlice, view.activity.id);
     ASSERT_TRUE(cached);
     EXPECT_EQ(cached->status, "success");
     EXPECT_EQ(cached->reservations.at(0).order_no, "ORD1");
-    EXPECT_FALSE(service->cached_result(kBob, view.activity.id));
-    EXPECT_EQ(service->listing().at(0).sold, 1);
+    EXPECT_FALSE(service->results().cached_result(kBob, view.activity.id));
+    EXPECT_EQ(service->index().listing().at(0).sold, 1);
 }
 
 TEST_F(SeckillServiceTest, AnOutcomeReportedBeforePublishReturnsIsNotOverwrittenByQueued) {
     const auto view = init(5);
     queue.succeed_immediately = true;
     ASSERT_TRUE(buy(kAlice).ok());
-    const auto cached = service->cached_result(kAlice, view.activity.id);
+    const auto cached = service->results().cached_result(kAlice, view.activity.id);
     ASSERT_TRUE(cached);
     EXPECT_EQ(cached->status, "success");
 }
@@ -296,7 +296,7 @@ TEST_F(SeckillServiceTest, RefusalsMapToTheirCodes) {
     const auto sold_out = buy(kBob + 1);
     ASSERT_FALSE(sold_out.ok());
     EXPECT_EQ(sold_out.error().code, ErrorCode::kSoldOut);
-    EXPECT_EQ(service->listing().at(0).state, domain::ActivityState::kSoldOut);
+    EXPECT_EQ(service->index().listing().at(0).state, domain::ActivityState::kSoldOut);
 
     clock.advance(1h);
     const auto late = buy(kBob);
@@ -324,7 +324,7 @@ TEST_F(SeckillServiceTest, BusyQueueReturnsTheUnitAndTheShopperMayRetry) {
     EXPECT_EQ(busy.error().code, ErrorCode::kSeckillBusy);
     EXPECT_EQ(gate.available(view.activity.id), 1);
     EXPECT_EQ(gate.releases, 1);
-    EXPECT_FALSE(service->cached_result(kAlice, view.activity.id));
+    EXPECT_FALSE(service->results().cached_result(kAlice, view.activity.id));
 
     const auto retry = buy(kAlice);
     ASSERT_TRUE(retry.ok()) << retry.error().message;
@@ -356,7 +356,7 @@ TEST_F(SeckillServiceTest, FailedOutcomeReturnsTheUnitOnceEvenWhenRedelivered) {
     drain();
     EXPECT_EQ(gate.releases, 1);
     EXPECT_EQ(gate.available(view.activity.id), 1);
-    const auto cached = service->cached_result(kAlice, view.activity.id);
+    const auto cached = service->results().cached_result(kAlice, view.activity.id);
     ASSERT_TRUE(cached);
     EXPECT_EQ(cached->status, "failed");
     EXPECT_EQ(cached->reservations.at(0).fail_reason, "sold out");
@@ -368,10 +368,10 @@ TEST_F(SeckillServiceTest, CancelledOrderReturnsTheUnitAndFreesTheShopper) {
     queue.succeed(queue.published[0], "ORD1");
     EXPECT_EQ(buy(kBob).error().code, ErrorCode::kSoldOut);
 
-    service->order_cancelled(view.activity.id, kAlice, "ORD1");
+    service->results().order_cancelled(view.activity.id, kAlice, "ORD1");
     drain();
     EXPECT_EQ(gate.available(view.activity.id), 1);
-    const auto cached = service->cached_result(kAlice, view.activity.id);
+    const auto cached = service->results().cached_result(kAlice, view.activity.id);
     ASSERT_TRUE(cached);
     EXPECT_EQ(cached->status, "none");
     EXPECT_EQ(cached->reservations.at(0).status, ReservationStatus::kReleased);
@@ -379,14 +379,14 @@ TEST_F(SeckillServiceTest, CancelledOrderReturnsTheUnitAndFreesTheShopper) {
     const auto again = buy(kAlice);
     ASSERT_TRUE(again.ok()) << again.error().message;
     EXPECT_EQ(again->seq, 2);
-    EXPECT_EQ(service->cached_result(kAlice, view.activity.id)->status, "queued");
+    EXPECT_EQ(service->results().cached_result(kAlice, view.activity.id)->status, "queued");
     EXPECT_EQ(gate.releases, 1);
 }
 
 TEST_F(SeckillServiceTest, ResultMergesTheDatabaseWithQueuedReservations) {
-    EXPECT_EQ(service->result(kAlice, kProduct).error().code, ErrorCode::kActivityNotFound);
+    EXPECT_EQ(service->results().result(kAlice, kProduct).error().code, ErrorCode::kActivityNotFound);
     const auto view = init(5);
-    const auto empty = service->result(kAlice, kProduct);
+    const auto empty = service->results().result(kAlice, kProduct);
     ASSERT_TRUE(empty.ok());
     EXPECT_EQ(empty->status, "none");
     EXPECT_TRUE(empty->reservations.empty());
@@ -405,7 +405,7 @@ TEST_F(SeckillServiceTest, ResultMergesTheDatabaseWithQueuedReservations) {
     const auto bought = buy(kAlice);
     ASSERT_TRUE(bought.ok());
 
-    const auto merged = service->result(kAlice, kProduct);
+    const auto merged = service->results().result(kAlice, kProduct);
     ASSERT_TRUE(merged.ok());
     EXPECT_EQ(merged->status, "queued");
     ASSERT_EQ(merged->reservations.size(), 2U);
@@ -413,7 +413,7 @@ TEST_F(SeckillServiceTest, ResultMergesTheDatabaseWithQueuedReservations) {
     EXPECT_EQ(merged->reservations[1].id, "old");
     EXPECT_EQ(merged->activity_id, view.activity.id);
     EXPECT_EQ(merged->product_id, kProduct);
-    EXPECT_TRUE(service->result(kBob, kProduct)->reservations.empty());
+    EXPECT_TRUE(service->results().result(kBob, kProduct)->reservations.empty());
 }
 
 TEST_F(SeckillServiceTest, ResultReportsReservationsAnotherInstanceHoldsInFlightAsQueued) {
@@ -437,7 +437,7 @@ TEST_F(SeckillServiceTest, ResultReportsReservationsAnotherInstanceHoldsInFlight
         ports::InFlightReservation{kAlice, 3, clock.now(), "elsewhere"},
         ports::InFlightReservation{kAlice, 2, clock.now(), "ordered"},  // settled late: the database wins
     };
-    const auto queued = service->result(kAlice, kProduct);
+    const auto queued = service->results().result(kAlice, kProduct);
     ASSERT_TRUE(queued.ok());
     EXPECT_EQ(queued->status, "queued");
     ASSERT_EQ(queued->reservations.size(), 2U);
@@ -445,10 +445,10 @@ TEST_F(SeckillServiceTest, ResultReportsReservationsAnotherInstanceHoldsInFlight
     EXPECT_EQ(queued->reservations[0].price, view.activity.price);
     EXPECT_EQ(queued->reservations[1].id, "ordered");
     EXPECT_EQ(queued->reservations[1].status, ReservationStatus::kSucceeded);
-    EXPECT_TRUE(service->result(kBob, kProduct)->reservations.empty());
+    EXPECT_TRUE(service->results().result(kBob, kProduct)->reservations.empty());
 
     // Memory keeps it as queued, so this instance's event stream follows it.
-    const auto streamed = service->cached_result(kAlice, view.activity.id);
+    const auto streamed = service->results().cached_result(kAlice, view.activity.id);
     ASSERT_TRUE(streamed.has_value());
     EXPECT_EQ(streamed->status, "queued");
 
@@ -460,23 +460,23 @@ TEST_F(SeckillServiceTest, ResultReportsReservationsAnotherInstanceHoldsInFlight
     written.seq = 3;
     written.order_no = "ORD3";
     repository.stored.push_back(written);
-    EXPECT_EQ(service->sync_unresolved(500ms, 100), 1U);
-    EXPECT_EQ(service->cached_result(kAlice, view.activity.id)->reservations[0].order_no, "ORD3");
+    EXPECT_EQ(service->results().sync_unresolved(500ms, 100), 1U);
+    EXPECT_EQ(service->results().cached_result(kAlice, view.activity.id)->reservations[0].order_no, "ORD3");
 
     // Another one was returned before becoming an order (never written): once the gate no longer
     // holds it, the sync forgets it instead of reporting "queued" for ever.
     gate.in_flight[{view.activity.id, kAlice}] = {ports::InFlightReservation{kAlice, 4, clock.now(), "returned"}};
-    EXPECT_EQ(service->result(kAlice, kProduct)->status, "queued");
+    EXPECT_EQ(service->results().result(kAlice, kProduct)->status, "queued");
     clock.advance(1s);
     gate.in_flight.clear();
-    EXPECT_EQ(service->sync_unresolved(500ms, 100), 1U);
-    EXPECT_EQ(service->result(kAlice, kProduct)->status, "success");
-    EXPECT_EQ(service->sync_unresolved(500ms, 100), 0U);
+    EXPECT_EQ(service->results().sync_unresolved(500ms, 100), 1U);
+    EXPECT_EQ(service->results().result(kAlice, kProduct)->status, "success");
+    EXPECT_EQ(service->results().sync_unresolved(500ms, 100), 0U);
 
     // A gate that cannot answer leaves what the database and memory know.
     gate.in_flight[{view.activity.id, kAlice}] = {ports::InFlightReservation{kAlice, 5, clock.now(), "x"}};
     gate.in_flight_fails = true;
-    EXPECT_EQ(service->result(kAlice, kProduct)->status, "success");
+    EXPECT_EQ(service->results().result(kAlice, kProduct)->status, "success");
 
     work.reset();
     io.stop();
@@ -485,9 +485,9 @@ TEST_F(SeckillServiceTest, ResultReportsReservationsAnotherInstanceHoldsInFlight
 
 TEST_F(SeckillServiceTest, AWatchedResultIsReadBackFromTheDatabaseWhoeverMadeThePurchase) {
     const auto view = init(5);
-    service->watch_result(kAlice, view.activity.id);
-    service->watch_result(kAlice, view.activity.id);  // two tabs
-    EXPECT_FALSE(service->cached_result(kAlice, view.activity.id).has_value());
+    service->results().watch_result(kAlice, view.activity.id);
+    service->results().watch_result(kAlice, view.activity.id);  // two tabs
+    EXPECT_FALSE(service->results().cached_result(kAlice, view.activity.id).has_value());
     // Another instance sold and wrote the order; nothing of it passed through this one.
     domain::Reservation written;
     written.id = "elsewhere";
@@ -498,16 +498,16 @@ TEST_F(SeckillServiceTest, AWatchedResultIsReadBackFromTheDatabaseWhoeverMadeThe
     written.status = ReservationStatus::kSucceeded;
     written.order_no = "ORD1";
     repository.stored.push_back(written);
-    EXPECT_EQ(service->sync_unresolved(500ms, 100), 1U);
-    const auto streamed = service->cached_result(kAlice, view.activity.id);
+    EXPECT_EQ(service->results().sync_unresolved(500ms, 100), 1U);
+    const auto streamed = service->results().cached_result(kAlice, view.activity.id);
     ASSERT_TRUE(streamed.has_value());
     EXPECT_EQ(streamed->status, "success");
     EXPECT_EQ(streamed->reservations[0].order_no, "ORD1");
 
-    service->unwatch_result(kAlice, view.activity.id);
-    EXPECT_EQ(service->sync_unresolved(500ms, 100), 1U);  // the other tab still watches
-    service->unwatch_result(kAlice, view.activity.id);
-    EXPECT_EQ(service->sync_unresolved(500ms, 100), 0U);
+    service->results().unwatch_result(kAlice, view.activity.id);
+    EXPECT_EQ(service->results().sync_unresolved(500ms, 100), 1U);  // the other tab still watches
+    service->results().unwatch_result(kAlice, view.activity.id);
+    EXPECT_EQ(service->results().sync_unresolved(500ms, 100), 0U);
 }
 
 // ------------------------------------------------------------------------------------------ token gate
@@ -570,7 +570,7 @@ TEST_F(SeckillServiceTest, AnUnreachableTokenStoreAnswersBusyAndTakesNoUnit) {
 
 TEST_F(SeckillServiceTest, WithoutTheTokenGateNoTokenIsNeeded) {
     init(1);
-    EXPECT_FALSE(service->token_required());
+    EXPECT_FALSE(service->purchases().token_required());
     EXPECT_TRUE(buy(kAlice).ok());
 }
 
