@@ -15,6 +15,7 @@
 #include "ports/metrics.hpp"
 #include "ports/token_repository.hpp"
 #include "ports/user_repository.hpp"
+#include "services/account_api.hpp"
 #include "services/jwt.hpp"
 #include "services/keyed_rate_limiter.hpp"
 #include "services/login_throttle.hpp"
@@ -33,31 +34,8 @@ struct AuthSettings {
     std::size_t verified_token_cache_entries = 100000;
 };
 
-/// Input of register_user; the HTTP layer has already validated the fields' shapes.
-struct Registration {
-    std::string username;
-    std::string password;
-    std::string email;
-    std::string phone;  // empty when not given
-};
-
-/// What login, register and refresh hand back to the client.
-struct LoginResult {
-    std::string access_token;
-    std::string refresh_token;           // opaque "<id>.<secret>"
-    std::chrono::seconds expires_in{0};  // lifetime of the access token
-    domain::User user;
-};
-
-/// The answer to a login: the tokens or an error. When the error is a refusal to try now
-/// (kLoginRateLimited), retry_after says how long the client should wait (the HTTP Retry-After).
-struct LoginOutcome {
-    Result<LoginResult> result;
-    std::chrono::seconds retry_after{0};
-};
-
 /// Thread-safe; every method except verify() may block (repositories, bcrypt): call them off the I/O threads.
-class AuthService final : public ports::AccessTokenVerifier {
+class AuthService final : public AccountApi, public ports::AccessTokenVerifier {
 public:
     /// Throws std::invalid_argument for an empty jwt_secret or non-positive TTLs.
     /// Hashes one throw-away password (used to spend equal time on unknown usernames).
@@ -74,14 +52,14 @@ public:
 
     /// Creates a shopper account and signs it in. kUsernameTaken (field username) when the name is in use;
     /// kBadRequest (field password) when the password is not 6-72 bytes.
-    Result<LoginResult> register_user(const Registration& registration);
+    Result<LoginResult> register_user(const Registration& registration) override;
 
     /// kLoginRateLimited (with retry_after) when `client_key` tries too fast, or when it has failed too
     /// often for this account or for all accounts together (see LoginThrottle); the password is not
     /// checked then. kInvalidCredentials for an unknown user or a wrong password (same message for both).
     /// `client_key` names the client's address as rate limits see it (an IPv6 client by its /64, which
     /// one holder can fill with addresses).
-    LoginOutcome login(std::string_view username, std::string_view password, std::string_view client_key);
+    LoginOutcome login(std::string_view username, std::string_view password, std::string_view client_key) override;
 
     /// Counts logins refused by the failed-login throttle there from now on (the rate limit counts
     /// its own refusals). Call at wiring time.
@@ -89,19 +67,19 @@ public:
 
     /// Exchanges a refresh token for a new pair and marks the old one used. Presenting a used token again
     /// revokes its whole family (and the family's access tokens). Any failure is kRefreshTokenInvalid.
-    Result<LoginResult> refresh(std::string_view refresh_token);
+    Result<LoginResult> refresh(std::string_view refresh_token) override;
 
     /// Revokes the presented access token and its login session (refresh-token family).
-    Status logout(const domain::AccessClaims& claims);
+    Status logout(const domain::AccessClaims& claims) override;
 
     /// kWrongOldPassword (field old_password), kBadRequest (field new_password). On success every
     /// session of the user ends: access tokens issued so far and all refresh tokens are revoked.
     Status change_password(
         const domain::AccessClaims& claims, std::string_view old_password, std::string_view new_password
-    );
+    ) override;
 
     /// kUserNotFound when the account no longer exists.
-    Result<domain::User> profile(std::int64_t user_id);
+    Result<domain::User> profile(std::int64_t user_id) override;
 
     /// When no admin exists, creates the admin `username` (or promotes that account) with `password`
     /// and returns true, so the caller can show generated credentials once. Otherwise changes nothing.

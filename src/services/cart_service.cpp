@@ -24,10 +24,6 @@ Error cart_item_not_found(std::int64_t product_id) {
 CartService::CartService(ports::CartRepository& carts, ports::ProductRepository& products, const ports::Clock& clock)
     : carts_(carts), products_(products), clock_(clock) {}
 
-bool CartService::available(const domain::CartItem& item) {
-    return item.status == domain::ProductStatus::kOnSale && !item.product_deleted && item.stock >= item.quantity;
-}
-
 Result<domain::CartItem> CartService::add(std::int64_t user_id, std::int64_t product_id, int quantity) {
     if (auto status = check_quantity(quantity); !status.ok()) {
         return status.error();

@@ -10,31 +10,26 @@
 #include "ports/cart_repository.hpp"
 #include "ports/clock.hpp"
 #include "ports/product_repository.hpp"
+#include "services/cart_api.hpp"
 
 namespace gomall::services {
 
-struct CartSummary {
-    std::vector<domain::CartItem> items;  // newest first
-    std::int64_t total_quantity = 0;      // over available lines: what checkout would buy
-    Cents total_price = 0;                // over available lines
-};
-
-class CartService {
+class CartService final : public CartApi {
 public:
     CartService(ports::CartRepository& carts, ports::ProductRepository& products, const ports::Clock& clock);
 
-    /// A line can be bought now: product on sale, not deleted, enough stock for the line.
-    static bool available(const domain::CartItem& item);
+    /// A line can be bought now (cart_line_available).
+    static bool available(const domain::CartItem& item) { return cart_line_available(item); }
 
     /// Adds to the line (merging quantities). Errors: kBadRequest (quantity), kProductNotFound,
     /// kCartProductUnavailable (off shelf), kCartQuantityLimit (merged total above 99).
-    Result<domain::CartItem> add(std::int64_t user_id, std::int64_t product_id, int quantity);
+    Result<domain::CartItem> add(std::int64_t user_id, std::int64_t product_id, int quantity) override;
     /// Errors: kBadRequest (quantity), kCartItemNotFound.
-    Result<domain::CartItem> update(std::int64_t user_id, std::int64_t product_id, int quantity);
+    Result<domain::CartItem> update(std::int64_t user_id, std::int64_t product_id, int quantity) override;
     /// Errors: kCartItemNotFound.
-    Status remove(std::int64_t user_id, std::int64_t product_id);
-    void clear(std::int64_t user_id);
-    CartSummary list(std::int64_t user_id);
+    Status remove(std::int64_t user_id, std::int64_t product_id) override;
+    void clear(std::int64_t user_id) override;
+    CartSummary list(std::int64_t user_id) override;
 
 private:
     Result<domain::CartItem> line_of(std::int64_t user_id, std::int64_t product_id);

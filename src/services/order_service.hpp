@@ -16,6 +16,7 @@
 #include "ports/clock.hpp"
 #include "ports/flash_sale_returns.hpp"
 #include "ports/order_repository.hpp"
+#include "services/order_api.hpp"
 #include "services/order_metrics.hpp"
 #include "services/order_number.hpp"
 
@@ -27,7 +28,7 @@ struct OrderSettings {
     bool direct_pay_enabled = true;
 };
 
-class OrderService {
+class OrderService final : public OrderApi {
 public:
     OrderService(
         ports::OrderRepository& orders,
@@ -39,26 +40,27 @@ public:
 
     /// Buys one product. Errors: kBadRequest (quantity), and from the repository kProductNotFound,
     /// kProductUnavailable, kInsufficientStock.
-    Result<domain::Order> create(std::int64_t user_id, std::int64_t product_id, int quantity);
+    Result<domain::Order> create(std::int64_t user_id, std::int64_t product_id, int quantity) override;
     /// Buys the selected cart lines (nullopt = every line); ids not in the cart are ignored; the bought
     /// lines leave the cart in the same transaction. Errors: kNothingToCheckout, and those of create().
-    Result<domain::Order> checkout(std::int64_t user_id, const std::optional<std::vector<std::int64_t>>& product_ids);
+    Result<domain::Order> checkout(std::int64_t user_id, const std::optional<std::vector<std::int64_t>>& product_ids)
+        override;
 
     domain::Page<domain::Order> list(
         std::int64_t user_id, std::optional<domain::OrderStatus> status, int page, int page_size
-    );
+    ) override;
     /// Admin: every user's orders.
-    domain::Page<domain::Order> list_all(std::optional<domain::OrderStatus> status, int page, int page_size);
+    domain::Page<domain::Order> list_all(std::optional<domain::OrderStatus> status, int page, int page_size) override;
     /// Errors: kOrderNotFound (also for another user's order, so numbers cannot be probed).
-    Result<domain::Order> get(std::int64_t user_id, const std::string& order_no);
+    Result<domain::Order> get(std::int64_t user_id, const std::string& order_no) override;
     /// Admin: any user's order. Errors: kOrderNotFound.
-    Result<domain::Order> get_any(const std::string& order_no);
+    Result<domain::Order> get_any(const std::string& order_no) override;
 
     /// Demo payment. Errors: kDirectPayDisabled, kOrderNotFound, kOrderStatusConflict (not awaiting
     /// payment, or expired: an expired order is cancelled here rather than paid).
-    Result<domain::Order> pay(std::int64_t user_id, const std::string& order_no);
+    Result<domain::Order> pay(std::int64_t user_id, const std::string& order_no) override;
     /// Errors: kOrderNotFound, kOrderStatusConflict (already paid, shipped, cancelled...).
-    Result<domain::Order> cancel(std::int64_t user_id, const std::string& order_no);
+    Result<domain::Order> cancel(std::int64_t user_id, const std::string& order_no) override;
 
     /// Cancels up to `limit` unpaid orders past their deadline; returns how many it cancelled.
     int cancel_expired(int limit);

@@ -18,6 +18,7 @@
 #include "ports/payment_gateway.hpp"
 #include "ports/payment_repository.hpp"
 #include "services/order_metrics.hpp"
+#include "services/payment_api.hpp"
 
 namespace gomall::services {
 
@@ -35,40 +36,7 @@ struct PaymentSettings {
     std::chrono::milliseconds refund_retry_after{30000};
 };
 
-/// The provider's words for a trade state, as the original API answers them.
-std::string trade_state_text(ports::TradeState state);
-
-struct PaymentStarted {
-    domain::Order order;
-    domain::PaymentAttempt attempt;
-    std::string scan_url;  // empty unless settings.scan_page_url is set
-};
-
-struct PaymentView {
-    domain::Order order;
-    std::optional<domain::PaymentAttempt> latest;  // the newest attempt, if any
-    std::string trade_state;                       // from our records: NOTPAY, SUCCESS, REFUND, CLOSED, PAYERROR or ""
-    Cents paid = 0;
-    Cents refunded = 0;    // shopper refunds reserved or done
-    Cents refundable = 0;  // paid minus refunded, 0 unless the order is paid, shipped or completed
-    std::string scan_url;
-    std::vector<domain::RefundEntry> refunds;
-    std::vector<domain::PaymentRecord> records;  // newest first
-};
-
-struct QueryOutcome {
-    domain::Order order;
-    ports::Transaction transaction;
-};
-
-struct RefundOutcome {
-    domain::Order order;
-    domain::RefundEntry refund;
-    Cents refunded = 0;
-    Cents refundable = 0;
-};
-
-class PaymentService {
+class PaymentService final : public PaymentApi {
 public:
     /// `gateway` may be null: no provider is configured, and every call answers kPaymentNotConfigured.
     PaymentService(
@@ -82,23 +50,24 @@ public:
     /// Starts (or, while the previous one is open, repeats) a Native payment of the shopper's order.
     /// Errors: kOrderNotFound (also another shopper's order), kOrderStatusConflict (not awaiting
     /// payment, or past its deadline), kPaymentAttemptsExhausted, kPaymentUnavailable, kPaymentRejected.
-    Result<PaymentStarted> start(std::int64_t user_id, const std::string& order_no, const std::string& client_ip);
+    Result<PaymentStarted> start(std::int64_t user_id, const std::string& order_no, const std::string& client_ip)
+        override;
     /// Asks the provider about the newest attempt and applies what it says (an authoritative
     /// answer may mark the order paid). Errors: kOrderNotFound, kPaymentNotStarted, kPaymentUnavailable.
-    Result<QueryOutcome> query(std::int64_t user_id, const std::string& order_no);
+    Result<QueryOutcome> query(std::int64_t user_id, const std::string& order_no) override;
     /// Closes the open attempt at the provider; the order stays awaiting payment (a new payment can
     /// be started until its deadline). Errors: kOrderNotFound, kOrderStatusConflict (paid meanwhile,
     /// or not awaiting payment), kPaymentNotStarted, kPaymentUnavailable.
-    Result<domain::Order> close(std::int64_t user_id, const std::string& order_no);
+    Result<domain::Order> close(std::int64_t user_id, const std::string& order_no) override;
     /// Refunds `amount` of a paid order, at most what was paid and not yet refunded. The order
     /// becomes refunded (6) when everything is. Errors: kOrderNotFound, kOrderStatusConflict,
     /// kBadRequest (amount), kRefundTooLarge, kPaymentUnavailable, kPaymentRejected.
-    Result<RefundOutcome> refund(std::int64_t user_id, const std::string& order_no, Cents amount);
+    Result<RefundOutcome> refund(std::int64_t user_id, const std::string& order_no, Cents amount) override;
     /// What the payment page shows; user_id 0 = any order (admin). Errors: kOrderNotFound.
-    Result<PaymentView> view(std::int64_t user_id, const std::string& order_no);
+    Result<PaymentView> view(std::int64_t user_id, const std::string& order_no) override;
 
     /// The notify route: verifies, applies idempotently, and returns the provider's answer.
-    ports::NotificationAnswer handle_notification(const ports::IncomingNotification& notification);
+    ports::NotificationAnswer handle_notification(const ports::IncomingNotification& notification) override;
 
     /// OrderService's guard before cancelling an unpaid order: closes its open attempts at the
     /// provider. False when the provider says it was paid (the order is marked paid here instead).
@@ -109,7 +78,7 @@ public:
     /// provider never got them, and settled. Returns how many it settled.
     int retry_processing_refunds(int limit);
 
-    bool configured() const { return gateway_ != nullptr; }
+    bool configured() const override { return gateway_ != nullptr; }
     /// Counts orders paid and refunded here, and notifications accepted or refused. Set once at wiring time.
     void use_counters(const OrderCounters& counters) { counters_ = counters; }
 

@@ -18,7 +18,7 @@ constexpr std::int64_t kMaxId = std::numeric_limits<std::int64_t>::max();
 
 auto item_view(const ImageUrls& images) {
     return [&images](const domain::CartItem& item) -> boost::json::value {
-        return cart_item_json(item, services::CartService::available(item), images);
+        return cart_item_json(item, services::cart_line_available(item), images);
     };
 }
 
@@ -52,7 +52,7 @@ Result<LineRequest> read_line(const Request& req, bool query_id_allowed = false)
     return LineRequest{product_id.value(), static_cast<int>(quantity.value())};
 }
 
-Response list_cart(Request& req, services::CartService& carts, const ImageUrls& images) {
+Response list_cart(Request& req, services::CartApi& carts, const ImageUrls& images) {
     const auto summary = carts.list(req.user_id());
     const auto to_json = item_view(images);
     boost::json::array list;
@@ -73,7 +73,7 @@ Response list_cart(Request& req, services::CartService& carts, const ImageUrls& 
     return ok(req, std::move(data));
 }
 
-Response remove_line(Request& req, services::CartService& carts) {
+Response remove_line(Request& req, services::CartApi& carts) {
     // query_int treats an empty value as absent, but here absent is an error too.
     if (const auto raw = req.query_param("product_id"); !raw || raw->empty()) {
         return error_response(req, ErrorCode::kBadRequest, "product_id: is required", "product_id");
@@ -85,7 +85,7 @@ Response remove_line(Request& req, services::CartService& carts) {
 // Built field by field: designated initializers that skip members trip -Wmissing-field-initializers.
 }  // namespace
 
-void register_cart_routes(Router& router, services::CartService& carts, const ImageUrls& images) {
+void register_cart_routes(Router& router, services::CartApi& carts, const ImageUrls& images) {
     const RouteOptions user = signed_in();
     router.post(
         "/api/cart",

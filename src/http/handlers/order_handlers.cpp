@@ -88,19 +88,19 @@ Result<std::optional<std::vector<std::int64_t>>> read_checkout_selection(const R
     return Selection{std::move(ids)};
 }
 
-Response create_order(Request& req, services::OrderService& orders, const ImageUrls& images) {
+Response create_order(Request& req, services::OrderApi& orders, const ImageUrls& images) {
     GOMALL_TRY(const auto body, req, (JsonBody::parse(req, {"product_id", "quantity"})));
     GOMALL_TRY(const auto product_id, req, body.required_int("product_id", 1, kMaxId));
     GOMALL_TRY(const auto quantity, req, body.required_int("quantity", 1, domain::kMaxCartQuantity));
     return respond(req, orders.create(req.user_id(), product_id, static_cast<int>(quantity)), order_view(images), 201);
 }
 
-Response checkout(Request& req, services::OrderService& orders, const ImageUrls& images) {
+Response checkout(Request& req, services::OrderApi& orders, const ImageUrls& images) {
     GOMALL_TRY(const auto selection, req, read_checkout_selection(req));
     return respond(req, orders.checkout(req.user_id(), selection), order_view(images), 201);
 }
 
-Response list_orders(Request& req, services::OrderService& orders, const ImageUrls& images, bool all_users) {
+Response list_orders(Request& req, services::OrderApi& orders, const ImageUrls& images, bool all_users) {
     GOMALL_TRY(const auto paging, req, read_page_params(req));
     GOMALL_TRY(const auto status, req, read_status_filter(req));
     const auto page = all_users ? orders.list_all(status, paging.page, paging.page_size)
@@ -108,7 +108,7 @@ Response list_orders(Request& req, services::OrderService& orders, const ImageUr
     return ok(req, page_json(page, order_view(images)));
 }
 
-Response get_order(Request& req, services::OrderService& orders, const ImageUrls& images) {
+Response get_order(Request& req, services::OrderApi& orders, const ImageUrls& images) {
     const auto order_no = order_no_param(req);
     if (!order_no) {
         return order_not_found(req);
@@ -130,7 +130,7 @@ Response order_action(Request& req, const ImageUrls& images, Action&& action) {
 // Built field by field: designated initializers that skip members trip -Wmissing-field-initializers.
 }  // namespace
 
-void register_order_routes(Router& router, services::OrderService& orders, const ImageUrls& images) {
+void register_order_routes(Router& router, services::OrderApi& orders, const ImageUrls& images) {
     const RouteOptions user = signed_in();
     router.post(
         "/api/order", [&orders, &images](Request& req) { return create_order(req, orders, images); }, user

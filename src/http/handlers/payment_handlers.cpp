@@ -98,7 +98,7 @@ boost::json::object refund_json(const domain::RefundEntry& r) {
     return out;
 }
 
-Response unified_order(Request& req, services::PaymentService& payments) {
+Response unified_order(Request& req, services::PaymentApi& payments) {
     GOMALL_TRY(const auto order_no, req, read_order_no(req));
     GOMALL_TRY(const auto started, req, payments.start(req.user_id(), order_no, req.client_ip));
     boost::json::object out;
@@ -116,7 +116,7 @@ Response unified_order(Request& req, services::PaymentService& payments) {
     return ok(req, std::move(out));
 }
 
-Response query(Request& req, services::PaymentService& payments) {
+Response query(Request& req, services::PaymentApi& payments) {
     GOMALL_TRY(const auto order_no, req, read_order_no(req));
     GOMALL_TRY(const auto outcome, req, payments.query(req.user_id(), order_no));
     boost::json::object out;
@@ -134,7 +134,7 @@ Response query(Request& req, services::PaymentService& payments) {
     return ok(req, std::move(out));
 }
 
-Response close(Request& req, services::PaymentService& payments) {
+Response close(Request& req, services::PaymentApi& payments) {
     GOMALL_TRY(const auto order_no, req, read_order_no(req));
     GOMALL_TRY(const auto order, req, payments.close(req.user_id(), order_no));
     boost::json::object out;
@@ -144,7 +144,7 @@ Response close(Request& req, services::PaymentService& payments) {
     return ok(req, std::move(out));
 }
 
-Response refund(Request& req, services::PaymentService& payments) {
+Response refund(Request& req, services::PaymentApi& payments) {
     GOMALL_TRY(const auto order_no, req, read_order_no(req));
     GOMALL_TRY(const auto fee, req, read_refund_fee(req));
     GOMALL_TRY(const auto outcome, req, payments.refund(req.user_id(), order_no, fee));
@@ -157,7 +157,7 @@ Response refund(Request& req, services::PaymentService& payments) {
     return ok(req, std::move(out));
 }
 
-Response payment_view(Request& req, services::PaymentService& payments) {
+Response payment_view(Request& req, services::PaymentApi& payments) {
     const std::string_view raw = req.param("order_no");
     if (!plain_order_no(raw)) {
         return error_response(req, ErrorCode::kOrderNotFound, "order " + std::string(raw.substr(0, 64)) + " not found");
@@ -200,7 +200,7 @@ Response payment_view(Request& req, services::PaymentService& payments) {
     return ok(req, std::move(out));
 }
 
-Response notify(Request& req, services::PaymentService& payments) {
+Response notify(Request& req, services::PaymentApi& payments) {
     ports::IncomingNotification incoming;
     for (const auto& [name, value] : req.headers) {
         incoming.headers.emplace(name, value);  // first of a repeated header wins, as Request::header does
@@ -216,7 +216,7 @@ Response notify(Request& req, services::PaymentService& payments) {
 
 }  // namespace
 
-void register_payment_routes(Router& router, services::PaymentService& payments) {
+void register_payment_routes(Router& router, services::PaymentApi& payments) {
     const RouteOptions user = signed_in();
     router.post(
         "/api/pay/wechat/unified-order", [&payments](Request& req) { return unified_order(req, payments); }, user

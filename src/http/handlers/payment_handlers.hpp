@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "http/router.hpp"
-#include "services/payment_service.hpp"
+#include "services/payment_api.hpp"
 
 namespace gomall::http {
 
@@ -15,6 +15,6 @@ inline constexpr std::string_view kPaymentNotifyPath = "/api/pay/wechat/notify";
 /// POST /api/pay/wechat/refund, GET /api/order/:order_no/payment (signed in; a shopper's own orders,
 /// an admin any order for the last one) and POST /api/pay/wechat/notify (no auth: the provider's
 /// signature is the authentication). `payments` must outlive the router.
-void register_payment_routes(Router& router, services::PaymentService& payments);
+void register_payment_routes(Router& router, services::PaymentApi& payments);
 
 }  // namespace gomall::http

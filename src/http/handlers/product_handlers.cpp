@@ -1,4 +1,4 @@
-// Catalogue handlers: validate input, call ProductService, envelope the result.
+// Catalogue handlers: validate input, call the catalogue service, envelope the result.
 #include "http/handlers/product_handlers.hpp"
 
 #include <limits>
@@ -111,7 +111,7 @@ Response answer(const Request& req, const services::ReadCache::Answer& cached, c
 }
 
 Response list_products(
-    Request& req, services::ProductService& products, services::CatalogCache& cache, const ImageUrls& images
+    Request& req, services::ProductApi& products, services::CatalogCache& cache, const ImageUrls& images
 ) {
     GOMALL_TRY(const auto list, req, read_list_request(req));
     const auto page = cache.list(list.key, [&] {
@@ -124,7 +124,7 @@ Response list_products(
     return ok_encoded(req, page->body);
 }
 
-Response admin_list_products(Request& req, services::ProductService& products, const ImageUrls& images) {
+Response admin_list_products(Request& req, services::ProductApi& products, const ImageUrls& images) {
     GOMALL_TRY(const auto paging, req, read_page_params(req));
     GOMALL_TRY(auto keyword, req, read_keyword(req));
     domain::ProductQuery query;
@@ -135,7 +135,7 @@ Response admin_list_products(Request& req, services::ProductService& products, c
     return ok(req, page_json(products.list(query), product_view(images)));
 }
 
-Response create_product(Request& req, services::ProductService& products, const ImageUrls& images) {
+Response create_product(Request& req, services::ProductApi& products, const ImageUrls& images) {
     GOMALL_TRY(const auto body, req, JsonBody::parse(req, kProductFields));
     domain::NewProduct product;
     GOMALL_TRY(product.name, req, body.required_string("name", 1, kMaxName));
@@ -152,7 +152,7 @@ Response create_product(Request& req, services::ProductService& products, const 
     return respond(req, products.create(product), product_view(images), 201);
 }
 
-Response update_product(Request& req, services::ProductService& products, const ImageUrls& images) {
+Response update_product(Request& req, services::ProductApi& products, const ImageUrls& images) {
     GOMALL_TRY(const auto id, req, path_id(req, "id"));
     GOMALL_TRY(const auto body, req, JsonBody::parse(req, kProductFields));
     domain::ProductPatch patch;
@@ -177,7 +177,7 @@ Error product_not_found(std::int64_t id) {
 }  // namespace
 
 void register_product_routes(
-    Router& router, services::ProductService& products, services::CatalogCache& cache, const ImageUrls& images
+    Router& router, services::ProductApi& products, services::CatalogCache& cache, const ImageUrls& images
 ) {
     static constexpr std::string_view kCategoriesKey = "category";
     RouteOptions categories_options;

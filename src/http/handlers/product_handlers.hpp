@@ -4,7 +4,7 @@
 #include "http/image_urls.hpp"
 #include "http/router.hpp"
 #include "services/catalog_cache.hpp"
-#include "services/product_service.hpp"
+#include "services/product_api.hpp"
 
 namespace gomall::http {
 
@@ -13,7 +13,7 @@ namespace gomall::http {
 /// GET /api/admin/product (admin, always the database). All must outlive the router.
 /// Image URLs in answers go through `images`.
 void register_product_routes(
-    Router& router, services::ProductService& products, services::CatalogCache& cache, const ImageUrls& images
+    Router& router, services::ProductApi& products, services::CatalogCache& cache, const ImageUrls& images
 );
 
 }  // namespace gomall::http

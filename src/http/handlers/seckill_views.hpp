@@ -7,8 +7,8 @@
 #include "core/time.hpp"
 #include "domain/seckill.hpp"
 #include "http/image_urls.hpp"
+#include "services/flash_sale_api.hpp"
 #include "services/seckill_results.hpp"
-#include "services/seckill_service.hpp"
 
 namespace gomall::http {
 

@@ -145,7 +145,7 @@ boost::json::value login_json(const services::LoginResult& result) {
     return o;
 }
 
-Response handle_register(services::AuthService& auth, Request& req) {
+Response handle_register(services::AccountApi& auth, Request& req) {
     GOMALL_TRY(const JsonBody body, req, JsonBody::parse(req, {"username", "password", "email", "phone"}));
     GOMALL_TRY(std::string username, req, body.required_string("username", 0, kAnyLength));
     if (!valid_username(username)) {
@@ -166,7 +166,7 @@ Response handle_register(services::AuthService& auth, Request& req) {
     return respond(req, auth.register_user(registration), login_json);
 }
 
-Response handle_login(services::AuthService& auth, Request& req) {
+Response handle_login(services::AccountApi& auth, Request& req) {
     GOMALL_TRY(const JsonBody body, req, JsonBody::parse(req, {"username", "password"}));
     GOMALL_TRY(const std::string username, req, body.required_string("username", 1, kMaxLookupLength));
     GOMALL_TRY(const std::string password, req, body.required_string("password", 1, kMaxLookupLength));
@@ -178,17 +178,17 @@ Response handle_login(services::AuthService& auth, Request& req) {
     return res;
 }
 
-Response handle_profile(services::AuthService& auth, Request& req) {
+Response handle_profile(services::AccountApi& auth, Request& req) {
     return respond(req, auth.profile(req.user_id()), [](const domain::User& user) { return user_json(user); });
 }
 
-Response handle_refresh(services::AuthService& auth, Request& req) {
+Response handle_refresh(services::AccountApi& auth, Request& req) {
     GOMALL_TRY(const JsonBody body, req, JsonBody::parse(req, {"refresh_token"}));
     GOMALL_TRY(const std::string token, req, body.required_string("refresh_token", 1, kMaxRefreshTokenLength));
     return respond(req, auth.refresh(token), login_json);
 }
 
-Response handle_change_password(services::AuthService& auth, Request& req) {
+Response handle_change_password(services::AccountApi& auth, Request& req) {
     GOMALL_TRY(const JsonBody body, req, JsonBody::parse(req, {"old_password", "new_password"}));
     GOMALL_TRY(const std::string old_password, req, body.required_string("old_password", 1, kMaxLookupLength));
     GOMALL_TRY(const std::string new_password, req, read_new_password(body, "new_password"));
@@ -198,15 +198,15 @@ Response handle_change_password(services::AuthService& auth, Request& req) {
 }
 
 // The body is optional and carries nothing we need: the access token identifies the session to end.
-Response handle_logout(services::AuthService& auth, Request& req) {
+Response handle_logout(services::AccountApi& auth, Request& req) {
     return respond(req, auth.logout(*req.auth), [](const Unit&) { return boost::json::value(nullptr); });
 }
 
 // Built field by field: g++ 12 warns (-Wmissing-field-initializers) on designated initializers that skip fast_path.
 }  // namespace
 
-void register_user_routes(Router& router, services::AuthService& auth) {
-    const auto bind = [&auth](Response (*handler)(services::AuthService&, Request&)) {
+void register_user_routes(Router& router, services::AccountApi& auth) {
+    const auto bind = [&auth](Response (*handler)(services::AccountApi&, Request&)) {
         return [&auth, handler](Request& req) {
             return handler(auth, req);
         };

@@ -2,11 +2,11 @@
 #pragma once
 
 #include "http/router.hpp"
-#include "services/auth_service.hpp"
+#include "services/account_api.hpp"
 
 namespace gomall::http {
 
 /// Registers register/login/profile and refresh-token/change-password/logout. `auth` must outlive the router.
-void register_user_routes(Router& router, services::AuthService& auth);
+void register_user_routes(Router& router, services::AccountApi& auth);
 
 }  // namespace gomall::http
