@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <sys/socket.h>
 #include <thread>
@@ -54,34 +55,33 @@ std::vector<std::string> endpoints_from_env() {
     return endpoints;
 }
 
-/// A port on which nothing listens (bound, then closed).
-std::string unused_endpoint() {
+/// A TCP socket bound to a free loopback port (listening when asked); sets `port`.
+int loopback_socket(bool listening, int& port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t length = sizeof(address);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));  // NOLINT(*reinterpret-cast*)
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);   // NOLINT(*reinterpret-cast*)
-    ::close(fd);
-    return "http://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+    auto* generic = reinterpret_cast<sockaddr*>(&address);  // NOLINT(*reinterpret-cast*): the sockets API
+    if (fd < 0 || ::bind(fd, generic, sizeof(address)) != 0 || (listening && ::listen(fd, 8) != 0) ||
+        ::getsockname(fd, generic, &length) != 0) {
+        throw std::runtime_error("cannot set up a loopback socket");
+    }
+    port = ntohs(address.sin_port);
+    return fd;
+}
+
+/// A port on which nothing listens (bound, then closed).
+std::string unused_endpoint() {
+    int port = 0;
+    ::close(loopback_socket(false, port));
+    return "http://127.0.0.1:" + std::to_string(port);
 }
 
 /// An HTTP server that answers every request with 200 and a body that is not JSON.
 class NonsenseServer {
 public:
-    NonsenseServer() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t length = sizeof(address);
-        ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address));  // NOLINT(*reinterpret-cast*)
-        ::listen(fd_, 8);
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);  // NOLINT(*reinterpret-cast*)
-        port_ = ntohs(address.sin_port);
-        thread_ = std::thread([this] { serve(); });
-    }
+    NonsenseServer() : fd_(loopback_socket(true, port_)), thread_([this] { serve(); }) {}
     ~NonsenseServer() {
         stopping_ = true;
         ::shutdown(fd_, SHUT_RDWR);
@@ -108,8 +108,8 @@ private:
         }
     }
 
+    int port_ = 0;  // before fd_: set while fd_ is initialised
     int fd_ = -1;
-    int port_ = 0;
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 };
