@@ -110,6 +110,7 @@ void EtcdServiceRegistry::register_instance(const ports::ServiceInstance& instan
         if (!added) {
             ++registration.generation;  // the keeper writes the new value under the same lease
         }
+        poked_ = true;
     }
     wake_keeper_.notify_all();
 }
@@ -174,20 +175,13 @@ void EtcdServiceRegistry::keep_registrations() {
     bool failing = false;
     std::unique_lock lock(mutex_);
     while (!stopping_) {
-        wake_keeper_.wait_until(lock, next_renewal, [&] {
-            if (stopping_) {
-                return true;
-            }
-            for (const auto& [key, registration] : registrations_) {
-                if (registration.published_generation != registration.generation) {
-                    return true;
-                }
-            }
-            return false;
-        });
+        // Woken early only by a new or changed registration: after a failure the keeper waits
+        // for its retry time even if something is still unpublished, instead of spinning.
+        wake_keeper_.wait_until(lock, next_renewal, [&] { return stopping_ || poked_; });
         if (stopping_) {
             return;
         }
+        poked_ = false;
         const bool renewal_due = Clock::now() >= next_renewal;
         std::vector<std::pair<std::string, Registration>> work;
         for (const auto& [key, registration] : registrations_) {

@@ -62,6 +62,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_keeper_;
     std::map<std::string, Registration> registrations_;  // by key
+    bool poked_ = false;                                 // a registration is new or changed: the keeper should not wait
     bool stopping_ = false;
     bool halted_ = false;
     RequestCancellation keeper_cancellation_;
