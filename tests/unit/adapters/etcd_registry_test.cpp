@@ -199,7 +199,13 @@ TEST_F(EtcdRegistry, AWatchSeesInstancesArriveAndLeave) {
             EXPECT_EQ(i.role, "seckill");  // another role's instances never show up
         }
     }
-    gateway.unwatch(watch);
+    const auto started = std::chrono::steady_clock::now();
+    gateway.unwatch(watch);  // cuts the quiet stream at once, no waiting for a poll or timeout
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 300ms);
+    const std::size_t heard_before = heard.count();
+    server.register_instance(instance("seckill", "c", "127.0.0.1:7003"));
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(heard.count(), heard_before);
 }
 
 TEST_F(EtcdRegistry, DeregisterRemovesTheInstanceAtOnce) {
