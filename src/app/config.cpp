@@ -621,6 +621,8 @@ std::vector<Key> keys() {
             const bool http = e.rfind("http://", 0) == 0 || e.rfind("https://", 0) == 0;
             if (!http || e.find_first_of(" \t\r\n") != std::string::npos || e.size() > 2048)
                 fail("registry.etcd_endpoints", "'" + e + "' is not an http:// or https:// URL");
+            if (e.find('@') != std::string::npos)  // endpoints are logged: no credentials in them
+                fail("registry.etcd_endpoints", "credentials in the URL are not supported");
         }
         if (endpoints.size() > 64)
             fail("registry.etcd_endpoints", "more than 64 endpoints");

@@ -204,6 +204,10 @@ EtcdClient::EtcdClient(std::vector<std::string> endpoints, std::chrono::millisec
             endpoint.find_first_of(" \t\r\n") != std::string::npos) {
             throw std::invalid_argument("etcd endpoint '" + endpoint + "' is not an http:// or https:// URL");
         }
+        // Endpoints appear in log lines and error messages: credentials must not be part of them.
+        if (endpoint.find('@') != std::string::npos) {
+            throw std::invalid_argument("etcd endpoint: credentials in the URL are not supported");
+        }
         while (endpoint.back() == '/') {
             endpoint.pop_back();
         }

@@ -330,6 +330,8 @@ TEST(EtcdRegistryOffline, UnusableSettingsAreRefused) {
     EXPECT_THROW(EtcdServiceRegistry{s}, std::invalid_argument);  // no endpoints
     s.endpoints = {"127.0.0.1:2379"};
     EXPECT_THROW(EtcdServiceRegistry{s}, std::invalid_argument);  // not a URL
+    s.endpoints = {"http://user:secret@127.0.0.1:2379"};
+    EXPECT_THROW(EtcdServiceRegistry{s}, std::invalid_argument);  // would end up in log lines
     s.endpoints = {"http://127.0.0.1:2379"};
     s.lease_ttl = 1s;
     EXPECT_THROW(EtcdServiceRegistry{s}, std::invalid_argument);
