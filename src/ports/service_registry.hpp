@@ -42,7 +42,7 @@ public:
     virtual void register_instance(const ServiceInstance& instance) = 0;
 
     /// Withdraws an instance so that it disappears for every watcher at once (no waiting for the
-    /// TTL). Blocks for at most one request timeout; an unknown instance is ignored. When the
+    /// TTL). Blocks for at most a request timeout per store endpoint; an unknown instance is ignored. When the
     /// store cannot be reached, the instance is no longer renewed and drops out with its lease.
     virtual void deregister(const std::string& role, const std::string& id) = 0;
 
