@@ -614,6 +614,27 @@ std::vector<Key> keys() {
     add("tracing", "timeout_ms", [](Config& c, const std::string& v) {
         c.tracing.timeout_ms = static_cast<int>(parse_integer("tracing.timeout_ms", v, 10, 600000));
     });
+    // registry
+    add("registry", "etcd_endpoints", [](Config& c, const std::string& v) {
+        auto endpoints = parse_list(v);
+        for (const auto& e : endpoints) {
+            const bool http = e.rfind("http://", 0) == 0 || e.rfind("https://", 0) == 0;
+            if (!http || e.find_first_of(" \t\r\n") != std::string::npos || e.size() > 2048)
+                fail("registry.etcd_endpoints", "'" + e + "' is not an http:// or https:// URL");
+            if (e.find('@') != std::string::npos)  // endpoints are logged: no credentials in them
+                fail("registry.etcd_endpoints", "credentials in the URL are not supported");
+        }
+        if (endpoints.size() > 64)
+            fail("registry.etcd_endpoints", "more than 64 endpoints");
+        c.registry.etcd_endpoints = std::move(endpoints);
+    });
+    // etcd raises a shorter TTL to its own minimum (about 2 s) anyway.
+    add("registry", "lease_ttl_seconds", [](Config& c, const std::string& v) {
+        c.registry.lease_ttl_seconds = static_cast<int>(parse_integer("registry.lease_ttl_seconds", v, 2, 300));
+    });
+    add("registry", "request_timeout_ms", [](Config& c, const std::string& v) {
+        c.registry.request_timeout_ms = static_cast<int>(parse_integer("registry.request_timeout_ms", v, 50, 60000));
+    });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });
     add("admin", "password", [](Config& c, const std::string& v) { c.admin.password = v; });
@@ -813,6 +834,12 @@ Config load_config(const ConfigOptions& options) {
         throw ConfigError("config upload.max_total_bytes: must not be smaller than upload.max_file_bytes");
     }
     validate_wechatpay(config);
+    // A renewal that may take longer than a third of the TTL could let a live instance's lease run out.
+    if (config.registry.request_timeout_ms * 3LL >= config.registry.lease_ttl_seconds * 1000LL) {
+        throw ConfigError(
+            "config registry.request_timeout_ms: must be shorter than a third of registry.lease_ttl_seconds"
+        );
+    }
     if (!config.redis.cluster_nodes.empty() && config.redis.db != 0) {
         throw ConfigError("config redis.db: Redis Cluster has only database 0; unset redis.db or redis.cluster_nodes");
     }

@@ -227,6 +227,14 @@ struct BreakersConfig {
     int half_open_probes = 1;   // trial calls; all must succeed to close it, one failure reopens it
 };
 
+// Services mode: the etcd v3 cluster where the gRPC services register and find each other
+// (adapters/etcd). No endpoints: no registry.
+struct RegistryConfig {
+    std::vector<std::string> etcd_endpoints;  // client URLs, http://host:port
+    int lease_ttl_seconds = 5;                // a process that dies without deregistering drops out after this
+    int request_timeout_ms = 1000;            // each request to etcd; must be shorter than a third of the TTL
+};
+
 // OpenTelemetry traces, exported over OTLP/HTTP (JSON) to `endpoint`. Off by default: a shop
 // that is not pointed at a collector records nothing.
 struct TracingConfig {
@@ -268,6 +276,7 @@ struct Config {
     MetricsConfig metrics;
     BreakersConfig breakers;
     TracingConfig tracing;
+    RegistryConfig registry;
     AdminConfig admin;
     LogConfig log;
     std::vector<std::string> sources;  // files and variables that were applied, for the startup log

@@ -627,5 +627,38 @@ TEST_F(ConfigTest, AReadReplicaIsRefusedOnSqlite) {
     }
 }
 
+TEST_F(ConfigTest, TheRegistryIsOffByDefaultAndTakesEtcdEndpointsFromTheEnvironment) {
+    const auto defaults = load("dev");
+    EXPECT_TRUE(defaults.registry.etcd_endpoints.empty());
+    EXPECT_EQ(defaults.registry.lease_ttl_seconds, 5);
+    EXPECT_EQ(defaults.registry.request_timeout_ms, 1000);
+
+    const auto c = load(
+        "dev",
+        {{"GOMALL_REGISTRY_ETCD_ENDPOINTS", "http://127.0.0.1:2379, http://127.0.0.1:22379"},
+         {"GOMALL_REGISTRY_LEASE_TTL_SECONDS", "9"},
+         {"GOMALL_REGISTRY_REQUEST_TIMEOUT_MS", "500"}}
+    );
+    EXPECT_EQ(c.registry.etcd_endpoints, (std::vector<std::string>{"http://127.0.0.1:2379", "http://127.0.0.1:22379"}));
+    EXPECT_EQ(c.registry.lease_ttl_seconds, 9);
+    EXPECT_EQ(c.registry.request_timeout_ms, 500);
+
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"GOMALL_REGISTRY_ETCD_ENDPOINTS", "127.0.0.1:2379"},
+             {"GOMALL_REGISTRY_LEASE_TTL_SECONDS", "1"},
+             {"GOMALL_REGISTRY_LEASE_TTL_SECONDS", "301"},
+             {"GOMALL_REGISTRY_REQUEST_TIMEOUT_MS", "2000"}}) {  // a third of the 5 s TTL or more
+        EXPECT_THROW(load("dev", {{key, value}}), ConfigError) << key << "=" << value;
+    }
+
+    ConfigOptions shipped;
+    shipped.env = "staging";
+    shipped.config_path = std::string(GOMALL_SOURCE_DIR) + "/conf/config.yaml";
+    shipped.use_process_environment = false;
+    const auto from_file = load_config(shipped);
+    EXPECT_TRUE(from_file.registry.etcd_endpoints.empty());
+    EXPECT_EQ(from_file.registry.lease_ttl_seconds, 5);
+}
+
 }  // namespace
 }  // namespace gomall::app
