@@ -6,7 +6,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "adapters/metrics/metered_flash_sale.hpp"
 #include "adapters/metrics/process_metrics.hpp"
 #include "adapters/metrics/prometheus_registry.hpp"
 #include "adapters/metrics/registry_reader.hpp"
@@ -17,7 +16,6 @@
 #include "adapters/sql/order_repository.hpp"
 #include "adapters/sql/payment_repository.hpp"
 #include "adapters/sql/product_repository.hpp"
-#include "adapters/sql/seckill_repository.hpp"
 #include "adapters/sql/token_repository.hpp"
 #include "adapters/sql/user_repository.hpp"
 #include "adapters/storage/local_file_store.hpp"
@@ -25,10 +23,10 @@
 #include "app/catalog_cache_backend.hpp"
 #include "app/database_settings.hpp"
 #include "app/demo_catalog.hpp"
+#include "app/in_process_flash_sale.hpp"
 #include "app/payment_backend.hpp"
 #include "app/replica_backend.hpp"
 #include "app/revocation_backend.hpp"
-#include "app/seckill_backend.hpp"
 #include "app/tracing_backend.hpp"
 #include "http/blocking_pool.hpp"
 #include "http/handlers/cart_handlers.hpp"
@@ -51,7 +49,6 @@
 #include "ports/clock.hpp"
 #include "services/auth_service.hpp"
 #include "services/cart_service.hpp"
-#include "services/counted_purchase_rate_limiter.hpp"
 #include "services/dashboard_sampler.hpp"
 #include "services/dependency_monitor.hpp"
 #include "services/jwt.hpp"
@@ -63,8 +60,6 @@
 #include "services/payment_service.hpp"
 #include "services/product_service.hpp"
 #include "services/rate_limit_metrics.hpp"
-#include "services/seckill_metrics.hpp"
-#include "services/seckill_service.hpp"
 #include "services/token_revocations.hpp"
 #include "services/unpaid_order_canceller.hpp"
 #include "services/upload_service.hpp"
@@ -157,33 +152,6 @@ struct App::Parts {
           ),
           canceller(order_service, std::chrono::seconds(config.order.sweep_interval_seconds)),
           blocking(static_cast<std::size_t>(config.server.blocking_threads)),
-          seckill_repository(database),
-          seckill_backend(SeckillBackend::create(
-              config, seckill_repository, clock, [this] { return order_numbers.next(); }, metrics
-          )),
-          seckill_limiter(seckill_backend->limiter(), services::rate_limited_counter(metrics, "seckill")),
-          metered_gate(
-              seckill_backend->gate(),
-              config.metrics.enabled ? static_cast<ports::Metrics&>(metrics) : no_metrics,
-              config.seckill.mode == "full" ? "redis" : "memory"
-          ),
-          metered_queue(
-              seckill_backend->queue(),
-              config.metrics.enabled ? static_cast<ports::Metrics&>(metrics) : no_metrics,
-              config.seckill.mode == "full" ? "broker" : "group_commit"
-          ),
-          seckill_metrics(metrics),
-          seckill(
-              seckill_repository,
-              products,
-              metered_gate,
-              metered_queue,
-              seckill_limiter,
-              seckill_backend->token_store(),
-              clock,
-              seckill_settings(config.seckill),
-              blocking.executor()
-          ),
           upload_store(config.upload.dir),
           uploads(upload_store, upload_settings(config.upload)),
           static_files(static_settings(config.server, config.upload)) {}
@@ -225,13 +193,6 @@ struct App::Parts {
         s.address_free_failures = c.login_ip_free_failures;
         s.delay_base = std::chrono::milliseconds(c.login_delay_base_ms);
         s.delay_max = std::chrono::seconds(c.login_delay_max_seconds);
-        return s;
-    }
-
-    static services::SeckillSettings seckill_settings(const SeckillConfig& c) {
-        services::SeckillSettings s;
-        s.token_required = c.token_required;
-        s.token_ttl = std::chrono::seconds(c.token_ttl_seconds);
         return s;
     }
 
@@ -293,15 +254,8 @@ struct App::Parts {
     PaymentBackend payment_backend;
     services::PaymentService payment_service;
     services::UnpaidOrderCanceller canceller;
-    http::BlockingPool blocking;  // joined after the server stops, before anything it uses goes away
-    adapters::sql::SqlSeckillRepository seckill_repository;
-    std::unique_ptr<SeckillBackend> seckill_backend;
-    services::CountedPurchaseRateLimiter seckill_limiter;  // the backend's limiter, its refusals counted
-    ports::NullMetrics no_metrics;                         // where the hot path records when metrics are off
-    adapters::metrics::MeteredStockGate metered_gate;
-    adapters::metrics::MeteredReservationQueue metered_queue;
-    services::SeckillMetrics seckill_metrics;
-    services::SeckillService seckill;
+    http::BlockingPool blocking;                // joined after the server stops, before anything it uses goes away
+    std::unique_ptr<FlashSalePart> flash_sale;  // in process, or over gRPC in the gateway role
     adapters::storage::LocalFileStore upload_store;
     services::UploadService uploads;
     adapters::metrics::RegistryReader metrics_reader{metrics};
@@ -329,6 +283,17 @@ std::optional<std::string> App::start() {
     auto listener = http::ListenSocket::bind(config_.server.host, static_cast<std::uint16_t>(config_.server.port));
     parts_ = std::make_unique<Parts>(config_, listener.port());
     auto& p = *parts_;
+    p.flash_sale = std::make_unique<InProcessFlashSale>(
+        config_,
+        p.database,
+        p.products,
+        p.clock,
+        [&numbers = p.order_numbers] { return numbers.next(); },
+        p.metrics,
+        p.tracing.tracer(),
+        p.blocking.executor()
+    );
+    p.order_service.return_flash_sale_units_to(p.flash_sale->returns());
     if (config_.metrics.enabled) {
         p.database.measure_with(p.metrics);
     }
@@ -352,7 +317,6 @@ std::optional<std::string> App::start() {
     spdlog::info("catalogue cache: {}", p.catalog_cache.description());
     p.catalog_cache.start();
     p.order_service.on_stock_changed([&cache = p.catalog_cache.cache()](std::int64_t id) { cache.stock_changed(id); });
-    p.order_service.return_flash_sale_units_to(p.seckill.returns());
     const auto counters = services::OrderCounters::registered_in(p.metrics);
     p.order_service.use_counters(counters);
     p.payment_service.use_counters(counters);
@@ -366,14 +330,8 @@ std::optional<std::string> App::start() {
         }
     });
     spdlog::info("payment: {}", p.payment_backend.description());
-    spdlog::info("flash sale: {}", p.seckill_backend->description());
-    p.seckill_backend->trace_with(p.tracing.tracer());
-    p.seckill_backend->start();
-    if (config_.metrics.enabled) {
-        p.seckill.use_metrics(p.seckill_metrics);
-    }
-    p.seckill.recovery().recover();
-    p.seckill_backend->start_background(p.seckill, p.blocking.executor());
+    spdlog::info("flash sale: {}", p.flash_sale->description());
+    p.flash_sale->start();
 
     std::optional<std::string> generated;
     std::string admin_password = config_.admin.password;
@@ -393,14 +351,14 @@ std::optional<std::string> App::start() {
     }
 
     std::vector<ports::HealthCheck*> health{&p.database_health};
-    for (auto* check : p.seckill_backend->health_checks()) {
+    for (auto* check : p.flash_sale->health_checks()) {
         health.push_back(check);
     }
     if (config_.metrics.enabled) {
         p.dependency_monitor = std::make_unique<services::DependencyMonitor>(health, p.metrics, kDependencyProbeEvery);
         p.dependency_monitor->start();
     }
-    std::vector<services::CircuitBreaker*> breakers = p.seckill_backend->breakers();
+    std::vector<services::CircuitBreaker*> breakers = p.flash_sale->breakers();
     if (auto* payment = p.payment_backend.breaker()) {
         breakers.insert(breakers.begin(), payment);
     }
@@ -424,7 +382,7 @@ std::optional<std::string> App::start() {
     http::register_cart_routes(p.router, p.cart_service, p.image_urls);
     http::register_order_routes(p.router, p.order_service, p.image_urls);
     http::register_payment_routes(p.router, p.payment_service);
-    http::register_seckill_routes(p.router, p.seckill.api(), p.blocking, p.image_urls);
+    http::register_seckill_routes(p.router, p.flash_sale->api(), p.blocking, p.image_urls);
     if (config_.metrics.dashboard) {
         services::DashboardSettings dashboard_settings;
         dashboard_settings.history = std::chrono::seconds(config_.metrics.dashboard_history_seconds);
@@ -433,7 +391,7 @@ std::optional<std::string> App::start() {
         p.dashboard_streams =
             std::make_unique<http::DashboardStreamSlots>(static_cast<std::size_t>(config_.metrics.dashboard_max_streams)
             );
-        http::register_dashboard_routes(p.router, *p.dashboard, p.seckill.admin(), *p.dashboard_streams);
+        http::register_dashboard_routes(p.router, *p.dashboard, p.flash_sale->api().admin, *p.dashboard_streams);
         p.dashboard_sampler->start();
     }
     http::register_upload_routes(
@@ -516,7 +474,9 @@ void App::stop() {
     }
     // Accepted reservations are committed before the writer stops; then nothing posts to the pool.
     parts_->catalog_cache.stop();
-    parts_->seckill_backend->stop();
+    if (parts_->flash_sale) {
+        parts_->flash_sale->stop();
+    }
     parts_->blocking.join();
     parts_->revocation_backend.stop();  // after the pool: a logout still running there announces its revocation
     parts_->canceller.stop();

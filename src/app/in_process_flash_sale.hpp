@@ -1,0 +1,67 @@
+// The flash sale running in this process: the mode's adapters (embedded or full), their metered
+// and counted decorators, and the services built on them.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "adapters/metrics/metered_flash_sale.hpp"
+#include "adapters/sql/database.hpp"
+#include "adapters/sql/seckill_repository.hpp"
+#include "app/config.hpp"
+#include "app/flash_sale_part.hpp"
+#include "app/seckill_backend.hpp"
+#include "ports/clock.hpp"
+#include "ports/metrics.hpp"
+#include "ports/product_repository.hpp"
+#include "ports/tracer.hpp"
+#include "services/counted_purchase_rate_limiter.hpp"
+#include "services/seckill_metrics.hpp"
+#include "services/seckill_service.hpp"
+
+namespace gomall::app {
+
+class InProcessFlashSale final : public FlashSalePart {
+public:
+    /// Nothing connects yet. `metrics` records when config.metrics.enabled; `next_order_no` must be
+    /// thread-safe; `executor` (the blocking pool's) runs the gate calls started from plain threads.
+    InProcessFlashSale(
+        const Config& config,
+        adapters::sql::Database& database,
+        ports::ProductRepository& products,
+        const ports::Clock& clock,
+        std::function<std::string()> next_order_no,
+        ports::Metrics& metrics,
+        ports::Tracer& tracer,
+        boost::asio::any_io_executor executor
+    );
+
+    services::FlashSaleApi api() override { return service_.api(); }
+    ports::FlashSaleReturns& returns() override { return service_.returns(); }
+    std::vector<ports::HealthCheck*> health_checks() override { return backend_->health_checks(); }
+    std::vector<services::CircuitBreaker*> breakers() override { return backend_->breakers(); }
+    std::string description() const override { return backend_->description(); }
+    void start() override;
+    void stop() override { backend_->stop(); }
+
+    services::SeckillService& service() { return service_; }
+
+private:
+    const bool metrics_enabled_;
+    ports::Tracer& tracer_;
+    boost::asio::any_io_executor executor_;
+    adapters::sql::SqlSeckillRepository repository_;
+    std::unique_ptr<SeckillBackend> backend_;
+    services::CountedPurchaseRateLimiter limiter_;  // the backend's limiter, its refusals counted
+    ports::NullMetrics no_metrics_;                 // where the hot path records when metrics are off
+    adapters::metrics::MeteredStockGate metered_gate_;
+    adapters::metrics::MeteredReservationQueue metered_queue_;
+    services::SeckillMetrics seckill_metrics_;
+    services::SeckillService service_;
+};
+
+}  // namespace gomall::app
