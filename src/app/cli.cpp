@@ -45,6 +45,9 @@ commands:
 options:
   --env NAME     config overlay conf/config-NAME.yaml (dev, test, prod; default $GOMALL_ENV or dev)
   --config PATH  base config file (default conf/config.yaml); the overlay is looked up beside it
+  --role NAME    serve: which part of the shop this process is (services.role): all (default: the
+                 whole shop), gateway (HTTP; calls the services over gRPC), seckill (the flash
+                 sale as a gRPC service; run several)
 Every key can be overridden with GOMALL_<SECTION>_<KEY>, e.g. GOMALL_SERVER_PORT=9090.
 )";
 
@@ -70,6 +73,9 @@ bool parse_arguments(int argc, char** argv, Arguments& out, std::string& problem
             out.config.env = value(a);
         } else if (a.rfind("--env=", 0) == 0) {
             out.config.env = a.substr(6);
+        } else if (a == "--role" || a.rfind("--role=", 0) == 0) {
+            // The flag wins over GOMALL_SERVICES_ROLE and the files; load_config checks the name.
+            out.config.environment["GOMALL_SERVICES_ROLE"] = a == "--role" ? value(a) : a.substr(7);
         } else if (a == "--config") {
             out.config.config_path = value(a);
         } else if (a.rfind("--config=", 0) == 0) {

@@ -635,6 +635,38 @@ std::vector<Key> keys() {
     add("registry", "request_timeout_ms", [](Config& c, const std::string& v) {
         c.registry.request_timeout_ms = static_cast<int>(parse_integer("registry.request_timeout_ms", v, 50, 60000));
     });
+    // services
+    add("services", "role", [](Config& c, const std::string& v) {
+        if (v != "all" && v != "gateway" && v != "seckill")
+            fail("services.role", "'" + v + "' is not one of all, gateway, seckill");
+        c.services.role = v;
+    });
+    add("services", "grpc_host", [](Config& c, const std::string& v) {
+        if (v.empty() || v.size() > 253 || v.find_first_of(" \t\r\n/") != std::string::npos)
+            fail("services.grpc_host", "'" + v + "' is not a host name or address");
+        c.services.grpc_host = v;
+    });
+    add("services", "grpc_port", [](Config& c, const std::string& v) {
+        c.services.grpc_port = static_cast<int>(parse_integer("services.grpc_port", v, 0, 65535));
+    });
+    add("services", "advertise_host", [](Config& c, const std::string& v) {
+        if (v.size() > 253 || v.find_first_of(" \t\r\n/") != std::string::npos)
+            fail("services.advertise_host", "'" + v + "' is not a host name or address");
+        c.services.advertise_host = v;
+    });
+    add("services", "instance_id", [](Config& c, const std::string& v) {
+        if (v.size() > 128 || v.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
+                              ) != std::string::npos)
+            fail("services.instance_id", "letters, digits, '-', '_' and '.' only, at most 128");
+        c.services.instance_id = v;
+    });
+    add("services", "peer_secret", [](Config& c, const std::string& v) { c.services.peer_secret = v; });
+    add("services", "call_timeout_ms", [](Config& c, const std::string& v) {
+        c.services.call_timeout_ms = static_cast<int>(parse_integer("services.call_timeout_ms", v, 50, 600000));
+    });
+    add("services", "purchase_timeout_ms", [](Config& c, const std::string& v) {
+        c.services.purchase_timeout_ms = static_cast<int>(parse_integer("services.purchase_timeout_ms", v, 50, 60000));
+    });
     // admin
     add("admin", "username", [](Config& c, const std::string& v) { c.admin.username = v; });
     add("admin", "password", [](Config& c, const std::string& v) { c.admin.password = v; });
@@ -763,6 +795,36 @@ void validate_wechatpay(const Config& config) {
     }
 }
 
+/// Services mode needs a registry to meet in, a secret the services can check callers by, and the
+/// flash sale's shared stores (several seckill processes sell one gate).
+void validate_services(const Config& config) {
+    const ServicesConfig& s = config.services;
+    if (s.role == "all") {
+        return;
+    }
+    if (config.registry.etcd_endpoints.empty()) {
+        throw ConfigError("config services.role " + s.role + ": needs registry.etcd_endpoints (where services meet)");
+    }
+    if (s.peer_secret.size() < 32) {
+        throw ConfigError(
+            "config services.peer_secret: must be at least 32 characters in services mode; set "
+            "GOMALL_SERVICES_PEER_SECRET"
+        );
+    }
+    if (s.peer_secret == config.auth.jwt_secret) {
+        throw ConfigError("config services.peer_secret: must differ from auth.jwt_secret");
+    }
+    if (s.role == "seckill" && config.seckill.mode != "full") {
+        throw ConfigError(
+            "config services.role seckill: needs seckill.mode full (its instances share the Redis gate and the broker)"
+        );
+    }
+    if (s.role == "seckill" && (s.grpc_host == "0.0.0.0" || s.grpc_host == "::") && s.advertise_host.empty()) {
+        throw ConfigError("config services.advertise_host: must be set when services.grpc_host listens on every address"
+        );
+    }
+}
+
 }  // namespace
 
 Config load_config(const ConfigOptions& options) {
@@ -840,6 +902,7 @@ Config load_config(const ConfigOptions& options) {
             "config registry.request_timeout_ms: must be shorter than a third of registry.lease_ttl_seconds"
         );
     }
+    validate_services(config);
     if (!config.redis.cluster_nodes.empty() && config.redis.db != 0) {
         throw ConfigError("config redis.db: Redis Cluster has only database 0; unset redis.db or redis.cluster_nodes");
     }

@@ -235,6 +235,20 @@ struct RegistryConfig {
     int request_timeout_ms = 1000;            // each request to etcd; must be shorter than a third of the TTL
 };
 
+// Services mode: which part of the shop this process is and how the parts reach each other over
+// gRPC. "all" is the single process; "gateway" serves HTTP and calls the services; a service role
+// ("seckill") serves gRPC and registers itself in the registry.
+struct ServicesConfig {
+    std::string role = "all";
+    std::string grpc_host = "127.0.0.1";  // where a service role listens for gRPC
+    int grpc_port = 0;                    // 0: any free port (the registry tells callers which)
+    std::string advertise_host;           // the host peers dial; empty: grpc_host
+    std::string instance_id;              // unique per process; empty: generated at start
+    std::string peer_secret;              // on every call between gateway and services (>= 32 characters)
+    int call_timeout_ms = 3000;           // deadline of a call to a service
+    int purchase_timeout_ms = 1000;       // deadline of a flash-sale purchase or token call
+};
+
 // OpenTelemetry traces, exported over OTLP/HTTP (JSON) to `endpoint`. Off by default: a shop
 // that is not pointed at a collector records nothing.
 struct TracingConfig {
@@ -277,6 +291,7 @@ struct Config {
     BreakersConfig breakers;
     TracingConfig tracing;
     RegistryConfig registry;
+    ServicesConfig services;
     AdminConfig admin;
     LogConfig log;
     std::vector<std::string> sources;  // files and variables that were applied, for the startup log

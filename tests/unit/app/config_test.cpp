@@ -660,5 +660,51 @@ TEST_F(ConfigTest, TheRegistryIsOffByDefaultAndTakesEtcdEndpointsFromTheEnvironm
     EXPECT_EQ(from_file.registry.lease_ttl_seconds, 5);
 }
 
+TEST_F(ConfigTest, ServicesModeNeedsARegistryAPeerSecretAndTheFullFlashSale) {
+    const auto defaults = load("dev");
+    EXPECT_EQ(defaults.services.role, "all");
+    EXPECT_EQ(defaults.services.grpc_port, 0);
+
+    const std::map<std::string, std::string> gateway{
+        {"GOMALL_SERVICES_ROLE", "gateway"},
+        {"GOMALL_REGISTRY_ETCD_ENDPOINTS", "http://127.0.0.1:2379"},
+        {"GOMALL_SERVICES_PEER_SECRET", std::string(32, 'p')}};
+    EXPECT_EQ(load("dev", gateway).services.role, "gateway");
+
+    auto without = [&](const std::string& key) {
+        auto vars = gateway;
+        vars.erase(key);
+        return vars;
+    };
+    EXPECT_THROW(load("dev", without("GOMALL_REGISTRY_ETCD_ENDPOINTS")), ConfigError);
+    EXPECT_THROW(load("dev", without("GOMALL_SERVICES_PEER_SECRET")), ConfigError);
+    auto short_secret = gateway;
+    short_secret["GOMALL_SERVICES_PEER_SECRET"] = std::string(31, 'p');
+    EXPECT_THROW(load("dev", short_secret), ConfigError);
+    auto same_as_jwt = gateway;
+    same_as_jwt["GOMALL_SERVICES_PEER_SECRET"] = std::string(40, 'j');
+    same_as_jwt["GOMALL_AUTH_JWT_SECRET"] = std::string(40, 'j');
+    EXPECT_THROW(load("dev", same_as_jwt), ConfigError);
+
+    auto seckill = gateway;
+    seckill["GOMALL_SERVICES_ROLE"] = "seckill";
+    EXPECT_THROW(load("dev", seckill), ConfigError);  // the embedded flash sale cannot be shared
+    seckill["GOMALL_SECKILL_MODE"] = "full";
+    EXPECT_EQ(load("dev", seckill).services.role, "seckill");
+    seckill["GOMALL_SERVICES_GRPC_HOST"] = "0.0.0.0";
+    EXPECT_THROW(load("dev", seckill), ConfigError);  // peers cannot dial 0.0.0.0
+    seckill["GOMALL_SERVICES_ADVERTISE_HOST"] = "10.0.0.7";
+    EXPECT_EQ(load("dev", seckill).services.advertise_host, "10.0.0.7");
+
+    for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+             {"GOMALL_SERVICES_ROLE", "order"},
+             {"GOMALL_SERVICES_GRPC_PORT", "65536"},
+             {"GOMALL_SERVICES_INSTANCE_ID", "a/b"},
+             {"GOMALL_SERVICES_GRPC_HOST", "a b"},
+             {"GOMALL_SERVICES_CALL_TIMEOUT_MS", "10"}}) {
+        EXPECT_THROW(load("dev", {{key, value}}), ConfigError) << key << "=" << value;
+    }
+}
+
 }  // namespace
 }  // namespace gomall::app
