@@ -49,6 +49,13 @@ run-cluster: release frontend ## 3 shop instances behind nginx on :8080 over Red
 stop-cluster: ## stop what run-cluster started (instances, nginx, services; deletes their data)
 	scripts/cluster stop
 
+.PHONY: run-services stop-services
+run-services: release frontend ## services mode: the gateway on :8080 and 2 flash-sale gRPC services, found through etcd, on MariaDB + Redis + RabbitMQ (background)
+	GOMALL_ENV=$(GOMALL_ENV) scripts/services start
+
+stop-services: ## stop what run-services started (processes, etcd, servers; deletes their data)
+	scripts/services stop
+
 stack-start: ## start MariaDB, Redis and RabbitMQ on free loopback ports (env in var/stack/stack.env)
 	scripts/stack start full
 
