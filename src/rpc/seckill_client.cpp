@@ -48,13 +48,15 @@ struct Mirror {
 }  // namespace
 
 struct SeckillClient::Shared {
-    Shared(std::shared_ptr<grpc::Channel> channel, SeckillClientSettings s, asio::any_io_executor executor)
+    Shared(
+        const std::shared_ptr<grpc::Channel>& channel, SeckillClientSettings s, const asio::any_io_executor& executor
+    )
         : settings(std::move(s)),
           admin(v1::FlashSaleAdmin::NewStub(channel)),
           catalog(v1::FlashSaleCatalog::NewStub(channel)),
           purchases(v1::FlashSalePurchases::NewStub(channel)),
           results(v1::FlashSaleResults::NewStub(channel)),
-          strand(asio::make_strand(std::move(executor))),
+          strand(asio::make_strand(executor)),
           timer(strand) {}
 
     OutgoingCall call(std::optional<std::int64_t> user_id = std::nullopt, TraceContext trace = {}) const {
@@ -119,12 +121,17 @@ ActivityView at(ActivityView view, TimePoint now) {
 }  // namespace
 
 SeckillClient::SeckillClient(
-    std::shared_ptr<grpc::Channel> channel, SeckillClientSettings settings, asio::any_io_executor executor
+    const std::shared_ptr<grpc::Channel>& channel, SeckillClientSettings settings, const asio::any_io_executor& executor
 )
-    : shared_(std::make_shared<Shared>(std::move(channel), std::move(settings), std::move(executor))) {}
+    : shared_(std::make_shared<Shared>(channel, std::move(settings), executor)) {}
 
 SeckillClient::~SeckillClient() {
-    stop();
+    try {
+        stop();
+    } catch (...) {
+        // Only posting the timer's cancellation can throw (no memory); the loop then ends at its
+        // next step anyway, because `stopping` is set before the post.
+    }
 }
 
 void SeckillClient::start() {

@@ -54,7 +54,9 @@ class SeckillClient final : public services::FlashSaleAdmin,
 public:
     /// `executor` runs the background refresh (on a strand of its own).
     SeckillClient(
-        std::shared_ptr<grpc::Channel> channel, SeckillClientSettings settings, boost::asio::any_io_executor executor
+        const std::shared_ptr<grpc::Channel>& channel,
+        SeckillClientSettings settings,
+        const boost::asio::any_io_executor& executor
     );
     /// Stops the refresh (see stop()).
     ~SeckillClient() override;

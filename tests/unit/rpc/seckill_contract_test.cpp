@@ -425,21 +425,22 @@ TEST_F(SeckillContractTest, AStoppedServerGivesTheUnavailableErrorWithARetryAfte
 
 TEST_F(SeckillContractTest, ACallPastItsDeadlineIsGivenUp) {
     // Every thread of the server's blocking pool is held, so an admin call cannot be answered.
-    std::latch release(1);
-    std::latch held(2);
+    // Shared with the pool's tasks: a latch must outlive the threads still waking up from it.
+    auto release = std::make_shared<std::latch>(1);
+    auto held = std::make_shared<std::latch>(2);
     for (int i = 0; i < 2; ++i) {
-        asio::post(blocking_, [&release, &held] {
-            held.count_down();
-            release.wait();
+        asio::post(blocking_, [release, held] {
+            held->count_down();
+            release->wait();
         });
     }
-    held.wait();
+    held->wait();
 
     const auto impatient = make_client(kSecret, 100ms);
     const auto started = std::chrono::steady_clock::now();
     const auto read = impatient->get(1);
     const auto took = std::chrono::steady_clock::now() - started;
-    release.count_down();
+    release->count_down();
 
     ASSERT_FALSE(read.ok());
     EXPECT_EQ(read.error().code, ErrorCode::kUnavailable);
