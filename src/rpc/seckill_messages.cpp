@@ -196,8 +196,13 @@ domain::Reservation from_message(const v1::Reservation& in) {
     r.seq = in.seq();
     r.price = in.price_cents();
     r.reserved_at = from_unix_millis(in.reserved_at_ms());
-    // The enums share their numbers (0 pending .. 3 released).
-    r.status = static_cast<domain::ReservationStatus>(static_cast<int>(in.status()));
+    // The enums share their numbers (0 pending .. 3 released); a newer peer's unknown status is
+    // read as pending, which makes the caller ask again rather than believe an outcome.
+    const int status = static_cast<int>(in.status());
+    r.status = status >= static_cast<int>(domain::ReservationStatus::kPending) &&
+                       status <= static_cast<int>(domain::ReservationStatus::kReleased)
+                   ? static_cast<domain::ReservationStatus>(status)
+                   : domain::ReservationStatus::kPending;
     r.order_no = in.order_no();
     r.fail_reason = in.fail_reason();
     return r;

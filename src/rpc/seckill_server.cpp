@@ -16,7 +16,7 @@ namespace {
 namespace asio = boost::asio;
 
 /// What every handler shares: the peer check and where work runs.
-struct Context {
+struct ServingContext {
     PeerSecret peer;
     asio::any_io_executor io;
     asio::any_io_executor blocking;
@@ -38,7 +38,7 @@ grpc::Status answer(const Result<T>& result, Fill fill) {
 
 class AdminService final : public v1::FlashSaleAdmin::CallbackService {
 public:
-    AdminService(services::FlashSaleAdmin& admin, const Context& context) : admin_(admin), context_(context) {}
+    AdminService(services::FlashSaleAdmin& admin, const ServingContext& context) : admin_(admin), context_(context) {}
 
     grpc::ServerUnaryReactor* Init(
         grpc::CallbackServerContext* call, const v1::InitActivityRequest* request, v1::ActivityView* response
@@ -93,12 +93,12 @@ public:
 
 private:
     services::FlashSaleAdmin& admin_;
-    const Context& context_;
+    const ServingContext& context_;
 };
 
 class CatalogService final : public v1::FlashSaleCatalog::CallbackService {
 public:
-    CatalogService(services::FlashSaleCatalog& catalog, const Context& context)
+    CatalogService(services::FlashSaleCatalog& catalog, const ServingContext& context)
         : catalog_(catalog), context_(context) {}
 
     grpc::ServerUnaryReactor* Listing(
@@ -136,12 +136,12 @@ public:
 
 private:
     services::FlashSaleCatalog& catalog_;
-    const Context& context_;
+    const ServingContext& context_;
 };
 
 class PurchasesService final : public v1::FlashSalePurchases::CallbackService {
 public:
-    PurchasesService(services::FlashSalePurchases& purchases, const Context& context)
+    PurchasesService(services::FlashSalePurchases& purchases, const ServingContext& context)
         : purchases_(purchases), context_(context) {}
 
     grpc::ServerUnaryReactor* RefusalFromMemory(
@@ -195,12 +195,12 @@ public:
 
 private:
     services::FlashSalePurchases& purchases_;
-    const Context& context_;
+    const ServingContext& context_;
 };
 
 class ResultsService final : public v1::FlashSaleResults::CallbackService {
 public:
-    ResultsService(services::FlashSaleResults& results, const Context& context)
+    ResultsService(services::FlashSaleResults& results, const ServingContext& context)
         : results_(results), context_(context) {}
 
     grpc::ServerUnaryReactor* Result(
@@ -260,7 +260,7 @@ public:
 
 private:
     services::FlashSaleResults& results_;
-    const Context& context_;
+    const ServingContext& context_;
 };
 
 }  // namespace
@@ -273,7 +273,7 @@ struct SeckillServer::Services {
           purchases(api.purchases, context),
           results(api.results, context) {}
 
-    Context context;  // before the services, which hold a reference to it
+    ServingContext context;  // before the services, which hold a reference to it
     AdminService admin;
     CatalogService catalog;
     PurchasesService purchases;
