@@ -4,8 +4,6 @@
 #pragma once
 
 #include <functional>
-#include <grpcpp/client_context.h>
-#include <grpcpp/support/status.h>
 #include <memory>
 #include <string>
 #include <utility>
@@ -17,6 +15,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
 
 #include "rpc/call_metadata.hpp"
 

@@ -10,12 +10,13 @@
 
 #include <chrono>
 #include <cstdint>
-#include <grpcpp/client_context.h>
-#include <grpcpp/server_context.h>
-#include <grpcpp/support/status.h>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/status.h>
 
 #include "core/trace_context.hpp"
 

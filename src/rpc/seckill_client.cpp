@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <grpcpp/client_context.h>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -18,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <grpcpp/client_context.h>
 
 #include "core/unavailable.hpp"
 #include "gomall/v1/seckill.grpc.pb.h"
@@ -68,7 +68,10 @@ struct SeckillClient::Shared {
 
     /// A blocking call: `invoke(context, response)` calls the stub.
     template <class Response, class Invoke>
-    Result<Response> blocking(const OutgoingCall& outgoing, Invoke invoke) const {
+    Result<Response> blocking(OutgoingCall outgoing, Invoke invoke) const {
+        if (!outgoing.trace.valid()) {
+            outgoing.trace = ActiveTrace::current();  // the request's span on the blocking pool
+        }
         grpc::ClientContext context;
         prepare_context(context, outgoing, settings.peer_secret);
         Response response;

@@ -15,7 +15,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <grpcpp/channel.h>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +22,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <grpcpp/channel.h>
 
 #include "services/flash_sale_api.hpp"
 

@@ -3,11 +3,11 @@
 // purchases and tokens as coroutines on the I/O executor, memory reads inline on gRPC's thread.
 #pragma once
 
-#include <grpcpp/server_builder.h>
 #include <memory>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <grpcpp/server_builder.h>
 
 #include "services/flash_sale_api.hpp"
 

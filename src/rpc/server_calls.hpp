@@ -1,20 +1,22 @@
 // The server side of the bridge: a gRPC callback-API handler (ServerUnaryReactor) whose work runs
 // as an Asio coroutine on a given executor, as a blocking function on a given executor (the
 // blocking pool), or inline on gRPC's thread when it only reads memory. Each checks the peer
-// secret first and answers a handler that throws with status_of_exception().
+// secret first and answers a handler that throws with status_of_exception(). A reactor finishes
+// only when its work has run: shut the gRPC server down before the executors stop.
 #pragma once
 
 #include <exception>
-#include <grpcpp/server_context.h>
-#include <grpcpp/support/server_callback.h>
-#include <grpcpp/support/status.h>
 #include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
+#include <grpcpp/support/status.h>
 
+#include "core/trace_context.hpp"
 #include "rpc/call_metadata.hpp"
 #include "rpc/status_mapping.hpp"
 
@@ -54,7 +56,8 @@ grpc::ServerUnaryReactor* serve_coroutine(
     return reactor;
 }
 
-/// `handler`: a callable returning grpc::Status that may block (the database), run on `pool`.
+/// `handler`: a callable returning grpc::Status that may block (the database), run on `pool` with
+/// the caller's traceparent as the thread's active span.
 template <class Handler>
 grpc::ServerUnaryReactor* serve_blocking(
     grpc::CallbackServerContext* context,
@@ -66,7 +69,10 @@ grpc::ServerUnaryReactor* serve_blocking(
         return refused;
     }
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    boost::asio::post(pool, [reactor, handler = std::move(handler)]() mutable {
+    boost::asio::post(pool, [reactor, trace = caller_of(*context).trace, handler = std::move(handler)]() mutable {
+        // The caller's span is the active one while the handler runs, so the statements it makes
+        // join the caller's trace (as they join a request's in process).
+        const ActiveTrace::Scope scope(trace);
         grpc::Status status;
         try {
             status = handler();

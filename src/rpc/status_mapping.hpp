@@ -5,8 +5,9 @@
 
 #include <chrono>
 #include <exception>
-#include <grpcpp/support/status.h>
 #include <optional>
+
+#include <grpcpp/support/status.h>
 
 #include "core/error.hpp"
 #include "gomall/v1/common.pb.h"
