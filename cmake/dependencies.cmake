@@ -27,3 +27,9 @@ target_link_libraries(gomall_soci INTERFACE ${SOCI_SQLITE3_LIB} ${SOCI_MYSQL_LIB
 if(GOMALL_BUILD_TESTS OR NOT DEFINED GOMALL_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()
+
+# Services mode: protobuf through CMake's FindProtobuf (Debian 12 ships no protobuf CMake config),
+# gRPC through pkg-config (Debian 12's libgrpc++-dev ships no CMake config either).
+find_package(Protobuf 3.21 REQUIRED)
+pkg_check_modules(GRPCPP REQUIRED IMPORTED_TARGET grpc++>=1.51)
+find_program(GOMALL_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

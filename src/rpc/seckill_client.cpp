@@ -1,0 +1,480 @@
+// SeckillClient: blocking and asynchronous calls to the FlashSale* services, and the mirror that
+// answers the non-blocking reads.
+#include "rpc/seckill_client.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <tuple>
+#include <utility>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <grpcpp/client_context.h>
+
+#include "core/unavailable.hpp"
+#include "gomall/v1/seckill.grpc.pb.h"
+#include "rpc/async_call.hpp"
+#include "rpc/call_metadata.hpp"
+#include "rpc/seckill_messages.hpp"
+#include "rpc/status_mapping.hpp"
+
+namespace gomall::rpc {
+
+namespace asio = boost::asio;
+using services::ActivityView;
+using services::SeckillResult;
+
+namespace {
+
+using ResultKey = std::pair<std::int64_t, std::int64_t>;  // (user_id, activity_id)
+
+/// The last listing and results read from the service. Guarded by Shared::mutex.
+struct Mirror {
+    std::vector<ActivityView> listing;
+    std::chrono::system_clock::duration clock_offset{0};  // service's clock minus ours
+    std::optional<std::chrono::steady_clock::time_point> refreshed_at;
+    std::map<ResultKey, int> watched;  // open event streams per (user, activity)
+    std::map<ResultKey, SeckillResult> results;
+};
+
+}  // namespace
+
+struct SeckillClient::Shared {
+    Shared(
+        const std::shared_ptr<grpc::Channel>& channel, SeckillClientSettings s, const asio::any_io_executor& executor
+    )
+        : settings(std::move(s)),
+          admin(v1::FlashSaleAdmin::NewStub(channel)),
+          catalog(v1::FlashSaleCatalog::NewStub(channel)),
+          purchases(v1::FlashSalePurchases::NewStub(channel)),
+          results(v1::FlashSaleResults::NewStub(channel)),
+          strand(asio::make_strand(executor)),
+          timer(strand) {}
+
+    OutgoingCall call(std::optional<std::int64_t> user_id = std::nullopt, TraceContext trace = {}) const {
+        return OutgoingCall{settings.call_timeout, user_id, trace};
+    }
+    OutgoingCall refresh_call(std::optional<std::int64_t> user_id = std::nullopt) const {
+        return OutgoingCall{settings.refresh_timeout, user_id, {}};
+    }
+
+    /// A blocking call: `invoke(context, response)` calls the stub.
+    template <class Response, class Invoke>
+    Result<Response> blocking(OutgoingCall outgoing, Invoke invoke) const {
+        if (!outgoing.trace.valid()) {
+            outgoing.trace = ActiveTrace::current();  // the request's span on the blocking pool
+        }
+        grpc::ClientContext context;
+        prepare_context(context, outgoing, settings.peer_secret);
+        Response response;
+        const grpc::Status status = invoke(context, response);
+        if (!status.ok()) {
+            return from_grpc_status(status);
+        }
+        return response;
+    }
+
+    const SeckillClientSettings settings;
+    const std::unique_ptr<v1::FlashSaleAdmin::Stub> admin;
+    const std::unique_ptr<v1::FlashSaleCatalog::Stub> catalog;
+    const std::unique_ptr<v1::FlashSalePurchases::Stub> purchases;
+    const std::unique_ptr<v1::FlashSaleResults::Stub> results;
+
+    asio::strand<asio::any_io_executor> strand;  // the refresh loop and its timer
+    asio::steady_timer timer;                    // on the strand
+    std::atomic<bool> started{false};
+    std::atomic<bool> stopping{false};
+
+    mutable std::mutex mutex;
+    Mirror mirror;  // guarded by mutex
+};
+
+namespace {
+
+/// For the calls whose interface has no Result to carry a failure.
+[[noreturn]] void throw_call_failure(const Error& error) {
+    if (error.code == ErrorCode::kUnavailable) {
+        throw DependencyUnavailable(error.message, error.retry_after);
+    }
+    throw std::runtime_error("flash-sale service call failed: " + error.message);
+}
+
+template <class Message>
+Result<ActivityView> activity_of(const Result<Message>& answer) {
+    if (!answer.ok()) {
+        return answer.error();
+    }
+    return from_message(answer.value());
+}
+
+/// The view as it stands at `now`: the state moves on with time between refreshes.
+ActivityView at(ActivityView view, TimePoint now) {
+    view.state = domain::activity_state(view.activity, view.remaining, now);
+    return view;
+}
+
+}  // namespace
+
+SeckillClient::SeckillClient(
+    const std::shared_ptr<grpc::Channel>& channel, SeckillClientSettings settings, const asio::any_io_executor& executor
+)
+    : shared_(std::make_shared<Shared>(channel, std::move(settings), executor)) {}
+
+SeckillClient::~SeckillClient() {
+    try {
+        stop();
+    } catch (...) {
+        // Only posting the timer's cancellation can throw (no memory); the loop then ends at its
+        // next step anyway, because `stopping` is set before the post.
+    }
+}
+
+void SeckillClient::start() {
+    if (shared_->started.exchange(true)) {
+        return;
+    }
+    asio::co_spawn(shared_->strand, refresh_loop(shared_), asio::detached);
+}
+
+asio::awaitable<void> SeckillClient::refresh_loop(std::shared_ptr<Shared> shared) {
+    while (!shared->stopping) {
+        co_await refresh_listing(shared);
+        co_await refresh_watched(shared);
+        if (shared->stopping) {
+            break;
+        }
+        shared->timer.expires_after(shared->settings.refresh_interval);
+        co_await shared->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+asio::awaitable<void> SeckillClient::refresh_watched(std::shared_ptr<Shared> shared) {
+    // One call per open event stream of this gateway.
+    std::vector<ResultKey> watched;
+    {
+        const std::lock_guard lock(shared->mutex);
+        for (const auto& entry : shared->mirror.watched) {
+            watched.push_back(entry.first);
+        }
+    }
+    for (const auto& [user_id, activity_id] : watched) {
+        v1::ActivityRequest request;
+        request.set_activity_id(activity_id);
+        auto outcome = co_await async_call<v1::CachedSeckillResult>(
+            request,
+            shared->refresh_call(user_id),
+            shared->settings.peer_secret,
+            [&shared](auto* context, auto* req, auto* resp, auto done) {
+                shared->results->async()->CachedResult(context, req, resp, std::move(done));
+            }
+        );
+        if (outcome.status.ok() && outcome.response.has_result()) {
+            const std::lock_guard lock(shared->mutex);
+            if (shared->mirror.watched.contains({user_id, activity_id})) {
+                shared->mirror.results[{user_id, activity_id}] = from_message(outcome.response.result());
+            }
+        }
+    }
+}
+
+void SeckillClient::stop() {
+    if (shared_->stopping.exchange(true) || !shared_->started) {
+        return;
+    }
+    asio::post(shared_->strand, [shared = shared_] { shared->timer.cancel(); });
+}
+
+asio::awaitable<bool> SeckillClient::refresh() {
+    co_return co_await refresh_listing(shared_);
+}
+
+asio::awaitable<bool> SeckillClient::refresh_listing(std::shared_ptr<Shared> shared) {
+    const auto asked_at = std::chrono::system_clock::now();
+    auto outcome = co_await async_call<v1::ActivityList>(
+        v1::Empty{},
+        shared->refresh_call(),
+        shared->settings.peer_secret,
+        [&shared](auto* context, auto* request, auto* response, auto done) {
+            shared->catalog->async()->Listing(context, request, response, std::move(done));
+        }
+    );
+    if (!outcome.status.ok()) {
+        co_return false;
+    }
+    const auto answered_at = std::chrono::system_clock::now();
+    std::vector<ActivityView> listing;
+    listing.reserve(static_cast<std::size_t>(outcome.response.activities_size()));
+    for (const auto& view : outcome.response.activities()) {
+        listing.push_back(from_message(view));
+    }
+    // The service read its clock somewhere between asking and the answer: assume the middle.
+    const auto our_time = asked_at + (answered_at - asked_at) / 2;
+    const auto offset = from_unix_millis(outcome.response.server_time_ms()) - our_time;
+
+    const std::lock_guard lock(shared->mutex);
+    shared->mirror.listing = std::move(listing);
+    shared->mirror.clock_offset = offset;
+    shared->mirror.refreshed_at = std::chrono::steady_clock::now();
+    co_return true;
+}
+
+// ------------------------------------------------------------------------------------------ admin
+
+Result<ActivityView> SeckillClient::init(const services::NewActivity& request) {
+    const auto message = to_message(request);
+    return activity_of(shared_->blocking<v1::ActivityView>(shared_->call(), [&](auto& context, auto& response) {
+        return shared_->admin->Init(&context, message, &response);
+    }));
+}
+
+Result<ActivityView> SeckillClient::update(std::int64_t activity_id, const services::ActivityPatch& patch) {
+    const auto message = to_message(activity_id, patch);
+    return activity_of(shared_->blocking<v1::ActivityView>(shared_->call(), [&](auto& context, auto& response) {
+        return shared_->admin->Update(&context, message, &response);
+    }));
+}
+
+Result<ActivityView> SeckillClient::end(std::int64_t activity_id) {
+    v1::ActivityRequest message;
+    message.set_activity_id(activity_id);
+    return activity_of(shared_->blocking<v1::ActivityView>(shared_->call(), [&](auto& context, auto& response) {
+        return shared_->admin->End(&context, message, &response);
+    }));
+}
+
+std::vector<ActivityView> SeckillClient::list(bool include_ended) {
+    v1::ListActivitiesRequest message;
+    message.set_include_ended(include_ended);
+    const auto answer = shared_->blocking<v1::ActivityList>(shared_->call(), [&](auto& context, auto& response) {
+        return shared_->admin->List(&context, message, &response);
+    });
+    if (!answer.ok()) {
+        throw_call_failure(answer.error());
+    }
+    std::vector<ActivityView> views;
+    for (const auto& view : answer->activities()) {
+        views.push_back(from_message(view));
+    }
+    return views;
+}
+
+Result<ActivityView> SeckillClient::get(std::int64_t activity_id) {
+    v1::ActivityRequest message;
+    message.set_activity_id(activity_id);
+    return activity_of(shared_->blocking<v1::ActivityView>(shared_->call(), [&](auto& context, auto& response) {
+        return shared_->admin->Get(&context, message, &response);
+    }));
+}
+
+// ---------------------------------------------------------------------------------------- catalog
+
+std::vector<ActivityView> SeckillClient::listing() const {
+    const TimePoint time = now();
+    std::vector<ActivityView> views;
+    {
+        const std::lock_guard lock(shared_->mutex);
+        views = shared_->mirror.listing;
+    }
+    std::vector<ActivityView> current;
+    for (auto& view : views) {
+        auto moved_on = at(std::move(view), time);
+        if (moved_on.state != domain::ActivityState::kEnded) {
+            current.push_back(std::move(moved_on));
+        }
+    }
+    // The service's order: active first, then by start time.
+    std::stable_sort(current.begin(), current.end(), [](const ActivityView& a, const ActivityView& b) {
+        const bool a_active = a.state == domain::ActivityState::kActive;
+        const bool b_active = b.state == domain::ActivityState::kActive;
+        if (a_active != b_active) {
+            return a_active;
+        }
+        return a.activity.start_time < b.activity.start_time;
+    });
+    return current;
+}
+
+std::optional<ActivityView> SeckillClient::cached(std::int64_t activity_id) const {
+    const TimePoint time = now();
+    const std::lock_guard lock(shared_->mutex);
+    for (const auto& view : shared_->mirror.listing) {
+        if (view.activity.id == activity_id) {
+            return at(view, time);
+        }
+    }
+    return std::nullopt;
+}
+
+TimePoint SeckillClient::now() const {
+    const std::lock_guard lock(shared_->mutex);
+    return std::chrono::system_clock::now() + shared_->mirror.clock_offset;
+}
+
+// -------------------------------------------------------------------------------------- purchases
+
+std::optional<Error> SeckillClient::refusal_from_memory(std::int64_t product_id) {
+    const TimePoint time = now();
+    const std::lock_guard lock(shared_->mutex);
+    const auto& mirror = shared_->mirror;
+    const auto age =
+        std::chrono::steady_clock::now() - mirror.refreshed_at.value_or(std::chrono::steady_clock::time_point{});
+    if (!mirror.refreshed_at || age > shared_->settings.mirror_trusted_for) {
+        return std::nullopt;
+    }
+    // A product has at most one activity that is not over; an ended one has left the listing.
+    for (const auto& view : mirror.listing) {
+        if (view.activity.product_id != product_id) {
+            continue;
+        }
+        switch (domain::activity_state(view.activity, view.remaining, time)) {
+            case domain::ActivityState::kUpcoming:
+                return make_error(
+                    ErrorCode::kNotStarted,
+                    "the flash sale has not started yet; it starts at " + format_iso8601(view.activity.start_time)
+                );
+            case domain::ActivityState::kEnded:
+                return make_error(ErrorCode::kEnded, "the flash sale has ended");
+            case domain::ActivityState::kSoldOut:
+                // Stale by at most one refresh: a returned unit goes back on sale that much later here.
+                return make_error(ErrorCode::kSoldOut, "sold out: every unit of this flash sale is taken");
+            case domain::ActivityState::kActive:
+                return std::nullopt;
+        }
+    }
+    return std::nullopt;  // not in the listing: the service decides (it may have just been created)
+}
+
+asio::awaitable<Result<domain::Reservation>> SeckillClient::purchase(
+    std::int64_t user_id, std::int64_t product_id, std::string token, TraceContext trace
+) {
+    v1::PurchaseRequest request;
+    request.set_product_id(product_id);
+    request.set_token(std::move(token));
+    auto shared = shared_;  // the coroutine may outlive a moment of this object's attention
+    auto outcome = co_await async_call<v1::Reservation>(
+        std::move(request),
+        shared->call(user_id, trace),
+        shared->settings.peer_secret,
+        [&shared](auto* context, auto* req, auto* resp, auto done) {
+            shared->purchases->async()->Purchase(context, req, resp, std::move(done));
+        }
+    );
+    if (!outcome.status.ok()) {
+        co_return from_grpc_status(outcome.status);
+    }
+    co_return from_message(outcome.response);
+}
+
+asio::awaitable<Result<std::string>> SeckillClient::issue_token(std::int64_t user_id, std::int64_t product_id) {
+    v1::ProductRequest request;
+    request.set_product_id(product_id);
+    auto shared = shared_;
+    auto outcome = co_await async_call<v1::IssuedToken>(
+        std::move(request),
+        shared->call(user_id),
+        shared->settings.peer_secret,
+        [&shared](auto* context, auto* req, auto* resp, auto done) {
+            shared->purchases->async()->IssueToken(context, req, resp, std::move(done));
+        }
+    );
+    if (!outcome.status.ok()) {
+        co_return from_grpc_status(outcome.status);
+    }
+    co_return outcome.response.token();
+}
+
+// ---------------------------------------------------------------------------------------- results
+
+Result<SeckillResult> SeckillClient::result(std::int64_t user_id, std::int64_t product_id) {
+    v1::ProductRequest message;
+    message.set_product_id(product_id);
+    const auto answer =
+        shared_->blocking<v1::SeckillResult>(shared_->call(user_id), [&](auto& context, auto& response) {
+            return shared_->results->Result(&context, message, &response);
+        });
+    if (!answer.ok()) {
+        return answer.error();
+    }
+    SeckillResult result = from_message(answer.value());
+    const std::lock_guard lock(shared_->mutex);
+    const ResultKey key{user_id, result.activity_id};
+    if (shared_->mirror.watched.contains(key)) {
+        shared_->mirror.results[key] = result;
+    }
+    return result;
+}
+
+std::optional<SeckillResult> SeckillClient::cached_result(std::int64_t user_id, std::int64_t activity_id) const {
+    const std::lock_guard lock(shared_->mutex);
+    const auto it = shared_->mirror.results.find({user_id, activity_id});
+    if (it == shared_->mirror.results.end()) {
+        return std::nullopt;
+    }
+    return it->second;
+}
+
+void SeckillClient::send_watch_change(
+    const std::shared_ptr<Shared>& shared, std::int64_t user_id, std::int64_t activity_id, bool watch
+) {
+    auto send = [](std::shared_ptr<Shared> s, std::int64_t user, std::int64_t activity, bool w
+                ) -> asio::awaitable<void> {
+        v1::ActivityRequest request;
+        request.set_activity_id(activity);
+        // A lost change only costs freshness: the stream still polls the service's memory.
+        co_await async_call<v1::Empty>(
+            request,
+            s->refresh_call(user),
+            s->settings.peer_secret,
+            [&s, w](auto* context, auto* req, auto* resp, auto done) {
+                if (w) {
+                    s->results->async()->WatchResult(context, req, resp, std::move(done));
+                } else {
+                    s->results->async()->UnwatchResult(context, req, resp, std::move(done));
+                }
+            }
+        );
+    };
+    asio::co_spawn(shared->strand, send(shared, user_id, activity_id, watch), asio::detached);
+}
+
+void SeckillClient::watch_result(std::int64_t user_id, std::int64_t activity_id) {
+    const ResultKey key{user_id, activity_id};
+    bool first = false;
+    {
+        const std::lock_guard lock(shared_->mutex);
+        first = ++shared_->mirror.watched[key] == 1;
+    }
+    if (first) {
+        send_watch_change(shared_, user_id, activity_id, true);
+    }
+}
+
+void SeckillClient::unwatch_result(std::int64_t user_id, std::int64_t activity_id) {
+    const ResultKey key{user_id, activity_id};
+    bool last = false;
+    {
+        const std::lock_guard lock(shared_->mutex);
+        const auto it = shared_->mirror.watched.find(key);
+        if (it == shared_->mirror.watched.end()) {
+            return;
+        }
+        if (--it->second == 0) {
+            shared_->mirror.watched.erase(it);
+            shared_->mirror.results.erase(key);
+            last = true;
+        }
+    }
+    if (last) {
+        send_watch_change(shared_, user_id, activity_id, false);
+    }
+}
+
+}  // namespace gomall::rpc
