@@ -34,13 +34,15 @@ InstancePool::InstancePool(
     std::string role,
     services::BreakerSettings breaker_settings,
     const ports::Clock& clock,
-    ports::Metrics& metrics
+    ports::Metrics& metrics,
+    StubFactory make_stubs
 )
     : registry_(registry),
       role_(std::move(role)),
       breaker_settings_(breaker_settings),
       clock_(clock),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      make_stubs_(std::move(make_stubs)) {}
 
 InstancePool::~InstancePool() {
     stop();
@@ -77,9 +79,9 @@ void InstancePool::update(const ports::InstanceSet& instances) {
         target->id = instance.id;
         target->address = instance.address;
         target->channel = channel_to(instance.address);
-        target->breaker = std::make_unique<services::CircuitBreaker>(
-            role_ + ":" + instance.id, breaker_settings_, clock_, metrics_
-        );
+        target->stubs = make_stubs_(target->channel);
+        target->breaker =
+            std::make_unique<services::CircuitBreaker>(role_ + ":" + instance.id, breaker_settings_, clock_, metrics_);
         spdlog::info("{}: instance {} at {} joined", role_, instance.id, instance.address);
         next.emplace(instance.id, std::move(target));
     }

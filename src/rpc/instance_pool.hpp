@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,7 +30,13 @@ struct Target {
     std::string address;
     std::shared_ptr<grpc::Channel> channel;
     std::unique_ptr<services::CircuitBreaker> breaker;  // "<role>:<id>"
+    /// The caller's stubs on `channel`, made once per instance by the pool's StubFactory (a stub
+    /// registers its methods with the channel: too costly to make per call).
+    std::shared_ptr<void> stubs;
 };
+
+/// Makes the stubs a client keeps per instance.
+using StubFactory = std::function<std::shared_ptr<void>(const std::shared_ptr<grpc::Channel>&)>;
 
 class InstancePool {
 public:
@@ -39,7 +46,8 @@ public:
         std::string role,
         services::BreakerSettings breaker_settings,
         const ports::Clock& clock,
-        ports::Metrics& metrics
+        ports::Metrics& metrics,
+        StubFactory make_stubs
     );
     ~InstancePool();
     InstancePool(const InstancePool&) = delete;
@@ -69,6 +77,7 @@ private:
     const services::BreakerSettings breaker_settings_;
     const ports::Clock& clock_;
     ports::Metrics& metrics_;
+    const StubFactory make_stubs_;
 
     mutable std::mutex mutex_;
     std::map<std::string, std::shared_ptr<Target>> by_id_;  // ordered: a stable order for pick_for

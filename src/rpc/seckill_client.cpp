@@ -43,21 +43,59 @@ struct Mirror {
     std::optional<std::chrono::steady_clock::time_point> refreshed_at;
     std::map<ResultKey, int> watched;  // open event streams per (user, activity)
     std::map<ResultKey, SeckillResult> results;
+    std::map<ResultKey, std::string> told;  // the instance that was asked to follow each watched result
 };
 
 }  // namespace
 
-struct SeckillClient::Shared {
-    Shared(
-        const std::shared_ptr<grpc::Channel>& channel, SeckillClientSettings s, const asio::any_io_executor& executor
-    )
-        : settings(std::move(s)),
-          admin(v1::FlashSaleAdmin::NewStub(channel)),
+namespace {
+
+/// The stubs of one instance (InstancePool::Target::stubs).
+struct FlashSaleStubs {
+    explicit FlashSaleStubs(const std::shared_ptr<grpc::Channel>& channel)
+        : admin(v1::FlashSaleAdmin::NewStub(channel)),
           catalog(v1::FlashSaleCatalog::NewStub(channel)),
           purchases(v1::FlashSalePurchases::NewStub(channel)),
-          results(v1::FlashSaleResults::NewStub(channel)),
-          strand(asio::make_strand(executor)),
-          timer(strand) {}
+          results(v1::FlashSaleResults::NewStub(channel)) {}
+
+    const std::unique_ptr<v1::FlashSaleAdmin::Stub> admin;
+    const std::unique_ptr<v1::FlashSaleCatalog::Stub> catalog;
+    const std::unique_ptr<v1::FlashSalePurchases::Stub> purchases;
+    const std::unique_ptr<v1::FlashSaleResults::Stub> results;
+};
+
+Error no_instance() {
+    Error error = make_error(ErrorCode::kUnavailable, "the flash sale is unavailable, please try again");
+    error.retry_after = kTransportRetryAfter;
+    return error;
+}
+
+}  // namespace
+
+/// One call's instance, its stubs and its breaker's permit. The target keeps the stubs alive for
+/// as long as the call runs, even if the instance leaves the set meanwhile.
+struct SeckillClient::Picked {
+    std::shared_ptr<Target> target;
+    FlashSaleStubs* stubs = nullptr;
+    std::optional<services::CircuitBreaker::Call> permit;
+
+    /// The breaker of this instance hears whether the service answered.
+    void report(const grpc::Status& status) {
+        if (!permit) {
+            return;
+        }
+        if (transport_failed(status)) {
+            permit->failed();
+        } else {
+            permit->succeeded();
+        }
+        permit.reset();
+    }
+};
+
+struct SeckillClient::Shared {
+    Shared(InstancePool& instances, SeckillClientSettings s, const asio::any_io_executor& executor)
+        : settings(std::move(s)), pool(instances), strand(asio::make_strand(executor)), timer(strand) {}
 
     OutgoingCall call(std::optional<std::int64_t> user_id = std::nullopt, TraceContext trace = {}) const {
         return OutgoingCall{settings.call_timeout, user_id, trace};
@@ -66,27 +104,52 @@ struct SeckillClient::Shared {
         return OutgoingCall{settings.refresh_timeout, user_id, {}};
     }
 
-    /// A blocking call: `invoke(context, response)` calls the stub.
+    /// An instance whose breaker lets the call through: round robin, or the shopper's own instance
+    /// when `pin` is set (their event stream's results are followed there). nullopt: none.
+    std::optional<Picked> pick(std::optional<std::int64_t> pin = std::nullopt) const {
+        for (std::size_t tried = 0, known = std::max<std::size_t>(pool.size(), 1); tried < known; ++tried) {
+            auto target = pin ? pool.pick_for(static_cast<std::uint64_t>(*pin)) : pool.pick();
+            if (!target) {
+                return std::nullopt;
+            }
+            auto permit = target->breaker->try_call();
+            if (permit) {
+                auto* stubs = static_cast<FlashSaleStubs*>(target->stubs.get());
+                return Picked{std::move(target), stubs, std::move(permit)};
+            }
+        }
+        return std::nullopt;
+    }
+
+    /// A blocking call: `invoke(stubs, context, response)` calls a stub. `attempts` > 1 only for
+    /// calls that change nothing: a transport failure is then tried on another instance.
     template <class Response, class Invoke>
-    Result<Response> blocking(OutgoingCall outgoing, Invoke invoke) const {
-        if (!outgoing.trace.valid()) {
-            outgoing.trace = ActiveTrace::current();  // the request's span on the blocking pool
+    Result<Response> blocking(
+        const OutgoingCall& outgoing, Invoke invoke, int attempts = 1, std::optional<std::int64_t> pin = std::nullopt
+    ) const {
+        grpc::Status status;
+        for (int attempt = 0; attempt < attempts; ++attempt) {
+            auto picked = pick(pin);
+            if (!picked) {
+                return no_instance();
+            }
+            grpc::ClientContext context;
+            prepare_context(context, outgoing, settings.peer_secret);
+            Response response;
+            status = invoke(*picked->stubs, context, response);
+            picked->report(status);
+            if (status.ok()) {
+                return response;
+            }
+            if (!transport_failed(status)) {
+                break;
+            }
         }
-        grpc::ClientContext context;
-        prepare_context(context, outgoing, settings.peer_secret);
-        Response response;
-        const grpc::Status status = invoke(context, response);
-        if (!status.ok()) {
-            return from_grpc_status(status);
-        }
-        return response;
+        return from_grpc_status(status);
     }
 
     const SeckillClientSettings settings;
-    const std::unique_ptr<v1::FlashSaleAdmin::Stub> admin;
-    const std::unique_ptr<v1::FlashSaleCatalog::Stub> catalog;
-    const std::unique_ptr<v1::FlashSalePurchases::Stub> purchases;
-    const std::unique_ptr<v1::FlashSaleResults::Stub> results;
+    InstancePool& pool;
 
     asio::strand<asio::any_io_executor> strand;  // the refresh loop and its timer
     asio::steady_timer timer;                    // on the strand
@@ -123,10 +186,12 @@ ActivityView at(ActivityView view, TimePoint now) {
 
 }  // namespace
 
-SeckillClient::SeckillClient(
-    const std::shared_ptr<grpc::Channel>& channel, SeckillClientSettings settings, const asio::any_io_executor& executor
-)
-    : shared_(std::make_shared<Shared>(channel, std::move(settings), executor)) {}
+SeckillClient::SeckillClient(InstancePool& pool, SeckillClientSettings settings, const asio::any_io_executor& executor)
+    : shared_(std::make_shared<Shared>(pool, std::move(settings), executor)) {}
+
+std::shared_ptr<void> SeckillClient::make_stubs(const std::shared_ptr<grpc::Channel>& channel) {
+    return std::make_shared<FlashSaleStubs>(channel);
+}
 
 SeckillClient::~SeckillClient() {
     try {
@@ -166,16 +231,35 @@ asio::awaitable<void> SeckillClient::refresh_watched(std::shared_ptr<Shared> sha
         }
     }
     for (const auto& [user_id, activity_id] : watched) {
+        auto picked = shared->pick(user_id);
+        if (!picked) {
+            co_return;
+        }
+        auto* stubs = picked->stubs;
+        std::string told;
+        {
+            const std::lock_guard lock(shared->mutex);
+            const auto it = shared->mirror.told.find({user_id, activity_id});
+            told = it == shared->mirror.told.end() ? std::string() : it->second;
+        }
+        if (told != picked->target->id) {
+            // The shopper's instance changed (it left, or its breaker opened): the new one must
+            // follow the result from the database from now on.
+            if (!co_await tell_watch(shared, *picked, user_id, activity_id, true)) {
+                continue;
+            }
+        }
         v1::ActivityRequest request;
         request.set_activity_id(activity_id);
         auto outcome = co_await async_call<v1::CachedSeckillResult>(
             request,
             shared->refresh_call(user_id),
             shared->settings.peer_secret,
-            [&shared](auto* context, auto* req, auto* resp, auto done) {
-                shared->results->async()->CachedResult(context, req, resp, std::move(done));
+            [stubs](auto* context, auto* req, auto* resp, auto done) {
+                stubs->results->async()->CachedResult(context, req, resp, std::move(done));
             }
         );
+        picked->report(outcome.status);
         if (outcome.status.ok() && outcome.response.has_result()) {
             const std::lock_guard lock(shared->mutex);
             if (shared->mirror.watched.contains({user_id, activity_id})) {
@@ -183,6 +267,33 @@ asio::awaitable<void> SeckillClient::refresh_watched(std::shared_ptr<Shared> sha
             }
         }
     }
+}
+
+asio::awaitable<bool> SeckillClient::tell_watch(
+    std::shared_ptr<Shared> shared, Picked& picked, std::int64_t user_id, std::int64_t activity_id, bool watch
+) {
+    v1::ActivityRequest request;
+    request.set_activity_id(activity_id);
+    auto* stubs = picked.stubs;
+    auto outcome = co_await async_call<v1::Empty>(
+        request,
+        shared->refresh_call(user_id),
+        shared->settings.peer_secret,
+        [stubs, watch](auto* context, auto* req, auto* resp, auto done) {
+            if (watch) {
+                stubs->results->async()->WatchResult(context, req, resp, std::move(done));
+            } else {
+                stubs->results->async()->UnwatchResult(context, req, resp, std::move(done));
+            }
+        }
+    );
+    picked.report(outcome.status);
+    const std::lock_guard lock(shared->mutex);
+    const ResultKey key{user_id, activity_id};
+    if (outcome.status.ok() && watch && shared->mirror.watched.contains(key)) {
+        shared->mirror.told[key] = picked.target->id;
+    }
+    co_return outcome.status.ok();
 }
 
 void SeckillClient::stop() {
@@ -197,15 +308,21 @@ asio::awaitable<bool> SeckillClient::refresh() {
 }
 
 asio::awaitable<bool> SeckillClient::refresh_listing(std::shared_ptr<Shared> shared) {
+    auto picked = shared->pick();
+    if (!picked) {
+        co_return false;  // the mirror ages; refusal_from_memory() stops trusting it
+    }
+    auto* stubs = picked->stubs;
     const auto asked_at = std::chrono::system_clock::now();
     auto outcome = co_await async_call<v1::ActivityList>(
         v1::Empty{},
         shared->refresh_call(),
         shared->settings.peer_secret,
-        [&shared](auto* context, auto* request, auto* response, auto done) {
-            shared->catalog->async()->Listing(context, request, response, std::move(done));
+        [stubs](auto* context, auto* request, auto* response, auto done) {
+            stubs->catalog->async()->Listing(context, request, response, std::move(done));
         }
     );
+    picked->report(outcome.status);
     if (!outcome.status.ok()) {
         co_return false;
     }
@@ -230,32 +347,45 @@ asio::awaitable<bool> SeckillClient::refresh_listing(std::shared_ptr<Shared> sha
 
 Result<ActivityView> SeckillClient::init(const services::NewActivity& request) {
     const auto message = to_message(request);
-    return activity_of(shared_->blocking<v1::ActivityView>(shared_->call(), [&](auto& context, auto& response) {
-        return shared_->admin->Init(&context, message, &response);
-    }));
+    return activity_of(shared_->blocking<v1::ActivityView>(
+        shared_->call(),
+        [&](FlashSaleStubs& stubs, auto& context, auto& response) {
+            return stubs.admin->Init(&context, message, &response);
+        }
+    ));
 }
 
 Result<ActivityView> SeckillClient::update(std::int64_t activity_id, const services::ActivityPatch& patch) {
     const auto message = to_message(activity_id, patch);
-    return activity_of(shared_->blocking<v1::ActivityView>(shared_->call(), [&](auto& context, auto& response) {
-        return shared_->admin->Update(&context, message, &response);
-    }));
+    return activity_of(shared_->blocking<v1::ActivityView>(
+        shared_->call(),
+        [&](FlashSaleStubs& stubs, auto& context, auto& response) {
+            return stubs.admin->Update(&context, message, &response);
+        }
+    ));
 }
 
 Result<ActivityView> SeckillClient::end(std::int64_t activity_id) {
     v1::ActivityRequest message;
     message.set_activity_id(activity_id);
-    return activity_of(shared_->blocking<v1::ActivityView>(shared_->call(), [&](auto& context, auto& response) {
-        return shared_->admin->End(&context, message, &response);
-    }));
+    return activity_of(shared_->blocking<v1::ActivityView>(
+        shared_->call(),
+        [&](FlashSaleStubs& stubs, auto& context, auto& response) {
+            return stubs.admin->End(&context, message, &response);
+        }
+    ));
 }
 
 std::vector<ActivityView> SeckillClient::list(bool include_ended) {
     v1::ListActivitiesRequest message;
     message.set_include_ended(include_ended);
-    const auto answer = shared_->blocking<v1::ActivityList>(shared_->call(), [&](auto& context, auto& response) {
-        return shared_->admin->List(&context, message, &response);
-    });
+    const auto answer = shared_->blocking<v1::ActivityList>(
+        shared_->call(),
+        [&](FlashSaleStubs& stubs, auto& context, auto& response) {
+            return stubs.admin->List(&context, message, &response);
+        },
+        2
+    );
     if (!answer.ok()) {
         throw_call_failure(answer.error());
     }
@@ -269,9 +399,13 @@ std::vector<ActivityView> SeckillClient::list(bool include_ended) {
 Result<ActivityView> SeckillClient::get(std::int64_t activity_id) {
     v1::ActivityRequest message;
     message.set_activity_id(activity_id);
-    return activity_of(shared_->blocking<v1::ActivityView>(shared_->call(), [&](auto& context, auto& response) {
-        return shared_->admin->Get(&context, message, &response);
-    }));
+    return activity_of(shared_->blocking<v1::ActivityView>(
+        shared_->call(),
+        [&](FlashSaleStubs& stubs, auto& context, auto& response) {
+            return stubs.admin->Get(&context, message, &response);
+        },
+        2
+    ));
 }
 
 // ---------------------------------------------------------------------------------------- catalog
@@ -359,14 +493,21 @@ asio::awaitable<Result<domain::Reservation>> SeckillClient::purchase(
     request.set_product_id(product_id);
     request.set_token(std::move(token));
     auto shared = shared_;  // the coroutine may outlive a moment of this object's attention
+    auto picked = shared->pick();
+    if (!picked) {
+        co_return no_instance();
+    }
+    // Never retried on another instance: a purchase that reached a service may have taken a unit.
+    auto* stubs = picked->stubs;
     auto outcome = co_await async_call<v1::Reservation>(
         std::move(request),
         shared->call(user_id, trace),
         shared->settings.peer_secret,
-        [&shared](auto* context, auto* req, auto* resp, auto done) {
-            shared->purchases->async()->Purchase(context, req, resp, std::move(done));
+        [stubs](auto* context, auto* req, auto* resp, auto done) {
+            stubs->purchases->async()->Purchase(context, req, resp, std::move(done));
         }
     );
+    picked->report(outcome.status);
     if (!outcome.status.ok()) {
         co_return from_grpc_status(outcome.status);
     }
@@ -377,14 +518,20 @@ asio::awaitable<Result<std::string>> SeckillClient::issue_token(std::int64_t use
     v1::ProductRequest request;
     request.set_product_id(product_id);
     auto shared = shared_;
+    auto picked = shared->pick();
+    if (!picked) {
+        co_return no_instance();
+    }
+    auto* stubs = picked->stubs;
     auto outcome = co_await async_call<v1::IssuedToken>(
         std::move(request),
         shared->call(user_id),
         shared->settings.peer_secret,
-        [&shared](auto* context, auto* req, auto* resp, auto done) {
-            shared->purchases->async()->IssueToken(context, req, resp, std::move(done));
+        [stubs](auto* context, auto* req, auto* resp, auto done) {
+            stubs->purchases->async()->IssueToken(context, req, resp, std::move(done));
         }
     );
+    picked->report(outcome.status);
     if (!outcome.status.ok()) {
         co_return from_grpc_status(outcome.status);
     }
@@ -396,10 +543,14 @@ asio::awaitable<Result<std::string>> SeckillClient::issue_token(std::int64_t use
 Result<SeckillResult> SeckillClient::result(std::int64_t user_id, std::int64_t product_id) {
     v1::ProductRequest message;
     message.set_product_id(product_id);
-    const auto answer =
-        shared_->blocking<v1::SeckillResult>(shared_->call(user_id), [&](auto& context, auto& response) {
-            return shared_->results->Result(&context, message, &response);
-        });
+    const auto answer = shared_->blocking<v1::SeckillResult>(
+        shared_->call(user_id),
+        [&](FlashSaleStubs& stubs, auto& context, auto& response) {
+            return stubs.results->Result(&context, message, &response);
+        },
+        2,
+        user_id
+    );
     if (!answer.ok()) {
         return answer.error();
     }
@@ -426,21 +577,10 @@ void SeckillClient::send_watch_change(
 ) {
     auto send = [](std::shared_ptr<Shared> s, std::int64_t user, std::int64_t activity, bool w
                 ) -> asio::awaitable<void> {
-        v1::ActivityRequest request;
-        request.set_activity_id(activity);
-        // A lost change only costs freshness: the stream still polls the service's memory.
-        co_await async_call<v1::Empty>(
-            request,
-            s->refresh_call(user),
-            s->settings.peer_secret,
-            [&s, w](auto* context, auto* req, auto* resp, auto done) {
-                if (w) {
-                    s->results->async()->WatchResult(context, req, resp, std::move(done));
-                } else {
-                    s->results->async()->UnwatchResult(context, req, resp, std::move(done));
-                }
-            }
-        );
+        // A lost change only costs freshness: the next refresh tells the shopper's instance again.
+        if (auto picked = s->pick(user)) {
+            co_await tell_watch(s, *picked, user, activity, w);
+        }
     };
     asio::co_spawn(shared->strand, send(shared, user_id, activity_id, watch), asio::detached);
 }
@@ -469,6 +609,7 @@ void SeckillClient::unwatch_result(std::int64_t user_id, std::int64_t activity_i
         if (--it->second == 0) {
             shared_->mirror.watched.erase(it);
             shared_->mirror.results.erase(key);
+            shared_->mirror.told.erase(key);
             last = true;
         }
     }

@@ -24,6 +24,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <grpcpp/channel.h>
 
+#include "rpc/instance_pool.hpp"
 #include "services/flash_sale_api.hpp"
 
 namespace gomall::rpc {
@@ -52,12 +53,14 @@ class SeckillClient final : public services::FlashSaleAdmin,
                             public services::FlashSalePurchases,
                             public services::FlashSaleResults {
 public:
-    /// `executor` runs the background refresh (on a strand of its own).
-    SeckillClient(
-        const std::shared_ptr<grpc::Channel>& channel,
-        SeckillClientSettings settings,
-        const boost::asio::any_io_executor& executor
-    );
+    /// Calls go to the instances of `pool` (built with make_stubs as its stub factory), which
+    /// must outlive the client: round robin, except a shopper's result calls and watches, which
+    /// stay on one instance (InstancePool::pick_for) so that its event stream is followed there.
+    /// A transport failure is retried on another instance only for reads. `executor` runs the
+    /// background refresh (on a strand of its own).
+    SeckillClient(InstancePool& pool, SeckillClientSettings settings, const boost::asio::any_io_executor& executor);
+    /// The stubs an InstancePool keeps per instance for this client.
+    static std::shared_ptr<void> make_stubs(const std::shared_ptr<grpc::Channel>& channel);
     /// Stops the refresh (see stop()).
     ~SeckillClient() override;
     SeckillClient(const SeckillClient&) = delete;
@@ -104,11 +107,16 @@ public:
     services::SeckillMetrics* metrics() const override { return nullptr; }
 
 private:
-    struct Shared;  // stubs, settings and the mirror: shared with the background loop
+    struct Shared;  // the pool, settings and the mirror: shared with the background loop
+    struct Picked;  // one call's instance, stubs and breaker permit
 
     static boost::asio::awaitable<void> refresh_loop(std::shared_ptr<Shared> shared);
     static boost::asio::awaitable<bool> refresh_listing(std::shared_ptr<Shared> shared);
     static boost::asio::awaitable<void> refresh_watched(std::shared_ptr<Shared> shared);
+    /// Asks `picked` to follow (or stop following) the shopper's result; true when it answered.
+    static boost::asio::awaitable<bool> tell_watch(
+        std::shared_ptr<Shared> shared, Picked& picked, std::int64_t user_id, std::int64_t activity_id, bool watch
+    );
     /// Tells the service about a watch change without waiting for it (the caller is an I/O thread).
     static void send_watch_change(
         const std::shared_ptr<Shared>& shared, std::int64_t user_id, std::int64_t activity_id, bool watch

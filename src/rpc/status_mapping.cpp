@@ -156,6 +156,12 @@ std::optional<Error> error_in_details(const grpc::Status& status) {
 
 }  // namespace
 
+bool transport_failed(const grpc::Status& status) {
+    return !status.ok() && status.error_details().empty() &&
+           (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+            status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED);
+}
+
 Error from_grpc_status(const grpc::Status& status) {
     if (auto error = error_in_details(status)) {
         return *std::move(error);

@@ -36,6 +36,11 @@ grpc::Status to_grpc_status(const Error& error);
 /// secret, an unknown method: a deployment fault that retrying does not fix). Must not be OK.
 Error from_grpc_status(const grpc::Status& status);
 
+/// True when the call did not reach an answer of the service: UNAVAILABLE or DEADLINE_EXCEEDED
+/// without our details (a refused connection, a dead peer, a deadline). What a circuit breaker in
+/// front of one instance counts as a failure; an error the service answered is a success for it.
+bool transport_failed(const grpc::Status& status);
+
 /// The status a handler that threw is answered with: UNAVAILABLE (kUnavailable with its
 /// retry-after) for a DependencyUnavailable, INTERNAL (kInternal) for anything else.
 grpc::Status status_of_exception(const std::exception_ptr& error);

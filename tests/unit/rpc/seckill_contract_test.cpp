@@ -30,6 +30,7 @@
 #include "adapters/memory/embedded_reservation_queue.hpp"
 #include "adapters/memory/in_memory_seckill_token_store.hpp"
 #include "adapters/memory/in_memory_stock_gate.hpp"
+#include "adapters/memory/memory_service_registry.hpp"
 #include "adapters/sql/database.hpp"
 #include "adapters/sql/migrations.hpp"
 #include "adapters/sql/product_repository.hpp"
@@ -38,7 +39,9 @@
 #include "core/unavailable.hpp"
 #include "gomall/v1/seckill.grpc.pb.h"
 #include "ports/clock.hpp"
+#include "ports/metrics.hpp"
 #include "rpc/call_metadata.hpp"
+#include "rpc/instance_pool.hpp"
 #include "rpc/seckill_client.hpp"
 #include "rpc/seckill_server.hpp"
 #include "rpc/status_mapping.hpp"
@@ -100,7 +103,7 @@ std::unique_ptr<EmbeddedFlashSale> build_flash_sale(
         executor
     );
     sale->queue->start();
-    sale->service->recover();
+    sale->service->recovery().recover();
     return sale;
 }
 
@@ -155,7 +158,7 @@ protected:
     }
 
     void start_server() {
-        services::FlashSaleApi api{*sale_->service, *sale_->service, *sale_->service, *sale_->service};
+        services::FlashSaleApi api = sale_->service->api();
         rpc_services_ = std::make_unique<SeckillServer>(
             api, SeckillServerSettings{kSecret, io_.get_executor(), blocking_.get_executor()}
         );
@@ -171,11 +174,18 @@ protected:
         return grpc::CreateChannel("127.0.0.1:" + std::to_string(port_), grpc::InsecureChannelCredentials());
     }
 
+    /// A client whose pool holds the one server of the test (as the registry would list it).
     std::unique_ptr<SeckillClient> make_client(std::string secret, std::chrono::milliseconds timeout = 5s) {
+        auto pool = std::make_unique<InstancePool>(
+            registry_, "seckill", services::BreakerSettings{}, clock_, no_metrics_, SeckillClient::make_stubs
+        );
+        pool->update({ports::ServiceInstance{"seckill", "one", "127.0.0.1:" + std::to_string(port_), 1, {}}});
         SeckillClientSettings settings;
         settings.peer_secret = std::move(secret);
         settings.call_timeout = timeout;
-        return std::make_unique<SeckillClient>(channel(), settings, io_.get_executor());
+        auto client = std::make_unique<SeckillClient>(*pool, settings, io_.get_executor());
+        pools_.push_back(std::move(pool));
+        return client;
     }
 
     /// Runs `work` on the I/O threads and waits for it (wrapped: use_future needs a default-
@@ -200,6 +210,9 @@ protected:
 
     std::filesystem::path dir_;
     ports::SystemClock clock_;
+    ports::NullMetrics no_metrics_;
+    adapters::memory::MemoryServiceRegistry registry_;
+    std::vector<std::unique_ptr<InstancePool>> pools_;  // before the clients: they use them
     std::unique_ptr<adapters::sql::Database> db_;
     std::unique_ptr<adapters::sql::SqlProductRepository> products_;
     std::unique_ptr<adapters::sql::SqlSeckillRepository> seckill_;
@@ -298,7 +311,7 @@ TEST_F(SeckillContractTest, LimitReachedAndSoldOutComeBackAsTheSameErrorCodes) {
     ASSERT_FALSE(late.ok());
     EXPECT_EQ(late.error().code, ErrorCode::kSoldOut);
     // The same refusal the in-process service gives.
-    const auto direct = run(sale_->service->purchase(shoppers_[2], product_));
+    const auto direct = run(sale_->service->purchases().purchase(shoppers_[2], product_));
     ASSERT_FALSE(direct.ok());
     EXPECT_EQ(late.error().message, direct.error().message);
 
