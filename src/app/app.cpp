@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/etcd/etcd_registry.hpp"
 #include "adapters/metrics/process_metrics.hpp"
 #include "adapters/metrics/prometheus_registry.hpp"
 #include "adapters/metrics/registry_reader.hpp"
@@ -23,8 +24,10 @@
 #include "app/catalog_cache_backend.hpp"
 #include "app/database_settings.hpp"
 #include "app/demo_catalog.hpp"
+#include "app/grpc_service_host.hpp"
 #include "app/in_process_flash_sale.hpp"
 #include "app/payment_backend.hpp"
+#include "app/remote_flash_sale.hpp"
 #include "app/replica_backend.hpp"
 #include "app/revocation_backend.hpp"
 #include "app/tracing_backend.hpp"
@@ -47,6 +50,7 @@
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 #include "ports/clock.hpp"
+#include "rpc/seckill_server.hpp"
 #include "services/auth_service.hpp"
 #include "services/cart_service.hpp"
 #include "services/dashboard_sampler.hpp"
@@ -94,6 +98,22 @@ int resolved_io_threads(int configured) {
     }
     const auto cores = std::thread::hardware_concurrency();
     return cores == 0 ? 2 : static_cast<int>(cores);
+}
+
+adapters::etcd::EtcdSettings registry_settings(const RegistryConfig& c) {
+    adapters::etcd::EtcdSettings s;
+    s.endpoints = c.etcd_endpoints;
+    s.lease_ttl = std::chrono::seconds(c.lease_ttl_seconds);
+    s.request_timeout = std::chrono::milliseconds(c.request_timeout_ms);
+    return s;
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) {
+        out += (out.empty() ? "" : ",") + item;
+    }
+    return out;
 }
 
 /// How often gomall_dependency_up is refreshed: fast enough for a one-minute alert.
@@ -254,8 +274,11 @@ struct App::Parts {
     PaymentBackend payment_backend;
     services::PaymentService payment_service;
     services::UnpaidOrderCanceller canceller;
-    http::BlockingPool blocking;                // joined after the server stops, before anything it uses goes away
-    std::unique_ptr<FlashSalePart> flash_sale;  // in process, or over gRPC in the gateway role
+    http::BlockingPool blocking;  // joined after the server stops, before anything it uses goes away
+    std::unique_ptr<ports::ServiceRegistry> registry;    // services mode: where the roles meet (etcd)
+    std::unique_ptr<FlashSalePart> flash_sale;           // in process, or over gRPC in the gateway role
+    std::unique_ptr<rpc::SeckillServer> seckill_server;  // the seckill role's gRPC services
+    std::unique_ptr<GrpcServiceHost> grpc_host;          // after the services it serves: stopped first
     adapters::storage::LocalFileStore upload_store;
     services::UploadService uploads;
     adapters::metrics::RegistryReader metrics_reader{metrics};
@@ -283,16 +306,26 @@ std::optional<std::string> App::start() {
     auto listener = http::ListenSocket::bind(config_.server.host, static_cast<std::uint16_t>(config_.server.port));
     parts_ = std::make_unique<Parts>(config_, listener.port());
     auto& p = *parts_;
-    p.flash_sale = std::make_unique<InProcessFlashSale>(
-        config_,
-        p.database,
-        p.products,
-        p.clock,
-        [&numbers = p.order_numbers] { return numbers.next(); },
-        p.metrics,
-        p.tracing.tracer(),
-        p.blocking.executor()
-    );
+    const std::string& role = config_.services.role;
+    if (role != "all") {
+        p.registry = std::make_unique<adapters::etcd::EtcdServiceRegistry>(registry_settings(config_.registry));
+        spdlog::info("services mode: role {}, registry {}", role, join(config_.registry.etcd_endpoints));
+    }
+    if (role == "gateway") {
+        p.flash_sale =
+            std::make_unique<RemoteFlashSale>(config_, *p.registry, p.clock, p.metrics, p.blocking.executor());
+    } else {
+        p.flash_sale = std::make_unique<InProcessFlashSale>(
+            config_,
+            p.database,
+            p.products,
+            p.clock,
+            [&numbers = p.order_numbers] { return numbers.next(); },
+            p.metrics,
+            p.tracing.tracer(),
+            p.blocking.executor()
+        );
+    }
     p.order_service.return_flash_sale_units_to(p.flash_sale->returns());
     if (config_.metrics.enabled) {
         p.database.measure_with(p.metrics);
@@ -376,29 +409,32 @@ std::optional<std::string> App::start() {
     } else {
         spdlog::info("metrics: off{}", config_.metrics.enabled ? " (set metrics.token to serve them in prod)" : "");
     }
-    http::register_user_routes(p.router, p.auth);
-    p.image_urls = http::ImageUrls(config_.product.image_base_url);
-    http::register_product_routes(p.router, p.product_service, p.catalog_cache.cache(), p.image_urls);
-    http::register_cart_routes(p.router, p.cart_service, p.image_urls);
-    http::register_order_routes(p.router, p.order_service, p.image_urls);
-    http::register_payment_routes(p.router, p.payment_service);
-    http::register_seckill_routes(p.router, p.flash_sale->api(), p.blocking, p.image_urls);
-    if (config_.metrics.dashboard) {
-        services::DashboardSettings dashboard_settings;
-        dashboard_settings.history = std::chrono::seconds(config_.metrics.dashboard_history_seconds);
-        p.dashboard = std::make_unique<services::SaleDashboard>(dashboard_settings);
-        p.dashboard_sampler = std::make_unique<services::DashboardSampler>(p.metrics_reader, *p.dashboard, p.clock);
-        p.dashboard_streams =
-            std::make_unique<http::DashboardStreamSlots>(static_cast<std::size_t>(config_.metrics.dashboard_max_streams)
+    // A service role answers its callers over gRPC; its HTTP port serves only the probes and metrics.
+    if (role != "seckill") {
+        http::register_user_routes(p.router, p.auth);
+        p.image_urls = http::ImageUrls(config_.product.image_base_url);
+        http::register_product_routes(p.router, p.product_service, p.catalog_cache.cache(), p.image_urls);
+        http::register_cart_routes(p.router, p.cart_service, p.image_urls);
+        http::register_order_routes(p.router, p.order_service, p.image_urls);
+        http::register_payment_routes(p.router, p.payment_service);
+        http::register_seckill_routes(p.router, p.flash_sale->api(), p.blocking, p.image_urls);
+        if (config_.metrics.dashboard) {
+            services::DashboardSettings dashboard_settings;
+            dashboard_settings.history = std::chrono::seconds(config_.metrics.dashboard_history_seconds);
+            p.dashboard = std::make_unique<services::SaleDashboard>(dashboard_settings);
+            p.dashboard_sampler = std::make_unique<services::DashboardSampler>(p.metrics_reader, *p.dashboard, p.clock);
+            p.dashboard_streams = std::make_unique<http::DashboardStreamSlots>(
+                static_cast<std::size_t>(config_.metrics.dashboard_max_streams)
             );
-        http::register_dashboard_routes(p.router, *p.dashboard, p.flash_sale->api().admin, *p.dashboard_streams);
-        p.dashboard_sampler->start();
+            http::register_dashboard_routes(p.router, *p.dashboard, p.flash_sale->api().admin, *p.dashboard_streams);
+            p.dashboard_sampler->start();
+        }
+        http::register_upload_routes(
+            p.router,
+            p.uploads,
+            http::UploadRouteLimits{config_.upload.max_total_bytes, static_cast<std::size_t>(config_.upload.max_files)}
+        );
     }
-    http::register_upload_routes(
-        p.router,
-        p.uploads,
-        http::UploadRouteLimits{config_.upload.max_total_bytes, static_cast<std::size_t>(config_.upload.max_files)}
-    );
 
     http::PipelineSettings pipeline_settings;
     pipeline_settings.cors_origins = config_.server.cors_origins;
@@ -429,8 +465,10 @@ std::optional<std::string> App::start() {
     server_settings.trusted_proxies = http::TrustedProxies::parse(config_.server.trusted_proxies);
     p.server = std::make_unique<http::Server>(*p.pipeline, p.blocking, server_settings, p.http_metrics.get());
 
-    p.canceller.trace_with(p.tracing.tracer());
-    p.canceller.start();
+    if (role != "seckill") {  // the order side's sweeper runs where orders are served
+        p.canceller.trace_with(p.tracing.tracer());
+        p.canceller.start();
+    }
     p.server->start(std::move(listener));
     spdlog::info(
         "listening on {}:{} with {} I/O thread(s), {} blocking thread(s)",
@@ -439,6 +477,20 @@ std::optional<std::string> App::start() {
         server_settings.io_threads,
         config_.server.blocking_threads
     );
+    if (role == "seckill") {
+        // Published last: callers are sent here only once everything behind the services runs.
+        p.grpc_host = std::make_unique<GrpcServiceHost>(
+            config_.services, resolved_io_threads(config_.server.io_threads), *p.registry
+        );
+        p.seckill_server = std::make_unique<rpc::SeckillServer>(
+            p.flash_sale->api(),
+            p.flash_sale->returns(),
+            rpc::SeckillServerSettings{config_.services.peer_secret, p.grpc_host->io_executor(), p.blocking.executor()}
+        );
+        p.grpc_host->start("seckill", [&server = *p.seckill_server](grpc::ServerBuilder& builder) {
+            server.register_with(builder);
+        });
+    }
     return generated;
 }
 
@@ -459,6 +511,10 @@ std::vector<std::pair<std::string, std::string>> App::routes() const {
 void App::stop() {
     if (!parts_) {
         return;
+    }
+    if (parts_->grpc_host) {
+        // Withdrawn from the registry first, so the gateways stop sending; calls in flight finish.
+        parts_->grpc_host->stop(std::chrono::seconds(config_.server.shutdown_timeout_seconds));
     }
     if (parts_->server) {
         const auto left = parts_->server->stop();

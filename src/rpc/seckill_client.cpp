@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -18,6 +19,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <grpcpp/client_context.h>
+#include <spdlog/spdlog.h>
 
 #include "core/unavailable.hpp"
 #include "gomall/v1/seckill.grpc.pb.h"
@@ -56,12 +58,14 @@ struct FlashSaleStubs {
         : admin(v1::FlashSaleAdmin::NewStub(channel)),
           catalog(v1::FlashSaleCatalog::NewStub(channel)),
           purchases(v1::FlashSalePurchases::NewStub(channel)),
-          results(v1::FlashSaleResults::NewStub(channel)) {}
+          results(v1::FlashSaleResults::NewStub(channel)),
+          returns(v1::FlashSaleReturns::NewStub(channel)) {}
 
     const std::unique_ptr<v1::FlashSaleAdmin::Stub> admin;
     const std::unique_ptr<v1::FlashSaleCatalog::Stub> catalog;
     const std::unique_ptr<v1::FlashSalePurchases::Stub> purchases;
     const std::unique_ptr<v1::FlashSaleResults::Stub> results;
+    const std::unique_ptr<v1::FlashSaleReturns::Stub> returns;
 };
 
 Error no_instance() {
@@ -99,6 +103,9 @@ struct SeckillClient::Shared {
 
     OutgoingCall call(std::optional<std::int64_t> user_id = std::nullopt, TraceContext trace = {}) const {
         return OutgoingCall{settings.call_timeout, user_id, trace};
+    }
+    OutgoingCall purchase_call(std::int64_t user_id, TraceContext trace = {}) const {
+        return OutgoingCall{settings.purchase_timeout, user_id, trace};
     }
     OutgoingCall refresh_call(std::optional<std::int64_t> user_id = std::nullopt) const {
         return OutgoingCall{settings.refresh_timeout, user_id, {}};
@@ -345,35 +352,53 @@ asio::awaitable<bool> SeckillClient::refresh_listing(std::shared_ptr<Shared> sha
 
 // ------------------------------------------------------------------------------------------ admin
 
+Result<ActivityView> SeckillClient::remember(Result<ActivityView> changed) {
+    // Written through to the mirror: what this gateway's admin just did shows at once in its own
+    // reads (an ended sale reads "ended" until the next refresh drops it from the listing).
+    if (changed.ok()) {
+        const std::lock_guard lock(shared_->mutex);
+        auto& listing = shared_->mirror.listing;
+        const auto id = changed.value().activity.id;
+        const auto it =
+            std::find_if(listing.begin(), listing.end(), [id](const ActivityView& v) { return v.activity.id == id; });
+        if (it != listing.end()) {
+            *it = changed.value();
+        } else {
+            listing.push_back(changed.value());
+        }
+    }
+    return changed;
+}
+
 Result<ActivityView> SeckillClient::init(const services::NewActivity& request) {
     const auto message = to_message(request);
-    return activity_of(shared_->blocking<v1::ActivityView>(
+    return remember(activity_of(shared_->blocking<v1::ActivityView>(
         shared_->call(),
         [&](FlashSaleStubs& stubs, auto& context, auto& response) {
             return stubs.admin->Init(&context, message, &response);
         }
-    ));
+    )));
 }
 
 Result<ActivityView> SeckillClient::update(std::int64_t activity_id, const services::ActivityPatch& patch) {
     const auto message = to_message(activity_id, patch);
-    return activity_of(shared_->blocking<v1::ActivityView>(
+    return remember(activity_of(shared_->blocking<v1::ActivityView>(
         shared_->call(),
         [&](FlashSaleStubs& stubs, auto& context, auto& response) {
             return stubs.admin->Update(&context, message, &response);
         }
-    ));
+    )));
 }
 
 Result<ActivityView> SeckillClient::end(std::int64_t activity_id) {
     v1::ActivityRequest message;
     message.set_activity_id(activity_id);
-    return activity_of(shared_->blocking<v1::ActivityView>(
+    return remember(activity_of(shared_->blocking<v1::ActivityView>(
         shared_->call(),
         [&](FlashSaleStubs& stubs, auto& context, auto& response) {
             return stubs.admin->End(&context, message, &response);
         }
-    ));
+    )));
 }
 
 std::vector<ActivityView> SeckillClient::list(bool include_ended) {
@@ -501,7 +526,7 @@ asio::awaitable<Result<domain::Reservation>> SeckillClient::purchase(
     auto* stubs = picked->stubs;
     auto outcome = co_await async_call<v1::Reservation>(
         std::move(request),
-        shared->call(user_id, trace),
+        shared->purchase_call(user_id, trace),
         shared->settings.peer_secret,
         [stubs](auto* context, auto* req, auto* resp, auto done) {
             stubs->purchases->async()->Purchase(context, req, resp, std::move(done));
@@ -525,7 +550,7 @@ asio::awaitable<Result<std::string>> SeckillClient::issue_token(std::int64_t use
     auto* stubs = picked->stubs;
     auto outcome = co_await async_call<v1::IssuedToken>(
         std::move(request),
-        shared->call(user_id),
+        shared->purchase_call(user_id),
         shared->settings.peer_secret,
         [stubs](auto* context, auto* req, auto* resp, auto done) {
             stubs->purchases->async()->IssueToken(context, req, resp, std::move(done));
@@ -616,6 +641,43 @@ void SeckillClient::unwatch_result(std::int64_t user_id, std::int64_t activity_i
     if (last) {
         send_watch_change(shared_, user_id, activity_id, false);
     }
+}
+
+// ---------------------------------------------------------------------------------------- returns
+
+void SeckillClient::order_cancelled(std::int64_t activity_id, std::int64_t user_id, const std::string& order_no) {
+    v1::OrderCancelledRequest message;
+    message.set_activity_id(activity_id);
+    message.set_user_id(user_id);
+    message.set_order_no(order_no);
+    constexpr int kAttempts = 3;
+    std::string why = "no flash-sale instance is reachable";
+    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
+        if (attempt > 1) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt - 1)));
+        }
+        auto picked = shared_->pick();
+        if (!picked) {
+            continue;
+        }
+        grpc::ClientContext context;
+        prepare_context(context, shared_->call(user_id), shared_->settings.peer_secret);
+        v1::Empty response;
+        const grpc::Status status = picked->stubs->returns->OrderCancelled(&context, message, &response);
+        picked->report(status);
+        if (status.ok()) {
+            return;
+        }
+        why = status.error_message();
+        // Only a call that never reached an instance is tried again: one that timed out may have
+        // released the unit already, and a second release would put one unit too many on sale.
+        if (status.error_code() != grpc::StatusCode::UNAVAILABLE || !status.error_details().empty()) {
+            break;
+        }
+    }
+    spdlog::error(
+        "flash sale {}: the unit of cancelled order {} could not be returned to sale: {}", activity_id, order_no, why
+    );
 }
 
 }  // namespace gomall::rpc

@@ -24,6 +24,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <grpcpp/channel.h>
 
+#include "ports/flash_sale_returns.hpp"
 #include "rpc/instance_pool.hpp"
 #include "services/flash_sale_api.hpp"
 
@@ -34,6 +35,8 @@ struct SeckillClientSettings {
     std::string peer_secret;
     /// Deadline of the calls made for a request: admin calls, result(), purchase(), issue_token().
     std::chrono::milliseconds call_timeout{2000};
+    /// Deadline of purchase() and issue_token(): the crowd's calls, answered from memory and Redis.
+    std::chrono::milliseconds purchase_timeout{1000};
     /// How often the mirror of the listing and of the watched results is refreshed.
     std::chrono::milliseconds refresh_interval{250};
     /// Deadline of each refresh call.
@@ -51,7 +54,8 @@ struct SeckillClientSettings {
 class SeckillClient final : public services::FlashSaleAdmin,
                             public services::FlashSaleCatalog,
                             public services::FlashSalePurchases,
-                            public services::FlashSaleResults {
+                            public services::FlashSaleResults,
+                            public ports::FlashSaleReturns {
 public:
     /// Calls go to the instances of `pool` (built with make_stubs as its stub factory), which
     /// must outlive the client: round robin, except a shopper's result calls and watches, which
@@ -106,10 +110,20 @@ public:
     /// Result streams are counted by the service, not here.
     services::SeckillMetrics* metrics() const override { return nullptr; }
 
+    // --- returns (the order side, on a plain thread) ---
+    /// Tells an instance that a flash-sale order was cancelled, so its unit goes back on sale.
+    /// Blocking; tried on up to three instances while the call cannot reach one (connection
+    /// refused: it never arrived, so no unit is returned twice); never after a timeout. Still
+    /// undelivered: logged as an error, and the unit stays held in the gate until the activity is
+    /// rebuilt from the database.
+    void order_cancelled(std::int64_t activity_id, std::int64_t user_id, const std::string& order_no) override;
+
 private:
     struct Shared;  // the pool, settings and the mirror: shared with the background loop
     struct Picked;  // one call's instance, stubs and breaker permit
 
+    /// Puts an activity this client just changed into the mirror.
+    Result<services::ActivityView> remember(Result<services::ActivityView> changed);
     static boost::asio::awaitable<void> refresh_loop(std::shared_ptr<Shared> shared);
     static boost::asio::awaitable<bool> refresh_listing(std::shared_ptr<Shared> shared);
     static boost::asio::awaitable<void> refresh_watched(std::shared_ptr<Shared> shared);

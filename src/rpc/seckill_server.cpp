@@ -263,25 +263,52 @@ private:
     const ServingContext& context_;
 };
 
+class ReturnsService final : public v1::FlashSaleReturns::CallbackService {
+public:
+    ReturnsService(ports::FlashSaleReturns& returns, const ServingContext& context)
+        : returns_(returns), context_(context) {}
+
+    grpc::ServerUnaryReactor* OrderCancelled(
+        grpc::CallbackServerContext* call, const v1::OrderCancelledRequest* request, v1::Empty* /*response*/
+    ) override {
+        // The release is started, not awaited (it runs on the service's own executor): inline.
+        return serve_inline(call, context_.peer, [this, request] {
+            if (request->activity_id() <= 0 || request->user_id() <= 0) {
+                return to_grpc_status(make_error(ErrorCode::kBadRequest, "activity_id and user_id must be positive"));
+            }
+            returns_.order_cancelled(request->activity_id(), request->user_id(), request->order_no());
+            return grpc::Status::OK;
+        });
+    }
+
+private:
+    ports::FlashSaleReturns& returns_;
+    const ServingContext& context_;
+};
+
 }  // namespace
 
 struct SeckillServer::Services {
-    Services(services::FlashSaleApi api, SeckillServerSettings settings)
+    Services(services::FlashSaleApi api, ports::FlashSaleReturns& returns_to, SeckillServerSettings settings)
         : context{PeerSecret(std::move(settings.peer_secret)), std::move(settings.io), std::move(settings.blocking)},
           admin(api.admin, context),
           catalog(api.catalog, context),
           purchases(api.purchases, context),
-          results(api.results, context) {}
+          results(api.results, context),
+          returns(returns_to, context) {}
 
     ServingContext context;  // before the services, which hold a reference to it
     AdminService admin;
     CatalogService catalog;
     PurchasesService purchases;
     ResultsService results;
+    ReturnsService returns;
 };
 
-SeckillServer::SeckillServer(services::FlashSaleApi api, SeckillServerSettings settings)
-    : services_(std::make_unique<Services>(api, std::move(settings))) {}
+SeckillServer::SeckillServer(
+    services::FlashSaleApi api, ports::FlashSaleReturns& returns, SeckillServerSettings settings
+)
+    : services_(std::make_unique<Services>(api, returns, std::move(settings))) {}
 
 SeckillServer::~SeckillServer() = default;
 
@@ -290,6 +317,7 @@ void SeckillServer::register_with(grpc::ServerBuilder& builder) {
     builder.RegisterService(&services_->catalog);
     builder.RegisterService(&services_->purchases);
     builder.RegisterService(&services_->results);
+    builder.RegisterService(&services_->returns);
 }
 
 }  // namespace gomall::rpc

@@ -1,6 +1,7 @@
-// The flash sale served over gRPC: the four gomall.v1 FlashSale* services, each forwarding to the
-// matching in-process interface. Admin and result lookups (database) run on the blocking pool,
-// purchases and tokens as coroutines on the I/O executor, memory reads inline on gRPC's thread.
+// The flash sale served over gRPC: the gomall.v1 FlashSale* services, each forwarding to the
+// matching in-process interface (and FlashSaleReturns to the port the order side calls). Admin and result lookups
+// (database) run on the blocking pool, purchases and tokens as coroutines on the I/O executor, memory reads inline on
+// gRPC's thread.
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <grpcpp/server_builder.h>
 
+#include "ports/flash_sale_returns.hpp"
 #include "services/flash_sale_api.hpp"
 
 namespace gomall::rpc {
@@ -23,10 +25,10 @@ struct SeckillServerSettings {
 };
 
 /// Holds the four service implementations; register them on a ServerBuilder, build the server,
-/// and keep this object alive until the server has shut down. `api` must outlive it too.
+/// and keep this object alive until the server has shut down. `api` and `returns` must outlive it too.
 class SeckillServer {
 public:
-    SeckillServer(services::FlashSaleApi api, SeckillServerSettings settings);
+    SeckillServer(services::FlashSaleApi api, ports::FlashSaleReturns& returns, SeckillServerSettings settings);
     ~SeckillServer();
     SeckillServer(const SeckillServer&) = delete;
     SeckillServer& operator=(const SeckillServer&) = delete;

@@ -160,7 +160,7 @@ protected:
     void start_server() {
         services::FlashSaleApi api = sale_->service->api();
         rpc_services_ = std::make_unique<SeckillServer>(
-            api, SeckillServerSettings{kSecret, io_.get_executor(), blocking_.get_executor()}
+            api, sale_->service->returns(), SeckillServerSettings{kSecret, io_.get_executor(), blocking_.get_executor()}
         );
         grpc::ServerBuilder builder;
         builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);

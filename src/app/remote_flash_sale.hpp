@@ -1,0 +1,59 @@
+// The flash sale of the gateway role: the seckill service's instances, found in the registry,
+// called over gRPC (rpc::SeckillClient over an rpc::InstancePool). /ready says whether any instance
+// is known.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "app/config.hpp"
+#include "app/flash_sale_part.hpp"
+#include "ports/clock.hpp"
+#include "ports/metrics.hpp"
+#include "ports/service_registry.hpp"
+#include "rpc/instance_pool.hpp"
+#include "rpc/seckill_client.hpp"
+
+namespace gomall::app {
+
+class RemoteFlashSale final : public FlashSalePart {
+public:
+    /// `registry` must outlive this object; `executor` runs the client's background refresh.
+    RemoteFlashSale(
+        const Config& config,
+        ports::ServiceRegistry& registry,
+        const ports::Clock& clock,
+        ports::Metrics& metrics,
+        const boost::asio::any_io_executor& executor
+    );
+
+    services::FlashSaleApi api() override { return client_.api(); }
+    ports::FlashSaleReturns& returns() override { return client_; }
+    std::vector<ports::HealthCheck*> health_checks() override { return {&instances_check_}; }
+    /// The breakers are per instance and come and go with the instances: not listed here.
+    std::vector<services::CircuitBreaker*> breakers() override { return {}; }
+    std::string description() const override;
+    void start() override;
+    void stop() override;
+
+private:
+    /// Ready once at least one instance of the seckill service is known and lets calls through.
+    class InstancesCheck final : public ports::HealthCheck {
+    public:
+        explicit InstancesCheck(rpc::InstancePool& pool) : pool_(pool) {}
+        std::string name() const override { return "seckill instances"; }
+        std::string check() override;
+
+    private:
+        rpc::InstancePool& pool_;
+    };
+
+    rpc::InstancePool pool_;
+    rpc::SeckillClient client_;
+    InstancesCheck instances_check_{pool_};
+};
+
+}  // namespace gomall::app
