@@ -42,7 +42,17 @@ InstancePool::InstancePool(
       breaker_settings_(breaker_settings),
       clock_(clock),
       metrics_(metrics),
-      make_stubs_(std::move(make_stubs)) {}
+      make_stubs_(std::move(make_stubs)) {
+    instances_gauge_ = metrics_.callback(
+        ports::CallbackType::kGauge,
+        "gomall_service_instances",
+        "Instances of a service role this process knows from the registry and may call.",
+        {"role"},
+        [this] {
+            return std::vector<ports::Sample>{{{role_}, static_cast<double>(size())}};
+        }
+    );
+}
 
 InstancePool::~InstancePool() {
     stop();

@@ -40,7 +40,8 @@ using StubFactory = std::function<std::shared_ptr<void>(const std::shared_ptr<gr
 
 class InstancePool {
 public:
-    /// Watches `role` in `registry` from start() on. `clock` and `metrics` serve the breakers.
+    /// Watches `role` in `registry` from start() on. `clock` and `metrics` serve the breakers;
+    /// the set's size is reported as gomall_service_instances{role}.
     InstancePool(
         ports::ServiceRegistry& registry,
         std::string role,
@@ -84,6 +85,7 @@ private:
     std::vector<std::shared_ptr<Target>> order_;            // by id
     std::size_t next_ = 0;
     std::optional<ports::WatchId> watch_;
+    ports::MetricsRegistration instances_gauge_;  // last: dropped first, while what it reads exists
 };
 
 }  // namespace gomall::rpc

@@ -74,6 +74,17 @@ Error no_instance() {
     return error;
 }
 
+/// A purchase or token call that reached no answer reads as the in-process sale's "busy": the
+/// shopper tries again, and their result shows a unit the instance took before it went away.
+Error busy_after(const grpc::Status& status) {
+    Error error = status.ok() ? no_instance() : from_grpc_status(status);
+    if (error.code == ErrorCode::kUnavailable) {
+        error.code = ErrorCode::kSeckillBusy;
+        error.message = "the flash sale is busy, please try again";
+    }
+    return error;
+}
+
 }  // namespace
 
 /// One call's instance, its stubs and its breaker's permit. The target keeps the stubs alive for
@@ -520,7 +531,7 @@ asio::awaitable<Result<domain::Reservation>> SeckillClient::purchase(
     auto shared = shared_;  // the coroutine may outlive a moment of this object's attention
     auto picked = shared->pick();
     if (!picked) {
-        co_return no_instance();
+        co_return busy_after(grpc::Status::OK);
     }
     // Never retried on another instance: a purchase that reached a service may have taken a unit.
     auto* stubs = picked->stubs;
@@ -534,7 +545,7 @@ asio::awaitable<Result<domain::Reservation>> SeckillClient::purchase(
     );
     picked->report(outcome.status);
     if (!outcome.status.ok()) {
-        co_return from_grpc_status(outcome.status);
+        co_return busy_after(outcome.status);
     }
     co_return from_message(outcome.response);
 }
@@ -545,7 +556,7 @@ asio::awaitable<Result<std::string>> SeckillClient::issue_token(std::int64_t use
     auto shared = shared_;
     auto picked = shared->pick();
     if (!picked) {
-        co_return no_instance();
+        co_return busy_after(grpc::Status::OK);
     }
     auto* stubs = picked->stubs;
     auto outcome = co_await async_call<v1::IssuedToken>(
@@ -558,7 +569,7 @@ asio::awaitable<Result<std::string>> SeckillClient::issue_token(std::int64_t use
     );
     picked->report(outcome.status);
     if (!outcome.status.ok()) {
-        co_return from_grpc_status(outcome.status);
+        co_return busy_after(outcome.status);
     }
     co_return outcome.response.token();
 }

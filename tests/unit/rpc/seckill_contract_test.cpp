@@ -428,12 +428,46 @@ TEST_F(SeckillContractTest, AStoppedServerGivesTheUnavailableErrorWithARetryAfte
     EXPECT_EQ(read.error().code, ErrorCode::kUnavailable);
     EXPECT_EQ(read.error().retry_after, 1s);
 
+    // A purchase that reached no service reads as the in-process sale's "busy, try again".
     const auto bought = buy(shoppers_[0]);
     ASSERT_FALSE(bought.ok());
-    EXPECT_EQ(bought.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(bought.error().code, ErrorCode::kSeckillBusy);
     EXPECT_EQ(bought.error().retry_after, 1s);
 
     EXPECT_THROW(client_->list(false), DependencyUnavailable);
+}
+
+TEST_F(SeckillContractTest, AnInstanceThatKeepsFailingIsSkippedByItsBreaker) {
+    init(5);
+    server_->Shutdown(std::chrono::system_clock::now() + 1s);
+    server_->Wait();
+    // Five transport failures in a row open the instance's breaker (BreakerSettings' default)...
+    for (int i = 0; i < 5; ++i) {
+        (void)buy(shoppers_[0]);
+    }
+    // ...after which calls are refused at once, without waiting on the network.
+    const auto started = std::chrono::steady_clock::now();
+    const auto bought = buy(shoppers_[0]);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 50ms);
+    ASSERT_FALSE(bought.ok());
+    EXPECT_EQ(bought.error().code, ErrorCode::kSeckillBusy);
+    EXPECT_EQ(pools_.front()->pick(), nullptr);
+}
+
+TEST_F(SeckillContractTest, ACancelledOrderReturnsItsUnitThroughTheService) {
+    const auto activity = init(1);
+    ASSERT_TRUE(buy(shoppers_[0]).ok());
+    const auto sold_out = buy(shoppers_[1]);
+    ASSERT_FALSE(sold_out.ok());
+    EXPECT_EQ(sold_out.error().code, ErrorCode::kSoldOut);
+
+    client_->order_cancelled(activity.activity.id, shoppers_[0], "ORD-CANCELLED");
+    // The release runs on the service's executor: the unit is back on sale once it has.
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (sale_->gate.available(activity.activity.id) != 1 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(10ms);
+    }
+    EXPECT_EQ(sale_->gate.available(activity.activity.id), 1);
 }
 
 TEST_F(SeckillContractTest, ACallPastItsDeadlineIsGivenUp) {
