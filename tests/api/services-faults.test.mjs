@@ -1,0 +1,159 @@
+// Services mode under faults (scripts/test-api --services: the gateway and two seckill gRPC
+// services found through etcd, from scripts/services). Each test puts things back as they were:
+//   - a seckill instance killed (SIGKILL) mid-crowd: the gateway answers "busy" for a moment and
+//     then sells through the other instance; the dead one leaves the registry with its lease;
+//     every queued answer becomes an order, nothing oversold, the sale sells out to its stock;
+//   - etcd stopped for 10 s: purchases keep flowing to the instances the gateway knows; an
+//     instance started meanwhile is found once etcd is back; one stopped cleanly leaves at once.
+import path from 'node:path';
+import {
+    test, useServer, assert, sleep, run, metricValue, REPO_ROOT, EXTERNAL,
+} from './harness.mjs';
+import { Crowd, tally, verifyAfterDrain, waitActivity, activityOrders } from './fullstack.mjs';
+
+const SERVICES_DIR = process.env.GOMALL_SERVICES_DIR || '';
+const SHOPPERS = 500;
+const STOCK = 200;
+
+const srv = useServer({ label: 'services-faults' });
+
+function skipReason() {
+    if (!EXTERNAL || !SERVICES_DIR) return 'needs services mode: scripts/test-api --services (GOMALL_SERVICES_DIR)';
+    return '';
+}
+
+/// scripts/services against the suite's deployment, e.g. services('kill', 'seckill', '1').
+async function services(...args) {
+    const env = { ...process.env, GOMALL_STACK_DIR: SERVICES_DIR };
+    const t0 = Date.now();
+    const r = await run(path.join(REPO_ROOT, 'scripts', 'services'), args, { env, timeoutMs: 180000 });
+    return { ...r, ms: Date.now() - t0 };
+}
+
+/// scripts/stack on the deployment's backing services, e.g. stack('pause', 'etcd').
+async function stack(...args) {
+    const env = { ...process.env, GOMALL_STACK_DIR: SERVICES_DIR };
+    return run(path.join(REPO_ROOT, 'scripts', 'stack'), args, { env, timeoutMs: 180000 });
+}
+
+const seckillInstances = () => metricValue(srv, 'gomall_service_instances', 'role="seckill"');
+
+async function waitInstances(n, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    let seen = await seckillInstances();
+    while (seen !== n && Date.now() < deadline) {
+        await sleep(200);
+        seen = await seckillInstances();
+    }
+    return seen;
+}
+
+function keepFiring(crowd, { size = 10, pauseMs = 100 } = {}) {
+    const firing = { on: true };
+    const done = (async () => {
+        while (firing.on) {
+            await crowd.wave(size, size);
+            await sleep(pauseMs);
+        }
+    })();
+    return async () => {
+        firing.on = false;
+        await done;
+    };
+}
+
+async function saleUnderWay(prefix, queuedBefore) {
+    const shoppers = await srv.shoppers(SHOPPERS, prefix);
+    const p = await srv.createProduct({ stock: 1000, price: 90 });
+    const activity = await srv.createActivity({ product_id: p.id, stock: STOCK, price: 9 });
+    const crowd = new Crowd({ servers: [srv], productId: p.id, shoppers, timeoutMs: 20000 });
+    await crowd.wavesUntil(() => crowd.queuedCount >= queuedBefore, { size: 20, pauseMs: 100, deadline: Date.now() + 30000 });
+    assert.ok(crowd.queuedCount >= queuedBefore && crowd.queuedCount < STOCK, `queued before the fault: ${crowd.queuedCount}`);
+    return { crowd, activity };
+}
+
+test('a seckill instance killed mid-crowd: the other takes over, every queued answer is an order, sells out to the stock', { timeout: 300000 }, async (t) => {
+    const skip = skipReason();
+    if (skip) return t.skip(skip);
+    assert.equal(await waitInstances(2, 15000), 2, 'two seckill instances before the kill');
+    const { crowd, activity } = await saleUnderWay('svk', 40);
+    let killed = false;
+    try {
+        const before = crowd.outcomes.length;
+        const stop = keepFiring(crowd, { size: 5, pauseMs: 150 });  // slow enough to be on sale after the kill
+        await sleep(300);
+        await services('kill', 'seckill', '1');
+        killed = true;
+        const killedAt = Date.now();
+        await sleep(3000);
+        await stop();
+        const during = crowd.outcomes.slice(before);
+        t.diagnostic(`around the kill: ${JSON.stringify(tally(during))}`);
+        assert.deepEqual(crowd.badAnswers(during).slice(0, 10), [], 'answers around the kill: queued, sold out, limit, rate or busy');
+        assert.ok(during.every((o) => o.res), 'every purchase was answered by the gateway');
+        const after = during.filter((o) => o.sentAt > killedAt + 1500);
+        assert.ok(after.some((o) => o.res.status === 200),
+            `units were sold through the other instance after the kill: ${JSON.stringify(tally(after))}`);
+        // Its lease runs out (registry.lease_ttl_seconds, 5 s): it leaves the gateway's set.
+        assert.equal(await waitInstances(1, 15000), 1, 'the killed instance left the registry');
+
+        const soldOut = await crowd.untilSoldOut({ size: 30, pauseMs: 150, timeoutMs: 120000 });
+        assert.ok(soldOut, `no sell-out after the kill: ${crowd.queuedCount} queued, ${JSON.stringify(tally(crowd.outcomes))}`);
+        const v = await verifyAfterDrain(t, { crowd, activity, allowFailed: false, drainMs: 60000 });
+        assert.equal(v.orders.length, STOCK, `orders in the end: ${v.orders.length} for stock ${STOCK}`);
+        const act = await waitActivity(srv, activity.id, (x) => x.sold === STOCK && x.remaining === 0, 20000);
+        assert.equal(act.state, 'sold_out');
+    } finally {
+        if (killed) {
+            await services('start', 'seckill', '1').catch((err) => t.diagnostic(`restarting seckill 1: ${err.message}`));
+            await waitInstances(2, 20000);
+        }
+    }
+});
+
+test('etcd stopped for 10 s: purchases keep flowing to the known instances; instances started or stopped meanwhile are seen once it is back', { timeout: 300000 }, async (t) => {
+    const skip = skipReason();
+    if (skip) return t.skip(skip);
+    assert.equal(await waitInstances(2, 20000), 2, 'two seckill instances before the outage');
+    const { crowd, activity } = await saleUnderWay('sve', 20);
+    let paused = false;
+    let third = false;
+    try {
+        await stack('pause', 'etcd');
+        paused = true;
+        const pausedAt = Date.now();
+        const before = crowd.outcomes.length;
+        const stop = keepFiring(crowd, { size: 5, pauseMs: 200 });
+        // A third instance starts while etcd is away: it serves (its /ready does not need etcd)
+        // but cannot be published yet.
+        await services('start', 'seckill', '3');
+        third = true;
+        assert.equal(await seckillInstances(), 2, 'no instance appears while etcd is away');
+        await sleep(Math.max(0, 10000 - (Date.now() - pausedAt)));
+        await stop();
+        const during = crowd.outcomes.slice(before);
+        t.diagnostic(`while etcd was away: ${JSON.stringify(tally(during))}`);
+        assert.deepEqual(crowd.badAnswers(during).slice(0, 10), [], 'answers while etcd was away');
+        assert.ok(during.filter((o) => o.res?.status === 200).length > 0, `purchases went through: ${JSON.stringify(tally(during))}`);
+        assert.ok(during.filter((o) => o.res?.status === 503).length <= during.length / 10,
+            `few "busy" answers while etcd was away: ${JSON.stringify(tally(during))}`);
+        assert.equal(await seckillInstances(), 2, 'the known instances stayed in use');
+
+        await stack('start', 'etcd');
+        paused = false;
+        assert.equal(await waitInstances(3, 20000), 3, 'the instance started during the outage is found once etcd is back');
+
+        await services('stop', 'seckill', '3');
+        third = false;
+        assert.equal(await waitInstances(2, 5000), 2, 'a cleanly stopped instance leaves at once');
+
+        assert.ok(await crowd.untilSoldOut({ size: 30, pauseMs: 150, timeoutMs: 120000 }), 'the sale sells out');
+        const v = await verifyAfterDrain(t, { crowd, activity, allowFailed: false, drainMs: 60000 });
+        assert.equal(v.orders.length, STOCK);
+        assert.ok((await activityOrders(srv, activity.id)).length <= STOCK);
+    } finally {
+        if (paused) await stack('start', 'etcd').catch((err) => t.diagnostic(`restarting etcd: ${err.message}`));
+        if (third) await services('stop', 'seckill', '3').catch(() => {});
+        await waitInstances(2, 20000);
+    }
+});
