@@ -114,8 +114,8 @@ public:
     /// Tells an instance that a flash-sale order was cancelled, so its unit goes back on sale.
     /// Blocking; tried on up to three instances while the call cannot reach one (connection
     /// refused: it never arrived, so no unit is returned twice); never after a timeout. Still
-    /// undelivered: logged as an error, and the unit stays held in the gate until the activity is
-    /// rebuilt from the database.
+    /// undelivered: logged as an error; the reconciler puts the unit back from the database's
+    /// count, but the shopper's mark in the gate stays.
     void order_cancelled(std::int64_t activity_id, std::int64_t user_id, const std::string& order_no) override;
 
 private:
