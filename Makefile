@@ -122,7 +122,7 @@ fmt: ## format C++ sources with clang-format 14
 fmt-check: ## fail if formatting differs
 	tools/format.sh --check
 
-lint: debug ## layering check and clang-tidy (make test runs both)
+lint: debug ## layering check and clang-tidy over src/ and tests/ (make test runs both, tidy on src/ only)
 	tools/check_layers.sh
 	tools/tidy.sh
 
