@@ -120,6 +120,23 @@ export class Crowd {
         return false;
     }
 
+    /// Buys in waves of `size` every `pauseMs` in the background, until the returned function is
+    /// called (it resolves once the wave in flight is answered): a crowd that keeps coming while a
+    /// test breaks something.
+    keepFiring({ size = 10, pauseMs = 100 } = {}) {
+        const firing = { on: true };
+        const done = (async () => {
+            while (firing.on) {
+                await this.wave(size, size);
+                await sleep(pauseMs);
+            }
+        })();
+        return async () => {
+            firing.on = false;
+            await done;
+        };
+    }
+
     get queuedCount() {
         let n = 0;
         for (const list of this.queued.values()) n += list.length;

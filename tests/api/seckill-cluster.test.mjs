@@ -40,20 +40,6 @@ async function saleUnderWay(label, prefix) {
     return { a, b, crowd, activity, dispose: async () => { await b.dispose(); await a.dispose(); } };
 }
 
-function keepFiring(crowd, { size = 10, pauseMs = 100 } = {}) {
-    const firing = { on: true };
-    const done = (async () => {
-        while (firing.on) {
-            await crowd.wave(size, size);
-            await sleep(pauseMs);
-        }
-    })();
-    return async () => {
-        firing.on = false;
-        await done;
-    };
-}
-
 /// The node list of a cluster from scripts/stack: [{index, port, role}].
 async function clusterNodes(service) {
     const r = await stack('node', service, 'list');
@@ -116,7 +102,7 @@ test('Redis Cluster master killed mid-sale: the replica takes over, no oversell,
         killed = await masterOfKey(`${prefix}:sk:{a${sale.activity.id}}:stock`);
         assert.ok(killed, 'found the master of the activity\'s slot');
         const before = sale.crowd.outcomes.length;
-        const stop = keepFiring(sale.crowd);
+        const stop = sale.crowd.keepFiring();
         await sleep(300);
         const k = await stack('node', 'redis-cluster', 'kill', String(killed));
         const killedAt = Date.now();
@@ -148,7 +134,7 @@ test('RabbitMQ node stopped mid-sale (quorum queues): every queued answer become
     let stopped;
     try {
         const before = sale.crowd.outcomes.length;
-        const stop = keepFiring(sale.crowd);
+        const stop = sale.crowd.keepFiring();
         await sleep(300);
         stopped = 1;  // the first node: the instances connect to it first, and the queues' leader is likely there
         const r = await stack('node', 'rabbitmq-cluster', 'stop', String(stopped));

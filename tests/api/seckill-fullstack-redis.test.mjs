@@ -43,20 +43,6 @@ async function saleUnderWay(t, label, prefix) {
 }
 
 /// Keeps the crowd buying in waves of `size` until the returned stop() is awaited.
-function keepFiring(crowd, { size = 25, pauseMs = 50 } = {}) {
-    const firing = { on: true };
-    const done = (async () => {
-        while (firing.on) {
-            await crowd.wave(size, size);
-            await sleep(pauseMs);
-        }
-    })();
-    return async () => {
-        firing.on = false;
-        await done;
-    };
-}
-
 /// The answers around the loss: only envelopes the contract allows, none missing.
 function checkAnswersAround(t, crowd, during, lostAt) {
     t.diagnostic(`around the loss: ${JSON.stringify(tally(during))}, slowest answer ${Math.max(0, ...during.map((o) => o.ms))} ms`);
@@ -109,7 +95,7 @@ test('Redis FLUSHALL mid-sale: no oversell, every queued answer resolves, stock 
     try {
         const { crowd } = sale;
         const before = crowd.outcomes.length;
-        const stop = keepFiring(crowd);
+        const stop = crowd.keepFiring({ size: 25, pauseMs: 50 });
         await sleep(300);
         const fl = await stack('redis-cli', 'FLUSHALL');
         assert.match(fl.stdout, /OK/, `FLUSHALL: ${fl.stdout} ${fl.stderr}`);
@@ -136,7 +122,7 @@ test('Redis restarted without its data mid-sale: quick busy answers while it is 
         const before = crowd.outcomes.length;
         // Gently: units must be left when Redis goes away, or every answer is a local "sold out"
         // and the outage is never seen (a fast machine sold the rest in 300 ms of full waves).
-        const stop = keepFiring(crowd, { size: 5, pauseMs: 100 });
+        const stop = crowd.keepFiring({ size: 5, pauseMs: 100 });
         await sleep(300);
         assert.ok(crowd.queuedCount < STOCK - 20, `units left when Redis goes away: ${STOCK - crowd.queuedCount}`);
         const pr = await stack('pause', 'redis');

@@ -48,20 +48,6 @@ async function waitInstances(n, timeoutMs) {
     return seen;
 }
 
-function keepFiring(crowd, { size = 10, pauseMs = 100 } = {}) {
-    const firing = { on: true };
-    const done = (async () => {
-        while (firing.on) {
-            await crowd.wave(size, size);
-            await sleep(pauseMs);
-        }
-    })();
-    return async () => {
-        firing.on = false;
-        await done;
-    };
-}
-
 async function saleUnderWay(prefix, queuedBefore) {
     const shoppers = await srv.shoppers(SHOPPERS, prefix);
     const p = await srv.createProduct({ stock: 1000, price: 90 });
@@ -80,7 +66,7 @@ test('a seckill instance killed mid-crowd: the other takes over, every queued an
     let killed = false;
     try {
         const before = crowd.outcomes.length;
-        const stop = keepFiring(crowd, { size: 5, pauseMs: 150 });  // slow enough to be on sale after the kill
+        const stop = crowd.keepFiring({ size: 5, pauseMs: 150 });  // slow enough to be on sale after the kill
         await sleep(300);
         await services('kill', 'seckill', '1');
         killed = true;
@@ -123,7 +109,7 @@ test('etcd stopped for 10 s: purchases keep flowing to the known instances; inst
         paused = true;
         const pausedAt = Date.now();
         const before = crowd.outcomes.length;
-        const stop = keepFiring(crowd, { size: 5, pauseMs: 200 });
+        const stop = crowd.keepFiring({ size: 5, pauseMs: 200 });
         // A third instance starts while etcd is away: it serves (its /ready does not need etcd)
         // but cannot be published yet.
         await services('start', 'seckill', '3');
