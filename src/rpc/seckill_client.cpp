@@ -10,6 +10,7 @@
 #include <thread>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -46,7 +47,22 @@ struct Mirror {
     std::map<ResultKey, int> watched;  // open event streams per (user, activity)
     std::map<ResultKey, SeckillResult> results;
     std::map<ResultKey, std::string> told;  // the instance that was asked to follow each watched result
+    /// This gateway's own admin changes, with when they were made: a listing asked for before a
+    /// change may come back without it, and must not undo it.
+    std::vector<std::pair<std::chrono::steady_clock::time_point, ActivityView>> changes;
 };
+
+/// Puts `view` into the listing in place of the entry with its id, or adds it.
+void put(std::vector<ActivityView>& listing, const ActivityView& view) {
+    const auto id = view.activity.id;
+    const auto it =
+        std::find_if(listing.begin(), listing.end(), [id](const ActivityView& v) { return v.activity.id == id; });
+    if (it != listing.end()) {
+        *it = view;
+    } else {
+        listing.push_back(view);
+    }
+}
 
 }  // namespace
 
@@ -332,6 +348,7 @@ asio::awaitable<bool> SeckillClient::refresh_listing(std::shared_ptr<Shared> sha
     }
     auto* stubs = picked->stubs;
     const auto asked_at = std::chrono::system_clock::now();
+    const auto asked_at_steady = std::chrono::steady_clock::now();
     auto outcome = co_await async_call<v1::ActivityList>(
         v1::Empty{},
         shared->refresh_call(),
@@ -355,6 +372,13 @@ asio::awaitable<bool> SeckillClient::refresh_listing(std::shared_ptr<Shared> sha
     const auto offset = from_unix_millis(outcome.response.server_time_ms()) - our_time;
 
     const std::lock_guard lock(shared->mutex);
+    // Changes made here since the question was asked are laid over the answer; older ones are in
+    // it (an admin change returns once every seckill instance has applied it).
+    auto& changes = shared->mirror.changes;
+    std::erase_if(changes, [asked_at_steady](const auto& change) { return change.first < asked_at_steady; });
+    for (const auto& change : changes) {
+        put(listing, change.second);
+    }
     shared->mirror.listing = std::move(listing);
     shared->mirror.clock_offset = offset;
     shared->mirror.refreshed_at = std::chrono::steady_clock::now();
@@ -368,15 +392,8 @@ Result<ActivityView> SeckillClient::remember(Result<ActivityView> changed) {
     // reads (an ended sale reads "ended" until the next refresh drops it from the listing).
     if (changed.ok()) {
         const std::lock_guard lock(shared_->mutex);
-        auto& listing = shared_->mirror.listing;
-        const auto id = changed.value().activity.id;
-        const auto it =
-            std::find_if(listing.begin(), listing.end(), [id](const ActivityView& v) { return v.activity.id == id; });
-        if (it != listing.end()) {
-            *it = changed.value();
-        } else {
-            listing.push_back(changed.value());
-        }
+        put(shared_->mirror.listing, changed.value());
+        shared_->mirror.changes.emplace_back(std::chrono::steady_clock::now(), changed.value());
     }
     return changed;
 }
@@ -499,25 +516,43 @@ std::optional<Error> SeckillClient::refusal_from_memory(std::int64_t product_id)
     if (!mirror.refreshed_at || age > shared_->settings.mirror_trusted_for) {
         return std::nullopt;
     }
-    // A product has at most one activity that is not over; an ended one has left the listing.
+    // As the service's index chooses: the sale running now, else the next to start, else one that
+    // ended (still listed when this gateway's admin has just ended it, beside a new one).
+    const ActivityView* running = nullptr;
+    const ActivityView* upcoming = nullptr;
+    const ActivityView* ended = nullptr;
     for (const auto& view : mirror.listing) {
         if (view.activity.product_id != product_id) {
             continue;
         }
         switch (domain::activity_state(view.activity, view.remaining, time)) {
-            case domain::ActivityState::kUpcoming:
-                return make_error(
-                    ErrorCode::kNotStarted,
-                    "the flash sale has not started yet; it starts at " + format_iso8601(view.activity.start_time)
-                );
-            case domain::ActivityState::kEnded:
-                return make_error(ErrorCode::kEnded, "the flash sale has ended");
-            case domain::ActivityState::kSoldOut:
-                // Stale by at most one refresh: a returned unit goes back on sale that much later here.
-                return make_error(ErrorCode::kSoldOut, "sold out: every unit of this flash sale is taken");
             case domain::ActivityState::kActive:
                 return std::nullopt;
+            case domain::ActivityState::kSoldOut:
+                running = &view;
+                break;
+            case domain::ActivityState::kUpcoming:
+                if (upcoming == nullptr || view.activity.start_time < upcoming->activity.start_time) {
+                    upcoming = &view;
+                }
+                break;
+            case domain::ActivityState::kEnded:
+                ended = &view;
+                break;
         }
+    }
+    if (running != nullptr) {
+        // Stale by at most one refresh: a returned unit goes back on sale that much later here.
+        return make_error(ErrorCode::kSoldOut, "sold out: every unit of this flash sale is taken");
+    }
+    if (upcoming != nullptr) {
+        return make_error(
+            ErrorCode::kNotStarted,
+            "the flash sale has not started yet; it starts at " + format_iso8601(upcoming->activity.start_time)
+        );
+    }
+    if (ended != nullptr) {
+        return make_error(ErrorCode::kEnded, "the flash sale has ended");
     }
     return std::nullopt;  // not in the listing: the service decides (it may have just been created)
 }

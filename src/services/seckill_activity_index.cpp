@@ -41,9 +41,27 @@ void sort_for_listing(std::vector<ActivityView>& views) {
     });
 }
 
+std::uint64_t SeckillActivityIndex::stamp() const {
+    std::shared_lock lock(mutex_);
+    return stamps_;
+}
+
+void SeckillActivityIndex::index_unless_newer(const SeckillActivity& activity, std::uint64_t since) {
+    std::unique_lock lock(mutex_);
+    const auto it = indexed_at_.find(activity.id);
+    if (it == indexed_at_.end() || it->second <= since) {
+        index_locked(activity);
+    }
+}
+
 void SeckillActivityIndex::index(const SeckillActivity& activity) {
     std::unique_lock lock(mutex_);
+    index_locked(activity);
+}
+
+void SeckillActivityIndex::index_locked(const SeckillActivity& activity) {
     activities_[activity.id] = activity;
+    indexed_at_[activity.id] = ++stamps_;
     if (metrics_ != nullptr && !activity_metrics_.contains(activity.id)) {
         activity_metrics_.emplace(activity.id, &metrics_->activity(activity.id));
     }

@@ -30,6 +30,11 @@ public:
 
     /// Adds or replaces the activity (as the database holds it now).
     void index(const domain::SeckillActivity& activity);
+    /// A mark of the index's state, to pass to index_unless_newer() later.
+    std::uint64_t stamp() const;
+    /// index() unless the activity was indexed after `since` (stamp() taken before the database was
+    /// read): a listing read before another instance's notice must not undo what the notice loaded.
+    void index_unless_newer(const domain::SeckillActivity& activity, std::uint64_t since);
     /// The activity a purchase of the product goes to at `now`: the one on sale (newest), else the
     /// next to start, else the one that ended last.
     std::optional<domain::SeckillActivity> select(std::int64_t product_id, TimePoint now) const;
@@ -64,9 +69,13 @@ private:
     const ports::Clock& clock_;
     const SeckillSettings settings_;
 
+    void index_locked(const domain::SeckillActivity& activity);
+
     mutable std::shared_mutex mutex_;
     std::unordered_map<std::int64_t, domain::SeckillActivity> activities_;    // by id
     std::unordered_map<std::int64_t, std::vector<std::int64_t>> by_product_;  // product -> activity ids
+    std::unordered_map<std::int64_t, std::uint64_t> indexed_at_;              // id -> stamp of its last index()
+    std::uint64_t stamps_ = 0;                                                // guarded by mutex_
     SeckillMetrics* metrics_ = nullptr;
     std::unordered_map<std::int64_t, SeckillMetrics::Activity*> activity_metrics_;  // guarded by mutex_
     ports::MetricsRegistration units_left_;  // last: dropped first, while what it reads still exists

@@ -42,8 +42,9 @@ void SeckillRecovery::recover() {
 std::vector<domain::SeckillActivity> SeckillRecovery::refresh() {
     const TimePoint now = clock_.now();
     std::vector<domain::SeckillActivity> recent;
+    const std::uint64_t before_reading = index_.stamp();
     for (const auto& activity : repository_.list_activities(TimePoint{}, settings_.recover_limit)) {
-        index_.index(activity);
+        index_.index_unless_newer(activity, before_reading);
         // Only an activity this gate has never seen costs a tally; the others keep their live counts.
         if (now < activity.end_time && !gate_.available(activity.id)) {
             reload(activity.id, true);

@@ -275,6 +275,19 @@ TEST_F(SeckillContractTest, TheListingAndCachedReadsComeFromTheMirrorOfTheServic
     EXPECT_LT(std::chrono::abs(client_->now() - std::chrono::system_clock::now()), 1s);
 }
 
+TEST_F(SeckillContractTest, ASaleEndedAndReplacedThroughThisGatewaySellsTheNewOneAtOnce) {
+    const auto first = init(5);
+    ASSERT_TRUE(run(client_->refresh()));
+    const auto ended = client_->end(first.activity.id);
+    ASSERT_TRUE(ended.ok()) << ended.error().message;
+    EXPECT_EQ(client_->cached(first.activity.id)->state, domain::ActivityState::kEnded);
+    const auto second = init(3);
+    // Before any refresh, the mirror holds both: the ended one must not answer for the product.
+    const auto bought = buy(shoppers_[0]);
+    ASSERT_TRUE(bought.ok()) << bought.error().message;
+    EXPECT_EQ(bought->activity_id, second.activity.id);
+}
+
 TEST_F(SeckillContractTest, TheBackgroundRefreshPicksUpANewActivity) {
     client_->start();
     const auto created = init(5);

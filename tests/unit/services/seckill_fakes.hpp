@@ -131,8 +131,14 @@ public:
         if (out.size() > static_cast<std::size_t>(limit)) {
             out.resize(static_cast<std::size_t>(limit));
         }
+        if (after_listing) {
+            auto hook = std::exchange(after_listing, nullptr);
+            hook();  // e.g. another instance changes a row after it was read, and says so
+        }
         return out;
     }
+    /// Runs once, after the next list_activities() has read its rows.
+    std::function<void()> after_listing;
     std::vector<domain::Reservation>
     fulfil(std::vector<domain::Reservation> batch, TimePoint, TimePoint, const std::function<std::string()>&) override {
         return batch;

@@ -196,6 +196,32 @@ TEST_F(SeckillServiceTest, EndClosesTheSaleAndCannotBeRepeated) {
     EXPECT_TRUE(service->index().listing().empty());
 }
 
+TEST_F(SeckillServiceTest, ARefreshReadBeforeAnotherInstancesChangeDoesNotUndoIt) {
+    const auto sale = init(5);
+    // Another instance ends the sale just after this instance's refresh read the rows, and its
+    // notice is applied before the refresh indexes what it read.
+    repository.after_listing = [&] {
+        auto ended = repository.activities.at(sale.activity.id);
+        ended.end_time = clock.now();
+        repository.activities[sale.activity.id] = ended;
+        service->recovery().changed_elsewhere(sale.activity.id);
+    };
+    clock.advance(1s);
+    service->recovery().refresh();
+    ASSERT_FALSE(repository.after_listing);
+    const auto seen = service->index().cached(sale.activity.id);
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(seen->state, domain::ActivityState::kEnded) << "the stale row read by the refresh was not indexed";
+    const auto refused = buy(kAlice);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::kEnded);
+
+    // A later refresh indexes what it reads again.
+    repository.activities[sale.activity.id].price = 1;
+    service->recovery().refresh();
+    EXPECT_EQ(service->index().cached(sale.activity.id)->activity.price, 1);
+}
+
 TEST_F(SeckillServiceTest, RecoverLoadsLiveActivitiesFromTheTally) {
     domain::SeckillActivity live;
     live.id = 0;
