@@ -26,6 +26,7 @@
 #include "gomall/v1/seckill.grpc.pb.h"
 #include "rpc/async_call.hpp"
 #include "rpc/call_metadata.hpp"
+#include "rpc/purchase_batcher.hpp"
 #include "rpc/seckill_messages.hpp"
 #include "rpc/status_mapping.hpp"
 
@@ -82,7 +83,42 @@ struct FlashSaleStubs {
     const std::unique_ptr<v1::FlashSalePurchases::Stub> purchases;
     const std::unique_ptr<v1::FlashSaleResults::Stub> results;
     const std::unique_ptr<v1::FlashSaleReturns::Stub> returns;
+    /// This instance's purchase batches, made at the first purchase (it needs the client's settings).
+    std::once_flag batcher_made;
+    std::unique_ptr<PurchaseBatcher> batcher;
 };
+
+/// Batches go out with the peer secret and the earliest deadline of their purchases; the shoppers
+/// and their spans travel in the items.
+std::unique_ptr<PurchaseBatcher> make_batcher(FlashSaleStubs& stubs, const SeckillClientSettings& settings) {
+    PurchaseBatcherSettings batching;
+    batching.timeout = settings.purchase_timeout;
+    auto send = [&stubs, secret = settings.peer_secret](
+                    v1::PurchaseBatchRequest request,
+                    std::chrono::steady_clock::time_point deadline,
+                    PurchaseBatcher::Done done
+                ) {
+        struct Pending {
+            grpc::ClientContext context;
+            v1::PurchaseBatchRequest request;
+            v1::PurchaseBatchResponse response;
+        };
+        auto pending = std::make_shared<Pending>();
+        pending->request = std::move(request);
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        prepare_context(pending->context, OutgoingCall{std::max(left, std::chrono::milliseconds(1)), {}, {}}, secret);
+        stubs.purchases->async()->PurchaseBatch(
+            &pending->context,
+            &pending->request,
+            &pending->response,
+            [pending, done = std::move(done)](grpc::Status status) {
+                done(std::move(status), std::move(pending->response));
+            }
+        );
+    };
+    return std::make_unique<PurchaseBatcher>(std::move(send), batching);
+}
 
 Error no_instance() {
     Error error = make_error(ErrorCode::kUnavailable, "the flash sale is unavailable, please try again");
@@ -560,9 +596,6 @@ std::optional<Error> SeckillClient::refusal_from_memory(std::int64_t product_id)
 asio::awaitable<Result<domain::Reservation>> SeckillClient::purchase(
     std::int64_t user_id, std::int64_t product_id, std::string token, TraceContext trace
 ) {
-    v1::PurchaseRequest request;
-    request.set_product_id(product_id);
-    request.set_token(std::move(token));
     auto shared = shared_;  // the coroutine may outlive a moment of this object's attention
     auto picked = shared->pick();
     if (!picked) {
@@ -570,19 +603,26 @@ asio::awaitable<Result<domain::Reservation>> SeckillClient::purchase(
     }
     // Never retried on another instance: a purchase that reached a service may have taken a unit.
     auto* stubs = picked->stubs;
-    auto outcome = co_await async_call<v1::Reservation>(
-        std::move(request),
-        shared->purchase_call(user_id, trace),
-        shared->settings.peer_secret,
-        [stubs](auto* context, auto* req, auto* resp, auto done) {
-            stubs->purchases->async()->Purchase(context, req, resp, std::move(done));
-        }
-    );
-    picked->report(outcome.status);
-    if (!outcome.status.ok()) {
-        co_return busy_after(outcome.status);
+    std::call_once(stubs->batcher_made, [&] { stubs->batcher = make_batcher(*stubs, shared->settings); });
+    v1::PurchaseBatchItem item;
+    item.set_user_id(user_id);
+    item.set_product_id(product_id);
+    item.set_token(std::move(token));
+    if (trace.valid()) {
+        item.set_traceparent(format_traceparent(trace));
     }
-    co_return from_message(outcome.response);
+    auto answer = co_await stubs->batcher->purchase(std::move(item));
+    picked->report(answer.status);
+    if (!answer.status.ok()) {
+        co_return busy_after(answer.status);
+    }
+    if (answer.outcome.has_reservation()) {
+        co_return from_message(answer.outcome.reservation());
+    }
+    if (auto refused = from_error_detail(answer.outcome.error())) {
+        co_return std::move(*refused);
+    }
+    co_return busy_after(grpc::Status(grpc::StatusCode::INTERNAL, "a batch outcome with neither a unit nor an error"));
 }
 
 asio::awaitable<Result<std::string>> SeckillClient::issue_token(std::int64_t user_id, std::int64_t product_id) {

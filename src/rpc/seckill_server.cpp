@@ -2,10 +2,12 @@
 #include "rpc/seckill_server.hpp"
 
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "gomall/v1/seckill.grpc.pb.h"
 #include "rpc/call_metadata.hpp"
+#include "rpc/purchase_batch_runner.hpp"
 #include "rpc/seckill_messages.hpp"
 #include "rpc/server_calls.hpp"
 #include "rpc/status_mapping.hpp"
@@ -171,6 +173,26 @@ public:
                     *caller.user_id, request->product_id(), request->token(), caller.trace
                 );
                 co_return answer(reservation, [response](const auto& r) { to_message(r, *response); });
+            }
+        );
+    }
+
+    grpc::ServerUnaryReactor* PurchaseBatch(
+        grpc::CallbackServerContext* call, const v1::PurchaseBatchRequest* request, v1::PurchaseBatchResponse* response
+    ) override {
+        return serve_coroutine(
+            call,
+            context_.peer,
+            context_.io,
+            [this, request, response]() -> asio::awaitable<grpc::Status> {
+                if (static_cast<std::size_t>(request->items_size()) > kMaxPurchaseBatch) {
+                    co_return grpc::Status(
+                        grpc::StatusCode::INVALID_ARGUMENT,
+                        "at most " + std::to_string(kMaxPurchaseBatch) + " purchases in one batch"
+                    );
+                }
+                co_await run_purchase_batch(purchases_, *request, *response, context_.io);
+                co_return grpc::Status::OK;
             }
         );
     }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <future>
 #include <latch>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,7 @@
 #include "ports/metrics.hpp"
 #include "rpc/call_metadata.hpp"
 #include "rpc/instance_pool.hpp"
+#include "rpc/purchase_batch_runner.hpp"
 #include "rpc/seckill_client.hpp"
 #include "rpc/seckill_server.hpp"
 #include "rpc/status_mapping.hpp"
@@ -429,6 +431,70 @@ TEST_F(SeckillContractTest, APurchaseWithoutAUserIsUnauthorized) {
     const grpc::Status status = stub->Purchase(&context, request, &reservation);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
     EXPECT_EQ(from_grpc_status(status).code, ErrorCode::kUnauthorized);
+}
+
+TEST_F(SeckillContractTest, ABatchAnswersEachPurchaseInItsOwnSlot) {
+    const auto activity = init(2);
+    auto stub = v1::FlashSalePurchases::NewStub(channel());
+    // The purchases of a batch run at once, in no set order: the checks count outcomes, and check
+    // that each slot answers its own item.
+    const auto send = [&](const std::vector<std::int64_t>& users) {
+        v1::PurchaseBatchRequest request;
+        for (const auto user : users) {
+            auto* item = request.add_items();
+            item->set_user_id(user);
+            item->set_product_id(product_);
+            item->set_traceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+        }
+        v1::PurchaseBatchResponse response;
+        grpc::ClientContext context;
+        context.AddMetadata(std::string(kPeerSecretKey), kSecret);
+        const grpc::Status status = stub->PurchaseBatch(&context, request, &response);
+        EXPECT_TRUE(status.ok()) << status.error_message();
+        EXPECT_EQ(response.outcomes_size(), request.items_size());
+        std::map<ErrorCode, int> codes;
+        for (int i = 0; i < response.outcomes_size(); ++i) {
+            const auto& outcome = response.outcomes(i);
+            if (outcome.has_reservation()) {
+                EXPECT_EQ(outcome.reservation().user_id(), users[static_cast<std::size_t>(i)]);
+                EXPECT_EQ(outcome.reservation().activity_id(), activity.activity.id);
+                ++codes[ErrorCode::kOk];
+            } else {
+                ++codes[from_error_detail(outcome.error())->code];
+            }
+        }
+        return codes;
+    };
+    // One shopper twice (limit 1) and an item that names nobody.
+    auto first = send({shoppers_[0], shoppers_[0], 0});
+    EXPECT_EQ(first[ErrorCode::kOk], 1);
+    EXPECT_EQ(first[ErrorCode::kLimitReached], 1);
+    EXPECT_EQ(first[ErrorCode::kUnauthorized], 1);
+    // Two shoppers for the last unit.
+    auto second = send({shoppers_[1], shoppers_[2]});
+    EXPECT_EQ(second[ErrorCode::kOk], 1);
+    EXPECT_EQ(second[ErrorCode::kSoldOut], 1);
+}
+
+TEST_F(SeckillContractTest, ABatchIsRefusedWithoutThePeerSecretOrWhenTooLarge) {
+    const auto activity = init(5);
+    auto stub = v1::FlashSalePurchases::NewStub(channel());
+    v1::PurchaseBatchRequest request;
+    request.add_items()->set_user_id(shoppers_[0]);
+    request.mutable_items(0)->set_product_id(product_);
+    {
+        v1::PurchaseBatchResponse response;
+        grpc::ClientContext context;
+        EXPECT_EQ(stub->PurchaseBatch(&context, request, &response).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    }
+    for (std::size_t i = 0; i < kMaxPurchaseBatch; ++i) {
+        *request.add_items() = request.items(0);
+    }
+    v1::PurchaseBatchResponse response;
+    grpc::ClientContext context;
+    context.AddMetadata(std::string(kPeerSecretKey), kSecret);
+    EXPECT_EQ(stub->PurchaseBatch(&context, request, &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(sale_->gate.available(activity.activity.id), 5) << "nothing of a refused batch took a unit";
 }
 
 TEST_F(SeckillContractTest, AStoppedServerGivesTheUnavailableErrorWithARetryAfter) {
