@@ -122,9 +122,15 @@ fmt: ## format C++ sources with clang-format 14
 fmt-check: ## fail if formatting differs
 	tools/format.sh --check
 
-lint: debug ## layering check and clang-tidy over src/ and tests/ (make test runs both, tidy on src/ only)
+lint: debug ## layering check and clang-tidy over src/ and tests/; on a clean committed tree, records HEAD in tools/tidy-clean-at (make test then tidies only what changed since)
 	tools/check_layers.sh
 	tools/tidy.sh
+	@if [ -z "$$(git status --porcelain 2>/dev/null)" ] && git rev-parse HEAD >/dev/null 2>&1; then \
+		git rev-parse HEAD > tools/tidy-clean-at; \
+		echo "lint: clean at $$(cat tools/tidy-clean-at); commit tools/tidy-clean-at"; \
+	else \
+		echo "lint: clean, but the tree has uncommitted changes: tools/tidy-clean-at left as it was"; \
+	fi
 
 clean: ## remove build outputs (keeps var/ data)
 	rm -rf build frontend/dist
