@@ -26,6 +26,7 @@
 #include "gomall/v1/seckill.grpc.pb.h"
 #include "rpc/async_call.hpp"
 #include "rpc/call_metadata.hpp"
+#include "rpc/mirrored_listing.hpp"
 #include "rpc/purchase_batcher.hpp"
 #include "rpc/seckill_messages.hpp"
 #include "rpc/status_mapping.hpp"
@@ -42,28 +43,13 @@ using ResultKey = std::pair<std::int64_t, std::int64_t>;  // (user_id, activity_
 
 /// The last listing and results read from the service. Guarded by Shared::mutex.
 struct Mirror {
-    std::vector<ActivityView> listing;
+    MirroredListing listing;
     std::chrono::system_clock::duration clock_offset{0};  // service's clock minus ours
     std::optional<std::chrono::steady_clock::time_point> refreshed_at;
     std::map<ResultKey, int> watched;  // open event streams per (user, activity)
     std::map<ResultKey, SeckillResult> results;
     std::map<ResultKey, std::string> told;  // the instance that was asked to follow each watched result
-    /// This gateway's own admin changes, with when they were made: a listing asked for before a
-    /// change may come back without it, and must not undo it.
-    std::vector<std::pair<std::chrono::steady_clock::time_point, ActivityView>> changes;
 };
-
-/// Puts `view` into the listing in place of the entry with its id, or adds it.
-void put(std::vector<ActivityView>& listing, const ActivityView& view) {
-    const auto id = view.activity.id;
-    const auto it =
-        std::find_if(listing.begin(), listing.end(), [id](const ActivityView& v) { return v.activity.id == id; });
-    if (it != listing.end()) {
-        *it = view;
-    } else {
-        listing.push_back(view);
-    }
-}
 
 }  // namespace
 
@@ -408,14 +394,7 @@ asio::awaitable<bool> SeckillClient::refresh_listing(std::shared_ptr<Shared> sha
     const auto offset = from_unix_millis(outcome.response.server_time_ms()) - our_time;
 
     const std::lock_guard lock(shared->mutex);
-    // Changes made here since the question was asked are laid over the answer; older ones are in
-    // it (an admin change returns once every seckill instance has applied it).
-    auto& changes = shared->mirror.changes;
-    std::erase_if(changes, [asked_at_steady](const auto& change) { return change.first < asked_at_steady; });
-    for (const auto& change : changes) {
-        put(listing, change.second);
-    }
-    shared->mirror.listing = std::move(listing);
+    shared->mirror.listing.replace(std::move(listing), asked_at_steady);
     shared->mirror.clock_offset = offset;
     shared->mirror.refreshed_at = std::chrono::steady_clock::now();
     co_return true;
@@ -428,8 +407,7 @@ Result<ActivityView> SeckillClient::remember(Result<ActivityView> changed) {
     // reads (an ended sale reads "ended" until the next refresh drops it from the listing).
     if (changed.ok()) {
         const std::lock_guard lock(shared_->mutex);
-        put(shared_->mirror.listing, changed.value());
-        shared_->mirror.changes.emplace_back(std::chrono::steady_clock::now(), changed.value());
+        shared_->mirror.listing.remember(changed.value(), std::chrono::steady_clock::now());
     }
     return changed;
 }
@@ -504,7 +482,7 @@ std::vector<ActivityView> SeckillClient::listing() const {
     std::vector<ActivityView> views;
     {
         const std::lock_guard lock(shared_->mutex);
-        views = shared_->mirror.listing;
+        views = shared_->mirror.listing.views();
     }
     std::vector<ActivityView> current;
     for (auto& view : views) {
@@ -528,7 +506,7 @@ std::vector<ActivityView> SeckillClient::listing() const {
 std::optional<ActivityView> SeckillClient::cached(std::int64_t activity_id) const {
     const TimePoint time = now();
     const std::lock_guard lock(shared_->mutex);
-    for (const auto& view : shared_->mirror.listing) {
+    for (const auto& view : shared_->mirror.listing.views()) {
         if (view.activity.id == activity_id) {
             return at(view, time);
         }
@@ -557,7 +535,7 @@ std::optional<Error> SeckillClient::refusal_from_memory(std::int64_t product_id)
     const ActivityView* running = nullptr;
     const ActivityView* upcoming = nullptr;
     const ActivityView* ended = nullptr;
-    for (const auto& view : mirror.listing) {
+    for (const auto& view : mirror.listing.views()) {
         if (view.activity.product_id != product_id) {
             continue;
         }
