@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Prints the src/ translation units that clang-tidy must look at in `make test`: those changed
 # since the last commit at which clang-tidy found all of src/ clean (tools/tidy-clean-at, written
-# by `make lint`, which checks tests/ as well, when it passes on a committed tree), plus the .cpp files of src/ that
-# include a changed header, plus what the working tree changes or adds. Everything when that
-# commit is unknown (no git, no record, not an ancestor of HEAD) or when .clang-tidy, the compiler
-# flags or the way tools/tidy.sh runs it changed.
+# by `make lint`, which checks tests/ as well, when it passes on a committed tree), the .cpp files
+# that include a changed header (directly or through other headers) or generated proto, and what
+# the working tree changes or adds. Everything when that commit is unknown (no git, no record, not
+# an ancestor of HEAD) or when .clang-tidy, the compiler flags or tools/tidy.sh changed.
 #
 # Why: clang-tidy over all of src/ costs about an hour of CPU, which on two cores was a third of
 # the CI budget for a verdict that only changed files can alter. The full pass stays `make lint`.
@@ -38,26 +38,35 @@ for file in "${changed[@]}"; do
   esac
 done
 
-{
-  for file in "${changed[@]}"; do
-    [[ -f $file ]] || continue
-    case $file in
-      src/*.cpp) echo "$file" ;;
-      src/*.hpp | src/*.h)
-        # Includes are written from src/ ("services/x.hpp"); a changed header is checked in every
-        # file that names it (one level: a header's own includers' includers are rarely affected).
-        header=${file#src/}
-        grep -rlF --include='*.cpp' "#include \"$header\"" src || true
-        ;;
-      proto/*.proto)
-        # The generated messages and stubs: every file that includes them.
-        stem=${file#proto/}
-        stem=${stem%.proto}
-        grep -rlF --include='*.cpp' "#include \"$stem." src || true
-        grep -rlF --include='*.hpp' "#include \"$stem." src | while read -r header; do
-          grep -rlF --include='*.cpp' "#include \"${header#src/}\"" src || true
-        done
-        ;;
-    esac
-  done
-} | sort -u
+# Headers whose content changed, then every header that includes one of them, to a fixed point:
+# a change in a header can alter the verdict on any file that sees it, directly or not.
+headers=()
+sources=()
+for file in "${changed[@]}"; do
+  [[ -f $file ]] || continue
+  case $file in
+    src/*.cpp) sources+=("$file") ;;
+    src/*.hpp | src/*.h) headers+=("${file#src/}") ;;
+    proto/*.proto)
+      # The generated messages and stubs, included as "gomall/v1/<name>.pb.h" or ".grpc.pb.h".
+      stem=${file#proto/}
+      headers+=("${stem%.proto}.pb.h" "${stem%.proto}.grpc.pb.h")
+      ;;
+  esac
+done
+declare -A seen=()
+queue=("${headers[@]}")
+while ((${#queue[@]})); do
+  header=${queue[0]}
+  queue=("${queue[@]:1}")
+  [[ -n ${seen[$header]:-} ]] && continue
+  seen[$header]=1
+  while read -r includer; do
+    [[ -n $includer ]] && queue+=("${includer#src/}")
+  done < <(grep -rlF --include='*.hpp' --include='*.h' "#include \"$header\"" src || true)
+  while read -r includer; do
+    [[ -n $includer ]] && sources+=("$includer")
+  done < <(grep -rlF --include='*.cpp' "#include \"$header\"" src || true)
+done
+((${#sources[@]})) && printf '%s\n' "${sources[@]}" | sort -u
+exit 0
