@@ -8,17 +8,14 @@
 #include <string>
 #include <utility>
 
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 
 #include "rpc/call_metadata.hpp"
+#include "rpc/resume_on_own_executor.hpp"
 
 namespace gomall::rpc {
 
@@ -55,29 +52,13 @@ boost::asio::awaitable<CallOutcome<Response>> async_call(
     prepare_context(pending->context, call, peer_secret);
 
     auto initiate = [pending, start = std::move(start)](auto handler) mutable {
-        using Handler = decltype(handler);
-        // std::function (what gRPC takes) must be copyable; the coroutine's handler is not.
-        struct Resume {
-            Handler handler;
-            decltype(boost::asio::prefer(
-                boost::asio::get_associated_executor(std::declval<Handler&>()),
-                boost::asio::execution::outstanding_work.tracked
-            )) executor;
-        };
-        auto executor = boost::asio::prefer(
-            boost::asio::get_associated_executor(handler), boost::asio::execution::outstanding_work.tracked
-        );
-        auto resume = std::make_shared<Resume>(Resume{std::move(handler), std::move(executor)});
+        auto resume = resume_on_own_executor<CallOutcome<Response>>(std::move(handler));
         start(
             &pending->context,
             &pending->request,
             &pending->response,
-            std::function<void(grpc::Status)>([pending, resume](grpc::Status status) {
-                auto outcome = CallOutcome<Response>{std::move(status), std::move(pending->response)};
-                auto target = resume->executor;
-                boost::asio::post(target, [resume = std::move(resume), outcome = std::move(outcome)]() mutable {
-                    std::move(resume->handler)(std::move(outcome));
-                });
+            std::function<void(grpc::Status)>([pending, resume = std::move(resume)](grpc::Status status) {
+                resume(CallOutcome<Response>{std::move(status), std::move(pending->response)});
             })
         );
     };

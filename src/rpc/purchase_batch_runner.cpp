@@ -9,16 +9,13 @@
 #include <mutex>
 #include <utility>
 
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/trace_context.hpp"
+#include "rpc/resume_on_own_executor.hpp"
 #include "rpc/seckill_messages.hpp"
 #include "rpc/status_mapping.hpp"
 
@@ -102,25 +99,13 @@ asio::awaitable<void> run_purchase_batch(
         });
     }
     auto initiate = [batch](auto handler) {
-        using Handler = decltype(handler);
-        struct Resume {
-            Handler handler;
-            decltype(asio::prefer(
-                asio::get_associated_executor(std::declval<Handler&>()), asio::execution::outstanding_work.tracked
-            )) executor;
-        };
-        auto executor = asio::prefer(asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
-        auto resume = std::make_shared<Resume>(Resume{std::move(handler), std::move(executor)});
-        auto post_resume = [resume] {
-            auto target = resume->executor;
-            asio::post(target, [resume] { std::move(resume->handler)(); });
-        };
+        auto resume = resume_on_own_executor<>(std::move(handler));
         std::unique_lock lock(batch->mutex);
         if (batch->left == 0) {
             lock.unlock();
-            post_resume();
+            resume();
         } else {
-            batch->when_done = std::move(post_resume);
+            batch->when_done = std::move(resume);
         }
     };
     co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(std::move(initiate), asio::use_awaitable);

@@ -5,12 +5,10 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "rpc/resume_on_own_executor.hpp"
 
 namespace gomall::rpc {
 
@@ -30,23 +28,7 @@ PurchaseBatcher::PurchaseBatcher(Send send, PurchaseBatcherSettings settings) : 
 asio::awaitable<BatchedOutcome> PurchaseBatcher::purchase(v1::PurchaseBatchItem item) {
     const auto deadline = std::chrono::steady_clock::now() + state_->settings.timeout;
     auto initiate = [this, deadline, item = std::move(item)](auto handler) mutable {
-        using Handler = decltype(handler);
-        // std::function must be copyable; the coroutine's handler is not. The work guard keeps
-        // the awaiting io_context running while the purchase queues or flies.
-        struct Resume {
-            Handler handler;
-            decltype(asio::prefer(
-                asio::get_associated_executor(std::declval<Handler&>()), asio::execution::outstanding_work.tracked
-            )) executor;
-        };
-        auto executor = asio::prefer(asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
-        auto resume = std::make_shared<Resume>(Resume{std::move(handler), std::move(executor)});
-        enqueue(Waiting{std::move(item), deadline, [resume](BatchedOutcome outcome) {
-                            auto target = resume->executor;
-                            asio::post(target, [resume, outcome = std::move(outcome)]() mutable {
-                                std::move(resume->handler)(std::move(outcome));
-                            });
-                        }});
+        enqueue(Waiting{std::move(item), deadline, resume_on_own_executor<BatchedOutcome>(std::move(handler))});
     };
     co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(BatchedOutcome)>(
         std::move(initiate), asio::use_awaitable

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -111,17 +112,32 @@ TEST(ActivityNoticeTest, AnotherInstanceHearsTheChangeAndTheSenderDoesNot) {
     b.stop();
 }
 
-TEST(ActivityNoticeTest, APublishReturnsOnceEveryPresentInstanceAppliedIt) {
-    const auto redis = test_redis();
-    if (!redis) {
-        GTEST_SKIP() << "set GOMALL_TEST_REDIS_HOST and GOMALL_TEST_REDIS_PORT (scripts/stack start redis)";
+/// Instances on one real Redis under a prefix of their own, refreshing their presence quickly.
+class AcknowledgedNoticeTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!redis_) {
+            GTEST_SKIP() << "set GOMALL_TEST_REDIS_HOST and GOMALL_TEST_REDIS_PORT (scripts/stack start redis)";
+        }
+        timings_.presence_every = milliseconds(100);
     }
-    const std::string prefix = "gomall-test-" + std::to_string(std::random_device{}());
-    ActivityBroadcastTimings timings;
-    timings.presence_every = milliseconds(100);
-    RedisActivityBroadcast a(*redis, prefix, timings);
-    RedisActivityBroadcast b(*redis, prefix, timings);
-    RedisActivityBroadcast c(*redis, prefix, timings);
+
+    std::unique_ptr<RedisActivityBroadcast> instance() {
+        return std::make_unique<RedisActivityBroadcast>(*redis_, prefix_, timings_);
+    }
+
+    const std::optional<RedisSettings> redis_ = test_redis();
+    const std::string prefix_ = "gomall-test-" + std::to_string(std::random_device{}());
+    ActivityBroadcastTimings timings_;
+};
+
+TEST_F(AcknowledgedNoticeTest, APublishReturnsOnceEveryPresentInstanceAppliedIt) {
+    auto owned_a = instance();
+    auto owned_b = instance();
+    auto owned_c = instance();
+    auto& a = *owned_a;
+    auto& b = *owned_b;
+    auto& c = *owned_c;
     std::atomic<std::int64_t> applied_by_b{0};
     std::atomic<std::int64_t> applied_by_c{0};
     a.start([](std::int64_t) {}, [] {});
@@ -152,17 +168,12 @@ TEST(ActivityNoticeTest, APublishReturnsOnceEveryPresentInstanceAppliedIt) {
     b.stop();
 }
 
-TEST(ActivityNoticeTest, AnInstanceThatCannotApplyCostsTheSenderOnlyTheBound) {
-    const auto redis = test_redis();
-    if (!redis) {
-        GTEST_SKIP() << "set GOMALL_TEST_REDIS_HOST and GOMALL_TEST_REDIS_PORT (scripts/stack start redis)";
-    }
-    const std::string prefix = "gomall-test-" + std::to_string(std::random_device{}());
-    ActivityBroadcastTimings timings;
-    timings.presence_every = milliseconds(100);
-    timings.confirm_within = milliseconds(300);
-    RedisActivityBroadcast a(*redis, prefix, timings);
-    RedisActivityBroadcast b(*redis, prefix, timings);
+TEST_F(AcknowledgedNoticeTest, AnInstanceThatCannotApplyCostsTheSenderOnlyTheBound) {
+    timings_.confirm_within = milliseconds(300);
+    auto owned_a = instance();
+    auto owned_b = instance();
+    auto& a = *owned_a;
+    auto& b = *owned_b;
     a.start([](std::int64_t) {}, [] {});
     b.start(
         [](std::int64_t id) {

@@ -81,6 +81,17 @@ protected:
         return asio::co_spawn(io_, batcher_->purchase(std::move(item)), asio::use_future);
     }
 
+    /// Purchases by users `from`..`to` while the first call is still unanswered, given a moment to
+    /// reach the queue.
+    std::vector<std::future<BatchedOutcome>> buy_while_held(std::int64_t from, std::int64_t to) {
+        std::vector<std::future<BatchedOutcome>> queued;
+        for (std::int64_t user = from; user <= to; ++user) {
+            queued.push_back(buy(user));
+        }
+        std::this_thread::sleep_for(20ms);
+        return queued;
+    }
+
     asio::io_context io_;
     asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
     std::thread io_thread_{[this] {
@@ -113,11 +124,7 @@ TEST_F(PurchaseBatcherTest, PurchasesThatArriveWhileTheCallsAreInFlightLeaveToge
     make(settings);
     auto first = buy(1);
     ASSERT_TRUE(sent_.wait_for(1));
-    std::vector<std::future<BatchedOutcome>> queued;
-    for (std::int64_t user = 2; user <= 6; ++user) {
-        queued.push_back(buy(user));
-    }
-    std::this_thread::sleep_for(20ms);
+    auto queued = buy_while_held(2, 6);
     EXPECT_EQ(sent_.count(), 1U) << "nothing more leaves while the one call allowed is in flight";
 
     auto batch = sent_.take(0);
@@ -149,11 +156,7 @@ TEST_F(PurchaseBatcherTest, ABatchIsNeverLargerThanMaxBatch) {
     make(settings);
     auto first = buy(1);
     ASSERT_TRUE(sent_.wait_for(1));
-    std::vector<std::future<BatchedOutcome>> queued;
-    for (std::int64_t user = 2; user <= 6; ++user) {
-        queued.push_back(buy(user));
-    }
-    std::this_thread::sleep_for(20ms);
+    auto queued = buy_while_held(2, 6);
     for (std::size_t i = 0; i < 4; ++i) {
         ASSERT_TRUE(sent_.wait_for(i + 1));
         auto batch = sent_.take(i);
