@@ -27,6 +27,7 @@
 #include "app/grpc_service_host.hpp"
 #include "app/in_process_flash_sale.hpp"
 #include "app/payment_backend.hpp"
+#include "app/remote_accounts.hpp"
 #include "app/remote_flash_sale.hpp"
 #include "app/replica_backend.hpp"
 #include "app/revocation_backend.hpp"
@@ -51,6 +52,7 @@
 #include "http/static_files.hpp"
 #include "ports/clock.hpp"
 #include "rpc/seckill_server.hpp"
+#include "rpc/user_server.hpp"
 #include "services/auth_service.hpp"
 #include "services/cart_service.hpp"
 #include "services/dashboard_sampler.hpp"
@@ -116,6 +118,9 @@ std::string join(const std::vector<std::string>& items) {
     return out;
 }
 
+/// How long a gateway waits at start for the user service to hand it the revocations.
+constexpr std::chrono::seconds kUserServiceWait{60};
+
 /// How often gomall_dependency_up is refreshed: fast enough for a one-minute alert.
 constexpr std::chrono::seconds kDependencyProbeEvery{5};
 
@@ -141,7 +146,20 @@ struct App::Parts {
           database_health(database),
           replica(config.database, database, products, orders, clock),
           hasher(config.auth.bcrypt_cost),
-          revocations(tokens, clock),
+          registry(
+              config.services.role == "all"
+                  ? nullptr
+                  : std::make_unique<adapters::etcd::EtcdServiceRegistry>(registry_settings(config.registry))
+          ),
+          remote_accounts(
+              config.services.role == "gateway" ? std::make_unique<RemoteAccounts>(config, *registry, clock, metrics)
+                                                : nullptr
+          ),
+          // The gateway's record is the user service, which owns the token tables.
+          revocations(
+              remote_accounts ? remote_accounts->revocation_record() : static_cast<ports::RevocationRecord&>(tokens),
+              clock
+          ),
           revocation_backend(config, revocations, clock, metrics),
           login_limiter(
               clock,
@@ -260,6 +278,8 @@ struct App::Parts {
     adapters::sql::DatabaseHealthCheck database_health;
     ReplicaBackend replica;  // optional read replica; not in /ready (reads fall back to the primary)
     services::PasswordHasher hasher;
+    std::unique_ptr<ports::ServiceRegistry> registry;  // services mode: where the roles meet (etcd)
+    std::unique_ptr<RemoteAccounts> remote_accounts;   // gateway role: the user service over gRPC
     services::TokenRevocations revocations;
     RevocationBackend revocation_backend;  // full mode: revocations heard from and told to the other instances
     services::KeyedRateLimiter login_limiter;
@@ -274,10 +294,10 @@ struct App::Parts {
     PaymentBackend payment_backend;
     services::PaymentService payment_service;
     services::UnpaidOrderCanceller canceller;
-    http::BlockingPool blocking;  // joined after the server stops, before anything it uses goes away
-    std::unique_ptr<ports::ServiceRegistry> registry;    // services mode: where the roles meet (etcd)
-    std::unique_ptr<FlashSalePart> flash_sale;           // in process, or over gRPC in the gateway role
+    http::BlockingPool blocking;                // joined after the server stops, before anything it uses goes away
+    std::unique_ptr<FlashSalePart> flash_sale;  // in process, over gRPC in the gateway role, none in the user role
     std::unique_ptr<rpc::SeckillServer> seckill_server;  // the seckill role's gRPC services
+    std::unique_ptr<rpc::UserServer> user_server;        // the user role's gRPC service
     std::unique_ptr<GrpcServiceHost> grpc_host;          // after the services it serves: stopped first
     adapters::storage::LocalFileStore upload_store;
     services::UploadService uploads;
@@ -307,14 +327,15 @@ std::optional<std::string> App::start() {
     parts_ = std::make_unique<Parts>(config_, listener.port());
     auto& p = *parts_;
     const std::string& role = config_.services.role;
+    const bool serves_http_api = role == "all" || role == "gateway";
+    const bool serves_accounts = role == "all" || role == "user";
     if (role != "all") {
-        p.registry = std::make_unique<adapters::etcd::EtcdServiceRegistry>(registry_settings(config_.registry));
         spdlog::info("services mode: role {}, registry {}", role, join(config_.registry.etcd_endpoints));
     }
     if (role == "gateway") {
         p.flash_sale =
             std::make_unique<RemoteFlashSale>(config_, *p.registry, p.clock, p.metrics, p.blocking.executor());
-    } else {
+    } else if (role != "user") {
         p.flash_sale = std::make_unique<InProcessFlashSale>(
             config_,
             p.database,
@@ -326,7 +347,9 @@ std::optional<std::string> App::start() {
             p.blocking.executor()
         );
     }
-    p.order_service.return_flash_sale_units_to(p.flash_sale->returns());
+    if (p.flash_sale) {
+        p.order_service.return_flash_sale_units_to(p.flash_sale->returns());
+    }
     if (config_.metrics.enabled) {
         p.database.measure_with(p.metrics);
     }
@@ -343,7 +366,12 @@ std::optional<std::string> App::start() {
     }
     spdlog::info("read replica: {}", p.replica.description());
     p.replica.start();  // after the migrations: it stamps the heartbeat table
-    p.revocations.load();
+    if (p.remote_accounts) {
+        p.remote_accounts->start(p.revocations, kUserServiceWait);
+        spdlog::info("accounts: {}", p.remote_accounts->description());
+    } else {
+        p.revocations.load();
+    }
     spdlog::info("token revocations: {}", p.revocation_backend.description());
     p.revocation_backend.start();
     p.auth.count_throttled_with(services::rate_limited_counter(p.metrics, "login_throttle"));
@@ -363,20 +391,24 @@ std::optional<std::string> App::start() {
         }
     });
     spdlog::info("payment: {}", p.payment_backend.description());
-    spdlog::info("flash sale: {}", p.flash_sale->description());
-    p.flash_sale->start();
+    if (p.flash_sale) {
+        spdlog::info("flash sale: {}", p.flash_sale->description());
+        p.flash_sale->start();
+    }
 
     std::optional<std::string> generated;
-    std::string admin_password = config_.admin.password;
-    if (admin_password.empty() && config_.env == "prod" && p.users.count_admins() == 0) {
-        // A generated password printed to stdout would end up in production log collectors.
-        throw std::runtime_error("no admin account yet: set GOMALL_ADMIN_PASSWORD for the first start in prod");
-    }
-    if (admin_password.empty()) {
-        admin_password = generate_password();
-    }
-    if (p.auth.ensure_admin(config_.admin.username, admin_password) && config_.admin.password.empty()) {
-        generated = admin_password;
+    if (serves_accounts) {  // the first admin is made where the accounts live
+        std::string admin_password = config_.admin.password;
+        if (admin_password.empty() && config_.env == "prod" && p.users.count_admins() == 0) {
+            // A generated password printed to stdout would end up in production log collectors.
+            throw std::runtime_error("no admin account yet: set GOMALL_ADMIN_PASSWORD for the first start in prod");
+        }
+        if (admin_password.empty()) {
+            admin_password = generate_password();
+        }
+        if (p.auth.ensure_admin(config_.admin.username, admin_password) && config_.admin.password.empty()) {
+            generated = admin_password;
+        }
     }
     if (config_.database.seed_demo && p.products.count_products() == 0) {
         seed_demo_catalog(p.products, p.clock.now());
@@ -384,14 +416,19 @@ std::optional<std::string> App::start() {
     }
 
     std::vector<ports::HealthCheck*> health{&p.database_health};
-    for (auto* check : p.flash_sale->health_checks()) {
-        health.push_back(check);
+    if (p.flash_sale) {
+        for (auto* check : p.flash_sale->health_checks()) {
+            health.push_back(check);
+        }
     }
     if (config_.metrics.enabled) {
         p.dependency_monitor = std::make_unique<services::DependencyMonitor>(health, p.metrics, kDependencyProbeEvery);
         p.dependency_monitor->start();
     }
-    std::vector<services::CircuitBreaker*> breakers = p.flash_sale->breakers();
+    std::vector<services::CircuitBreaker*> breakers;
+    if (p.flash_sale) {
+        breakers = p.flash_sale->breakers();
+    }
     if (auto* payment = p.payment_backend.breaker()) {
         breakers.insert(breakers.begin(), payment);
     }
@@ -410,8 +447,10 @@ std::optional<std::string> App::start() {
         spdlog::info("metrics: off{}", config_.metrics.enabled ? " (set metrics.token to serve them in prod)" : "");
     }
     // A service role answers its callers over gRPC; its HTTP port serves only the probes and metrics.
-    if (role != "seckill") {
-        http::register_user_routes(p.router, p.auth);
+    if (serves_http_api) {
+        http::register_user_routes(
+            p.router, p.remote_accounts ? p.remote_accounts->accounts() : static_cast<services::AccountApi&>(p.auth)
+        );
         p.image_urls = http::ImageUrls(config_.product.image_base_url);
         http::register_product_routes(p.router, p.product_service, p.catalog_cache.cache(), p.image_urls);
         http::register_cart_routes(p.router, p.cart_service, p.image_urls);
@@ -465,7 +504,7 @@ std::optional<std::string> App::start() {
     server_settings.trusted_proxies = http::TrustedProxies::parse(config_.server.trusted_proxies);
     p.server = std::make_unique<http::Server>(*p.pipeline, p.blocking, server_settings, p.http_metrics.get());
 
-    if (role != "seckill") {  // the order side's sweeper runs where orders are served
+    if (serves_http_api) {  // the order side's sweeper runs where orders are served
         p.canceller.trace_with(p.tracing.tracer());
         p.canceller.start();
     }
@@ -477,6 +516,21 @@ std::optional<std::string> App::start() {
         server_settings.io_threads,
         config_.server.blocking_threads
     );
+    if (role == "user") {
+        // Published last: callers are sent here only once everything behind the service runs.
+        p.grpc_host = std::make_unique<GrpcServiceHost>(
+            config_.services, resolved_io_threads(config_.server.io_threads), *p.registry
+        );
+        p.user_server = std::make_unique<rpc::UserServer>(
+            p.auth,
+            p.revocations,
+            p.tokens,
+            rpc::UserServerSettings{config_.services.peer_secret, p.blocking.executor()}
+        );
+        p.grpc_host->start("user", [&server = *p.user_server](grpc::ServerBuilder& builder) {
+            server.register_with(builder);
+        });
+    }
     if (role == "seckill") {
         // Published last: callers are sent here only once everything behind the services runs.
         p.grpc_host = std::make_unique<GrpcServiceHost>(
@@ -535,6 +589,9 @@ void App::stop() {
     }
     parts_->blocking.join();
     parts_->revocation_backend.stop();  // after the pool: a logout still running there announces its revocation
+    if (parts_->remote_accounts) {
+        parts_->remote_accounts->stop();
+    }
     parts_->canceller.stop();
     parts_->payment_backend.stop();
     parts_->replica.stop();

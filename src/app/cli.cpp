@@ -46,8 +46,9 @@ options:
   --env NAME     config overlay conf/config-NAME.yaml (dev, test, prod; default $GOMALL_ENV or dev)
   --config PATH  base config file (default conf/config.yaml); the overlay is looked up beside it
   --role NAME    serve: which part of the shop this process is (services.role): all (default: the
-                 whole shop), gateway (HTTP; calls the services over gRPC), seckill (the flash
-                 sale as a gRPC service; run several)
+                 whole shop), gateway (HTTP; calls the services over gRPC), user (accounts
+                 and sign-in as a gRPC service), seckill (the flash sale as a gRPC service; run
+                 several)
 Every key can be overridden with GOMALL_<SECTION>_<KEY>, e.g. GOMALL_SERVER_PORT=9090.
 )";
 

@@ -637,8 +637,8 @@ std::vector<Key> keys() {
     });
     // services
     add("services", "role", [](Config& c, const std::string& v) {
-        if (v != "all" && v != "gateway" && v != "seckill")
-            fail("services.role", "'" + v + "' is not one of all, gateway, seckill");
+        if (v != "all" && v != "gateway" && v != "user" && v != "seckill")
+            fail("services.role", "'" + v + "' is not one of all, gateway, user, seckill");
         c.services.role = v;
     });
     add("services", "grpc_host", [](Config& c, const std::string& v) {
@@ -819,7 +819,13 @@ void validate_services(const Config& config) {
             "config services.role seckill: needs seckill.mode full (its instances share the Redis gate and the broker)"
         );
     }
-    if (s.role == "seckill" && (s.grpc_host == "0.0.0.0" || s.grpc_host == "::") && s.advertise_host.empty()) {
+    if (s.role != "seckill" && config.seckill.mode != "full") {
+        throw ConfigError(
+            "config services.role " + s.role +
+            ": needs seckill.mode full (the gateways hear of revoked tokens on Redis, which full mode has)"
+        );
+    }
+    if (s.role != "gateway" && (s.grpc_host == "0.0.0.0" || s.grpc_host == "::") && s.advertise_host.empty()) {
         throw ConfigError("config services.advertise_host: must be set when services.grpc_host listens on every address"
         );
     }

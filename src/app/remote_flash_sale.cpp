@@ -46,17 +46,4 @@ void RemoteFlashSale::stop() {
     pool_.stop();
 }
 
-std::string RemoteFlashSale::InstancesCheck::check() {
-    const auto targets = pool_.targets();
-    if (targets.empty()) {
-        return "no instance of the seckill service is registered";
-    }
-    for (const auto& target : targets) {
-        if (!target->breaker->refusing()) {
-            return {};
-        }
-    }
-    return "every instance of the seckill service is refusing calls (circuit breakers open)";
-}
-
 }  // namespace gomall::app

@@ -11,6 +11,7 @@
 
 #include "app/config.hpp"
 #include "app/flash_sale_part.hpp"
+#include "app/instances_check.hpp"
 #include "ports/clock.hpp"
 #include "ports/metrics.hpp"
 #include "ports/service_registry.hpp"
@@ -40,20 +41,9 @@ public:
     void stop() override;
 
 private:
-    /// Ready once at least one instance of the seckill service is known and lets calls through.
-    class InstancesCheck final : public ports::HealthCheck {
-    public:
-        explicit InstancesCheck(rpc::InstancePool& pool) : pool_(pool) {}
-        std::string name() const override { return "seckill instances"; }
-        std::string check() override;
-
-    private:
-        rpc::InstancePool& pool_;
-    };
-
     rpc::InstancePool pool_;
     rpc::SeckillClient client_;
-    InstancesCheck instances_check_{pool_};
+    InstancesCheck instances_check_{pool_, "seckill"};
 };
 
 }  // namespace gomall::app

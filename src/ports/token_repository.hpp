@@ -1,4 +1,4 @@
-// Persistence of refresh tokens and of revoked access tokens.
+// Persistence of refresh tokens, and of revoked access tokens (the RevocationRecord part).
 #pragma once
 
 #include <cstdint>
@@ -8,23 +8,12 @@
 
 #include "core/time.hpp"
 #include "domain/user.hpp"
+#include "ports/revocation_record.hpp"
 
 namespace gomall::ports {
 
-struct RevokedAccessToken {
-    std::string jti;
-    TimePoint expires_at;
-};
-
-struct UserSessionCutoff {
-    std::int64_t user_id = 0;
-    TimePoint not_before;  // access tokens issued before this are revoked
-};
-
-class TokenRepository {
+class TokenRepository : public RevocationRecord {
 public:
-    virtual ~TokenRepository() = default;
-
     virtual void create_refresh(const domain::RefreshToken& token) = 0;
     virtual std::optional<domain::RefreshToken> find_refresh(const std::string& id) = 0;
     /// Marks the token used if it is unused and not revoked; returns false when
@@ -33,12 +22,6 @@ public:
     virtual void revoke_refresh(const std::string& id) = 0;
     virtual void revoke_family(const std::string& family_id) = 0;
     virtual void revoke_all_refresh_of_user(std::int64_t user_id) = 0;
-
-    virtual void revoke_access(const std::string& jti, TimePoint expires_at) = 0;
-    virtual void set_session_cutoff(std::int64_t user_id, TimePoint not_before) = 0;
-    /// Everything still relevant at `now`, to rebuild the in-memory revocation set at startup.
-    virtual std::vector<RevokedAccessToken> active_revocations(TimePoint now) = 0;
-    virtual std::vector<UserSessionCutoff> session_cutoffs() = 0;
     /// Deletes expired refresh tokens and revocations; returns rows removed.
     virtual std::int64_t purge_expired(TimePoint now) = 0;
 };

@@ -43,15 +43,15 @@ InstancePool::InstancePool(
       clock_(clock),
       metrics_(metrics),
       make_stubs_(std::move(make_stubs)) {
-    instances_gauge_ = metrics_.callback(
-        ports::CallbackType::kGauge,
-        "gomall_service_instances",
-        "Instances of a service role this process knows from the registry and may call.",
-        {"role"},
-        [this] {
-            return std::vector<ports::Sample>{{{role_}, static_cast<double>(size())}};
-        }
-    );
+    // A gauge family, not a callback: several pools (one per role) share the family.
+    instances_gauge_ = &metrics_
+                            .gauge(
+                                "gomall_service_instances",
+                                "Instances of a service role this process knows from the registry and may call.",
+                                {"role"}
+                            )
+                            .with({role_});
+    instances_gauge_->set(0);
 }
 
 InstancePool::~InstancePool() {
@@ -105,6 +105,7 @@ void InstancePool::update(const ports::InstanceSet& instances) {
     for (const auto& [id, target] : by_id_) {
         order_.push_back(target);
     }
+    instances_gauge_->set(static_cast<double>(order_.size()));
     if (order_.empty()) {
         spdlog::warn("{}: no instance is registered", role_);
     }

@@ -85,7 +85,7 @@ private:
     std::vector<std::shared_ptr<Target>> order_;            // by id
     std::size_t next_ = 0;
     std::optional<ports::WatchId> watch_;
-    ports::MetricsRegistration instances_gauge_;  // last: dropped first, while what it reads exists
+    ports::Gauge* instances_gauge_ = nullptr;  // gomall_service_instances{role}, owned by metrics_
 };
 
 }  // namespace gomall::rpc

@@ -27,6 +27,7 @@
 #include "rpc/async_call.hpp"
 #include "rpc/call_metadata.hpp"
 #include "rpc/mirrored_listing.hpp"
+#include "rpc/pooled_call.hpp"
 #include "rpc/purchase_batcher.hpp"
 #include "rpc/seckill_messages.hpp"
 #include "rpc/status_mapping.hpp"
@@ -107,9 +108,7 @@ std::unique_ptr<PurchaseBatcher> make_batcher(FlashSaleStubs& stubs, const Secki
 }
 
 Error no_instance() {
-    Error error = make_error(ErrorCode::kUnavailable, "the flash sale is unavailable, please try again");
-    error.retry_after = kTransportRetryAfter;
-    return error;
+    return no_instance_of("the flash sale");
 }
 
 /// A purchase or token call that reached no answer reads as the in-process sale's "busy": the
@@ -125,26 +124,8 @@ Error busy_after(const grpc::Status& status) {
 
 }  // namespace
 
-/// One call's instance, its stubs and its breaker's permit. The target keeps the stubs alive for
-/// as long as the call runs, even if the instance leaves the set meanwhile.
-struct SeckillClient::Picked {
-    std::shared_ptr<Target> target;
-    FlashSaleStubs* stubs = nullptr;
-    std::optional<services::CircuitBreaker::Call> permit;
-
-    /// The breaker of this instance hears whether the service answered.
-    void report(const grpc::Status& status) {
-        if (!permit) {
-            return;
-        }
-        if (transport_failed(status)) {
-            permit->failed();
-        } else {
-            permit->succeeded();
-        }
-        permit.reset();
-    }
-};
+/// One call's instance, its stubs and its breaker's permit.
+struct SeckillClient::Picked : PickedInstance<FlashSaleStubs> {};
 
 struct SeckillClient::Shared {
     Shared(InstancePool& instances, SeckillClientSettings s, const asio::any_io_executor& executor)
@@ -163,18 +144,13 @@ struct SeckillClient::Shared {
     /// An instance whose breaker lets the call through: round robin, or the shopper's own instance
     /// when `pin` is set (their event stream's results are followed there). nullopt: none.
     std::optional<Picked> pick(std::optional<std::int64_t> pin = std::nullopt) const {
-        for (std::size_t tried = 0, known = std::max<std::size_t>(pool.size(), 1); tried < known; ++tried) {
-            auto target = pin ? pool.pick_for(static_cast<std::uint64_t>(*pin)) : pool.pick();
-            if (!target) {
-                return std::nullopt;
-            }
-            auto permit = target->breaker->try_call();
-            if (permit) {
-                auto* stubs = static_cast<FlashSaleStubs*>(target->stubs.get());
-                return Picked{std::move(target), stubs, std::move(permit)};
-            }
+        auto picked = pick_instance<FlashSaleStubs>(
+            pool, pin ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(*pin)) : std::nullopt
+        );
+        if (!picked) {
+            return std::nullopt;
         }
-        return std::nullopt;
+        return Picked{std::move(*picked)};
     }
 
     /// A blocking call: `invoke(stubs, context, response)` calls a stub. `attempts` > 1 only for
@@ -183,25 +159,13 @@ struct SeckillClient::Shared {
     Result<Response> blocking(
         const OutgoingCall& outgoing, Invoke invoke, int attempts = 1, std::optional<std::int64_t> pin = std::nullopt
     ) const {
-        grpc::Status status;
-        for (int attempt = 0; attempt < attempts; ++attempt) {
-            auto picked = pick(pin);
-            if (!picked) {
-                return no_instance();
-            }
-            grpc::ClientContext context;
-            prepare_context(context, outgoing, settings.peer_secret);
-            Response response;
-            status = invoke(*picked->stubs, context, response);
-            picked->report(status);
-            if (status.ok()) {
-                return response;
-            }
-            if (!transport_failed(status)) {
-                break;
-            }
-        }
-        return from_grpc_status(status);
+        const BlockingCall call{
+            outgoing,
+            settings.peer_secret,
+            "the flash sale",
+            attempts,
+            pin ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(*pin)) : std::nullopt};
+        return call_blocking<FlashSaleStubs, Response>(pool, call, std::move(invoke));
     }
 
     const SeckillClientSettings settings;

@@ -69,14 +69,6 @@ domain::SeckillActivity from_message(const v1::Activity& in) {
 
 }  // namespace
 
-std::int64_t to_unix_millis(TimePoint time) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-}
-
-TimePoint from_unix_millis(std::int64_t millis) {
-    return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(millis)));
-}
-
 void to_message(const services::ActivityView& view, v1::ActivityView& out) {
     to_message(view.activity, *out.mutable_activity());
     out.set_sold(view.sold);

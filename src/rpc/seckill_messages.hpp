@@ -1,16 +1,14 @@
 // The flash sale's values <-> their gomall.v1 messages, used by both ends of the rpc. Times travel
-// as unix milliseconds (sub-millisecond precision is dropped), money as cents.
+// as unix milliseconds (rpc/unix_millis.hpp), money as cents.
 #pragma once
 
 #include <cstdint>
 
 #include "gomall/v1/seckill.pb.h"
+#include "rpc/unix_millis.hpp"
 #include "services/flash_sale_api.hpp"
 
 namespace gomall::rpc {
-
-std::int64_t to_unix_millis(TimePoint time);
-TimePoint from_unix_millis(std::int64_t millis);
 
 void to_message(const services::ActivityView& view, v1::ActivityView& out);
 services::ActivityView from_message(const v1::ActivityView& in);

@@ -24,20 +24,6 @@ struct ServingContext {
     asio::any_io_executor blocking;
 };
 
-Error missing_user() {
-    return make_error(ErrorCode::kUnauthorized, "the call names no signed-in user");
-}
-
-/// OK with `out` filled from the value, or the business error.
-template <class T, class Fill>
-grpc::Status answer(const Result<T>& result, Fill fill) {
-    if (!result.ok()) {
-        return to_grpc_status(result.error());
-    }
-    fill(result.value());
-    return grpc::Status::OK;
-}
-
 class AdminService final : public v1::FlashSaleAdmin::CallbackService {
 public:
     AdminService(services::FlashSaleAdmin& admin, const ServingContext& context) : admin_(admin), context_(context) {}

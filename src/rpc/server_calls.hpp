@@ -16,11 +16,32 @@
 #include <grpcpp/support/server_callback.h>
 #include <grpcpp/support/status.h>
 
+#include "core/error.hpp"
 #include "core/trace_context.hpp"
 #include "rpc/call_metadata.hpp"
 #include "rpc/status_mapping.hpp"
 
 namespace gomall::rpc {
+
+/// The refusal of a call that needs a signed-in user and names none in its metadata.
+inline Error missing_user() {
+    return make_error(ErrorCode::kUnauthorized, "the call names no signed-in user");
+}
+
+/// OK with the response filled from the value by `fill`, or the business error.
+template <class T, class Fill>
+grpc::Status answer(const Result<T>& result, Fill fill) {
+    if (!result.ok()) {
+        return to_grpc_status(result.error());
+    }
+    fill(result.value());
+    return grpc::Status::OK;
+}
+
+/// OK, or the business error.
+inline grpc::Status answer(const Status& status) {
+    return status.ok() ? grpc::Status::OK : to_grpc_status(status.error());
+}
 
 /// Finishes the call at once when the caller lacks the peer secret; returns the reactor then.
 inline grpc::ServerUnaryReactor* refused_reactor(grpc::CallbackServerContext* context, const PeerSecret& peer) {

@@ -40,7 +40,7 @@ struct Stored {
     std::size_t size() const { return tokens.size() + sessions.size() + cutoffs.size(); }
 };
 
-Stored read_stored(ports::TokenRepository& repository, TimePoint now) {
+Stored read_stored(ports::RevocationRecord& repository, TimePoint now) {
     Stored stored;
     for (auto& entry : repository.active_revocations(now)) {
         if (entry.jti.starts_with(TokenRevocations::kSessionPrefix)) {
@@ -71,7 +71,7 @@ void persist_then_announce(Persist persist, Announce announce) {
 
 }  // namespace
 
-TokenRevocations::TokenRevocations(ports::TokenRepository& repository, const ports::Clock& clock)
+TokenRevocations::TokenRevocations(ports::RevocationRecord& repository, const ports::Clock& clock)
     : repository_(repository), clock_(clock) {}
 
 void TokenRevocations::load() {

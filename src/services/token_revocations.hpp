@@ -1,5 +1,5 @@
 // The in-memory view of revoked access tokens that the token verifier consults on every request.
-// Writes go through to ports::TokenRepository so revocations survive a restart (load() rebuilds them)
+// Writes go through to ports::RevocationRecord so revocations survive a restart (load() rebuilds them)
 // and, when several instances share the database, are announced to the others (ports::RevocationFeed).
 #pragma once
 
@@ -16,7 +16,7 @@
 #include "domain/user.hpp"
 #include "ports/clock.hpp"
 #include "ports/revocation_feed.hpp"
-#include "ports/token_repository.hpp"
+#include "ports/revocation_record.hpp"
 
 namespace gomall::services {
 
@@ -32,7 +32,7 @@ namespace gomall::services {
 /// (merge_from_repository); one heard from another instance (apply_remote) only enters memory.
 class TokenRevocations {
 public:
-    TokenRevocations(ports::TokenRepository& repository, const ports::Clock& clock);
+    TokenRevocations(ports::RevocationRecord& repository, const ports::Clock& clock);
 
     /// Replaces the in-memory state with what the repository still holds. Call once at startup.
     void load();
@@ -75,7 +75,7 @@ private:
     /// Hands `event` to the publisher, if any.
     void announce(const ports::RevocationEvent& event) const;
 
-    ports::TokenRepository& repository_;
+    ports::RevocationRecord& repository_;
     const ports::Clock& clock_;
     std::atomic<ports::RevocationPublisher*> publisher_{nullptr};
     mutable std::shared_mutex mutex_;

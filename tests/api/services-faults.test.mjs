@@ -1,10 +1,13 @@
-// Services mode under faults (scripts/test-api --services: the gateway and two seckill gRPC
-// services found through etcd, from scripts/services). Each test puts things back as they were:
+// Services mode under faults (scripts/test-api --services: the gateway, the user service and two
+// seckill gRPC services found through etcd, from scripts/services). Each test puts things back as they were:
 //   - a seckill instance killed (SIGKILL) mid-crowd: the gateway answers "busy" for a moment and
 //     then sells through the other instance; the dead one leaves the registry with its lease;
 //     every queued answer becomes an order, nothing oversold, the sale sells out to its stock;
 //   - etcd stopped for 10 s: purchases keep flowing to the instances the gateway knows; an
-//     instance started meanwhile is found once etcd is back; one stopped cleanly leaves at once.
+//     instance started meanwhile is found once etcd is back; one stopped cleanly leaves at once;
+//   - the user service stopped for 10 s: signing in, registering and the profile answer 503 with
+//     Retry-After; signed-in shoppers keep shopping (the gateway verifies tokens itself) and the
+//     gateway stays ready; once the service is back, sign-in works without a gateway restart.
 import path from 'node:path';
 import {
     test, useServer, assert, sleep, run, metricValue, REPO_ROOT, EXTERNAL,
@@ -37,6 +40,7 @@ async function stack(...args) {
 }
 
 const seckillInstances = () => metricValue(srv, 'gomall_service_instances', 'role="seckill"');
+const userInstances = () => metricValue(srv, 'gomall_service_instances', 'role="user"');
 
 async function waitInstances(n, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
@@ -141,5 +145,58 @@ test('etcd stopped for 10 s: purchases keep flowing to the known instances; inst
         if (paused) await stack('start', 'etcd').catch((err) => t.diagnostic(`restarting etcd: ${err.message}`));
         if (third) await services('stop', 'seckill', '3').catch(() => {});
         await waitInstances(2, 20000);
+    }
+});
+
+test('the user service stopped for 10 s: sign-in answers 503 with Retry-After, signed-in shoppers keep shopping, back without a restart', { timeout: 300000 }, async (t) => {
+    const skip = skipReason();
+    if (skip) return t.skip(skip);
+    assert.equal(await userInstances(), 1, 'one user instance before the outage');
+    const shopper = await srv.register('svu');
+    const product = await srv.createProduct({ stock: 50, price: 12 });
+    let stopped = false;
+    try {
+        await services('stop', 'user', '1');
+        stopped = true;
+        const stoppedAt = Date.now();
+        assert.equal(await userInstances(), 0, 'a cleanly stopped instance leaves at once');
+
+        const login = await srv.api('POST', '/api/user/login', { body: { username: shopper.username, password: shopper.password } });
+        assert.equal(login.status, 503, JSON.stringify(login.body));
+        assert.equal(login.body.code, 503);
+        assert.ok(Number(login.headers['retry-after']) >= 1, 'Retry-After on the 503');
+        const register = await srv.api('POST', '/api/user/register', {
+            body: { username: `svu_new_${Date.now()}`, password: 'Pw-secret-1', email: 'svu@example.com' },
+        });
+        assert.equal(register.status, 503);
+        assert.equal((await srv.api('GET', '/api/user/profile', { token: shopper.token })).status, 503);
+
+        // The token was verified by the gateway: the shopper fills the cart and orders.
+        const added = await srv.api('POST', '/api/cart', { token: shopper.token, body: { product_id: product.id, quantity: 2 } });
+        assert.equal(added.status, 200, JSON.stringify(added.body));
+        const order = await srv.api('POST', '/api/order', { token: shopper.token, body: { product_id: product.id, quantity: 1 } });
+        assert.ok([200, 201].includes(order.status), JSON.stringify(order.body));
+        // An unsigned caller is still refused, and the gateway stays in its load balancer's set.
+        assert.equal((await srv.api('GET', '/api/cart', {})).status, 401);
+        assert.equal((await srv.api('GET', '/ready', { checkEnvelope: false })).status, 200);
+
+        await sleep(Math.max(0, 10000 - (Date.now() - stoppedAt)));
+        await services('start', 'user', '1');
+        stopped = false;
+        const deadline = Date.now() + 20000;
+        let again = await srv.api('POST', '/api/user/login', { body: { username: shopper.username, password: shopper.password } });
+        while (again.status !== 200 && Date.now() < deadline) {
+            await sleep(200);
+            again = await srv.api('POST', '/api/user/login', { body: { username: shopper.username, password: shopper.password } });
+        }
+        assert.equal(again.status, 200, `sign-in after the service came back: ${JSON.stringify(again.body)}`);
+        const profile = await srv.api('GET', '/api/user/profile', { token: again.body.data.token });
+        assert.equal(profile.status, 200);
+        assert.equal(profile.body.data.username, shopper.username);
+        // A logout through the restarted service is refused at the gateway at once.
+        assert.equal((await srv.api('POST', '/api/auth/logout', { token: again.body.data.token })).status, 200);
+        assert.equal((await srv.api('GET', '/api/cart', { token: again.body.data.token })).status, 401);
+    } finally {
+        if (stopped) await services('start', 'user', '1').catch((err) => t.diagnostic(`restarting the user service: ${err.message}`));
     }
 });

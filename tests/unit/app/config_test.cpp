@@ -668,7 +668,8 @@ TEST_F(ConfigTest, ServicesModeNeedsARegistryAPeerSecretAndTheFullFlashSale) {
     const std::map<std::string, std::string> gateway{
         {"GOMALL_SERVICES_ROLE", "gateway"},
         {"GOMALL_REGISTRY_ETCD_ENDPOINTS", "http://127.0.0.1:2379"},
-        {"GOMALL_SERVICES_PEER_SECRET", std::string(32, 'p')}};
+        {"GOMALL_SERVICES_PEER_SECRET", std::string(32, 'p')},
+        {"GOMALL_SECKILL_MODE", "full"}};
     EXPECT_EQ(load("dev", gateway).services.role, "gateway");
 
     auto without = [&](const std::string& key) {
@@ -685,8 +686,16 @@ TEST_F(ConfigTest, ServicesModeNeedsARegistryAPeerSecretAndTheFullFlashSale) {
     same_as_jwt["GOMALL_SERVICES_PEER_SECRET"] = std::string(40, 'j');
     same_as_jwt["GOMALL_AUTH_JWT_SECRET"] = std::string(40, 'j');
     EXPECT_THROW(load("dev", same_as_jwt), ConfigError);
+    // Revoked tokens reach the gateways on Redis, which full mode has.
+    EXPECT_THROW(load("dev", without("GOMALL_SECKILL_MODE")), ConfigError);
 
-    auto seckill = gateway;
+    auto user = gateway;
+    user["GOMALL_SERVICES_ROLE"] = "user";
+    EXPECT_EQ(load("dev", user).services.role, "user");
+    user["GOMALL_SERVICES_GRPC_HOST"] = "0.0.0.0";
+    EXPECT_THROW(load("dev", user), ConfigError);  // peers cannot dial 0.0.0.0
+
+    auto seckill = without("GOMALL_SECKILL_MODE");
     seckill["GOMALL_SERVICES_ROLE"] = "seckill";
     EXPECT_THROW(load("dev", seckill), ConfigError);  // the embedded flash sale cannot be shared
     seckill["GOMALL_SECKILL_MODE"] = "full";

@@ -50,6 +50,7 @@
 #include "services/local_purchase_rate_limiter.hpp"
 #include "services/seckill_order_writer.hpp"
 #include "services/seckill_service.hpp"
+#include "unit/rpc/temp_sqlite_database.hpp"
 
 namespace gomall::rpc {
 namespace {
@@ -112,18 +113,10 @@ std::unique_ptr<EmbeddedFlashSale> build_flash_sale(
 class SeckillContractTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        static std::atomic<int> counter{0};
-        dir_ = std::filesystem::temp_directory_path() /
-               ("gomall-rpc-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::remove_all(dir_);
-        adapters::sql::DatabaseSettings settings;
-        settings.sqlite_path = (dir_ / "gomall.db").string();
-        settings.pool_size = 4;
-        db_ = std::make_unique<adapters::sql::Database>(settings);
-        adapters::sql::apply_migrations(*db_);
-        products_ = std::make_unique<adapters::sql::SqlProductRepository>(*db_);
-        seckill_ = std::make_unique<adapters::sql::SqlSeckillRepository>(*db_);
-        adapters::sql::SqlUserRepository users(*db_);
+        db_ = std::make_unique<test_support::TempSqliteDatabase>("gomall-rpc-test");
+        products_ = std::make_unique<adapters::sql::SqlProductRepository>(**db_);
+        seckill_ = std::make_unique<adapters::sql::SqlSeckillRepository>(**db_);
+        adapters::sql::SqlUserRepository users(**db_);
         for (const char* name : {"alice", "bob", "carol"}) {
             domain::NewUser user;
             user.username = name;
@@ -156,7 +149,6 @@ protected:
         seckill_.reset();
         products_.reset();
         db_.reset();
-        std::filesystem::remove_all(dir_);
     }
 
     void start_server() {
@@ -210,12 +202,11 @@ protected:
 
     Result<domain::Reservation> buy(std::int64_t user) { return run(client_->purchase(user, product_)); }
 
-    std::filesystem::path dir_;
     ports::SystemClock clock_;
     ports::NullMetrics no_metrics_;
     adapters::memory::MemoryServiceRegistry registry_;
     std::vector<std::unique_ptr<InstancePool>> pools_;  // before the clients: they use them
-    std::unique_ptr<adapters::sql::Database> db_;
+    std::unique_ptr<test_support::TempSqliteDatabase> db_;
     std::unique_ptr<adapters::sql::SqlProductRepository> products_;
     std::unique_ptr<adapters::sql::SqlSeckillRepository> seckill_;
     std::vector<std::int64_t> shoppers_;

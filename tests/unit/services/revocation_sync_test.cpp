@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ports/token_repository.hpp"
+
 namespace gomall::services {
 namespace {
 

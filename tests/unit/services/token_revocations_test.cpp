@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ports/token_repository.hpp"
+
 namespace gomall::services {
 namespace {
 

@@ -1,0 +1,114 @@
+// Calls to the instances of one role: choose an instance whose circuit breaker lets the call
+// through (round robin, or pinned to a key), and make a blocking call with its deadline and
+// metadata that tells the breaker whether the service answered. Shared by the clients of every
+// role, so that each treats instances, breakers and retries the same way.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/status.h>
+
+#include "core/error.hpp"
+#include "rpc/call_metadata.hpp"
+#include "rpc/instance_pool.hpp"
+#include "rpc/status_mapping.hpp"
+#include "services/circuit_breaker.hpp"
+
+namespace gomall::rpc {
+
+/// One call's instance, its stubs (`Stubs`: what the pool's StubFactory made) and its breaker's
+/// permit. The target keeps the stubs alive for as long as the call runs, even if the instance
+/// leaves the set meanwhile.
+template <class Stubs>
+struct PickedInstance {
+    std::shared_ptr<Target> target;
+    Stubs* stubs = nullptr;
+    std::optional<services::CircuitBreaker::Call> permit;
+
+    /// The breaker of this instance hears whether the service answered: only a call that reached
+    /// no answer is a failure; a business error the service sent is a success.
+    void report(const grpc::Status& status) {
+        if (!permit) {
+            return;
+        }
+        if (transport_failed(status)) {
+            permit->failed();
+        } else {
+            permit->succeeded();
+        }
+        permit.reset();
+    }
+};
+
+/// An instance whose breaker lets a call through: round robin, or the instance of `pin` when set.
+/// nullopt when none does (or none is known).
+template <class Stubs>
+std::optional<PickedInstance<Stubs>> pick_instance(
+    InstancePool& pool, std::optional<std::uint64_t> pin = std::nullopt
+) {
+    for (std::size_t tried = 0, known = std::max<std::size_t>(pool.size(), 1); tried < known; ++tried) {
+        auto target = pin ? pool.pick_for(*pin) : pool.pick();
+        if (!target) {
+            return std::nullopt;
+        }
+        auto permit = target->breaker->try_call();
+        if (permit) {
+            auto* stubs = static_cast<Stubs*>(target->stubs.get());
+            return PickedInstance<Stubs>{std::move(target), stubs, std::move(permit)};
+        }
+    }
+    return std::nullopt;
+}
+
+/// The error of a call that found no instance to go to: `service` names it for the shopper
+/// ("the flash sale", "accounts"), with the transport's retry-after.
+inline Error no_instance_of(std::string_view service) {
+    Error error = make_error(ErrorCode::kUnavailable, std::string(service) + " is unavailable, please try again");
+    error.retry_after = kTransportRetryAfter;
+    return error;
+}
+
+/// What one blocking call needs besides the stub invocation.
+struct BlockingCall {
+    OutgoingCall outgoing;
+    std::string_view peer_secret;
+    std::string_view service;  // for no_instance_of
+    /// > 1 only for calls that change nothing: a transport failure is then tried on another instance.
+    int attempts = 1;
+    std::optional<std::uint64_t> pin;
+};
+
+/// A blocking call (for the blocking pool or a plain thread): `invoke(stubs, context, response)`
+/// calls one stub method and returns its status. A business error the service answered comes
+/// back as that Error; a transport failure as kUnavailable with a retry-after.
+template <class Stubs, class Response, class Invoke>
+Result<Response> call_blocking(InstancePool& pool, const BlockingCall& call, Invoke invoke) {
+    grpc::Status status;
+    for (int attempt = 0; attempt < call.attempts; ++attempt) {
+        auto picked = pick_instance<Stubs>(pool, call.pin);
+        if (!picked) {
+            return no_instance_of(call.service);
+        }
+        grpc::ClientContext context;
+        prepare_context(context, call.outgoing, call.peer_secret);
+        Response response;
+        status = invoke(*picked->stubs, context, response);
+        picked->report(status);
+        if (status.ok()) {
+            return response;
+        }
+        if (!transport_failed(status)) {
+            break;
+        }
+    }
+    return from_grpc_status(status);
+}
+
+}  // namespace gomall::rpc
