@@ -16,6 +16,7 @@
 #include <grpcpp/support/status.h>
 
 #include "core/error.hpp"
+#include "core/trace_context.hpp"
 #include "rpc/call_metadata.hpp"
 #include "rpc/instance_pool.hpp"
 #include "rpc/status_mapping.hpp"
@@ -87,9 +88,15 @@ struct BlockingCall {
 
 /// A blocking call (for the blocking pool or a plain thread): `invoke(stubs, context, response)`
 /// calls one stub method and returns its status. A business error the service answered comes
-/// back as that Error; a transport failure as kUnavailable with a retry-after.
+/// back as that Error; a transport failure as kUnavailable with a retry-after. Without a trace of
+/// its own the call carries the thread's active one (on the blocking pool, the HTTP request's),
+/// so the service's work joins the request's trace.
 template <class Stubs, class Response, class Invoke>
 Result<Response> call_blocking(InstancePool& pool, const BlockingCall& call, Invoke invoke) {
+    OutgoingCall outgoing = call.outgoing;
+    if (!outgoing.trace.valid()) {
+        outgoing.trace = ActiveTrace::current();
+    }
     grpc::Status status;
     for (int attempt = 0; attempt < call.attempts; ++attempt) {
         auto picked = pick_instance<Stubs>(pool, call.pin);
@@ -97,7 +104,7 @@ Result<Response> call_blocking(InstancePool& pool, const BlockingCall& call, Inv
             return no_instance_of(call.service);
         }
         grpc::ClientContext context;
-        prepare_context(context, call.outgoing, call.peer_secret);
+        prepare_context(context, outgoing, call.peer_secret);
         Response response;
         status = invoke(*picked->stubs, context, response);
         picked->report(status);

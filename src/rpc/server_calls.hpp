@@ -53,6 +53,16 @@ inline grpc::ServerUnaryReactor* refused_reactor(grpc::CallbackServerContext* co
     return nullptr;
 }
 
+/// Runs a handler that returns grpc::Status; one that throws is answered status_of_exception().
+template <class Handler>
+grpc::Status status_of_run(Handler& handler) {
+    try {
+        return handler();
+    } catch (...) {
+        return status_of_exception(std::current_exception());
+    }
+}
+
 /// `handler`: a callable returning boost::asio::awaitable<grpc::Status>, run on `executor` (an
 /// I/O thread: it must not block). The reactor finishes when the coroutine completes. The
 /// request and response the handler captures stay valid until then (gRPC keeps them until Finish).
@@ -94,13 +104,7 @@ grpc::ServerUnaryReactor* serve_blocking(
         // The caller's span is the active one while the handler runs, so the statements it makes
         // join the caller's trace (as they join a request's in process).
         const ActiveTrace::Scope scope(trace);
-        grpc::Status status;
-        try {
-            status = handler();
-        } catch (...) {
-            status = status_of_exception(std::current_exception());
-        }
-        reactor->Finish(std::move(status));
+        reactor->Finish(status_of_run(handler));
     });
     return reactor;
 }
@@ -112,13 +116,7 @@ grpc::ServerUnaryReactor* serve_inline(grpc::CallbackServerContext* context, con
         return refused;
     }
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    grpc::Status status;
-    try {
-        status = handler();
-    } catch (...) {
-        status = status_of_exception(std::current_exception());
-    }
-    reactor->Finish(std::move(status));
+    reactor->Finish(status_of_run(handler));
     return reactor;
 }
 
