@@ -48,14 +48,22 @@ struct PickedInstance {
     }
 };
 
-/// An instance whose breaker lets a call through: round robin, or the instance of `pin` when set.
-/// nullopt when none does (or none is known).
+/// Which instance a call goes to: round robin (the default), or the one InstancePool::pick_for
+/// keeps for `key` (a shopper's result calls, followed on one instance). Plain fields rather than
+/// an optional: GCC's -O3 flags a copied std::optional<integer> as maybe-uninitialized.
+struct InstanceChoice {
+    bool pinned = false;
+    std::uint64_t key = 0;
+
+    static InstanceChoice for_key(std::uint64_t k) { return InstanceChoice{true, k}; }
+};
+
+/// An instance whose breaker lets a call through, as `choice` says. nullopt when none does (or
+/// none is known).
 template <class Stubs>
-std::optional<PickedInstance<Stubs>> pick_instance(
-    InstancePool& pool, std::optional<std::uint64_t> pin = std::nullopt
-) {
+std::optional<PickedInstance<Stubs>> pick_instance(InstancePool& pool, InstanceChoice choice = {}) {
     for (std::size_t tried = 0, known = std::max<std::size_t>(pool.size(), 1); tried < known; ++tried) {
-        auto target = pin ? pool.pick_for(*pin) : pool.pick();
+        auto target = choice.pinned ? pool.pick_for(choice.key) : pool.pick();
         if (!target) {
             return std::nullopt;
         }
@@ -83,7 +91,7 @@ struct BlockingCall {
     std::string_view service;  // for no_instance_of
     /// > 1 only for calls that change nothing: a transport failure is then tried on another instance.
     int attempts = 1;
-    std::optional<std::uint64_t> pin;
+    InstanceChoice choice;
 };
 
 /// A blocking call (for the blocking pool or a plain thread): `invoke(stubs, context, response)`
@@ -99,7 +107,7 @@ Result<Response> call_blocking(InstancePool& pool, const BlockingCall& call, Inv
     }
     grpc::Status status;
     for (int attempt = 0; attempt < call.attempts; ++attempt) {
-        auto picked = pick_instance<Stubs>(pool, call.pin);
+        auto picked = pick_instance<Stubs>(pool, call.choice);
         if (!picked) {
             return no_instance_of(call.service);
         }

@@ -141,12 +141,14 @@ struct SeckillClient::Shared {
         return OutgoingCall{settings.refresh_timeout, user_id, {}};
     }
 
+    static InstanceChoice choice_of(std::optional<std::int64_t> pin) {
+        return pin ? InstanceChoice::for_key(static_cast<std::uint64_t>(*pin)) : InstanceChoice{};
+    }
+
     /// An instance whose breaker lets the call through: round robin, or the shopper's own instance
     /// when `pin` is set (their event stream's results are followed there). nullopt: none.
     std::optional<Picked> pick(std::optional<std::int64_t> pin = std::nullopt) const {
-        auto picked = pick_instance<FlashSaleStubs>(
-            pool, pin ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(*pin)) : std::nullopt
-        );
+        auto picked = pick_instance<FlashSaleStubs>(pool, choice_of(pin));
         if (!picked) {
             return std::nullopt;
         }
@@ -159,12 +161,7 @@ struct SeckillClient::Shared {
     Result<Response> blocking(
         const OutgoingCall& outgoing, Invoke invoke, int attempts = 1, std::optional<std::int64_t> pin = std::nullopt
     ) const {
-        const BlockingCall call{
-            outgoing,
-            settings.peer_secret,
-            "the flash sale",
-            attempts,
-            pin ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(*pin)) : std::nullopt};
+        const BlockingCall call{outgoing, settings.peer_secret, "the flash sale", attempts, choice_of(pin)};
         return call_blocking<FlashSaleStubs, Response>(pool, call, std::move(invoke));
     }
 
