@@ -410,7 +410,8 @@ std::optional<std::string> App::start() {
             generated = admin_password;
         }
     }
-    if (config_.database.seed_demo && p.products.count_products() == 0) {
+    // The demo catalogue is seeded where the catalogue is served, never by a service role.
+    if (serves_http_api && config_.database.seed_demo && p.products.count_products() == 0) {
         seed_demo_catalog(p.products, p.clock.now());
         spdlog::info("seeded the demo catalogue");
     }
