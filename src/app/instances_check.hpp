@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "ports/database_health.hpp"
 #include "rpc/instance_pool.hpp"
