@@ -66,6 +66,10 @@ struct OrderDraft {
     bool remove_from_cart = false;  // checkout: delete the bought lines from the user's cart in the same transaction
 };
 
+/// The order a draft becomes once its stock is taken: awaiting payment, its lines as taken (with
+/// the prices of that moment), the flat first-line fields filled. `items` must not be empty.
+Order awaiting_payment(const OrderDraft& draft, std::vector<OrderItem> items);
+
 struct OrderQuery {
     std::int64_t user_id = 0;  // 0 = all users (admin)
     std::optional<OrderStatus> status;
