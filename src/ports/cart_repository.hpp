@@ -7,13 +7,12 @@
 
 #include "core/time.hpp"
 #include "domain/cart.hpp"
+#include "ports/cart_lines.hpp"
 
 namespace gomall::ports {
 
-class CartRepository {
+class CartRepository : public CartLines {
 public:
-    virtual ~CartRepository() = default;
-
     /// Adds `quantity` to the user's line for the product (creating it), atomically.
     /// Returns the new quantity, or nullopt (and changes nothing) if it would exceed `max_quantity`.
     virtual std::optional<int> add(
@@ -23,8 +22,6 @@ public:
     virtual bool set_quantity(std::int64_t user_id, std::int64_t product_id, int quantity, TimePoint now) = 0;
     virtual bool remove(std::int64_t user_id, std::int64_t product_id) = 0;
     virtual std::int64_t clear(std::int64_t user_id) = 0;
-    /// The user's lines with live product fields, newest first.
-    virtual std::vector<domain::CartItem> list(std::int64_t user_id) = 0;
 };
 
 }  // namespace gomall::ports

@@ -24,7 +24,7 @@ bool cancellable(OrderStatus status) {
 
 OrderService::OrderService(
     ports::OrderRepository& orders,
-    ports::CartRepository& carts,
+    ports::CartLines& carts,
     OrderNumberGenerator& numbers,
     const ports::Clock& clock,
     OrderSettings settings

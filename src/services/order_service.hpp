@@ -12,7 +12,7 @@
 #include "core/error.hpp"
 #include "domain/order.hpp"
 #include "domain/product.hpp"
-#include "ports/cart_repository.hpp"
+#include "ports/cart_lines.hpp"
 #include "ports/clock.hpp"
 #include "ports/flash_sale_returns.hpp"
 #include "ports/order_repository.hpp"
@@ -32,7 +32,7 @@ class OrderService final : public OrderApi {
 public:
     OrderService(
         ports::OrderRepository& orders,
-        ports::CartRepository& carts,
+        ports::CartLines& carts,
         OrderNumberGenerator& numbers,
         const ports::Clock& clock,
         OrderSettings settings
@@ -91,7 +91,7 @@ private:
     Result<domain::Order> counted_as_created(Result<domain::Order> order) const;
 
     ports::OrderRepository& orders_;
-    ports::CartRepository& carts_;
+    ports::CartLines& carts_;
     OrderNumberGenerator& numbers_;
     const ports::Clock& clock_;
     const OrderSettings settings_;

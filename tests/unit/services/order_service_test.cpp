@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ports/cart_repository.hpp"
 #include "services/unpaid_order_canceller.hpp"
 
 namespace gomall::services {

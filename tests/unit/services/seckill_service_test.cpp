@@ -638,12 +638,8 @@ public:
     }
 };
 
-class NoCart final : public ports::CartRepository {
+class NoCart final : public ports::CartLines {
 public:
-    std::optional<int> add(std::int64_t, std::int64_t, int, int, TimePoint) override { return std::nullopt; }
-    bool set_quantity(std::int64_t, std::int64_t, int, TimePoint) override { return false; }
-    bool remove(std::int64_t, std::int64_t) override { return false; }
-    std::int64_t clear(std::int64_t) override { return 0; }
     std::vector<domain::CartItem> list(std::int64_t) override { return {}; }
 };
 
