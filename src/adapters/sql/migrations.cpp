@@ -486,6 +486,74 @@ CREATE TABLE IF NOT EXISTS replica_heartbeat (
 INSERT IGNORE INTO replica_heartbeat (id, beat_ms) VALUES (1, 0);
 )sql";
 
+// Orders whose stock another service takes (services mode). The catalogue side records what each
+// order took (stock_reservations, stock_reservation_lines; a reservation released before it was
+// made stays as a released row with no lines, so a late reservation is refused). The order side
+// records an order it has started to place (order_placements) until the order is written, and a
+// cancelled order's stock still to be given back (stock_releases), so its sweeper can finish both
+// after a crash or while the catalogue is away. No foreign keys: each side may live in its own
+// database.
+constexpr std::string_view kSqliteStockReservations = R"sql(
+CREATE TABLE stock_reservations (
+    order_no TEXT NOT NULL PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    status INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE stock_reservation_lines (
+    order_no TEXT NOT NULL,
+    line_no INTEGER NOT NULL,
+    product_id INTEGER NOT NULL,
+    product_name TEXT NOT NULL,
+    product_image TEXT NOT NULL DEFAULT '',
+    quantity INTEGER NOT NULL,
+    unit_price_cents INTEGER NOT NULL,
+    PRIMARY KEY (order_no, line_no)
+);
+CREATE TABLE order_placements (
+    order_no TEXT NOT NULL PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX ix_order_placements_created ON order_placements (created_at);
+CREATE TABLE stock_releases (
+    order_no TEXT NOT NULL PRIMARY KEY,
+    created_at TEXT NOT NULL
+);
+)sql";
+
+// IF NOT EXISTS: a run interrupted between MySQL's self-committing statements can be repeated.
+constexpr std::string_view kMysqlStockReservations = R"sql(
+CREATE TABLE IF NOT EXISTS stock_reservations (
+    order_no VARCHAR(32) NOT NULL PRIMARY KEY,
+    user_id BIGINT NOT NULL,
+    status INT NOT NULL,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+CREATE TABLE IF NOT EXISTS stock_reservation_lines (
+    order_no VARCHAR(32) NOT NULL,
+    line_no INT NOT NULL,
+    product_id BIGINT NOT NULL,
+    product_name VARCHAR(200) NOT NULL,
+    product_image VARCHAR(500) NOT NULL DEFAULT '',
+    quantity INT NOT NULL,
+    unit_price_cents BIGINT NOT NULL,
+    PRIMARY KEY (order_no, line_no)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+CREATE TABLE IF NOT EXISTS order_placements (
+    order_no VARCHAR(32) NOT NULL PRIMARY KEY,
+    user_id BIGINT NOT NULL,
+    created_at DATETIME NOT NULL,
+    KEY ix_order_placements_created (created_at)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+CREATE TABLE IF NOT EXISTS stock_releases (
+    order_no VARCHAR(32) NOT NULL PRIMARY KEY,
+    created_at DATETIME NOT NULL
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
+)sql";
+
 constexpr std::string_view kSqliteLedger =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
     "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
@@ -604,6 +672,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {6, "keyword search index", kSqliteSearchIndex, backfill_search_index},
         {7, "listing indexes per sort", kListingIndexes},
         {8, "replica heartbeat", kSqliteReplicaHeartbeat},
+        {9, "stock reserved for orders placed by another service", kSqliteStockReservations},
     };
     static const std::vector<Migration> kMysql = {
         {1, "accounts and tokens", kMysqlAccounts},
@@ -614,6 +683,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {6, "keyword search index", kMysqlSearchIndex, backfill_search_index},
         {7, "listing indexes per sort", kListingIndexes},
         {8, "replica heartbeat", kMysqlReplicaHeartbeat},
+        {9, "stock reserved for orders placed by another service", kMysqlStockReservations},
     };
     return dialect == Dialect::kSqlite ? kSqlite : kMysql;
 }

@@ -1,0 +1,152 @@
+// Reservations of stock by order number. Each runs in one transaction that first reads (and on
+// MySQL locks) the order number's row: the row decides between "take now", "answer what was
+// taken" and "refuse, released first", so a retry never takes or returns stock twice.
+#include "adapters/sql/stock_reservations.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "adapters/sql/sql_util.hpp"
+#include "adapters/sql/stock_taking.hpp"
+
+namespace gomall::adapters::sql {
+namespace {
+
+constexpr long long kReserved = 1;
+constexpr long long kReleased = 2;
+
+struct ReservationRow {
+    long long user_id = 0;
+    long long status = 0;
+    void exchange(soci::statement& st) {
+        st.exchange(soci::into(user_id));
+        st.exchange(soci::into(status));
+    }
+};
+
+struct LineRow {
+    long long product_id = 0;
+    std::string product_name, product_image;
+    int quantity = 0;
+    long long unit_price = 0;
+    void exchange(soci::statement& st) {
+        st.exchange(soci::into(product_id));
+        st.exchange(soci::into(product_name));
+        st.exchange(soci::into(product_image));
+        st.exchange(soci::into(quantity));
+        st.exchange(soci::into(unit_price));
+    }
+};
+
+std::optional<ReservationRow> locked_reservation(soci::session& session, Dialect dialect, const std::string& order_no) {
+    Query q("SELECT user_id, status FROM stock_reservations WHERE order_no = ");
+    q.param(order_no);
+    if (dialect == Dialect::kMysql) {
+        q.sql(" FOR UPDATE");
+    }
+    auto rows = fetch_rows<ReservationRow>(session, q);
+    if (rows.empty()) {
+        return std::nullopt;
+    }
+    return rows.front();
+}
+
+std::vector<domain::OrderItem> reserved_lines(soci::session& session, const std::string& order_no) {
+    Query q(
+        "SELECT product_id, product_name, product_image, quantity, unit_price_cents FROM stock_reservation_lines "
+        "WHERE order_no = "
+    );
+    q.param(order_no).sql(" ORDER BY line_no");
+    std::vector<domain::OrderItem> out;
+    for (const LineRow& row : fetch_rows<LineRow>(session, q)) {
+        out.push_back({row.product_id, row.product_name, row.product_image, row.quantity, row.unit_price});
+    }
+    return out;
+}
+
+void insert_reservation(
+    soci::session& session, const std::string& order_no, std::int64_t user_id, long long status, TimePoint now
+) {
+    const std::string stamp = to_db_time(now);
+    Query q("INSERT INTO stock_reservations (order_no, user_id, status, created_at, updated_at) VALUES (");
+    q.param(order_no).sql(", ").param(user_id).sql(", ").param(status).sql(", ").param(stamp).sql(", ");
+    q.param(stamp).sql(")");
+    execute_counting(session, q);
+}
+
+}  // namespace
+
+Result<std::vector<domain::OrderItem>> SqlStockReservations::reserve(const ports::StockRequest& request) {
+    if (request.order_no.empty()) {
+        return make_error(ErrorCode::kBadRequest, "a reservation needs an order number", "order_no");
+    }
+    return with_retry([&]() -> Result<std::vector<domain::OrderItem>> {
+        SessionLease lease = db_.lease();
+        soci::session& session = *lease;
+        Transaction tx(session, db_.dialect());
+        if (const auto existing = locked_reservation(session, db_.dialect(), request.order_no)) {
+            if (existing->status == kReleased || existing->user_id != request.user_id) {
+                return make_error(
+                    ErrorCode::kOrderStatusConflict,
+                    "order " + request.order_no + " was released or belongs to someone else; place a new order"
+                );
+            }
+            auto lines = reserved_lines(session, request.order_no);
+            tx.commit();
+            return lines;  // a retry: what the first call took
+        }
+        auto taken = take_stock(session, db_.dialect(), request.user_id, request.lines, request.from_cart);
+        if (!taken.ok()) {
+            return taken.error();  // rolled back: nothing taken, nothing recorded
+        }
+        insert_reservation(session, request.order_no, request.user_id, kReserved, clock_.now());
+        int line_no = 0;
+        for (const auto& item : taken.value()) {
+            Query q(
+                "INSERT INTO stock_reservation_lines (order_no, line_no, product_id, product_name, product_image, "
+                "quantity, unit_price_cents) VALUES ("
+            );
+            q.param(request.order_no).sql(", ").param(++line_no).sql(", ").param(item.product_id).sql(", ");
+            q.param(item.product_name).sql(", ").param(item.product_image).sql(", ").param(item.quantity);
+            q.sql(", ").param(item.unit_price).sql(")");
+            execute_counting(session, q);
+        }
+        tx.commit();
+        return taken;
+    });
+}
+
+Result<std::vector<domain::OrderItem>> SqlStockReservations::release(const std::string& order_no) {
+    if (order_no.empty()) {
+        return make_error(ErrorCode::kBadRequest, "a release needs an order number", "order_no");
+    }
+    return with_retry([&]() -> Result<std::vector<domain::OrderItem>> {
+        std::vector<domain::OrderItem> given_back;
+        SessionLease lease = db_.lease();
+        soci::session& session = *lease;
+        Transaction tx(session, db_.dialect());
+        const auto existing = locked_reservation(session, db_.dialect(), order_no);
+        if (!existing) {
+            // Released before it was reserved (the order side gave up on a reserve whose outcome it
+            // never heard): this row refuses the reserve if it arrives after all.
+            insert_reservation(session, order_no, 0, kReleased, clock_.now());
+        } else if (existing->status == kReserved) {
+            given_back = reserved_lines(session, order_no);
+            // In product-id order, as stock is taken: two transactions lock rows alike.
+            std::sort(given_back.begin(), given_back.end(), [](const auto& a, const auto& b) {
+                return a.product_id < b.product_id;
+            });
+            for (const auto& item : given_back) {
+                restock(session, item.product_id, item.quantity);
+            }
+            Query q("UPDATE stock_reservations SET status = ");
+            q.param(kReleased).sql(", updated_at = ").param(to_db_time(clock_.now()));
+            q.sql(" WHERE order_no = ").param(order_no);
+            execute_counting(session, q);
+        }
+        tx.commit();
+        return given_back;
+    });
+}
+
+}  // namespace gomall::adapters::sql

@@ -1,0 +1,100 @@
+// The reservation-with-compensation order flow (see the header for the steps).
+#include "services/reserving_order_repository.hpp"
+
+#include <exception>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace gomall::services {
+
+ReservingOrderRepository::ReservingOrderRepository(
+    ports::OrderRepository& orders,
+    ports::OrderPlacementStore& store,
+    ports::StockReservations& stock,
+    const ports::Clock& clock,
+    ReservingSettings settings
+)
+    : orders_(orders), store_(store), stock_(stock), clock_(clock), settings_(settings) {}
+
+Result<domain::Order> ReservingOrderRepository::place(const domain::OrderDraft& draft) {
+    store_.begin_placement(draft.order_no, draft.user_id, draft.now);
+    auto taken =
+        stock_.reserve(ports::StockRequest{draft.order_no, draft.user_id, draft.lines, draft.remove_from_cart});
+    if (!taken.ok()) {
+        if (taken.error().code != ErrorCode::kUnavailable) {
+            store_.drop_placement(draft.order_no);  // refused: nothing was taken
+        } else if (send_release(draft.order_no)) {
+            store_.drop_placement(draft.order_no);  // whatever it took is back
+        }                                           // else recover() releases it once the catalogue answers again
+        return taken.error();
+    }
+    domain::Order order = domain::awaiting_payment(draft, std::move(taken.value()));
+    if (!store_.finish_placement(order)) {
+        // The sweeper gave this placement up and released its stock: the shopper bought nothing.
+        return make_error(ErrorCode::kUnavailable, "placing the order took too long; nothing was bought, try again");
+    }
+    return order;
+}
+
+std::optional<domain::Order> ReservingOrderRepository::find(const std::string& order_no, std::int64_t user_id) {
+    return orders_.find(order_no, user_id);
+}
+
+domain::Page<domain::Order> ReservingOrderRepository::list(const domain::OrderQuery& query) {
+    return orders_.list(query);
+}
+
+bool ReservingOrderRepository::mark_paid(const std::string& order_no, domain::PayType pay_type, TimePoint now) {
+    return orders_.mark_paid(order_no, pay_type, now);
+}
+
+bool ReservingOrderRepository::cancel(const std::string& order_no, TimePoint now) {
+    const auto cancelled = store_.cancel_queueing_release(order_no, now);
+    if (cancelled == ports::QueuedCancel::kNotCancellable) {
+        return false;
+    }
+    if (cancelled == ports::QueuedCancel::kReleaseQueued && send_release(order_no)) {
+        store_.release_done(order_no);
+    }
+    return true;
+}
+
+std::vector<std::string> ReservingOrderRepository::expired_unpaid(TimePoint now, int limit) {
+    return orders_.expired_unpaid(now, limit);
+}
+
+int ReservingOrderRepository::recover(int limit) {
+    int finished = 0;
+    for (const auto& order_no : store_.stale_placements(clock_.now() - settings_.give_up_after, limit)) {
+        if (!send_release(order_no)) {
+            return finished;
+        }
+        store_.drop_placement(order_no);
+        spdlog::warn("order {} was never finished placing; its stock was released", order_no);
+        ++finished;
+    }
+    for (const auto& order_no : store_.queued_releases(limit)) {
+        if (!send_release(order_no)) {
+            return finished;
+        }
+        store_.release_done(order_no);
+        ++finished;
+    }
+    return finished;
+}
+
+bool ReservingOrderRepository::send_release(const std::string& order_no) {
+    try {
+        const auto released = stock_.release(order_no);
+        if (!released.ok()) {
+            spdlog::warn("order {}: its stock is not released yet: {}", order_no, released.error().message);
+        }
+        return released.ok();
+    } catch (const std::exception& e) {
+        spdlog::warn("order {}: its stock is not released yet: {}", order_no, e.what());
+        return false;
+    }
+}
+
+}  // namespace gomall::services
