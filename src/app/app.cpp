@@ -14,9 +14,11 @@
 #include "adapters/sql/database.hpp"
 #include "adapters/sql/health_check.hpp"
 #include "adapters/sql/migrations.hpp"
+#include "adapters/sql/order_placement_store.hpp"
 #include "adapters/sql/order_repository.hpp"
 #include "adapters/sql/payment_repository.hpp"
 #include "adapters/sql/product_repository.hpp"
+#include "adapters/sql/stock_reservations.hpp"
 #include "adapters/sql/token_repository.hpp"
 #include "adapters/sql/user_repository.hpp"
 #include "adapters/storage/local_file_store.hpp"
@@ -28,6 +30,7 @@
 #include "app/in_process_flash_sale.hpp"
 #include "app/payment_backend.hpp"
 #include "app/remote_accounts.hpp"
+#include "app/remote_catalog.hpp"
 #include "app/remote_flash_sale.hpp"
 #include "app/replica_backend.hpp"
 #include "app/revocation_backend.hpp"
@@ -51,10 +54,13 @@
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 #include "ports/clock.hpp"
+#include "rpc/catalog_server.hpp"
 #include "rpc/seckill_server.hpp"
+#include "rpc/stock_server.hpp"
 #include "rpc/user_server.hpp"
 #include "services/auth_service.hpp"
 #include "services/cart_service.hpp"
+#include "services/catalog_stock.hpp"
 #include "services/dashboard_sampler.hpp"
 #include "services/dependency_monitor.hpp"
 #include "services/jwt.hpp"
@@ -66,6 +72,7 @@
 #include "services/payment_service.hpp"
 #include "services/product_service.hpp"
 #include "services/rate_limit_metrics.hpp"
+#include "services/reserving_order_repository.hpp"
 #include "services/token_revocations.hpp"
 #include "services/unpaid_order_canceller.hpp"
 #include "services/upload_service.hpp"
@@ -156,6 +163,10 @@ struct App::Parts {
                                                 : nullptr
           ),
           // The gateway's record is the user service, which owns the token tables.
+          remote_catalog(
+              config.services.role == "gateway" ? std::make_unique<RemoteCatalog>(config, *registry, clock, metrics)
+                                                : nullptr
+          ),
           revocations(
               remote_accounts ? remote_accounts->revocation_record() : static_cast<ports::RevocationRecord&>(tokens),
               clock
@@ -175,10 +186,25 @@ struct App::Parts {
           product_service(replica.catalogue_products(), catalog_cache.cache(), clock),
           cart_service(carts, products, clock),
           order_numbers(config.order.node_id, clock),
+          placements(database),
+          // The gateway's order side takes stock from the catalogue service: reservation with
+          // compensation instead of one transaction (services/reserving_order_repository.hpp).
+          reserving_orders(
+              remote_catalog ? std::make_unique<services::ReservingOrderRepository>(
+                                   replica.orders(), placements, remote_catalog->stock(), clock
+                               )
+                             : nullptr
+          ),
           // replica.orders() sends only list() to the replica; find, place, pay and cancel stay on the
           // primary, and its writes keep this instance's own order lists on the primary until the
           // replica holds them.
-          order_service(replica.orders(), carts, order_numbers, clock, order_settings(config.order)),
+          order_service(
+              reserving_orders ? static_cast<ports::OrderRepository&>(*reserving_orders) : replica.orders(),
+              remote_catalog ? remote_catalog->cart_lines() : static_cast<ports::CartLines&>(carts),
+              order_numbers,
+              clock,
+              order_settings(config.order)
+          ),
           payment_repository(database),
           payment_backend(config, clock, metrics, shop_port, tracing.tracer()),
           payment_service(
@@ -280,6 +306,7 @@ struct App::Parts {
     services::PasswordHasher hasher;
     std::unique_ptr<ports::ServiceRegistry> registry;  // services mode: where the roles meet (etcd)
     std::unique_ptr<RemoteAccounts> remote_accounts;   // gateway role: the user service over gRPC
+    std::unique_ptr<RemoteCatalog> remote_catalog;     // gateway role: the catalogue service over gRPC
     services::TokenRevocations revocations;
     RevocationBackend revocation_backend;  // full mode: revocations heard from and told to the other instances
     services::KeyedRateLimiter login_limiter;
@@ -289,6 +316,8 @@ struct App::Parts {
     services::ProductService product_service;
     services::CartService cart_service;
     services::OrderNumberGenerator order_numbers;
+    adapters::sql::SqlOrderPlacementStore placements;
+    std::unique_ptr<services::ReservingOrderRepository> reserving_orders;  // gateway role
     services::OrderService order_service;
     adapters::sql::SqlPaymentRepository payment_repository;
     PaymentBackend payment_backend;
@@ -296,9 +325,13 @@ struct App::Parts {
     services::UnpaidOrderCanceller canceller;
     http::BlockingPool blocking;                // joined after the server stops, before anything it uses goes away
     std::unique_ptr<FlashSalePart> flash_sale;  // in process, over gRPC in the gateway role, none in the user role
-    std::unique_ptr<rpc::SeckillServer> seckill_server;  // the seckill role's gRPC services
-    std::unique_ptr<rpc::UserServer> user_server;        // the user role's gRPC service
-    std::unique_ptr<GrpcServiceHost> grpc_host;          // after the services it serves: stopped first
+    std::unique_ptr<rpc::SeckillServer> seckill_server;                       // the seckill role's gRPC services
+    std::unique_ptr<rpc::UserServer> user_server;                             // the user role's gRPC service
+    std::unique_ptr<adapters::sql::SqlStockReservations> stock_reservations;  // the catalog role's
+    std::unique_ptr<services::CatalogStock> catalog_stock;
+    std::unique_ptr<rpc::CatalogServer> catalog_server;  // the catalog role's gRPC services
+    std::unique_ptr<rpc::StockServer> stock_server;
+    std::unique_ptr<GrpcServiceHost> grpc_host;  // after the services it serves: stopped first
     adapters::storage::LocalFileStore upload_store;
     services::UploadService uploads;
     adapters::metrics::RegistryReader metrics_reader{metrics};
@@ -329,13 +362,14 @@ std::optional<std::string> App::start() {
     const std::string& role = config_.services.role;
     const bool serves_http_api = role == "all" || role == "gateway";
     const bool serves_accounts = role == "all" || role == "user";
+    const bool serves_catalogue = role == "all" || role == "catalog";
     if (role != "all") {
         spdlog::info("services mode: role {}, registry {}", role, join(config_.registry.etcd_endpoints));
     }
     if (role == "gateway") {
         p.flash_sale =
             std::make_unique<RemoteFlashSale>(config_, *p.registry, p.clock, p.metrics, p.blocking.executor());
-    } else if (role != "user") {
+    } else if (role == "all" || role == "seckill") {
         p.flash_sale = std::make_unique<InProcessFlashSale>(
             config_,
             p.database,
@@ -366,6 +400,10 @@ std::optional<std::string> App::start() {
     }
     spdlog::info("read replica: {}", p.replica.description());
     p.replica.start();  // after the migrations: it stamps the heartbeat table
+    if (p.remote_catalog) {
+        p.remote_catalog->start();
+        spdlog::info("catalogue: {}", p.remote_catalog->description());
+    }
     if (p.remote_accounts) {
         p.remote_accounts->start(p.revocations, kUserServiceWait);
         spdlog::info("accounts: {}", p.remote_accounts->description());
@@ -385,9 +423,14 @@ std::optional<std::string> App::start() {
     p.order_service.on_before_cancel([&payments = p.payment_service](const std::string& order_no) {
         return payments.close_before_cancel(order_no);
     });
-    p.canceller.also_run([&payments = p.payment_service] {
+    p.canceller.also_run([&payments = p.payment_service, reserving = p.reserving_orders.get()] {
         if (const int settled = payments.retry_processing_refunds(50); settled > 0) {
             spdlog::info("settled {} refund(s) left processing", settled);
+        }
+        if (reserving != nullptr) {
+            if (const int finished = reserving->recover(100); finished > 0) {
+                spdlog::info("finished {} stock release(s) left by cancels or unfinished orders", finished);
+            }
         }
     });
     spdlog::info("payment: {}", p.payment_backend.description());
@@ -410,8 +453,8 @@ std::optional<std::string> App::start() {
             generated = admin_password;
         }
     }
-    // The demo catalogue is seeded where the catalogue is served, never by a service role.
-    if (serves_http_api && config_.database.seed_demo && p.products.count_products() == 0) {
+    // The demo catalogue is seeded where the catalogue lives.
+    if (serves_catalogue && config_.database.seed_demo && p.products.count_products() == 0) {
         seed_demo_catalog(p.products, p.clock.now());
         spdlog::info("seeded the demo catalogue");
     }
@@ -453,8 +496,11 @@ std::optional<std::string> App::start() {
             p.router, p.remote_accounts ? p.remote_accounts->accounts() : static_cast<services::AccountApi&>(p.auth)
         );
         p.image_urls = http::ImageUrls(config_.product.image_base_url);
-        http::register_product_routes(p.router, p.product_service, p.catalog_cache.cache(), p.image_urls);
-        http::register_cart_routes(p.router, p.cart_service, p.image_urls);
+        auto& products =
+            p.remote_catalog ? p.remote_catalog->products() : static_cast<services::ProductApi&>(p.product_service);
+        auto& carts = p.remote_catalog ? p.remote_catalog->carts() : static_cast<services::CartApi&>(p.cart_service);
+        http::register_product_routes(p.router, products, p.catalog_cache.cache(), p.image_urls);
+        http::register_cart_routes(p.router, carts, p.image_urls);
         http::register_order_routes(p.router, p.order_service, p.image_urls);
         http::register_payment_routes(p.router, p.payment_service);
         http::register_seckill_routes(p.router, p.flash_sale->api(), p.blocking, p.image_urls);
@@ -532,6 +578,29 @@ std::optional<std::string> App::start() {
             server.register_with(builder);
         });
     }
+    if (role == "catalog") {
+        // Published last: callers are sent here only once everything behind the services runs.
+        p.grpc_host = std::make_unique<GrpcServiceHost>(
+            config_.services, resolved_io_threads(config_.server.io_threads), *p.registry
+        );
+        p.stock_reservations = std::make_unique<adapters::sql::SqlStockReservations>(p.database, p.clock);
+        p.catalog_stock = std::make_unique<services::CatalogStock>(*p.stock_reservations, p.catalog_cache.cache());
+        p.catalog_server = std::make_unique<rpc::CatalogServer>(
+            p.product_service,
+            p.cart_service,
+            rpc::CatalogServerSettings{config_.services.peer_secret, p.blocking.executor()}
+        );
+        p.stock_server = std::make_unique<rpc::StockServer>(
+            *p.catalog_stock, rpc::StockServerSettings{config_.services.peer_secret, p.blocking.executor()}
+        );
+        p.grpc_host->start(
+            "catalog",
+            [&catalog = *p.catalog_server, &stock = *p.stock_server](grpc::ServerBuilder& builder) {
+                catalog.register_with(builder);
+                stock.register_with(builder);
+            }
+        );
+    }
     if (role == "seckill") {
         // Published last: callers are sent here only once everything behind the services runs.
         p.grpc_host = std::make_unique<GrpcServiceHost>(
@@ -593,7 +662,10 @@ void App::stop() {
     if (parts_->remote_accounts) {
         parts_->remote_accounts->stop();
     }
-    parts_->canceller.stop();
+    parts_->canceller.stop();  // before the catalogue's pool: its sweep sends stock releases there
+    if (parts_->remote_catalog) {
+        parts_->remote_catalog->stop();
+    }
     parts_->payment_backend.stop();
     parts_->replica.stop();
     // Last: the spans of everything stopped above are in its queue.

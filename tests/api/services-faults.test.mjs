@@ -8,6 +8,10 @@
 //   - the user service stopped for 10 s: signing in, registering and the profile answer 503 with
 //     Retry-After; signed-in shoppers keep shopping (the gateway verifies tokens itself) and the
 //     gateway stays ready; once the service is back, sign-in works without a gateway restart.
+//   - the catalogue service stopped for 10 s: the catalogue, the cart and new orders answer 503 with
+//     Retry-After, a product page already cached still answers; orders are read and cancelled
+//     meanwhile, and the cancelled order's stock comes back once the service is back (the gateway's
+//     sweeper sends the queued release), without a restart.
 import path from 'node:path';
 import {
     test, useServer, assert, sleep, run, metricValue, REPO_ROOT, EXTERNAL,
@@ -41,6 +45,7 @@ async function stack(...args) {
 
 const seckillInstances = () => metricValue(srv, 'gomall_service_instances', 'role="seckill"');
 const userInstances = () => metricValue(srv, 'gomall_service_instances', 'role="user"');
+const catalogInstances = () => metricValue(srv, 'gomall_service_instances', 'role="catalog"');
 
 async function waitInstances(n, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
@@ -198,5 +203,70 @@ test('the user service stopped for 10 s: sign-in answers 503 with Retry-After, s
         assert.equal((await srv.api('GET', '/api/cart', { token: again.body.data.token })).status, 401);
     } finally {
         if (stopped) await services('start', 'user', '1').catch((err) => t.diagnostic(`restarting the user service: ${err.message}`));
+    }
+});
+
+test('the catalogue service stopped for 10 s: catalogue, cart and new orders answer 503 with Retry-After, orders are still read and cancelled, their stock comes back once it is back', { timeout: 300000 }, async (t) => {
+    const skip = skipReason();
+    if (skip) return t.skip(skip);
+    assert.equal(await catalogInstances(), 1, 'one catalogue instance before the outage');
+    const shopper = await srv.register('svc');
+    const product = await srv.createProduct({ stock: 20, price: 15 });
+    const placed = await srv.api('POST', '/api/order', { token: shopper.token, body: { product_id: product.id, quantity: 3 } });
+    assert.ok([200, 201].includes(placed.status), JSON.stringify(placed.body));
+    const orderNo = placed.body.data.order_no;
+    const page = await srv.api('GET', `/api/product/${product.id}`);  // now in the gateway's cache
+    assert.equal(page.status, 200);
+    assert.equal(page.body.data.stock, 17);
+    let stopped = false;
+    try {
+        await services('stop', 'catalog', '1');
+        stopped = true;
+        const stoppedAt = Date.now();
+        assert.equal(await catalogInstances(), 0, 'a cleanly stopped instance leaves at once');
+
+        const unavailable = async (method, url, opts) => {
+            const r = await srv.api(method, url, opts);
+            assert.equal(r.status, 503, `${method} ${url}: ${JSON.stringify(r.body)}`);
+            assert.equal(r.body.code, 503);
+            assert.ok(Number(r.headers['retry-after']) >= 1, `Retry-After on ${method} ${url}`);
+        };
+        await unavailable('GET', '/api/cart', { token: shopper.token });
+        await unavailable('POST', '/api/cart', { token: shopper.token, body: { product_id: product.id, quantity: 1 } });
+        await unavailable('POST', '/api/order', { token: shopper.token, body: { product_id: product.id, quantity: 1 } });
+        await unavailable('GET', `/api/product?keyword=outage${Date.now()}`);
+        // A page read before the outage answers from the gateway's cache.
+        const cached = await srv.api('GET', `/api/product/${product.id}`);
+        assert.equal(cached.status, 200, JSON.stringify(cached.body));
+
+        // The orders live with the gateway's order side: read, listed and cancelled as usual.
+        const detail = await srv.api('GET', `/api/order/${orderNo}`, { token: shopper.token });
+        assert.equal(detail.status, 200, JSON.stringify(detail.body));
+        assert.equal((await srv.api('GET', '/api/order', { token: shopper.token })).status, 200);
+        const cancelled = await srv.api('POST', `/api/order/${orderNo}/cancel`, { token: shopper.token });
+        assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+        assert.equal(cancelled.body.data.status, 5);
+        assert.equal((await srv.api('GET', '/ready', { checkEnvelope: false })).status, 200);
+
+        await sleep(Math.max(0, 10000 - (Date.now() - stoppedAt)));
+        await services('start', 'catalog', '1');
+        stopped = false;
+        // The queued release goes out with the next sweep; the product page shows it.
+        const deadline = Date.now() + 30000;
+        let stock = -1;
+        while (Date.now() < deadline) {
+            const r = await srv.api('GET', `/api/product/${product.id}`);
+            if (r.status === 200) stock = r.body.data.stock;
+            if (stock === 20) break;
+            await sleep(250);
+        }
+        assert.equal(stock, 20, 'the cancelled order\'s 3 units are back in stock');
+        const cart = await srv.api('POST', '/api/cart', { token: shopper.token, body: { product_id: product.id, quantity: 1 } });
+        assert.equal(cart.status, 200, JSON.stringify(cart.body));
+        const again = await srv.api('POST', '/api/order/checkout', { token: shopper.token, body: {} });
+        assert.ok([200, 201].includes(again.status), JSON.stringify(again.body));
+        assert.equal(again.body.data.quantity, 1);
+    } finally {
+        if (stopped) await services('start', 'catalog', '1').catch((err) => t.diagnostic(`restarting the catalogue service: ${err.message}`));
     }
 });

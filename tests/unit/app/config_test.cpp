@@ -695,6 +695,12 @@ TEST_F(ConfigTest, ServicesModeNeedsARegistryAPeerSecretAndTheFullFlashSale) {
     user["GOMALL_SERVICES_GRPC_HOST"] = "0.0.0.0";
     EXPECT_THROW(load("dev", user), ConfigError);  // peers cannot dial 0.0.0.0
 
+    auto catalog = gateway;
+    catalog["GOMALL_SERVICES_ROLE"] = "catalog";
+    EXPECT_EQ(load("dev", catalog).services.role, "catalog");
+    catalog["GOMALL_SERVICES_GRPC_HOST"] = "::";
+    EXPECT_THROW(load("dev", catalog), ConfigError);  // peers cannot dial ::
+
     auto seckill = without("GOMALL_SECKILL_MODE");
     seckill["GOMALL_SERVICES_ROLE"] = "seckill";
     EXPECT_THROW(load("dev", seckill), ConfigError);  // the embedded flash sale cannot be shared
