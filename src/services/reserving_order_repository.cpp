@@ -22,11 +22,12 @@ Result<domain::Order> ReservingOrderRepository::place(const domain::OrderDraft& 
     auto taken =
         stock_.reserve(ports::StockRequest{draft.order_no, draft.user_id, draft.lines, draft.remove_from_cart});
     if (!taken.ok()) {
-        if (taken.error().code != ErrorCode::kUnavailable) {
-            store_.drop_placement(draft.order_no);  // refused: nothing was taken
-        } else if (send_release(draft.order_no)) {
-            store_.drop_placement(draft.order_no);  // whatever it took is back
-        }                                           // else recover() releases it once the catalogue answers again
+        // Refused: nothing was taken. Unknown outcome: whatever it took must come back first; when
+        // the release does not get through either, recover() sends it once the catalogue answers.
+        const bool refused = taken.error().code != ErrorCode::kUnavailable;
+        if (refused || send_release(draft.order_no)) {
+            store_.drop_placement(draft.order_no);
+        }
         return taken.error();
     }
     domain::Order order = domain::awaiting_payment(draft, std::move(taken.value()));
