@@ -32,6 +32,7 @@
 #include "app/remote_accounts.hpp"
 #include "app/remote_catalog.hpp"
 #include "app/remote_flash_sale.hpp"
+#include "app/remote_orders.hpp"
 #include "app/replica_backend.hpp"
 #include "app/revocation_backend.hpp"
 #include "app/tracing_backend.hpp"
@@ -55,6 +56,7 @@
 #include "http/static_files.hpp"
 #include "ports/clock.hpp"
 #include "rpc/catalog_server.hpp"
+#include "rpc/order_server.hpp"
 #include "rpc/seckill_server.hpp"
 #include "rpc/stock_server.hpp"
 #include "rpc/user_server.hpp"
@@ -163,8 +165,14 @@ struct App::Parts {
                                                 : nullptr
           ),
           // The gateway's record is the user service, which owns the token tables.
+          // The gateway's routes and the order service's stock and carts are the catalogue service's.
           remote_catalog(
-              config.services.role == "gateway" ? std::make_unique<RemoteCatalog>(config, *registry, clock, metrics)
+              config.services.role == "gateway" || config.services.role == "order"
+                  ? std::make_unique<RemoteCatalog>(config, *registry, clock, metrics)
+                  : nullptr
+          ),
+          remote_orders(
+              config.services.role == "gateway" ? std::make_unique<RemoteOrders>(config, *registry, clock, metrics)
                                                 : nullptr
           ),
           revocations(
@@ -187,13 +195,13 @@ struct App::Parts {
           cart_service(carts, products, clock),
           order_numbers(config.order.node_id, clock),
           placements(database),
-          // The gateway's order side takes stock from the catalogue service: reservation with
+          // The order service takes stock from the catalogue service: reservation with
           // compensation instead of one transaction (services/reserving_order_repository.hpp).
           reserving_orders(
-              remote_catalog ? std::make_unique<services::ReservingOrderRepository>(
-                                   replica.orders(), placements, remote_catalog->stock(), clock
-                               )
-                             : nullptr
+              config.services.role == "order" ? std::make_unique<services::ReservingOrderRepository>(
+                                                    replica.orders(), placements, remote_catalog->stock(), clock
+                                                )
+                                              : nullptr
           ),
           // replica.orders() sends only list() to the replica; find, place, pay and cancel stay on the
           // primary, and its writes keep this instance's own order lists on the primary until the
@@ -206,7 +214,7 @@ struct App::Parts {
               order_settings(config.order)
           ),
           payment_repository(database),
-          payment_backend(config, clock, metrics, shop_port, tracing.tracer()),
+          payment_backend(payment_config(config), clock, metrics, shop_port, tracing.tracer()),
           payment_service(
               replica.orders(),  // never lists: all primary; given so a payment fences the order list too
               payment_repository,
@@ -277,6 +285,16 @@ struct App::Parts {
         return s;
     }
 
+    /// Payments are made where the orders live: a gateway whose orders are remote runs no provider
+    /// client (and no dev emulator) of its own.
+    static Config payment_config(const Config& c) {
+        Config own = c;
+        if (c.services.role != "all" && c.services.role != "order") {
+            own.wechatpay.enabled = false;
+        }
+        return own;
+    }
+
     static services::PaymentSettings payment_settings(const WechatPayConfig& c, const PaymentBackend& backend) {
         services::PaymentSettings s;
         s.max_attempts = c.max_attempts;
@@ -306,7 +324,8 @@ struct App::Parts {
     services::PasswordHasher hasher;
     std::unique_ptr<ports::ServiceRegistry> registry;  // services mode: where the roles meet (etcd)
     std::unique_ptr<RemoteAccounts> remote_accounts;   // gateway role: the user service over gRPC
-    std::unique_ptr<RemoteCatalog> remote_catalog;     // gateway role: the catalogue service over gRPC
+    std::unique_ptr<RemoteCatalog> remote_catalog;     // gateway and order roles: the catalogue service over gRPC
+    std::unique_ptr<RemoteOrders> remote_orders;       // gateway role: the order service over gRPC
     services::TokenRevocations revocations;
     RevocationBackend revocation_backend;  // full mode: revocations heard from and told to the other instances
     services::KeyedRateLimiter login_limiter;
@@ -317,7 +336,7 @@ struct App::Parts {
     services::CartService cart_service;
     services::OrderNumberGenerator order_numbers;
     adapters::sql::SqlOrderPlacementStore placements;
-    std::unique_ptr<services::ReservingOrderRepository> reserving_orders;  // gateway role
+    std::unique_ptr<services::ReservingOrderRepository> reserving_orders;  // order role
     services::OrderService order_service;
     adapters::sql::SqlPaymentRepository payment_repository;
     PaymentBackend payment_backend;
@@ -331,7 +350,8 @@ struct App::Parts {
     std::unique_ptr<services::CatalogStock> catalog_stock;
     std::unique_ptr<rpc::CatalogServer> catalog_server;  // the catalog role's gRPC services
     std::unique_ptr<rpc::StockServer> stock_server;
-    std::unique_ptr<GrpcServiceHost> grpc_host;  // after the services it serves: stopped first
+    std::unique_ptr<rpc::OrderServer> order_server;  // the order role's gRPC services
+    std::unique_ptr<GrpcServiceHost> grpc_host;      // after the services it serves: stopped first
     adapters::storage::LocalFileStore upload_store;
     services::UploadService uploads;
     adapters::metrics::RegistryReader metrics_reader{metrics};
@@ -363,12 +383,18 @@ std::optional<std::string> App::start() {
     const bool serves_http_api = role == "all" || role == "gateway";
     const bool serves_accounts = role == "all" || role == "user";
     const bool serves_catalogue = role == "all" || role == "catalog";
+    const bool serves_orders = role == "all" || role == "order";
     if (role != "all") {
         spdlog::info("services mode: role {}, registry {}", role, join(config_.registry.etcd_endpoints));
     }
     if (role == "gateway") {
         p.flash_sale =
             std::make_unique<RemoteFlashSale>(config_, *p.registry, p.clock, p.metrics, p.blocking.executor());
+    } else if (role == "order") {
+        // Only to give back the units of cancelled flash-sale orders.
+        p.flash_sale = std::make_unique<RemoteFlashSale>(
+            config_, *p.registry, p.clock, p.metrics, p.blocking.executor(), RemoteFlashSale::Use::kReturnsOnly
+        );
     } else if (role == "all" || role == "seckill") {
         p.flash_sale = std::make_unique<InProcessFlashSale>(
             config_,
@@ -403,6 +429,10 @@ std::optional<std::string> App::start() {
     if (p.remote_catalog) {
         p.remote_catalog->start();
         spdlog::info("catalogue: {}", p.remote_catalog->description());
+    }
+    if (p.remote_orders) {
+        p.remote_orders->start();
+        spdlog::info("orders: {}", p.remote_orders->description());
     }
     if (p.remote_accounts) {
         p.remote_accounts->start(p.revocations, kUserServiceWait);
@@ -501,8 +531,11 @@ std::optional<std::string> App::start() {
         auto& carts = p.remote_catalog ? p.remote_catalog->carts() : static_cast<services::CartApi&>(p.cart_service);
         http::register_product_routes(p.router, products, p.catalog_cache.cache(), p.image_urls);
         http::register_cart_routes(p.router, carts, p.image_urls);
-        http::register_order_routes(p.router, p.order_service, p.image_urls);
-        http::register_payment_routes(p.router, p.payment_service);
+        auto& orders = p.remote_orders ? p.remote_orders->orders() : static_cast<services::OrderApi&>(p.order_service);
+        auto& payments =
+            p.remote_orders ? p.remote_orders->payments() : static_cast<services::PaymentApi&>(p.payment_service);
+        http::register_order_routes(p.router, orders, p.image_urls);
+        http::register_payment_routes(p.router, payments);
         http::register_seckill_routes(p.router, p.flash_sale->api(), p.blocking, p.image_urls);
         if (config_.metrics.dashboard) {
             services::DashboardSettings dashboard_settings;
@@ -551,7 +584,12 @@ std::optional<std::string> App::start() {
     server_settings.trusted_proxies = http::TrustedProxies::parse(config_.server.trusted_proxies);
     p.server = std::make_unique<http::Server>(*p.pipeline, p.blocking, server_settings, p.http_metrics.get());
 
-    if (serves_http_api) {  // the order side's sweeper runs where orders are served
+    if (role == "order") {
+        // The payment provider's notifications may come straight here (the dev emulator's do);
+        // a gateway forwards the ones sent to it.
+        http::register_payment_notify_route(p.router, p.payment_service);
+    }
+    if (serves_orders) {  // the order side's sweeper runs where orders are served
         p.canceller.trace_with(p.tracing.tracer());
         p.canceller.start();
     }
@@ -600,6 +638,20 @@ std::optional<std::string> App::start() {
                 stock.register_with(builder);
             }
         );
+    }
+    if (role == "order") {
+        // Published last: callers are sent here only once everything behind the services runs.
+        p.grpc_host = std::make_unique<GrpcServiceHost>(
+            config_.services, resolved_io_threads(config_.server.io_threads), *p.registry
+        );
+        p.order_server = std::make_unique<rpc::OrderServer>(
+            p.order_service,
+            p.payment_service,
+            rpc::OrderServerSettings{config_.services.peer_secret, p.blocking.executor()}
+        );
+        p.grpc_host->start("order", [&server = *p.order_server](grpc::ServerBuilder& builder) {
+            server.register_with(builder);
+        });
     }
     if (role == "seckill") {
         // Published last: callers are sent here only once everything behind the services runs.
@@ -665,6 +717,9 @@ void App::stop() {
     parts_->canceller.stop();  // before the catalogue's pool: its sweep sends stock releases there
     if (parts_->remote_catalog) {
         parts_->remote_catalog->stop();
+    }
+    if (parts_->remote_orders) {
+        parts_->remote_orders->stop();
     }
     parts_->payment_backend.stop();
     parts_->replica.stop();

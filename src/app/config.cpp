@@ -637,8 +637,8 @@ std::vector<Key> keys() {
     });
     // services
     add("services", "role", [](Config& c, const std::string& v) {
-        if (v != "all" && v != "gateway" && v != "user" && v != "catalog" && v != "seckill")
-            fail("services.role", "'" + v + "' is not one of all, gateway, user, catalog, seckill");
+        if (v != "all" && v != "gateway" && v != "user" && v != "catalog" && v != "order" && v != "seckill")
+            fail("services.role", "'" + v + "' is not one of all, gateway, user, catalog, order, seckill");
         c.services.role = v;
     });
     add("services", "grpc_host", [](Config& c, const std::string& v) {

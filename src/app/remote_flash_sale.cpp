@@ -27,9 +27,11 @@ RemoteFlashSale::RemoteFlashSale(
     ports::ServiceRegistry& registry,
     const ports::Clock& clock,
     ports::Metrics& metrics,
-    const boost::asio::any_io_executor& executor
+    const boost::asio::any_io_executor& executor,
+    Use use
 )
-    : pool_(registry, "seckill", breaker_settings(config.breakers), clock, metrics, rpc::SeckillClient::make_stubs),
+    : use_(use),
+      pool_(registry, "seckill", breaker_settings(config.breakers), clock, metrics, rpc::SeckillClient::make_stubs),
       client_(pool_, client_settings(config.services), executor) {}
 
 std::string RemoteFlashSale::description() const {
@@ -38,7 +40,9 @@ std::string RemoteFlashSale::description() const {
 
 void RemoteFlashSale::start() {
     pool_.start();
-    client_.start();
+    if (use_ == Use::kEverything) {
+        client_.start();
+    }
 }
 
 void RemoteFlashSale::stop() {

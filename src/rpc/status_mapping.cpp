@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/unavailable.hpp"
+#include "core/utf8.hpp"
 #include "gomall/v1/common.pb.h"
 #include "rpc/error_code_names.hpp"
 
@@ -102,8 +103,11 @@ v1::ErrorDetail to_error_detail(const Error& error) {
     v1::ErrorDetail detail;
     detail.set_code(static_cast<int>(error.code));
     detail.set_name(std::string(error_code_name(error.code)));
-    detail.set_message(error.message);
-    detail.set_field(error.field);
+    // Proto3 strings must be UTF-8, and a message may quote what a shopper sent (an order number
+    // from a URL): unrepaired, the caller could not parse the detail and would see an internal
+    // error. The bytes become U+FFFD, as the HTTP envelope shows them anyway.
+    detail.set_message(valid_utf8(error.message));
+    detail.set_field(valid_utf8(error.field));
     detail.set_retry_after_seconds(error.retry_after.count());
     return detail;
 }
@@ -128,7 +132,7 @@ grpc::Status to_grpc_status(const Error& error) {
     }
     v1::StatusDetails details;
     details.set_code(static_cast<int>(code));
-    details.set_message(error.message);
+    details.set_message(valid_utf8(error.message));
     details.add_details()->PackFrom(to_error_detail(error));
     return {code, error.message, details.SerializeAsString()};
 }

@@ -12,6 +12,10 @@
 //     Retry-After, a product page already cached still answers; orders are read and cancelled
 //     meanwhile, and the cancelled order's stock comes back once the service is back (the gateway's
 //     sweeper sends the queued release), without a restart.
+//   - the order service stopped for 10 s in the middle of a flash sale: the order and payment routes
+//     answer 503 with Retry-After, the catalogue, carts and the sale go on (purchases keep answering
+//     "queued"); once it is back, orders placed before are all there and every queued answer is an
+//     order (the sale sells out to exactly its stock), without a restart.
 import path from 'node:path';
 import {
     test, useServer, assert, sleep, run, metricValue, REPO_ROOT, EXTERNAL,
@@ -46,6 +50,7 @@ async function stack(...args) {
 const seckillInstances = () => metricValue(srv, 'gomall_service_instances', 'role="seckill"');
 const userInstances = () => metricValue(srv, 'gomall_service_instances', 'role="user"');
 const catalogInstances = () => metricValue(srv, 'gomall_service_instances', 'role="catalog"');
+const orderInstances = () => metricValue(srv, 'gomall_service_instances', 'role="order"');
 
 async function waitInstances(n, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
@@ -268,5 +273,70 @@ test('the catalogue service stopped for 10 s: catalogue, cart and new orders ans
         assert.equal(again.body.data.quantity, 1);
     } finally {
         if (stopped) await services('start', 'catalog', '1').catch((err) => t.diagnostic(`restarting the catalogue service: ${err.message}`));
+    }
+});
+
+test('the order service stopped for 10 s mid-sale: order routes answer 503 with Retry-After, the sale keeps queueing, no order is lost, back without a restart', { timeout: 300000 }, async (t) => {
+    const skip = skipReason();
+    if (skip) return t.skip(skip);
+    assert.equal(await orderInstances(), 1, 'one order instance before the outage');
+    const shopper = await srv.register('svo');
+    const product = await srv.createProduct({ stock: 20, price: 15 });
+    const placed = await srv.api('POST', '/api/order', { token: shopper.token, body: { product_id: product.id, quantity: 2 } });
+    assert.ok([200, 201].includes(placed.status), JSON.stringify(placed.body));
+    const orderNo = placed.body.data.order_no;
+    const { crowd, activity } = await saleUnderWay('svo', 30);
+    let stopped = false;
+    try {
+        await services('stop', 'order', '1');
+        stopped = true;
+        const stoppedAt = Date.now();
+        assert.equal(await orderInstances(), 0, 'a cleanly stopped instance leaves at once');
+
+        const before = crowd.outcomes.length;
+        const firing = crowd.keepFiring({ size: 5, pauseMs: 150 });
+        const unavailable = async (method, url, opts) => {
+            const r = await srv.api(method, url, opts);
+            assert.equal(r.status, 503, `${method} ${url}: ${JSON.stringify(r.body)}`);
+            assert.equal(r.body.code, 503);
+            assert.ok(Number(r.headers['retry-after']) >= 1, `Retry-After on ${method} ${url}`);
+        };
+        await unavailable('GET', '/api/order', { token: shopper.token });
+        await unavailable('GET', `/api/order/${orderNo}`, { token: shopper.token });
+        await unavailable('POST', '/api/order', { token: shopper.token, body: { product_id: product.id, quantity: 1 } });
+        await unavailable('GET', `/api/order/${orderNo}/payment`, { token: shopper.token });
+        // The rest of the shop goes on, and the gateway stays in its load balancer's set.
+        assert.equal((await srv.api('GET', `/api/product/${product.id}`)).status, 200);
+        const cart = await srv.api('POST', '/api/cart', { token: shopper.token, body: { product_id: product.id, quantity: 1 } });
+        assert.equal(cart.status, 200, JSON.stringify(cart.body));
+        assert.equal((await srv.api('GET', '/ready', { checkEnvelope: false })).status, 200);
+
+        await sleep(Math.max(0, 3000 - (Date.now() - stoppedAt)));
+        await firing();
+        const during = crowd.outcomes.slice(before);
+        t.diagnostic(`purchases while the order service was down: ${JSON.stringify(tally(during))}`);
+        assert.deepEqual(crowd.badAnswers(during).slice(0, 10), [], 'answers during the outage: queued, sold out, limit, rate or busy');
+        assert.ok(during.some((o) => o.res && o.res.status === 200), 'units were still sold during the outage');
+
+        await sleep(Math.max(0, 10000 - (Date.now() - stoppedAt)));
+        await services('start', 'order', '1');
+        stopped = false;
+        const deadline = Date.now() + 20000;
+        let again = await srv.api('GET', `/api/order/${orderNo}`, { token: shopper.token });
+        while (again.status !== 200 && Date.now() < deadline) {
+            await sleep(200);
+            again = await srv.api('GET', `/api/order/${orderNo}`, { token: shopper.token });
+        }
+        assert.equal(again.status, 200, `the order placed before the outage: ${JSON.stringify(again.body)}`);
+        assert.equal(again.body.data.quantity, 2);
+        const checkout = await srv.api('POST', '/api/order/checkout', { token: shopper.token, body: {} });
+        assert.ok([200, 201].includes(checkout.status), JSON.stringify(checkout.body));
+
+        const soldOut = await crowd.untilSoldOut({ size: 30, pauseMs: 150, timeoutMs: 120000 });
+        assert.ok(soldOut, `no sell-out after the outage: ${crowd.queuedCount} queued, ${JSON.stringify(tally(crowd.outcomes))}`);
+        const v = await verifyAfterDrain(t, { crowd, activity, allowFailed: false, drainMs: 60000 });
+        assert.equal(v.orders.length, STOCK, `orders in the end: ${v.orders.length} for stock ${STOCK}`);
+    } finally {
+        if (stopped) await services('start', 'order', '1').catch((err) => t.diagnostic(`restarting the order service: ${err.message}`));
     }
 });

@@ -233,6 +233,10 @@ void register_payment_routes(Router& router, services::PaymentApi& payments) {
     router.get(
         "/api/order/:order_no/payment", [&payments](Request& req) { return payment_view(req, payments); }, user
     );
+    register_payment_notify_route(router, payments);
+}
+
+void register_payment_notify_route(Router& router, services::PaymentApi& payments) {
     RouteOptions provider;
     provider.body_limit = kNotifyBodyLimit;
     router.post(

@@ -16,5 +16,8 @@ inline constexpr std::string_view kPaymentNotifyPath = "/api/pay/wechat/notify";
 /// an admin any order for the last one) and POST /api/pay/wechat/notify (no auth: the provider's
 /// signature is the authentication). `payments` must outlive the router.
 void register_payment_routes(Router& router, services::PaymentApi& payments);
+/// Only the provider's notification route (part of register_payment_routes): what the order
+/// service serves on its own HTTP port, where the payment provider of a dev stack reaches it.
+void register_payment_notify_route(Router& router, services::PaymentApi& payments);
 
 }  // namespace gomall::http

@@ -700,6 +700,9 @@ TEST_F(ConfigTest, ServicesModeNeedsARegistryAPeerSecretAndTheFullFlashSale) {
     EXPECT_EQ(load("dev", catalog).services.role, "catalog");
     catalog["GOMALL_SERVICES_GRPC_HOST"] = "::";
     EXPECT_THROW(load("dev", catalog), ConfigError);  // peers cannot dial ::
+    auto order = gateway;
+    order["GOMALL_SERVICES_ROLE"] = "order";
+    EXPECT_EQ(load("dev", order).services.role, "order");
 
     auto seckill = without("GOMALL_SECKILL_MODE");
     seckill["GOMALL_SERVICES_ROLE"] = "seckill";
@@ -712,7 +715,7 @@ TEST_F(ConfigTest, ServicesModeNeedsARegistryAPeerSecretAndTheFullFlashSale) {
     EXPECT_EQ(load("dev", seckill).services.advertise_host, "10.0.0.7");
 
     for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-             {"GOMALL_SERVICES_ROLE", "order"},
+             {"GOMALL_SERVICES_ROLE", "orders"},
              {"GOMALL_SERVICES_GRPC_PORT", "65536"},
              {"GOMALL_SERVICES_INSTANCE_ID", "a/b"},
              {"GOMALL_SERVICES_GRPC_HOST", "a b"},
