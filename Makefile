@@ -50,7 +50,7 @@ stop-cluster: ## stop what run-cluster started (instances, nginx, services; dele
 	scripts/cluster stop
 
 .PHONY: run-services stop-services
-run-services: release frontend ## services mode: the gateway on :8080, the user service and 2 flash-sale gRPC services, found through etcd, on MariaDB + Redis + RabbitMQ (background)
+run-services: release frontend ## services mode: the gateway on :8080, the user, catalogue and order services and 2 flash-sale gRPC services, found through etcd, on MariaDB + Redis + RabbitMQ (background)
 	GOMALL_ENV=$(GOMALL_ENV) scripts/services start
 
 stop-services: ## stop what run-services started (processes, etcd, servers; deletes their data)
