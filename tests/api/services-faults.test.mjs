@@ -52,6 +52,14 @@ const userInstances = () => metricValue(srv, 'gomall_service_instances', 'role="
 const catalogInstances = () => metricValue(srv, 'gomall_service_instances', 'role="catalog"');
 const orderInstances = () => metricValue(srv, 'gomall_service_instances', 'role="order"');
 
+/// A request that a service's outage must answer 503 with the envelope's code and a Retry-After.
+async function unavailable(method, url, opts) {
+    const r = await srv.api(method, url, opts);
+    assert.equal(r.status, 503, `${method} ${url}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.code, 503);
+    assert.ok(Number(r.headers['retry-after']) >= 1, `Retry-After on ${method} ${url}`);
+}
+
 async function waitInstances(n, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
     let seen = await seckillInstances();
@@ -230,12 +238,6 @@ test('the catalogue service stopped for 10 s: catalogue, cart and new orders ans
         const stoppedAt = Date.now();
         assert.equal(await catalogInstances(), 0, 'a cleanly stopped instance leaves at once');
 
-        const unavailable = async (method, url, opts) => {
-            const r = await srv.api(method, url, opts);
-            assert.equal(r.status, 503, `${method} ${url}: ${JSON.stringify(r.body)}`);
-            assert.equal(r.body.code, 503);
-            assert.ok(Number(r.headers['retry-after']) >= 1, `Retry-After on ${method} ${url}`);
-        };
         await unavailable('GET', '/api/cart', { token: shopper.token });
         await unavailable('POST', '/api/cart', { token: shopper.token, body: { product_id: product.id, quantity: 1 } });
         await unavailable('POST', '/api/order', { token: shopper.token, body: { product_id: product.id, quantity: 1 } });
@@ -295,12 +297,6 @@ test('the order service stopped for 10 s mid-sale: order routes answer 503 with 
 
         const before = crowd.outcomes.length;
         const firing = crowd.keepFiring({ size: 5, pauseMs: 150 });
-        const unavailable = async (method, url, opts) => {
-            const r = await srv.api(method, url, opts);
-            assert.equal(r.status, 503, `${method} ${url}: ${JSON.stringify(r.body)}`);
-            assert.equal(r.body.code, 503);
-            assert.ok(Number(r.headers['retry-after']) >= 1, `Retry-After on ${method} ${url}`);
-        };
         await unavailable('GET', '/api/order', { token: shopper.token });
         await unavailable('GET', `/api/order/${orderNo}`, { token: shopper.token });
         await unavailable('POST', '/api/order', { token: shopper.token, body: { product_id: product.id, quantity: 1 } });

@@ -6,20 +6,16 @@
 
 #include <algorithm>
 
+#include "adapters/sql/order_rows.hpp"
 #include "adapters/sql/order_writes.hpp"
 #include "adapters/sql/sql_util.hpp"
 
 namespace gomall::adapters::sql {
 namespace {
 
-struct NumberRow {
-    std::string order_no;
-    void exchange(soci::statement& st) { st.exchange(soci::into(order_no)); }
-};
-
 std::vector<std::string> numbers_of(soci::session& session, Query& q) {
     std::vector<std::string> out;
-    for (const NumberRow& row : fetch_rows<NumberRow>(session, q)) {
+    for (const OrderNumberRow& row : fetch_rows<OrderNumberRow>(session, q)) {
         out.push_back(row.order_no);
     }
     return out;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "adapters/sql/order_rows.hpp"
 #include "adapters/sql/order_writes.hpp"
 #include "adapters/sql/sql_util.hpp"
 #include "adapters/sql/stock_taking.hpp"
@@ -73,29 +74,14 @@ struct OrderRow {
     }
 };
 
-struct ItemRow {
-    long long product_id = 0;
-    std::string product_name, product_image;
-    int quantity = 0;
-    long long unit_price = 0;
-
-    void exchange(soci::statement& st) {
-        st.exchange(soci::into(product_id));
-        st.exchange(soci::into(product_name));
-        st.exchange(soci::into(product_image));
-        st.exchange(soci::into(quantity));
-        st.exchange(soci::into(unit_price));
-    }
-};
-
 void load_items(soci::session& session, domain::Order& order) {
     Query q(
         "SELECT product_id, product_name, product_image, quantity, unit_price_cents FROM order_items "
         "WHERE order_id = "
     );
     q.param(order.id).sql(" ORDER BY id");
-    for (const ItemRow& row : fetch_rows<ItemRow>(session, q)) {
-        order.items.push_back({row.product_id, row.product_name, row.product_image, row.quantity, row.unit_price});
+    for (const OrderItemRow& row : fetch_rows<OrderItemRow>(session, q)) {
+        order.items.push_back(row.to_domain());
     }
 }
 
@@ -200,16 +186,12 @@ bool SqlOrderRepository::cancel(const std::string& order_no, TimePoint now) {
 }
 
 std::vector<std::string> SqlOrderRepository::expired_unpaid(TimePoint now, int limit) {
-    struct NoRow {
-        std::string order_no;
-        void exchange(soci::statement& st) { st.exchange(soci::into(order_no)); }
-    };
     SessionLease session = db_.lease();
     Query q("SELECT order_no FROM orders WHERE status = ");
     q.param(static_cast<long long>(domain::OrderStatus::kAwaitingPayment)).sql(" AND expires_at < ");
     q.param(to_db_time(now)).sql(" ORDER BY expires_at ASC, id ASC LIMIT ").param(std::max(1, limit));
     std::vector<std::string> out;
-    for (const NoRow& row : fetch_rows<NoRow>(*session, q)) {
+    for (const OrderNumberRow& row : fetch_rows<OrderNumberRow>(*session, q)) {
         out.push_back(row.order_no);
     }
     return out;

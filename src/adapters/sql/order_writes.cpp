@@ -1,29 +1,11 @@
 // The writes of the order tables shared by SqlOrderRepository and SqlOrderPlacementStore.
 #include "adapters/sql/order_writes.hpp"
 
+#include "adapters/sql/order_rows.hpp"
 #include "adapters/sql/sql_util.hpp"
 #include "domain/seckill.hpp"
 
 namespace gomall::adapters::sql {
-namespace {
-
-struct LineRow {
-    long long product_id = 0;
-    std::string product_name, product_image;
-    int quantity = 0;
-    long long unit_price = 0;
-
-    void exchange(soci::statement& st) {
-        st.exchange(soci::into(product_id));
-        st.exchange(soci::into(product_name));
-        st.exchange(soci::into(product_image));
-        st.exchange(soci::into(quantity));
-        st.exchange(soci::into(unit_price));
-    }
-};
-
-}  // namespace
-
 void insert_order(soci::session& session, domain::Order& order) {
     const std::string stamp = to_db_time(order.created_at);
     Query insert(
@@ -58,8 +40,8 @@ std::vector<domain::OrderItem> order_lines(soci::session& session, const std::st
     );
     items.param(order_no).sql(" ORDER BY oi.product_id");
     std::vector<domain::OrderItem> out;
-    for (const LineRow& row : fetch_rows<LineRow>(session, items)) {
-        out.push_back({row.product_id, row.product_name, row.product_image, row.quantity, row.unit_price});
+    for (const OrderItemRow& row : fetch_rows<OrderItemRow>(session, items)) {
+        out.push_back(row.to_domain());
     }
     return out;
 }

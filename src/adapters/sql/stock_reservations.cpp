@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "adapters/sql/order_rows.hpp"
 #include "adapters/sql/sql_util.hpp"
 #include "adapters/sql/stock_taking.hpp"
 
@@ -21,20 +22,6 @@ struct ReservationRow {
     void exchange(soci::statement& st) {
         st.exchange(soci::into(user_id));
         st.exchange(soci::into(status));
-    }
-};
-
-struct LineRow {
-    long long product_id = 0;
-    std::string product_name, product_image;
-    int quantity = 0;
-    long long unit_price = 0;
-    void exchange(soci::statement& st) {
-        st.exchange(soci::into(product_id));
-        st.exchange(soci::into(product_name));
-        st.exchange(soci::into(product_image));
-        st.exchange(soci::into(quantity));
-        st.exchange(soci::into(unit_price));
     }
 };
 
@@ -58,8 +45,8 @@ std::vector<domain::OrderItem> reserved_lines(soci::session& session, const std:
     );
     q.param(order_no).sql(" ORDER BY line_no");
     std::vector<domain::OrderItem> out;
-    for (const LineRow& row : fetch_rows<LineRow>(session, q)) {
-        out.push_back({row.product_id, row.product_name, row.product_image, row.quantity, row.unit_price});
+    for (const OrderItemRow& row : fetch_rows<OrderItemRow>(session, q)) {
+        out.push_back(row.to_domain());
     }
     return out;
 }
