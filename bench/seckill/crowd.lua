@@ -9,7 +9,8 @@
 --   GOMALL_BENCH_TOKENS      file with one access token per line (gomall seed-shoppers N > file); required
 --   GOMALL_BENCH_THREADS     the -t given to wrk (default 2): thread k of T takes tokens k, k+T, k+2T, ...
 --   GOMALL_BENCH_PRODUCT_ID  product of the flash sale (default 1)
---   GOMALL_BENCH_PATH        request path (default /api/seckill); GOMALL_BENCH_METHOD (default POST).
+--   GOMALL_BENCH_PATH        request path (default /api/seckill); GOMALL_BENCH_METHOD (default POST);
+--                            GOMALL_BENCH_BODY the JSON body (default {"product_id":N}).
 --                            With GOMALL_BENCH_METHOD=GET no body is sent: GET /health through this
 --                            script measures what the per-request Lua costs wrk itself.
 --
@@ -26,6 +27,7 @@ local thread_count = tonumber(os.getenv("GOMALL_BENCH_THREADS") or "2")
 local product_id = os.getenv("GOMALL_BENCH_PRODUCT_ID") or "1"
 local path = os.getenv("GOMALL_BENCH_PATH") or "/api/seckill"
 local method = os.getenv("GOMALL_BENCH_METHOD") or "POST"
+local body_override = os.getenv("GOMALL_BENCH_BODY")
 
 -- Monotonic milliseconds through LuaJIT's FFI (wrk's os.time() only has seconds); nil without FFI.
 local now_ms = nil
@@ -71,7 +73,7 @@ function init(args)
   end
   local body = nil
   if method ~= "GET" and method ~= "HEAD" then
-    body = '{"product_id":' .. product_id .. '}'
+    body = body_override or ('{"product_id":' .. product_id .. '}')
   end
   local index = thread_index or 0
   local line_no = 0

@@ -216,7 +216,7 @@ void check_width(const std::string& value, std::size_t max_bytes, const char* wh
 }  // namespace
 
 const char* SqlPaymentRepository::insert_ignore() const {
-    return db_.dialect() == Dialect::kSqlite ? "INSERT OR IGNORE INTO " : "INSERT IGNORE INTO ";
+    return insert_ignore_into(db_.dialect());
 }
 
 bool SqlPaymentRepository::insert_attempt(const domain::PaymentAttempt& a) {

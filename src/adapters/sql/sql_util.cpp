@@ -34,6 +34,10 @@ const char* like_escape_clause(Dialect dialect) {
     return dialect == Dialect::kMysql ? " ESCAPE '\\\\'" : " ESCAPE '\\'";
 }
 
+const char* insert_ignore_into(Dialect dialect) {
+    return dialect == Dialect::kSqlite ? "INSERT OR IGNORE INTO " : "INSERT IGNORE INTO ";
+}
+
 std::string Query::next_placeholder() {
     return ":p" + std::to_string(++count_);
 }

@@ -25,6 +25,10 @@ TimePoint from_db_time(const std::string& text);
 std::string escape_like(std::string_view text);
 /// " ESCAPE '\'" spelled for the dialect: MySQL treats backslash as an escape inside string literals too.
 const char* like_escape_clause(Dialect dialect);
+/// "INSERT IGNORE INTO " or SQLite's "INSERT OR IGNORE INTO ": a row whose key exists is skipped,
+/// and the affected-row count says which happened. Claims a key without reading for it first (on
+/// MySQL a locking read of a missing key takes a gap lock, and two such claims deadlock).
+const char* insert_ignore_into(Dialect dialect);
 
 /// SQL text built piece by piece; every value goes in through param(), which appends a
 /// unique placeholder and remembers the value, so text order and bind order always agree.

@@ -1,6 +1,8 @@
-// Reservations of stock by order number. Each runs in one transaction that first reads (and on
-// MySQL locks) the order number's row: the row decides between "take now", "answer what was
-// taken" and "refuse, released first", so a retry never takes or returns stock twice.
+// Reservations of stock by order number. Each runs in one transaction that first claims the order
+// number's row (INSERT IGNORE: a locking read of a missing key would take a gap lock on MySQL, and
+// concurrent reservations would deadlock on them); when the row was there already, a locking read
+// of it decides between "answer what was taken" and "refuse, released first", so a retry never
+// takes or returns stock twice.
 #include "adapters/sql/stock_reservations.hpp"
 
 #include <algorithm>
@@ -51,14 +53,21 @@ std::vector<domain::OrderItem> reserved_lines(soci::session& session, const std:
     return out;
 }
 
-void insert_reservation(
-    soci::session& session, const std::string& order_no, std::int64_t user_id, long long status, TimePoint now
+/// Claims the order number with a row of `status`; false when a row was there already.
+bool claim_reservation(
+    soci::session& session,
+    Dialect dialect,
+    const std::string& order_no,
+    std::int64_t user_id,
+    long long status,
+    TimePoint now
 ) {
     const std::string stamp = to_db_time(now);
-    Query q("INSERT INTO stock_reservations (order_no, user_id, status, created_at, updated_at) VALUES (");
+    Query q(insert_ignore_into(dialect));
+    q.sql("stock_reservations (order_no, user_id, status, created_at, updated_at) VALUES (");
     q.param(order_no).sql(", ").param(user_id).sql(", ").param(status).sql(", ").param(stamp).sql(", ");
     q.param(stamp).sql(")");
-    execute_counting(session, q);
+    return execute_counting(session, q) == 1;
 }
 
 }  // namespace
@@ -71,8 +80,9 @@ Result<std::vector<domain::OrderItem>> SqlStockReservations::reserve(const ports
         SessionLease lease = db_.lease();
         soci::session& session = *lease;
         Transaction tx(session, db_.dialect());
-        if (const auto existing = locked_reservation(session, db_.dialect(), request.order_no)) {
-            if (existing->status == kReleased || existing->user_id != request.user_id) {
+        if (!claim_reservation(session, db_.dialect(), request.order_no, request.user_id, kReserved, clock_.now())) {
+            const auto existing = locked_reservation(session, db_.dialect(), request.order_no);
+            if (!existing || existing->status == kReleased || existing->user_id != request.user_id) {
                 return make_error(
                     ErrorCode::kOrderStatusConflict,
                     "order " + request.order_no + " was released or belongs to someone else; place a new order"
@@ -84,9 +94,8 @@ Result<std::vector<domain::OrderItem>> SqlStockReservations::reserve(const ports
         }
         auto taken = take_stock(session, db_.dialect(), request.user_id, request.lines, request.from_cart);
         if (!taken.ok()) {
-            return taken.error();  // rolled back: nothing taken, nothing recorded
+            return taken.error();  // rolled back: nothing taken, the claim undone
         }
-        insert_reservation(session, request.order_no, request.user_id, kReserved, clock_.now());
         int line_no = 0;
         for (const auto& item : taken.value()) {
             Query q(
@@ -112,12 +121,14 @@ Result<std::vector<domain::OrderItem>> SqlStockReservations::release(const std::
         SessionLease lease = db_.lease();
         soci::session& session = *lease;
         Transaction tx(session, db_.dialect());
-        const auto existing = locked_reservation(session, db_.dialect(), order_no);
-        if (!existing) {
+        if (claim_reservation(session, db_.dialect(), order_no, 0, kReleased, clock_.now())) {
             // Released before it was reserved (the order side gave up on a reserve whose outcome it
             // never heard): this row refuses the reserve if it arrives after all.
-            insert_reservation(session, order_no, 0, kReleased, clock_.now());
-        } else if (existing->status == kReserved) {
+            tx.commit();
+            return given_back;
+        }
+        const auto existing = locked_reservation(session, db_.dialect(), order_no);
+        if (existing && existing->status == kReserved) {
             given_back = reserved_lines(session, order_no);
             // In product-id order, as stock is taken: two transactions lock rows alike.
             std::sort(given_back.begin(), given_back.end(), [](const auto& a, const auto& b) {

@@ -3,9 +3,11 @@
 // StockClient on a loopback port) and the order side's reservation-with-compensation flow
 // (ReservingOrderRepository over SqlOrderPlacementStore), on SQLite and, when configured, MariaDB.
 // Between the order side and the client sits a "network" that can lose answers or be away.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/thread_pool.hpp>
@@ -227,6 +229,37 @@ TEST_P(StockReservationTest, ACheckoutReserveTakesTheCartLinesWithTheStock) {
     ASSERT_EQ(carts.list(user_).size(), 1U);
     EXPECT_EQ(carts.list(user_).front().product_id, pen_);
     EXPECT_EQ(stock_of(phone_), 3);
+}
+
+TEST_P(StockReservationTest, ConcurrentReservationsOfOneProductNeitherFailNorOversell) {
+    // Many orders for one best seller at once: each claims its own number while all queue on the
+    // product's row. A locking read of each missing number would deadlock them on MariaDB.
+    const auto hot = make_product("hot", 100, 200);
+    DatabaseSettings wide = test_db_.settings();
+    wide.pool_size = 16;  // as many transactions at once as the catalogue's blocking pool runs
+    Database db(wide);
+    SqlStockReservations stock(db, clock_);
+    std::atomic<int> reserved{0}, refused{0}, failed{0};
+    std::vector<std::thread> shoppers;
+    for (int t = 0; t < 16; ++t) {
+        shoppers.emplace_back([&, t] {
+            for (int i = 0; i < 15; ++i) {
+                try {
+                    auto r = stock.reserve(request("H" + std::to_string(t) + "-" + std::to_string(i), {{hot, 1}}));
+                    (r.ok() ? reserved : refused)++;
+                } catch (const std::exception&) {
+                    failed++;
+                }
+            }
+        });
+    }
+    for (auto& s : shoppers) {
+        s.join();
+    }
+    EXPECT_EQ(failed.load(), 0);
+    EXPECT_EQ(reserved.load(), 200);
+    EXPECT_EQ(refused.load(), 40);
+    EXPECT_EQ(stock_of(hot), 0);
 }
 
 TEST_P(StockReservationTest, ACallerWithoutThePeerSecretOrWithoutAShopperIsRefused) {
