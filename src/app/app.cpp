@@ -164,7 +164,6 @@ struct App::Parts {
               config.services.role == "gateway" ? std::make_unique<RemoteAccounts>(config, *registry, clock, metrics)
                                                 : nullptr
           ),
-          // The gateway's record is the user service, which owns the token tables.
           // The gateway's routes and the order service's stock and carts are the catalogue service's.
           remote_catalog(
               config.services.role == "gateway" || config.services.role == "order"
@@ -175,6 +174,7 @@ struct App::Parts {
               config.services.role == "gateway" ? std::make_unique<RemoteOrders>(config, *registry, clock, metrics)
                                                 : nullptr
           ),
+          // The gateway's record is the user service, which owns the token tables.
           revocations(
               remote_accounts ? remote_accounts->revocation_record() : static_cast<ports::RevocationRecord&>(tokens),
               clock
@@ -342,8 +342,9 @@ struct App::Parts {
     PaymentBackend payment_backend;
     services::PaymentService payment_service;
     services::UnpaidOrderCanceller canceller;
-    http::BlockingPool blocking;                // joined after the server stops, before anything it uses goes away
-    std::unique_ptr<FlashSalePart> flash_sale;  // in process, over gRPC in the gateway role, none in the user role
+    http::BlockingPool blocking;  // joined after the server stops, before anything it uses goes away
+    // In process (all, seckill), over gRPC (gateway; the order role only for returns), or none.
+    std::unique_ptr<FlashSalePart> flash_sale;
     std::unique_ptr<rpc::SeckillServer> seckill_server;                       // the seckill role's gRPC services
     std::unique_ptr<rpc::UserServer> user_server;                             // the user role's gRPC service
     std::unique_ptr<adapters::sql::SqlStockReservations> stock_reservations;  // the catalog role's
@@ -555,6 +556,12 @@ std::optional<std::string> App::start() {
         );
     }
 
+    if (role == "order") {
+        // The payment provider's notifications may come straight here (the dev emulator's do);
+        // a gateway forwards the ones sent to it.
+        http::register_payment_notify_route(p.router, p.payment_service);
+    }
+
     http::PipelineSettings pipeline_settings;
     pipeline_settings.cors_origins = config_.server.cors_origins;
     pipeline_settings.default_body_limit = config_.server.body_limit_bytes;
@@ -584,11 +591,6 @@ std::optional<std::string> App::start() {
     server_settings.trusted_proxies = http::TrustedProxies::parse(config_.server.trusted_proxies);
     p.server = std::make_unique<http::Server>(*p.pipeline, p.blocking, server_settings, p.http_metrics.get());
 
-    if (role == "order") {
-        // The payment provider's notifications may come straight here (the dev emulator's do);
-        // a gateway forwards the ones sent to it.
-        http::register_payment_notify_route(p.router, p.payment_service);
-    }
     if (serves_orders) {  // the order side's sweeper runs where orders are served
         p.canceller.trace_with(p.tracing.tracer());
         p.canceller.start();
