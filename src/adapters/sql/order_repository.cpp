@@ -80,9 +80,7 @@ void load_items(soci::session& session, domain::Order& order) {
         "WHERE order_id = "
     );
     q.param(order.id).sql(" ORDER BY id");
-    for (const OrderItemRow& row : fetch_rows<OrderItemRow>(session, q)) {
-        order.items.push_back(row.to_domain());
-    }
+    order.items = fetch_order_items(session, q);
 }
 
 }  // namespace

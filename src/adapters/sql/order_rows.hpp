@@ -3,9 +3,11 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <soci/soci.h>
 
+#include "adapters/sql/sql_util.hpp"
 #include "domain/order.hpp"
 
 namespace gomall::adapters::sql {
@@ -27,6 +29,15 @@ struct OrderItemRow {
 
     domain::OrderItem to_domain() const { return {product_id, product_name, product_image, quantity, unit_price}; }
 };
+
+/// The order lines a query of those five columns answers, in its order.
+inline std::vector<domain::OrderItem> fetch_order_items(soci::session& session, Query& query) {
+    std::vector<domain::OrderItem> out;
+    for (const OrderItemRow& row : fetch_rows<OrderItemRow>(session, query)) {
+        out.push_back(row.to_domain());
+    }
+    return out;
+}
 
 struct OrderNumberRow {
     std::string order_no;

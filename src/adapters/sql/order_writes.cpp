@@ -39,11 +39,7 @@ std::vector<domain::OrderItem> order_lines(soci::session& session, const std::st
         "FROM order_items oi JOIN orders o ON o.id = oi.order_id WHERE o.order_no = "
     );
     items.param(order_no).sql(" ORDER BY oi.product_id");
-    std::vector<domain::OrderItem> out;
-    for (const OrderItemRow& row : fetch_rows<OrderItemRow>(session, items)) {
-        out.push_back(row.to_domain());
-    }
-    return out;
+    return fetch_order_items(session, items);
 }
 
 CancelClaim claim_cancel(soci::session& session, const std::string& order_no, TimePoint now) {

@@ -46,11 +46,7 @@ std::vector<domain::OrderItem> reserved_lines(soci::session& session, const std:
         "WHERE order_no = "
     );
     q.param(order_no).sql(" ORDER BY line_no");
-    std::vector<domain::OrderItem> out;
-    for (const OrderItemRow& row : fetch_rows<OrderItemRow>(session, q)) {
-        out.push_back(row.to_domain());
-    }
-    return out;
+    return fetch_order_items(session, q);
 }
 
 /// Claims the order number with a row of `status`; false when a row was there already.

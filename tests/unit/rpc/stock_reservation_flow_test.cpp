@@ -74,13 +74,11 @@ public:
         if (away) {
             return unavailable();
         }
-        ++releases;
         return real_.release(order_no);
     }
 
     bool away = false;
     bool lose_reserve_answers = false;
-    int releases = 0;
 
 private:
     static Error unavailable() { return make_error(ErrorCode::kUnavailable, "the catalogue service is unavailable"); }
