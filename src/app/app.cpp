@@ -12,6 +12,7 @@
 #include "adapters/metrics/registry_reader.hpp"
 #include "adapters/sql/cart_repository.hpp"
 #include "adapters/sql/database.hpp"
+#include "adapters/sql/flash_sale_order_store.hpp"
 #include "adapters/sql/health_check.hpp"
 #include "adapters/sql/migrations.hpp"
 #include "adapters/sql/order_placement_store.hpp"
@@ -56,6 +57,7 @@
 #include "http/static_files.hpp"
 #include "ports/clock.hpp"
 #include "rpc/catalog_server.hpp"
+#include "rpc/flash_sale_order_server.hpp"
 #include "rpc/order_server.hpp"
 #include "rpc/seckill_server.hpp"
 #include "rpc/stock_server.hpp"
@@ -170,9 +172,11 @@ struct App::Parts {
                   ? std::make_unique<RemoteCatalog>(config, *registry, clock, metrics)
                   : nullptr
           ),
+          // The gateway's order routes; the seckill instances hand their flash-sale orders over.
           remote_orders(
-              config.services.role == "gateway" ? std::make_unique<RemoteOrders>(config, *registry, clock, metrics)
-                                                : nullptr
+              config.services.role == "gateway" || config.services.role == "seckill"
+                  ? std::make_unique<RemoteOrders>(config, *registry, clock, metrics)
+                  : nullptr
           ),
           // The gateway's record is the user service, which owns the token tables.
           revocations(
@@ -325,7 +329,7 @@ struct App::Parts {
     std::unique_ptr<ports::ServiceRegistry> registry;  // services mode: where the roles meet (etcd)
     std::unique_ptr<RemoteAccounts> remote_accounts;   // gateway role: the user service over gRPC
     std::unique_ptr<RemoteCatalog> remote_catalog;     // gateway and order roles: the catalogue service over gRPC
-    std::unique_ptr<RemoteOrders> remote_orders;       // gateway role: the order service over gRPC
+    std::unique_ptr<RemoteOrders> remote_orders;       // gateway and seckill roles: the order service over gRPC
     services::TokenRevocations revocations;
     RevocationBackend revocation_backend;  // full mode: revocations heard from and told to the other instances
     services::KeyedRateLimiter login_limiter;
@@ -352,7 +356,9 @@ struct App::Parts {
     std::unique_ptr<rpc::CatalogServer> catalog_server;  // the catalog role's gRPC services
     std::unique_ptr<rpc::StockServer> stock_server;
     std::unique_ptr<rpc::OrderServer> order_server;  // the order role's gRPC services
-    std::unique_ptr<GrpcServiceHost> grpc_host;      // after the services it serves: stopped first
+    std::unique_ptr<adapters::sql::SqlFlashSaleOrderStore> flash_sale_order_store;
+    std::unique_ptr<rpc::FlashSaleOrderServer> flash_sale_order_server;
+    std::unique_ptr<GrpcServiceHost> grpc_host;  // after the services it serves: stopped first
     adapters::storage::LocalFileStore upload_store;
     services::UploadService uploads;
     adapters::metrics::RegistryReader metrics_reader{metrics};
@@ -405,7 +411,9 @@ std::optional<std::string> App::start() {
             [&numbers = p.order_numbers] { return numbers.next(); },
             p.metrics,
             p.tracing.tracer(),
-            p.blocking.executor()
+            p.blocking.executor(),
+            // A seckill instance leaves the order tables to the order service (an outbox and a relay).
+            p.remote_orders ? &p.remote_orders->flash_sale_orders() : nullptr
         );
     }
     if (p.flash_sale) {
@@ -651,9 +659,18 @@ std::optional<std::string> App::start() {
             p.payment_service,
             rpc::OrderServerSettings{config_.services.peer_secret, p.blocking.executor()}
         );
-        p.grpc_host->start("order", [&server = *p.order_server](grpc::ServerBuilder& builder) {
-            server.register_with(builder);
-        });
+        p.flash_sale_order_store = std::make_unique<adapters::sql::SqlFlashSaleOrderStore>(p.database);
+        p.flash_sale_order_server = std::make_unique<rpc::FlashSaleOrderServer>(
+            *p.flash_sale_order_store,
+            rpc::FlashSaleOrderServerSettings{config_.services.peer_secret, p.blocking.executor()}
+        );
+        p.grpc_host->start(
+            "order",
+            [&orders = *p.order_server, &flash_sale = *p.flash_sale_order_server](grpc::ServerBuilder& builder) {
+                orders.register_with(builder);
+                flash_sale.register_with(builder);
+            }
+        );
     }
     if (role == "seckill") {
         // Published last: callers are sent here only once everything behind the services runs.

@@ -25,13 +25,30 @@ InProcessFlashSale::InProcessFlashSale(
     std::function<std::string()> next_order_no,
     ports::Metrics& metrics,
     ports::Tracer& tracer,
-    boost::asio::any_io_executor executor
+    boost::asio::any_io_executor executor,
+    ports::FlashSaleOrderIntake* order_intake
 )
     : metrics_enabled_(config.metrics.enabled),
+      metrics_(metrics),
       tracer_(tracer),
       executor_(executor),
-      repository_(database),
-      backend_(SeckillBackend::create(config, repository_, clock, std::move(next_order_no), metrics)),
+      repository_(
+          database,
+          order_intake ? adapters::sql::FlashSaleOrders::kToOutbox : adapters::sql::FlashSaleOrders::kWrittenHere
+      ),
+      outbox_(database),
+      relay_(order_intake ? std::make_unique<services::FlashSaleOrderRelay>(outbox_, *order_intake, clock) : nullptr),
+      backend_(SeckillBackend::create(
+          config,
+          repository_,
+          clock,
+          std::move(next_order_no),
+          metrics,
+          relay_ ? services::SeckillOrderWriter::AfterWrite(
+                       [&relay = *relay_](std::vector<domain::Reservation>& batch) { relay.hand_over(batch); }
+                   )
+                 : services::SeckillOrderWriter::AfterWrite{}
+      )),
       limiter_(backend_->limiter(), services::rate_limited_counter(metrics, "seckill")),
       metered_gate_(
           backend_->gate(),
@@ -64,6 +81,37 @@ void InProcessFlashSale::start() {
     }
     service_.recovery().recover();
     backend_->start_background(service_, executor_);
+    if (relay_) {
+        relay_->start();
+        if (metrics_enabled_) {
+            register_relay_metrics();
+        }
+    }
+}
+
+void InProcessFlashSale::stop() {
+    backend_->stop();  // the last batches are written (and shown to the relay) first
+    if (relay_) {
+        relay_->stop();  // what it had not sent waits in the outbox for the next relay
+    }
+}
+
+void InProcessFlashSale::register_relay_metrics() {
+    const auto counter = [this](const char* name, const char* help, const std::atomic<std::uint64_t>& value) {
+        relay_metrics_.push_back(metrics_.callback(ports::CallbackType::kCounter, name, help, {}, [&value] {
+            return std::vector<ports::Sample>{{{}, static_cast<double>(value.load(std::memory_order_relaxed))}};
+        }));
+    };
+    counter(
+        "gomall_flash_sale_orders_handed_over_total",
+        "Flash-sale orders the order service took from this instance's outbox relay.",
+        relay_->counters().handed_over
+    );
+    counter(
+        "gomall_flash_sale_order_relay_failures_total",
+        "Calls of the outbox relay the order service did not answer or refused (the orders wait).",
+        relay_->counters().failed_calls
+    );
 }
 
 }  // namespace gomall::app

@@ -29,7 +29,12 @@ RemoteOrders::RemoteOrders(
 )
     : pool_(registry, "order", breaker_settings(config.breakers), clock, metrics, rpc::OrderClient::make_stubs),
       orders_(pool_, order_settings(config.services)),
-      payments_(pool_, payment_settings(config)) {}
+      payments_(pool_, payment_settings(config)),
+      flash_sale_orders_(
+          pool_,
+          rpc::FlashSaleOrderClientSettings{
+              config.services.peer_secret, std::chrono::milliseconds(config.services.call_timeout_ms)}
+      ) {}
 
 void RemoteOrders::start() {
     pool_.start();

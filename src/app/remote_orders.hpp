@@ -1,7 +1,9 @@
-// The order side of the gateway role: the order service's instances, found in the registry, and
-// its orders and payments called over gRPC (the HTTP handlers cannot tell the difference). Not
-// part of /ready: with the order service down, the catalogue, carts, accounts and the flash sale
-// go on; the order and payment routes answer 503 with Retry-After until it is back.
+// The order service as the gateway and seckill roles reach it: its instances, found in the
+// registry, and its orders and payments called over gRPC (the HTTP handlers cannot tell the
+// difference), and its intake of flash-sale orders (the seckill instances' outbox relay). Not part
+// of /ready: with the order service down, the catalogue, carts, accounts and the flash sale go on;
+// the order and payment routes answer 503 with Retry-After, and flash-sale orders wait in the
+// outbox, until it is back.
 #pragma once
 
 #include <string>
@@ -10,6 +12,7 @@
 #include "ports/clock.hpp"
 #include "ports/metrics.hpp"
 #include "ports/service_registry.hpp"
+#include "rpc/flash_sale_order_client.hpp"
 #include "rpc/instance_pool.hpp"
 #include "rpc/order_client.hpp"
 
@@ -32,12 +35,14 @@ public:
 
     services::OrderApi& orders() { return orders_; }
     services::PaymentApi& payments() { return payments_; }
+    ports::FlashSaleOrderIntake& flash_sale_orders() { return flash_sale_orders_; }
     std::string description() const;
 
 private:
     rpc::InstancePool pool_;
     rpc::OrderClient orders_;
     rpc::PaymentClient payments_;
+    rpc::FlashSaleOrderClient flash_sale_orders_;
 };
 
 }  // namespace gomall::app

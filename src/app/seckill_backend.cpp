@@ -45,10 +45,15 @@ public:
         const Config& config,
         ports::SeckillRepository& repository,
         const ports::Clock& clock,
-        std::function<std::string()> next_order_no
+        std::function<std::string()> next_order_no,
+        services::SeckillOrderWriter::AfterWrite after_write
     )
         : writer_(
-              repository, clock, std::chrono::seconds(config.order.unpaid_timeout_seconds), std::move(next_order_no)
+              repository,
+              clock,
+              std::chrono::seconds(config.order.unpaid_timeout_seconds),
+              std::move(next_order_no),
+              std::move(after_write)
           ),
           queue_(writer_, queue_settings(config.seckill)),
           limiter_(clock, limiter_settings(config.seckill)) {}
@@ -117,7 +122,8 @@ public:
         ports::SeckillRepository& repository,
         const ports::Clock& clock,
         std::function<std::string()> next_order_no,
-        ports::Metrics& metrics
+        ports::Metrics& metrics,
+        services::SeckillOrderWriter::AfterWrite after_write
     )
         : config_(config),
           repository_(repository),
@@ -134,7 +140,11 @@ public:
           ),
           tokens_(redis_, config.redis.key_prefix),
           writer_(
-              repository, clock, std::chrono::seconds(config.order.unpaid_timeout_seconds), std::move(next_order_no)
+              repository,
+              clock,
+              std::chrono::seconds(config.order.unpaid_timeout_seconds),
+              std::move(next_order_no),
+              std::move(after_write)
           ),
           queue_(rabbit_settings(config.rabbitmq), &writer_),
           redis_health_(redis_),
@@ -323,12 +333,17 @@ std::unique_ptr<SeckillBackend> SeckillBackend::create(
     ports::SeckillRepository& repository,
     const ports::Clock& clock,
     std::function<std::string()> next_order_no,
-    ports::Metrics& metrics
+    ports::Metrics& metrics,
+    services::SeckillOrderWriter::AfterWrite after_write
 ) {
     if (config.seckill.mode == "full") {
-        return std::make_unique<FullStackBackend>(config, repository, clock, std::move(next_order_no), metrics);
+        return std::make_unique<FullStackBackend>(
+            config, repository, clock, std::move(next_order_no), metrics, std::move(after_write)
+        );
     }
-    return std::make_unique<EmbeddedBackend>(config, repository, clock, std::move(next_order_no));
+    return std::make_unique<EmbeddedBackend>(
+        config, repository, clock, std::move(next_order_no), std::move(after_write)
+    );
 }
 
 }  // namespace gomall::app

@@ -19,6 +19,7 @@
 #include "ports/seckill_token_store.hpp"
 #include "ports/stock_gate.hpp"
 #include "ports/tracer.hpp"
+#include "services/seckill_order_writer.hpp"
 
 namespace gomall::services {
 class SeckillService;
@@ -32,13 +33,15 @@ public:
     virtual ~SeckillBackend() = default;
 
     /// Builds the adapters of `config.seckill.mode`; nothing connects yet. `next_order_no` is
-    /// called from the order-writing threads and must be thread-safe.
+    /// called from the order-writing threads and must be thread-safe; so is `after_write` (see
+    /// SeckillOrderWriter), when given.
     static std::unique_ptr<SeckillBackend> create(
         const Config& config,
         ports::SeckillRepository& repository,
         const ports::Clock& clock,
         std::function<std::string()> next_order_no,
-        ports::Metrics& metrics
+        ports::Metrics& metrics,
+        services::SeckillOrderWriter::AfterWrite after_write = {}
     );
 
     virtual ports::StockGate& gate() = 0;

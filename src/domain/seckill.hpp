@@ -8,6 +8,7 @@
 #include "core/money.hpp"
 #include "core/time.hpp"
 #include "core/trace_context.hpp"
+#include "domain/order.hpp"
 
 namespace gomall::domain {
 
@@ -80,5 +81,17 @@ struct ReserveResult {
     ReserveOutcome outcome = ReserveOutcome::kUnknownActivity;
     int seq = 0;  // the shopper's reservation number when kReserved
 };
+
+/// The order a reservation that won a unit becomes: one unit at the flash price, awaiting payment
+/// until `expires_at`, its activity set. Wherever it is written (by the seckill writer, or by the
+/// order service from the outbox), it is this order.
+Order flash_sale_order(
+    const Reservation& won, std::string product_name, std::string product_image, TimePoint now, TimePoint expires_at
+);
+
+/// Why `order` cannot be a flash-sale order as flash_sale_order() makes them (an order number of 1
+/// to 32 printable ASCII characters, positive ids, one line of one unit at the order's total,
+/// awaiting payment); nullopt when it can.
+std::optional<std::string> flash_sale_order_fault(const Order& order);
 
 }  // namespace gomall::domain

@@ -36,9 +36,10 @@ public:
     ///    returned (idempotent redelivery);
     ///  - else the guard `UPDATE ... SET sold = sold + 1 WHERE id = ? AND sold < total_stock` runs;
     ///    when it refuses, the reservation is stored as kFailed with reason "sold out";
-    ///  - else an order is inserted (next_order_no(), quantity 1 at the flash price, status awaiting
-    ///    payment, expires_at, seckill_activity_id set) with its line, and the reservation stored as
-    ///    kSucceeded with that order number.
+    ///  - else an order is made (next_order_no(), quantity 1 at the flash price, status awaiting
+    ///    payment, expires_at, seckill_activity_id set: domain::flash_sale_order) and the reservation
+    ///    stored as kSucceeded with that order number. The order is inserted with its line, or, when
+    ///    the order tables belong to another service, queued in an outbox for it in this transaction.
     /// Returns the batch with status, order_no and fail_reason filled in.
     virtual std::vector<domain::Reservation> fulfil(
         std::vector<domain::Reservation> batch,
@@ -56,7 +57,8 @@ public:
 
     /// For rebuilding the gate: units taken and every shopper's held/issued counts.
     virtual ActivityTally tally(std::int64_t activity_id) = 0;
-    /// The shopper's reservations in the activity, newest first.
+    /// The shopper's reservations in the activity, newest first. One whose order waits in the
+    /// outbox reads as kPending without an order number: the shopper cannot see that order yet.
     virtual std::vector<domain::Reservation> reservations_of(std::int64_t activity_id, std::int64_t user_id) = 0;
     /// Units sold according to the database (the guard's counter), for reconciliation and tests.
     virtual std::int64_t sold(std::int64_t activity_id) = 0;

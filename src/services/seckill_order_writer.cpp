@@ -13,12 +13,14 @@ SeckillOrderWriter::SeckillOrderWriter(
     ports::SeckillRepository& repository,
     const ports::Clock& clock,
     std::chrono::seconds unpaid_timeout,
-    std::function<std::string()> next_order_no
+    std::function<std::string()> next_order_no,
+    AfterWrite after_write
 )
     : repository_(repository),
       clock_(clock),
       unpaid_timeout_(unpaid_timeout),
-      next_order_no_(std::move(next_order_no)) {}
+      next_order_no_(std::move(next_order_no)),
+      after_write_(std::move(after_write)) {}
 
 std::vector<domain::Reservation> SeckillOrderWriter::write(std::vector<domain::Reservation> batch) {
     const std::size_t size = batch.size();
@@ -26,6 +28,9 @@ std::vector<domain::Reservation> SeckillOrderWriter::write(std::vector<domain::R
     auto outcomes = repository_.fulfil(std::move(batch), now, now + unpaid_timeout_, next_order_no_);
     if (outcomes.size() != size) {
         throw std::logic_error("SeckillRepository::fulfil returned a batch of another size");
+    }
+    if (after_write_) {
+        after_write_(outcomes);
     }
     return outcomes;
 }

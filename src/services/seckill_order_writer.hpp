@@ -17,13 +17,19 @@ namespace gomall::services {
 /// Thread-safe as far as the repository is: it keeps no state of its own.
 class SeckillOrderWriter final : public ports::ReservationWriter {
 public:
+    /// What a committed batch goes through before its outcomes are returned, on the writer thread:
+    /// the relay that hands orders kept in an outbox to the order service, which may turn an
+    /// outcome back to pending (see FlashSaleOrderRelay::hand_over). Must not throw.
+    using AfterWrite = std::function<void(std::vector<domain::Reservation>&)>;
+
     /// Orders expire `unpaid_timeout` after the batch's clock reading; `next_order_no` is called
     /// once per order, on the calling (writer) thread.
     SeckillOrderWriter(
         ports::SeckillRepository& repository,
         const ports::Clock& clock,
         std::chrono::seconds unpaid_timeout,
-        std::function<std::string()> next_order_no
+        std::function<std::string()> next_order_no,
+        AfterWrite after_write = {}
     );
 
     std::vector<domain::Reservation> write(std::vector<domain::Reservation> batch) override;
@@ -36,6 +42,7 @@ private:
     const ports::Clock& clock_;
     const std::chrono::seconds unpaid_timeout_;
     const std::function<std::string()> next_order_no_;
+    const AfterWrite after_write_;
 };
 
 }  // namespace gomall::services

@@ -188,11 +188,15 @@ std::size_t SeckillResultService::sync_unresolved(std::chrono::milliseconds age,
         if (const auto view = index_.cached(activity_id)) {
             in_flight = in_flight_elsewhere(view->activity, user_id);  // before the database, as in result()
         }
-        results_.merge(activity_id, user_id, repository_.reservations_of(activity_id, user_id));
+        const auto stored = repository_.reservations_of(activity_id, user_id);
+        results_.merge(activity_id, user_id, stored);
         if (in_flight) {
-            // Neither written nor held by the gate any more: it was returned before becoming an
-            // order (the instance that made it told the shopper to retry). Stop reporting it.
-            results_.forget_vanished(activity_id, user_id, reserved_before, *in_flight);
+            // Neither stored nor held by the gate any more: it was returned before becoming an
+            // order (the instance that made it told the shopper to retry). Stop reporting it. A
+            // stored one still pending has its unit: its order waits to reach the order service.
+            std::vector<domain::Reservation> kept = std::move(*in_flight);
+            kept.insert(kept.end(), stored.begin(), stored.end());
+            results_.forget_vanished(activity_id, user_id, reserved_before, kept);
         }
     }
     return waiting.size();

@@ -554,6 +554,39 @@ CREATE TABLE IF NOT EXISTS stock_releases (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 )sql";
 
+// Flash-sale orders on their way to the order service (services mode): the seckill writer adds a
+// row in the transaction that takes the unit, instead of writing the order tables, and its relay
+// deletes the row once the order service has the order. No foreign keys, as above.
+constexpr std::string_view kSqliteFlashSaleOutbox = R"sql(
+CREATE TABLE flash_sale_order_outbox (
+    order_no TEXT NOT NULL PRIMARY KEY,
+    activity_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    product_id INTEGER NOT NULL,
+    product_name TEXT NOT NULL,
+    product_image TEXT NOT NULL DEFAULT '',
+    price_cents INTEGER NOT NULL,
+    expires_at TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX ix_flash_sale_order_outbox_created ON flash_sale_order_outbox (created_at);
+)sql";
+
+constexpr std::string_view kMysqlFlashSaleOutbox = R"sql(
+CREATE TABLE IF NOT EXISTS flash_sale_order_outbox (
+    order_no VARCHAR(32) NOT NULL PRIMARY KEY,
+    activity_id BIGINT NOT NULL,
+    user_id BIGINT NOT NULL,
+    product_id BIGINT NOT NULL,
+    product_name VARCHAR(200) NOT NULL,
+    product_image VARCHAR(500) NOT NULL DEFAULT '',
+    price_cents BIGINT NOT NULL,
+    expires_at DATETIME NOT NULL,
+    created_at DATETIME NOT NULL,
+    KEY ix_flash_sale_order_outbox_created (created_at)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+)sql";
+
 constexpr std::string_view kSqliteLedger =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
     "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
@@ -673,6 +706,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {7, "listing indexes per sort", kListingIndexes},
         {8, "replica heartbeat", kSqliteReplicaHeartbeat},
         {9, "stock reserved for orders placed by another service", kSqliteStockReservations},
+        {10, "flash-sale orders on their way to the order service", kSqliteFlashSaleOutbox},
     };
     static const std::vector<Migration> kMysql = {
         {1, "accounts and tokens", kMysqlAccounts},
@@ -684,6 +718,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {7, "listing indexes per sort", kListingIndexes},
         {8, "replica heartbeat", kMysqlReplicaHeartbeat},
         {9, "stock reserved for orders placed by another service", kMysqlStockReservations},
+        {10, "flash-sale orders on their way to the order service", kMysqlFlashSaleOutbox},
     };
     return dialect == Dialect::kSqlite ? kSqlite : kMysql;
 }

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "adapters/sql/flash_sale_orders.hpp"
+#include "adapters/sql/order_rows.hpp"
 #include "adapters/sql/sql_util.hpp"
 #include "domain/order.hpp"
 
@@ -158,12 +160,6 @@ struct TallyRow {
     }
 };
 
-// A reservation that won a unit and needs its order written.
-struct PendingOrder {
-    std::size_t index = 0;  // into the batch
-    std::string product_name, product_image;
-};
-
 using UserSeq = std::pair<std::int64_t, int>;
 
 long long status_value(domain::ReservationStatus status) {
@@ -201,116 +197,8 @@ std::map<UserSeq, domain::Reservation> stored_reservations(
     return out;
 }
 
-// How the rows of a batch are written. SQLite runs in process: one statement prepared once and
-// executed per row is fastest there (SQLite resolves named parameters by linear search, so huge
-// multi-row statements cost more than they save). MySQL pays a round trip per statement, so it
-// gets multi-row INSERTs.
-
-void insert_orders_prepared(
-    soci::session& session,
-    const std::vector<domain::Reservation>& batch,
-    const std::vector<PendingOrder>& orders,
-    const std::string& stamp,
-    const std::string& expires
-) {
-    std::string order_no, name, image;
-    long long user_id = 0;
-    long long product_id = 0;
-    long long total = 0;
-    long long activity_id = 0;
-    const long long status = static_cast<long long>(domain::OrderStatus::kAwaitingPayment);
-    const long long pay_type = static_cast<long long>(domain::PayType::kNone);
-    // The same columns and values SqlOrderRepository::place writes, plus the activity.
-    soci::statement insert =
-        (session.prepare << "INSERT INTO orders (order_no, user_id, product_id, product_name, product_image, "
-                            "quantity, total_cents, status, pay_type, expires_at, paid_at, created_at, updated_at, "
-                            "seckill_activity_id) VALUES (:order_no, :user_id, :product_id, :name, :image, 1, :total, "
-                            ":status, :pay_type, :expires_at, NULL, :created_at, :updated_at, :activity_id)",
-         soci::use(order_no),
-         soci::use(user_id),
-         soci::use(product_id),
-         soci::use(name),
-         soci::use(image),
-         soci::use(total),
-         soci::use(status),
-         soci::use(pay_type),
-         soci::use(expires),
-         soci::use(stamp),
-         soci::use(stamp),
-         soci::use(activity_id));
-    // SQLite's write lock (BEGIN IMMEDIATE) keeps every other writer out, so the orders written
-    // here are exactly those above the current highest id: their lines are copied in one statement.
-    Query highest("SELECT COALESCE(MAX(id), 0) FROM orders");
-    const long long before = fetch_integer(session, highest);
-    // The variables are bound to the statement by reference: each execute reads what was stored.
-    // NOLINTBEGIN(clang-analyzer-deadcode.DeadStores)
-    for (const PendingOrder& pending : orders) {
-        const domain::Reservation& r = batch[pending.index];
-        order_no = r.order_no;
-        user_id = r.user_id;
-        product_id = r.product_id;
-        name = pending.product_name;
-        image = pending.product_image;
-        total = r.price;
-        activity_id = r.activity_id;
-        insert.execute(true);
-    }
-    // NOLINTEND(clang-analyzer-deadcode.DeadStores)
-    Query lines(
-        "INSERT INTO order_items (order_id, product_id, product_name, product_image, quantity, unit_price_cents) "
-        "SELECT id, product_id, product_name, product_image, quantity, total_cents FROM orders WHERE id > "
-    );
-    lines.param(before);
-    const long long written = execute_counting(session, lines);
-    if (written != static_cast<long long>(orders.size())) {
-        throw std::runtime_error(
-            "flash-sale order lines: wrote " + std::to_string(written) + " of " + std::to_string(orders.size())
-        );
-    }
-}
-
-void insert_orders_multirow(
-    soci::session& session,
-    const std::vector<domain::Reservation>& batch,
-    const std::vector<PendingOrder>& orders,
-    const std::string& stamp,
-    const std::string& expires
-) {
-    for (std::size_t first = 0; first < orders.size(); first += kRowsPerStatement) {
-        const std::size_t last = std::min(orders.size(), first + kRowsPerStatement);
-        Query insert(
-            "INSERT INTO orders (order_no, user_id, product_id, product_name, product_image, quantity, "
-            "total_cents, status, pay_type, expires_at, paid_at, created_at, updated_at, seckill_activity_id) VALUES "
-        );
-        for (std::size_t k = first; k < last; ++k) {
-            const PendingOrder& pending = orders[k];
-            const domain::Reservation& r = batch[pending.index];
-            insert.sql(k == first ? "(" : ", (").param(r.order_no).sql(", ").param(r.user_id).sql(", ");
-            insert.param(r.product_id).sql(", ").param(pending.product_name).sql(", ");
-            insert.param(pending.product_image).sql(", 1, ").param(r.price).sql(", ");
-            insert.param(static_cast<long long>(domain::OrderStatus::kAwaitingPayment)).sql(", ");
-            insert.param(static_cast<long long>(domain::PayType::kNone)).sql(", ").param(expires);
-            insert.sql(", NULL, ").param(stamp).sql(", ").param(stamp).sql(", ").param(r.activity_id).sql(")");
-        }
-        execute_counting(session, insert);
-
-        Query items(
-            "INSERT INTO order_items (order_id, product_id, product_name, product_image, quantity, "
-            "unit_price_cents) SELECT id, product_id, product_name, product_image, quantity, total_cents "
-            "FROM orders WHERE order_no IN ("
-        );
-        for (std::size_t k = first; k < last; ++k) {
-            items.sql(k == first ? "" : ", ").param(batch[orders[k].index].order_no);
-        }
-        items.sql(")");
-        const long long written = execute_counting(session, items);
-        if (written != static_cast<long long>(last - first)) {
-            throw std::runtime_error(
-                "flash-sale order lines: wrote " + std::to_string(written) + " of " + std::to_string(last - first)
-            );
-        }
-    }
-}
+// How the reservation rows of a batch are written: as for the orders (flash_sale_orders.cpp), one
+// prepared statement per row on SQLite, multi-row INSERTs on MySQL.
 
 void insert_reservations_prepared(
     soci::session& session,
@@ -396,6 +284,38 @@ void insert_reservations_multirow(
     }
 }
 
+// Services mode: a reservation whose order still waits in the outbox has a unit but no order the
+// shopper can see yet, so it reads as pending (queued) until the relay has handed the order over.
+void show_waiting_orders_as_pending(soci::session& session, std::vector<domain::Reservation>& reservations) {
+    std::vector<std::string> numbers;
+    for (const auto& r : reservations) {
+        if (r.status == domain::ReservationStatus::kSucceeded && !r.order_no.empty()) {
+            numbers.push_back(r.order_no);
+        }
+    }
+    if (numbers.empty()) {
+        return;
+    }
+    std::set<std::string> waiting;
+    for (std::size_t first = 0; first < numbers.size(); first += kRowsPerStatement) {
+        const std::size_t last = std::min(numbers.size(), first + kRowsPerStatement);
+        Query q("SELECT order_no FROM flash_sale_order_outbox WHERE order_no IN (");
+        for (std::size_t k = first; k < last; ++k) {
+            q.sql(k == first ? "" : ", ").param(numbers[k]);
+        }
+        q.sql(")");
+        for (const OrderNumberRow& row : fetch_rows<OrderNumberRow>(session, q)) {
+            waiting.insert(row.order_no);
+        }
+    }
+    for (auto& r : reservations) {
+        if (r.status == domain::ReservationStatus::kSucceeded && waiting.count(r.order_no) != 0) {
+            r.status = domain::ReservationStatus::kPending;
+            r.order_no.clear();
+        }
+    }
+}
+
 // The body of fulfil's transaction; fills in the outcome of every reservation in `batch`.
 void fulfil_in_transaction(
     soci::session& session,
@@ -403,7 +323,8 @@ void fulfil_in_transaction(
     std::vector<domain::Reservation>& batch,
     TimePoint now,
     TimePoint expires_at,
-    const std::function<std::string()>& next_order_no
+    const std::function<std::string()>& next_order_no,
+    FlashSaleOrders delivery
 ) {
     // Activities in ascending id order, so concurrent batches lock their rows in the same order.
     std::map<std::int64_t, std::vector<std::size_t>> by_activity;
@@ -411,7 +332,7 @@ void fulfil_in_transaction(
         by_activity[batch[i].activity_id].push_back(i);
     }
 
-    std::vector<PendingOrder> orders;
+    std::vector<domain::Order> orders;
     std::vector<std::size_t> new_rows;                         // reservations stored by this batch
     std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (repeat, first) of a key seen twice in the batch
     for (const auto& [activity_id, indices] : by_activity) {
@@ -513,7 +434,7 @@ void fulfil_in_transaction(
                 r.status = domain::ReservationStatus::kSucceeded;
                 r.order_no = next_order_no();
                 r.fail_reason.clear();
-                orders.push_back({fresh[k], label.name, label.image_url});
+                orders.push_back(domain::flash_sale_order(r, label.name, label.image_url, now, expires_at));
             } else {
                 r.status = domain::ReservationStatus::kFailed;
                 r.order_no.clear();
@@ -524,12 +445,14 @@ void fulfil_in_transaction(
     }
 
     const std::string stamp = to_db_time(now);
-    const std::string expires = to_db_time(expires_at);
+    if (delivery == FlashSaleOrders::kWrittenHere) {
+        insert_flash_sale_orders(session, dialect, orders);
+    } else {
+        insert_outbox_rows(session, orders);
+    }
     if (dialect == Dialect::kSqlite) {
-        insert_orders_prepared(session, batch, orders, stamp, expires);
         insert_reservations_prepared(session, batch, new_rows, stamp);
     } else {
-        insert_orders_multirow(session, batch, orders, stamp, expires);
         insert_reservations_multirow(session, batch, new_rows, stamp);
     }
     for (const auto& [repeat, first] : repeats) {
@@ -610,7 +533,7 @@ std::vector<domain::Reservation> SqlSeckillRepository::fulfil(
         SessionLease lease = db_.lease();
         soci::session& session = *lease;
         Transaction tx(session, db_.dialect());
-        fulfil_in_transaction(session, db_.dialect(), attempt, now, expires_at, next_order_no);
+        fulfil_in_transaction(session, db_.dialect(), attempt, now, expires_at, next_order_no, orders_);
         tx.commit();
         return attempt;
     });
@@ -636,6 +559,11 @@ domain::Reservation SqlSeckillRepository::record_failed(domain::Reservation rese
         const auto stored = stored_reservations(session, attempt.activity_id, {attempt.user_id});
         if (const auto it = stored.find(UserSeq{attempt.user_id, attempt.seq}); it != stored.end()) {
             adopt(attempt, it->second);
+            if (orders_ == FlashSaleOrders::kToOutbox) {
+                std::vector<domain::Reservation> one{attempt};
+                show_waiting_orders_as_pending(session, one);
+                attempt = one.front();
+            }
             return attempt;
         }
         attempt.product_id = activities.front().product_id;
@@ -674,6 +602,9 @@ std::vector<domain::Reservation> SqlSeckillRepository::reservations_of(std::int6
     std::vector<domain::Reservation> out;
     for (const ReservationRow& row : fetch_rows<ReservationRow>(*session, q)) {
         out.push_back(row.to_domain());
+    }
+    if (orders_ == FlashSaleOrders::kToOutbox) {
+        show_waiting_orders_as_pending(*session, out);
     }
     return out;
 }

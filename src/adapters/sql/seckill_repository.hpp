@@ -7,10 +7,17 @@
 
 namespace gomall::adapters::sql {
 
+/// Where fulfil() puts the orders of the units it grants.
+enum class FlashSaleOrders {
+    kWrittenHere,  // into the order tables, in the same transaction (one process)
+    kToOutbox,     // into flash_sale_order_outbox, for the relay to hand to the order service
+};
+
 /// Thread-safe; every call blocks on the database (run it off the I/O threads).
 class SqlSeckillRepository final : public ports::SeckillRepository {
 public:
-    explicit SqlSeckillRepository(Database& db) : db_(db) {}
+    explicit SqlSeckillRepository(Database& db, FlashSaleOrders orders = FlashSaleOrders::kWrittenHere)
+        : db_(db), orders_(orders) {}
 
     std::int64_t create_activity(const domain::SeckillActivity& activity, TimePoint now) override;
     bool update_activity(const domain::SeckillActivity& activity, TimePoint now) override;
@@ -32,6 +39,7 @@ public:
 
 private:
     Database& db_;
+    const FlashSaleOrders orders_;
 };
 
 }  // namespace gomall::adapters::sql

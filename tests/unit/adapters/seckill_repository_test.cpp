@@ -19,6 +19,8 @@
 #include <gtest/gtest.h>
 
 #include "adapters/sql/database.hpp"
+#include "adapters/sql/flash_sale_order_outbox.hpp"
+#include "adapters/sql/flash_sale_order_store.hpp"
 #include "adapters/sql/migrations.hpp"
 #include "adapters/sql/order_repository.hpp"
 #include "adapters/sql/product_repository.hpp"
@@ -41,6 +43,7 @@ void empty_seckill_tables(Database& db) {
     SessionLease session = db.lease();
     *session << "DELETE FROM seckill_reservations";
     *session << "DELETE FROM seckill_activities";
+    *session << "DELETE FROM flash_sale_order_outbox";
 }
 
 const TimePoint kNow = from_unix_seconds(1'800'000'000);
@@ -521,6 +524,160 @@ TEST_P(SeckillFulfilTest, BatchOfFiveHundredCommitsQuickly) {
 
 INSTANTIATE_TEST_SUITE_P(
     Backends, SeckillFulfilTest, ::testing::Values(Backend::kSqlite, Backend::kMysql), backend_name
+);
+
+// ------------------------------------------------------------------ outbox (services mode)
+
+using SeckillOutboxTest = SeckillSqlTest;
+
+TEST_P(SeckillOutboxTest, AGrantedUnitQueuesItsOrderInsteadOfWritingIt) {
+    const auto uid = make_user("oona");
+    const auto late = make_user("olaf");
+    const auto pid = make_product("lamp", 19900, 10);
+    const auto activity = make_activity(pid, 1, 9900);
+    SqlSeckillRepository queueing(*db_, FlashSaleOrders::kToOutbox);
+    SqlFlashSaleOrderOutbox outbox(*db_);
+
+    const auto out =
+        queueing.fulfil({reservation(activity, uid), reservation(activity, late)}, kNow, kNow + 15min, [this] {
+            return next_order_no();
+        });
+    ASSERT_EQ(out.size(), 2U);
+    EXPECT_EQ(out[0].status, ReservationStatus::kSucceeded);
+    EXPECT_EQ(out[0].order_no, "ORD90000");
+    EXPECT_EQ(out[1].status, ReservationStatus::kFailed);  // the guard is the same
+    EXPECT_EQ(queueing.sold(activity.id), 1);
+    // The unit is the shopper's (reservation and sold in this transaction), the order not yet.
+    EXPECT_EQ(count("SELECT COUNT(*) FROM orders"), 0);
+    EXPECT_FALSE(orders_->find("ORD90000", uid));
+    EXPECT_EQ(outbox.waiting(), 1);
+    // Until the order service has it, the shopper's reservation reads as queued.
+    const auto shown = queueing.reservations_of(activity.id, uid);
+    ASSERT_EQ(shown.size(), 1U);
+    EXPECT_EQ(shown[0].status, ReservationStatus::kPending);
+    EXPECT_TRUE(shown[0].order_no.empty());
+    auto given_up = reservation(activity, uid);
+    given_up.status = ReservationStatus::kFailed;
+    given_up.fail_reason = "failed every attempt";
+    EXPECT_EQ(queueing.record_failed(given_up, kNow).status, ReservationStatus::kPending);
+
+    const auto queued = outbox.find({"ORD-none", "ORD90000", "ORD90000"});
+    ASSERT_EQ(queued.size(), 1U);
+    const domain::Order& order = queued[0];
+    EXPECT_EQ(order.order_no, "ORD90000");
+    EXPECT_EQ(order.user_id, uid);
+    EXPECT_EQ(order.seckill_activity_id, activity.id);
+    EXPECT_EQ(order.product_id, pid);
+    EXPECT_EQ(order.product_name, "lamp");
+    EXPECT_EQ(order.product_image, "/images/lamp.svg");
+    EXPECT_EQ(order.quantity, 1);
+    EXPECT_EQ(order.total_price, 9900);
+    EXPECT_EQ(order.status, domain::OrderStatus::kAwaitingPayment);
+    EXPECT_EQ(order.created_at, kNow);
+    EXPECT_EQ(order.expires_at, kNow + 15min);
+    ASSERT_EQ(order.items.size(), 1U);
+    EXPECT_EQ(order.items[0].unit_price, 9900);
+    EXPECT_FALSE(domain::flash_sale_order_fault(order));
+
+    // Left behind only once older than the cut-off.
+    EXPECT_TRUE(outbox.oldest(kNow, 10).empty());
+    ASSERT_EQ(outbox.oldest(kNow + 1s, 10).size(), 1U);
+
+    // The order side takes it once, whatever sends it how often.
+    SqlFlashSaleOrderStore store(*db_);
+    const auto first = store.accept(queued);
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_EQ(first.value(), 1);
+    EXPECT_EQ(store.accept(queued).value(), 0);
+    const auto written = orders_->find("ORD90000", uid);
+    ASSERT_TRUE(written);
+    EXPECT_EQ(written->seckill_activity_id, activity.id);
+    EXPECT_EQ(written->total_price, 9900);
+    EXPECT_EQ(written->product_name, "lamp");
+    EXPECT_EQ(written->expires_at, kNow + 15min);
+    ASSERT_EQ(written->items.size(), 1U);
+    EXPECT_EQ(written->items[0].quantity, 1);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM order_items"), 1);
+
+    outbox.remove({"ORD90000"});
+    EXPECT_EQ(outbox.waiting(), 0);
+    EXPECT_EQ(queueing.reservations_of(activity.id, uid).front().status, ReservationStatus::kSucceeded);
+    EXPECT_EQ(queueing.reservations_of(activity.id, uid).front().order_no, "ORD90000");
+    // A redelivered reservation answers its stored outcome and queues nothing again.
+    const auto again =
+        queueing.fulfil({reservation(activity, uid)}, kNow, kNow + 15min, [this] { return next_order_no(); });
+    EXPECT_EQ(again[0].order_no, "ORD90000");
+    EXPECT_EQ(outbox.waiting(), 0);
+}
+
+TEST_P(SeckillOutboxTest, TheIntakeTakesNewOrdersOfABatchAndNothingOfAMalformedOne) {
+    const auto uid = make_user("ivy");
+    const auto pid = make_product("kettle", 5900, 10);
+    const auto activity = make_activity(pid, 10, 2900);
+    domain::Reservation won = reservation(activity, uid);
+    won.order_no = "ORD1";
+    const auto one = domain::flash_sale_order(won, "kettle", "", kNow, kNow + 15min);
+    won.order_no = "ORD2";
+    const auto two = domain::flash_sale_order(won, "kettle", "", kNow, kNow + 15min);
+    SqlFlashSaleOrderStore store(*db_);
+    ASSERT_EQ(store.accept({one}).value(), 1);
+    // A batch with one known and one new order: only the new one is created.
+    ASSERT_EQ(store.accept({one, two}).value(), 1);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM orders"), 2);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM order_items"), 2);
+    // A cancelled order stays cancelled when it is sent again.
+    ASSERT_TRUE(orders_->cancel("ORD1", kNow));
+    EXPECT_EQ(store.accept({one}).value(), 0);
+    EXPECT_EQ(orders_->find("ORD1", uid)->status, domain::OrderStatus::kCancelled);
+
+    won.order_no = "ORD3";
+    auto good = domain::flash_sale_order(won, "kettle", "", kNow, kNow + 15min);
+    auto bad = good;
+    bad.order_no = "ORD4";
+    bad.quantity = 2;
+    bad.items[0].quantity = 2;
+    for (const auto& [label, batch] : std::vector<std::pair<std::string, std::vector<domain::Order>>>{
+             {"two units", {good, bad}},
+             {"repeated number", {good, good}},
+             {"no activity", {[&] {
+                  auto o = good;
+                  o.seckill_activity_id = 0;
+                  return o;
+              }()}},
+             {"number with a space", {[&] {
+                  auto o = good;
+                  o.order_no = "ORD 3";
+                  return o;
+              }()}},
+             {"number too long", {[&] {
+                  auto o = good;
+                  o.order_no = std::string(33, '9');
+                  return o;
+              }()}},
+             {"paid already", {[&] {
+                  auto o = good;
+                  o.status = domain::OrderStatus::kPaid;
+                  return o;
+              }()}},
+             {"line at another price", {[&] {
+                  auto o = good;
+                  o.items[0].unit_price = 1;
+                  return o;
+              }()}},
+         }) {
+        SCOPED_TRACE(label);
+        const auto refused = store.accept(batch);
+        ASSERT_FALSE(refused.ok());
+        EXPECT_EQ(refused.error().code, ErrorCode::kBadRequest);
+        EXPECT_EQ(refused.error().field.rfind("orders[", 0), 0U) << refused.error().field;
+    }
+    EXPECT_EQ(count("SELECT COUNT(*) FROM orders"), 2);
+    EXPECT_EQ(store.accept({}).value(), 0);
+    EXPECT_FALSE(store.accept(std::vector<domain::Order>(SqlFlashSaleOrderStore::kMaxBatch + 1, good)).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, SeckillOutboxTest, ::testing::Values(Backend::kSqlite, Backend::kMysql), backend_name
 );
 
 }  // namespace
