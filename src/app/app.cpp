@@ -398,12 +398,12 @@ std::optional<std::string> App::start() {
         p.flash_sale =
             std::make_unique<RemoteFlashSale>(config_, *p.registry, p.clock, p.metrics, p.blocking.executor());
     } else if (role == "order") {
-        // Only to give back the units of cancelled flash-sale orders.
+        // Only to give back the units of cancelled flash-sale orders (ReservingOrderRepository).
         p.flash_sale = std::make_unique<RemoteFlashSale>(
             config_, *p.registry, p.clock, p.metrics, p.blocking.executor(), RemoteFlashSale::Use::kReturnsOnly
         );
     } else if (role == "all" || role == "seckill") {
-        p.flash_sale = std::make_unique<InProcessFlashSale>(
+        auto local = std::make_unique<InProcessFlashSale>(
             config_,
             p.database,
             p.products,
@@ -415,9 +415,13 @@ std::optional<std::string> App::start() {
             // A seckill instance leaves the order tables to the order service (an outbox and a relay).
             p.remote_orders ? &p.remote_orders->flash_sale_orders() : nullptr
         );
+        // One process: a cancel releases the unit in its own transaction; the gate hears of it here.
+        p.order_service.return_flash_sale_units_to(local->returns());
+        p.flash_sale = std::move(local);
     }
-    if (p.flash_sale) {
-        p.order_service.return_flash_sale_units_to(p.flash_sale->returns());
+    if (p.reserving_orders) {
+        // The order role: the units of cancelled flash-sale orders go back through the seckill service.
+        p.reserving_orders->return_flash_sale_units_through(p.flash_sale->unit_returns());
     }
     if (config_.metrics.enabled) {
         p.database.measure_with(p.metrics);
@@ -679,7 +683,7 @@ std::optional<std::string> App::start() {
         );
         p.seckill_server = std::make_unique<rpc::SeckillServer>(
             p.flash_sale->api(),
-            p.flash_sale->returns(),
+            p.flash_sale->unit_returns(),
             rpc::SeckillServerSettings{config_.services.peer_secret, p.grpc_host->io_executor(), p.blocking.executor()}
         );
         p.grpc_host->start("seckill", [&server = *p.seckill_server](grpc::ServerBuilder& builder) {

@@ -1,13 +1,14 @@
 // The flash sale as the rest of the composition sees it: the four interfaces the HTTP layer is
-// handed, where cancelled flash-sale orders return their units, and what /ready and the breaker
-// listing report. In process (the single process and the seckill role) or over gRPC (the gateway).
+// handed, where the order service returns the units of cancelled flash-sale orders, and what /ready
+// and the breaker listing report. In process (the single process and the seckill role) or over
+// gRPC (the gateway and the order role).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "ports/database_health.hpp"
-#include "ports/flash_sale_returns.hpp"
+#include "ports/flash_sale_unit_returns.hpp"
 #include "services/circuit_breaker.hpp"
 #include "services/flash_sale_api.hpp"
 
@@ -18,8 +19,9 @@ public:
     virtual ~FlashSalePart() = default;
 
     virtual services::FlashSaleApi api() = 0;
-    /// Where the order side returns the unit of a cancelled or expired flash-sale order.
-    virtual ports::FlashSaleReturns& returns() = 0;
+    /// Where an order service of its own returns the unit of a cancelled or expired flash-sale
+    /// order (services mode). In one process the order's cancel does it in its own transaction.
+    virtual ports::FlashSaleUnitReturns& unit_returns() = 0;
     /// Readiness probes of what the flash sale depends on.
     virtual std::vector<ports::HealthCheck*> health_checks() = 0;
     virtual std::vector<services::CircuitBreaker*> breakers() = 0;

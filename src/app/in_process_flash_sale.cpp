@@ -44,9 +44,8 @@ InProcessFlashSale::InProcessFlashSale(
           clock,
           std::move(next_order_no),
           metrics,
-          relay_ ? services::SeckillOrderWriter::AfterWrite(
-                       [&relay = *relay_](std::vector<domain::Reservation>& batch) { relay.hand_over(batch); }
-                   )
+          relay_ ? services::SeckillOrderWriter::AfterWrite([&relay = *relay_](std::vector<domain::Reservation>& batch
+                                                            ) { relay.hand_over(batch); })
                  : services::SeckillOrderWriter::AfterWrite{}
       )),
       limiter_(backend_->limiter(), services::rate_limited_counter(metrics, "seckill")),
@@ -71,7 +70,8 @@ InProcessFlashSale::InProcessFlashSale(
           clock,
           seckill_settings(config.seckill),
           std::move(executor)
-      ) {}
+      ),
+      unit_returns_(repository_, service_.returns(), clock) {}
 
 void InProcessFlashSale::start() {
     backend_->trace_with(tracer_);

@@ -25,6 +25,7 @@
 #include "services/flash_sale_order_relay.hpp"
 #include "services/seckill_metrics.hpp"
 #include "services/seckill_service.hpp"
+#include "services/seckill_unit_returns.hpp"
 
 namespace gomall::app {
 
@@ -47,7 +48,10 @@ public:
     );
 
     services::FlashSaleApi api() override { return service_.api(); }
-    ports::FlashSaleReturns& returns() override { return service_.returns(); }
+    ports::FlashSaleUnitReturns& unit_returns() override { return unit_returns_; }
+    /// The gate's side of a return, for an order side in this process whose cancel releases the
+    /// unit in the database itself.
+    ports::FlashSaleReturns& returns() { return service_.returns(); }
     std::vector<ports::HealthCheck*> health_checks() override { return backend_->health_checks(); }
     std::vector<services::CircuitBreaker*> breakers() override { return backend_->breakers(); }
     std::string description() const override { return backend_->description(); }
@@ -74,6 +78,7 @@ private:
     adapters::metrics::MeteredReservationQueue metered_queue_;
     services::SeckillMetrics seckill_metrics_;
     services::SeckillService service_;
+    services::SeckillUnitReturns unit_returns_;
 };
 
 }  // namespace gomall::app

@@ -38,7 +38,7 @@ public:
     );
 
     services::FlashSaleApi api() override { return client_.api(); }
-    ports::FlashSaleReturns& returns() override { return client_; }
+    ports::FlashSaleUnitReturns& unit_returns() override { return client_; }
     std::vector<ports::HealthCheck*> health_checks() override {
         return use_ == Use::kEverything ? std::vector<ports::HealthCheck*>{&instances_check_}
                                         : std::vector<ports::HealthCheck*>{};

@@ -15,8 +15,7 @@ namespace gomall::ports {
 
 enum class QueuedCancel {
     kNotCancellable,  // paid, already cancelled...: nothing changed
-    kCancelled,       // cancelled, nothing to send back (a flash-sale order's unit went back to its sale)
-    kReleaseQueued,   // cancelled, and its stock's release queued
+    kReleaseQueued,   // cancelled, and its stock's release queued (a flash-sale order's: its unit's)
 };
 
 class OrderPlacementStore {
@@ -33,8 +32,9 @@ public:
     /// Placements begun before `started_before`, oldest first: their placing request died.
     virtual std::vector<std::string> stale_placements(TimePoint started_before, int limit) = 0;
 
-    /// Processing/awaiting payment -> cancelled in one transaction, as OrderRepository::cancel, but an
-    /// ordinary order's stock is not put back here: a release is queued with the cancel.
+    /// Processing/awaiting payment -> cancelled in one transaction, as OrderRepository::cancel, but
+    /// no stock is put back here: a release is queued with the cancel, to the catalogue for an
+    /// ordinary order, to the flash sale for a flash-sale order's unit.
     virtual QueuedCancel cancel_queueing_release(const std::string& order_no, TimePoint now) = 0;
     virtual void release_done(const std::string& order_no) = 0;
     /// Queued releases, oldest first.

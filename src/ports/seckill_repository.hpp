@@ -55,6 +55,12 @@ public:
     /// stores nothing. Throws when the database cannot be reached or refuses the row.
     virtual domain::Reservation record_failed(domain::Reservation reservation, TimePoint now) = 0;
 
+    /// The flash sale's side of cancelling order `order_no` when the order side cannot do it in its
+    /// own transaction (services mode): the reservation succeeded -> released and the unit back
+    /// in its activity (sold - 1), once. Answers the released reservation (activity, shopper, order
+    /// number), or nullopt when there was nothing to release (released before, or unknown).
+    virtual std::optional<domain::Reservation> release_order(const std::string& order_no, TimePoint now) = 0;
+
     /// For rebuilding the gate: units taken and every shopper's held/issued counts.
     virtual ActivityTally tally(std::int64_t activity_id) = 0;
     /// The shopper's reservations in the activity, newest first. One whose order waits in the

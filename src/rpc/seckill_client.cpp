@@ -670,39 +670,23 @@ void SeckillClient::unwatch_result(std::int64_t user_id, std::int64_t activity_i
 
 // ---------------------------------------------------------------------------------------- returns
 
-void SeckillClient::order_cancelled(std::int64_t activity_id, std::int64_t user_id, const std::string& order_no) {
-    v1::OrderCancelledRequest message;
-    message.set_activity_id(activity_id);
-    message.set_user_id(user_id);
+Result<bool> SeckillClient::return_unit(const std::string& order_no) {
+    v1::ReturnUnitRequest message;
     message.set_order_no(order_no);
-    constexpr int kAttempts = 3;
-    std::string why = "no flash-sale instance is reachable";
-    for (int attempt = 1; attempt <= kAttempts; ++attempt) {
-        if (attempt > 1) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt - 1)));
-        }
-        auto picked = shared_->pick();
-        if (!picked) {
-            continue;
-        }
-        grpc::ClientContext context;
-        prepare_context(context, shared_->call(user_id), shared_->settings.peer_secret);
-        v1::Empty response;
-        const grpc::Status status = picked->stubs->returns->OrderCancelled(&context, message, &response);
-        picked->report(status);
-        if (status.ok()) {
-            return;
-        }
-        why = status.error_message();
-        // Only a call that never reached an instance is tried again: one that timed out may have
-        // released the unit already, and a second release would put one unit too many on sale.
-        if (status.error_code() != grpc::StatusCode::UNAVAILABLE || !status.error_details().empty()) {
-            break;
-        }
-    }
-    spdlog::error(
-        "flash sale {}: the unit of cancelled order {} could not be returned to sale: {}", activity_id, order_no, why
+    // Idempotent by order number (only the first call releases anything): a call that reached no
+    // instance is tried on another one, and the order service's queue sends it again later.
+    constexpr int kIdempotentAttempts = 2;
+    const auto answer = shared_->blocking<v1::ReturnUnitAnswer>(
+        shared_->call(),
+        [&](FlashSaleStubs& stubs, auto& context, auto& response) {
+            return stubs.returns->ReturnUnit(&context, message, &response);
+        },
+        kIdempotentAttempts
     );
+    if (!answer.ok()) {
+        return answer.error();
+    }
+    return answer->released();
 }
 
 }  // namespace gomall::rpc

@@ -24,7 +24,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <grpcpp/channel.h>
 
-#include "ports/flash_sale_returns.hpp"
+#include "ports/flash_sale_unit_returns.hpp"
 #include "rpc/instance_pool.hpp"
 #include "services/flash_sale_api.hpp"
 
@@ -55,7 +55,7 @@ class SeckillClient final : public services::FlashSaleAdmin,
                             public services::FlashSaleCatalog,
                             public services::FlashSalePurchases,
                             public services::FlashSaleResults,
-                            public ports::FlashSaleReturns {
+                            public ports::FlashSaleUnitReturns {
 public:
     /// Calls go to the instances of `pool` (built with make_stubs as its stub factory), which
     /// must outlive the client: round robin, except a shopper's result calls and watches, which
@@ -110,13 +110,9 @@ public:
     /// Result streams are counted by the service, not here.
     services::SeckillMetrics* metrics() const override { return nullptr; }
 
-    // --- returns (the order side, on a plain thread) ---
-    /// Tells an instance that a flash-sale order was cancelled, so its unit goes back on sale.
-    /// Blocking; tried on up to three instances while the call cannot reach one (connection
-    /// refused: it never arrived, so no unit is returned twice); never after a timeout. Still
-    /// undelivered: logged as an error; the reconciler puts the unit back from the database's
-    /// count, but the shopper's mark in the gate stays.
-    void order_cancelled(std::int64_t activity_id, std::int64_t user_id, const std::string& order_no) override;
+    // --- returns (the order service's queue of cancelled orders' units, on a plain thread) ---
+    /// Blocking. kUnavailable when no instance answered: the order service sends it again.
+    Result<bool> return_unit(const std::string& order_no) override;
 
 private:
     struct Shared;  // the pool, settings and the mirror: shared with the background loop

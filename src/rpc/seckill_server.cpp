@@ -1,6 +1,7 @@
 // The four FlashSale* callback services over the in-process flash-sale interfaces.
 #include "rpc/seckill_server.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -273,31 +274,38 @@ private:
 
 class ReturnsService final : public v1::FlashSaleReturns::CallbackService {
 public:
-    ReturnsService(ports::FlashSaleReturns& returns, const ServingContext& context)
+    ReturnsService(ports::FlashSaleUnitReturns& returns, const ServingContext& context)
         : returns_(returns), context_(context) {}
 
-    grpc::ServerUnaryReactor* OrderCancelled(
-        grpc::CallbackServerContext* call, const v1::OrderCancelledRequest* request, v1::Empty* /*response*/
+    grpc::ServerUnaryReactor* ReturnUnit(
+        grpc::CallbackServerContext* call, const v1::ReturnUnitRequest* request, v1::ReturnUnitAnswer* response
     ) override {
-        // The release is started, not awaited (it runs on the service's own executor): inline.
-        return serve_inline(call, context_.peer, [this, request] {
-            if (request->activity_id() <= 0 || request->user_id() <= 0) {
-                return to_grpc_status(make_error(ErrorCode::kBadRequest, "activity_id and user_id must be positive"));
+        // A transaction on the flash sale's tables first: the blocking pool.
+        return serve_blocking(call, context_.peer, context_.blocking, [this, request, response] {
+            const std::string& order_no = request->order_no();
+            const bool printable =
+                std::all_of(order_no.begin(), order_no.end(), [](char c) { return c > ' ' && c <= '~'; });
+            if (order_no.empty() || order_no.size() > kMaxOrderNo || !printable) {
+                return to_grpc_status(make_error(
+                    ErrorCode::kBadRequest, "order_no must be 1 to 32 printable ASCII characters", "order_no"
+                ));
             }
-            returns_.order_cancelled(request->activity_id(), request->user_id(), request->order_no());
-            return grpc::Status::OK;
+            return answer(returns_.return_unit(order_no), [response](bool released) {
+                response->set_released(released);
+            });
         });
     }
 
 private:
-    ports::FlashSaleReturns& returns_;
+    static constexpr std::size_t kMaxOrderNo = 32;
+    ports::FlashSaleUnitReturns& returns_;
     const ServingContext& context_;
 };
 
 }  // namespace
 
 struct SeckillServer::Services {
-    Services(services::FlashSaleApi api, ports::FlashSaleReturns& returns_to, SeckillServerSettings settings)
+    Services(services::FlashSaleApi api, ports::FlashSaleUnitReturns& returns_to, SeckillServerSettings settings)
         : context{PeerSecret(std::move(settings.peer_secret)), std::move(settings.io), std::move(settings.blocking)},
           admin(api.admin, context),
           catalog(api.catalog, context),
@@ -314,7 +322,7 @@ struct SeckillServer::Services {
 };
 
 SeckillServer::SeckillServer(
-    services::FlashSaleApi api, ports::FlashSaleReturns& returns, SeckillServerSettings settings
+    services::FlashSaleApi api, ports::FlashSaleUnitReturns& returns, SeckillServerSettings settings
 )
     : services_(std::make_unique<Services>(api, returns, std::move(settings))) {}
 

@@ -1,7 +1,7 @@
 // The flash sale served over gRPC: the gomall.v1 FlashSale* services, each forwarding to the
-// matching in-process interface (and FlashSaleReturns to the port the order side calls). Admin and result lookups
-// (database) run on the blocking pool, purchases and tokens as coroutines on the I/O executor, memory reads inline on
-// gRPC's thread.
+// matching in-process interface (and FlashSaleReturns to the port the order service calls to give back a
+// cancelled order's unit). Admin calls, result lookups and unit returns (database) run on the blocking pool,
+// purchases and tokens as coroutines on the I/O executor, memory reads inline on gRPC's thread.
 #pragma once
 
 #include <memory>
@@ -10,7 +10,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <grpcpp/server_builder.h>
 
-#include "ports/flash_sale_returns.hpp"
+#include "ports/flash_sale_unit_returns.hpp"
 #include "services/flash_sale_api.hpp"
 
 namespace gomall::rpc {
@@ -28,7 +28,7 @@ struct SeckillServerSettings {
 /// and keep this object alive until the server has shut down. `api` and `returns` must outlive it too.
 class SeckillServer {
 public:
-    SeckillServer(services::FlashSaleApi api, ports::FlashSaleReturns& returns, SeckillServerSettings settings);
+    SeckillServer(services::FlashSaleApi api, ports::FlashSaleUnitReturns& returns, SeckillServerSettings settings);
     ~SeckillServer();
     SeckillServer(const SeckillServer&) = delete;
     SeckillServer& operator=(const SeckillServer&) = delete;

@@ -55,7 +55,7 @@ bool ReservingOrderRepository::cancel(const std::string& order_no, TimePoint now
     if (cancelled == ports::QueuedCancel::kNotCancellable) {
         return false;
     }
-    if (cancelled == ports::QueuedCancel::kReleaseQueued && send_release(order_no)) {
+    if (send_queued_release(order_no)) {
         store_.release_done(order_no);
     }
     return true;
@@ -76,11 +76,11 @@ int ReservingOrderRepository::recover(int limit) {
         ++finished;
     }
     for (const auto& order_no : store_.queued_releases(limit)) {
-        if (!send_release(order_no)) {
-            return finished;
+        // Not stopping at a refusal: the release after it may go to the other service.
+        if (send_queued_release(order_no)) {
+            store_.release_done(order_no);
+            ++finished;
         }
-        store_.release_done(order_no);
-        ++finished;
     }
     return finished;
 }
@@ -92,6 +92,28 @@ bool ReservingOrderRepository::send_release(const std::string& order_no) {
             spdlog::warn("order {}: its stock is not released yet: {}", order_no, released.error().message);
         }
         return released.ok();
+    } catch (const std::exception& e) {
+        spdlog::warn("order {}: its stock is not released yet: {}", order_no, e.what());
+        return false;
+    }
+}
+
+bool ReservingOrderRepository::send_queued_release(const std::string& order_no) {
+    try {
+        // A flash-sale order's unit belongs to its sale, not to the catalogue's stock.
+        const auto order = orders_.find(order_no, 0);
+        if (!order || order->seckill_activity_id == 0) {
+            return send_release(order_no);
+        }
+        if (flash_units_ == nullptr) {
+            spdlog::warn("order {}: its flash-sale unit waits: no flash sale to return it to", order_no);
+            return false;
+        }
+        const auto returned = flash_units_->return_unit(order_no);
+        if (!returned.ok()) {
+            spdlog::warn("order {}: its flash-sale unit is not returned yet: {}", order_no, returned.error().message);
+        }
+        return returned.ok();
     } catch (const std::exception& e) {
         spdlog::warn("order {}: its stock is not released yet: {}", order_no, e.what());
         return false;

@@ -10,14 +10,15 @@
 // not answer) releases the number at once, or leaves that to recover(). A crash between 2 and 3
 // leaves a placement that recover() releases once it is older than any placing request can be, and
 // 3 writes the order only if its placement is still there, so stock is never given back for an
-// order that exists. Cancelling queues the release with the cancel and sends it at once; recover()
-// resends what the catalogue did not take. No oversell: stock is only ever taken by the catalogue's
-// guarded decrement.
+// order that exists. Cancelling queues the release with the cancel and sends it at once (to the
+// catalogue, or for a flash-sale order its unit to the flash sale); recover() resends what was not
+// taken. No oversell: stock is only ever taken by the catalogue's guarded decrement.
 #pragma once
 
 #include <chrono>
 
 #include "ports/clock.hpp"
+#include "ports/flash_sale_unit_returns.hpp"
 #include "ports/order_placement_store.hpp"
 #include "ports/order_repository.hpp"
 #include "ports/stock_reservations.hpp"
@@ -48,23 +49,31 @@ public:
     std::optional<domain::Order> find(const std::string& order_no, std::int64_t user_id) override;
     domain::Page<domain::Order> list(const domain::OrderQuery& query) override;
     bool mark_paid(const std::string& order_no, domain::PayType pay_type, TimePoint now) override;
-    /// Cancels (a flash-sale order gives its unit back to its sale at once) and sends the stock back;
-    /// an unreachable catalogue only delays the stock, never the cancel.
+    /// Cancels and sends the stock back (a flash-sale order's unit to its sale); an unreachable
+    /// catalogue or flash sale only delays the stock, never the cancel.
     bool cancel(const std::string& order_no, TimePoint now) override;
     std::vector<std::string> expired_unpaid(TimePoint now, int limit) override;
 
-    /// Releases the stock of stale placements and sends the queued releases; stops at the first the
-    /// catalogue does not take (it is away: the next sweep tries again). Returns how many were
-    /// finished. Run by the unpaid-order sweeper.
+    /// Releases the stock of stale placements, stopping at the first the catalogue does not take
+    /// (it is away: the next sweep tries again), and sends the queued releases (one that is not
+    /// taken waits for the next sweep). Returns how many were finished. Run by the unpaid-order
+    /// sweeper.
     int recover(int limit);
 
+    /// Where the units of cancelled flash-sale orders go (the seckill service). Set once, before
+    /// serving; without it they wait in the queue.
+    void return_flash_sale_units_through(ports::FlashSaleUnitReturns& units) { flash_units_ = &units; }
+
 private:
-    /// Sends one queued release; true when the catalogue took it.
+    /// Sends one release to the catalogue; true when it took it.
     bool send_release(const std::string& order_no);
+    /// Sends one queued release where it belongs; true when it was taken.
+    bool send_queued_release(const std::string& order_no);
 
     ports::OrderRepository& orders_;
     ports::OrderPlacementStore& store_;
     ports::StockReservations& stock_;
+    ports::FlashSaleUnitReturns* flash_units_ = nullptr;
     const ports::Clock& clock_;
     const ReservingSettings settings_;
 };

@@ -16,6 +16,16 @@ namespace {
 // stays far below the bound-parameter limits (SQLite 32766, MySQL 65535).
 constexpr std::size_t kRowsPerStatement = 100;
 
+struct ReleasedRow {
+    long long activity_id = 0;
+    long long user_id = 0;
+
+    void exchange(soci::statement& st) {
+        st.exchange(soci::into(activity_id));
+        st.exchange(soci::into(user_id));
+    }
+};
+
 void check_lines_written(long long written, std::size_t expected) {
     if (written != static_cast<long long>(expected)) {
         throw std::runtime_error(
@@ -157,6 +167,33 @@ std::vector<std::string> existing_order_numbers(soci::session& session, const st
         }
     }
     return out;
+}
+
+std::optional<domain::Reservation> release_flash_sale_unit(
+    soci::session& session, const std::string& order_no, TimePoint now
+) {
+    Query claim("UPDATE seckill_reservations SET status = ");
+    claim.param(static_cast<long long>(domain::ReservationStatus::kReleased)).sql(", updated_at = ");
+    claim.param(to_db_time(now)).sql(" WHERE order_no = ").param(order_no).sql(" AND status = ");
+    claim.param(static_cast<long long>(domain::ReservationStatus::kSucceeded));
+    if (execute_counting(session, claim) != 1) {
+        return std::nullopt;
+    }
+    Query read("SELECT activity_id, user_id FROM seckill_reservations WHERE order_no = ");
+    read.param(order_no);
+    const auto rows = fetch_rows<ReleasedRow>(session, read);
+    if (rows.empty()) {
+        return std::nullopt;  // cannot happen inside the transaction that just changed it
+    }
+    Query unsell("UPDATE seckill_activities SET sold = sold - 1 WHERE id = ");
+    unsell.param(rows.front().activity_id).sql(" AND sold > 0");
+    execute_counting(session, unsell);
+    domain::Reservation released;
+    released.activity_id = rows.front().activity_id;
+    released.user_id = rows.front().user_id;
+    released.order_no = order_no;
+    released.status = domain::ReservationStatus::kReleased;
+    return released;
 }
 
 }  // namespace gomall::adapters::sql

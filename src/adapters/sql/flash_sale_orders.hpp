@@ -1,15 +1,19 @@
 // The rows of flash-sale orders, inside a caller's transaction: the orders themselves (written by
-// the seckill repository in one process, by the order service's intake in services mode) and the
-// outbox rows that carry them from the one service to the other.
+// the seckill repository in one process, by the order service's intake in services mode), the
+// outbox rows that carry them from the one service to the other, and the unit a cancelled one
+// gives back to its sale.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <soci/soci.h>
 
 #include "adapters/sql/database.hpp"
+#include "core/time.hpp"
 #include "domain/order.hpp"
+#include "domain/seckill.hpp"
 
 namespace gomall::adapters::sql {
 
@@ -22,5 +26,13 @@ void insert_outbox_rows(soci::session& session, const std::vector<domain::Order>
 
 /// Which of `order_nos` already name an order.
 std::vector<std::string> existing_order_numbers(soci::session& session, const std::vector<std::string>& order_nos);
+
+/// The flash-sale tables' side of cancelling order `order_no`: its reservation succeeded ->
+/// released, and the unit back in its activity (sold - 1). The reservation's change is the claim:
+/// only the first call for a number does anything. Answers the released reservation, or nullopt
+/// when there was nothing to release (already released, or no flash-sale reservation).
+std::optional<domain::Reservation> release_flash_sale_unit(
+    soci::session& session, const std::string& order_no, TimePoint now
+);
 
 }  // namespace gomall::adapters::sql

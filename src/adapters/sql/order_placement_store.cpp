@@ -65,13 +65,9 @@ ports::QueuedCancel SqlOrderPlacementStore::cancel_queueing_release(const std::s
         SessionLease lease = db_.lease();
         soci::session& session = *lease;
         Transaction tx(session, db_.dialect());
-        const CancelClaim claim = claim_cancel(session, order_no, now);
-        if (claim == CancelClaim::kNotCancellable) {
+        // A flash-sale order's unit goes back through the same queue, to the seckill service.
+        if (claim_cancel(session, order_no, now, FlashSaleUnit::kCallersToSend) == CancelClaim::kNotCancellable) {
             return ports::QueuedCancel::kNotCancellable;
-        }
-        if (claim == CancelClaim::kFlashSale) {
-            tx.commit();
-            return ports::QueuedCancel::kCancelled;
         }
         Query q("INSERT INTO stock_releases (order_no, created_at) VALUES (");
         q.param(order_no).sql(", ").param(to_db_time(now)).sql(")");

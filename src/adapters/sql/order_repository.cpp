@@ -169,7 +169,7 @@ bool SqlOrderRepository::cancel(const std::string& order_no, TimePoint now) {
         SessionLease lease = db_.lease();
         soci::session& session = *lease;
         Transaction tx(session, db_.dialect());
-        const CancelClaim claim = claim_cancel(session, order_no, now);
+        const CancelClaim claim = claim_cancel(session, order_no, now, FlashSaleUnit::kReturnedHere);
         if (claim == CancelClaim::kNotCancellable) {
             return false;
         }

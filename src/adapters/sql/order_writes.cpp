@@ -1,9 +1,9 @@
 // The writes of the order tables shared by SqlOrderRepository and SqlOrderPlacementStore.
 #include "adapters/sql/order_writes.hpp"
 
+#include "adapters/sql/flash_sale_orders.hpp"
 #include "adapters/sql/order_rows.hpp"
 #include "adapters/sql/sql_util.hpp"
-#include "domain/seckill.hpp"
 
 namespace gomall::adapters::sql {
 void insert_order(soci::session& session, domain::Order& order) {
@@ -42,7 +42,7 @@ std::vector<domain::OrderItem> order_lines(soci::session& session, const std::st
     return fetch_order_items(session, items);
 }
 
-CancelClaim claim_cancel(soci::session& session, const std::string& order_no, TimePoint now) {
+CancelClaim claim_cancel(soci::session& session, const std::string& order_no, TimePoint now, FlashSaleUnit unit) {
     Query claim("UPDATE orders SET status = ");
     claim.param(static_cast<long long>(domain::OrderStatus::kCancelled)).sql(", updated_at = ");
     claim.param(to_db_time(now)).sql(" WHERE order_no = ").param(order_no).sql(" AND status IN (");
@@ -56,14 +56,10 @@ CancelClaim claim_cancel(soci::session& session, const std::string& order_no, Ti
     // it goes back to the sale (sold - 1) and its reservation is marked released.
     Query flash("SELECT seckill_activity_id FROM orders WHERE order_no = ");
     flash.param(order_no);
-    if (const long long activity_id = fetch_integer(session, flash); activity_id != 0) {
-        Query unsell("UPDATE seckill_activities SET sold = sold - 1 WHERE id = ");
-        unsell.param(activity_id).sql(" AND sold > 0");
-        execute_counting(session, unsell);
-        Query release("UPDATE seckill_reservations SET status = ");
-        release.param(static_cast<long long>(domain::ReservationStatus::kReleased)).sql(", updated_at = ");
-        release.param(to_db_time(now)).sql(" WHERE order_no = ").param(order_no);
-        execute_counting(session, release);
+    if (fetch_integer(session, flash) != 0) {
+        if (unit == FlashSaleUnit::kReturnedHere) {
+            release_flash_sale_unit(session, order_no, now);
+        }
         return CancelClaim::kFlashSale;
     }
     return CancelClaim::kOrdinary;

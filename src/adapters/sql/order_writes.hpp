@@ -21,12 +21,18 @@ std::vector<domain::OrderItem> order_lines(soci::session& session, const std::st
 
 enum class CancelClaim {
     kNotCancellable,  // not processing or awaiting payment (paid, already cancelled...): nothing changed
-    kFlashSale,       // cancelled, and its unit given back to its sale in the same transaction
+    kFlashSale,       // cancelled, a flash-sale order (its unit given back here or by the caller)
     kOrdinary,        // cancelled; its stock is the caller's to give back
+};
+
+/// Where a cancelled flash-sale order's unit goes back to its sale.
+enum class FlashSaleUnit {
+    kReturnedHere,   // in the same transaction (one process: the flash-sale tables are at hand)
+    kCallersToSend,  // by the caller, to the seckill service that owns those tables
 };
 
 /// Processing/awaiting payment -> cancelled. The status change is the claim: only one of several
 /// concurrent cancels (shopper, sweeper) gets kFlashSale or kOrdinary, so units go back once.
-CancelClaim claim_cancel(soci::session& session, const std::string& order_no, TimePoint now);
+CancelClaim claim_cancel(soci::session& session, const std::string& order_no, TimePoint now, FlashSaleUnit unit);
 
 }  // namespace gomall::adapters::sql

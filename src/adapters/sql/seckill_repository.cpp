@@ -579,6 +579,17 @@ domain::Reservation SqlSeckillRepository::record_failed(domain::Reservation rese
     });
 }
 
+std::optional<domain::Reservation> SqlSeckillRepository::release_order(const std::string& order_no, TimePoint now) {
+    return with_retry([&] {
+        SessionLease lease = db_.lease();
+        soci::session& session = *lease;
+        Transaction tx(session, db_.dialect());
+        auto released = release_flash_sale_unit(session, order_no, now);
+        tx.commit();
+        return released;
+    });
+}
+
 ports::ActivityTally SqlSeckillRepository::tally(std::int64_t activity_id) {
     SessionLease session = db_.lease();
     Query q("SELECT user_id, SUM(CASE WHEN status IN (");

@@ -32,6 +32,7 @@ public:
     ) override;
 
     domain::Reservation record_failed(domain::Reservation reservation, TimePoint now) override;
+    std::optional<domain::Reservation> release_order(const std::string& order_no, TimePoint now) override;
 
     ports::ActivityTally tally(std::int64_t activity_id) override;
     std::vector<domain::Reservation> reservations_of(std::int64_t activity_id, std::int64_t user_id) override;

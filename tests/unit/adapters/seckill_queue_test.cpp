@@ -88,6 +88,9 @@ public:
     Reservation record_failed(Reservation reservation, TimePoint now) override {
         return inner_.record_failed(std::move(reservation), now);
     }
+    std::optional<Reservation> release_order(const std::string& order_no, TimePoint now) override {
+        return inner_.release_order(order_no, now);
+    }
     ports::ActivityTally tally(std::int64_t id) override { return inner_.tally(id); }
     std::vector<Reservation> reservations_of(std::int64_t activity_id, std::int64_t user_id) override {
         return inner_.reservations_of(activity_id, user_id);

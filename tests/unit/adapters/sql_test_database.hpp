@@ -63,6 +63,7 @@ inline constexpr const char* kTables[] = {
     "payment_refunds",
     "payment_attempts",
     "seckill_reservations",
+    "flash_sale_order_outbox",
     "stock_releases",
     "order_placements",
     "stock_reservation_lines",

@@ -50,6 +50,7 @@
 #include "services/local_purchase_rate_limiter.hpp"
 #include "services/seckill_order_writer.hpp"
 #include "services/seckill_service.hpp"
+#include "services/seckill_unit_returns.hpp"
 #include "unit/rpc/temp_sqlite_database.hpp"
 
 namespace gomall::rpc {
@@ -68,6 +69,7 @@ struct EmbeddedFlashSale {
     std::unique_ptr<services::LocalPurchaseRateLimiter> limiter;
     adapters::memory::InMemorySeckillTokenStore tokens;
     std::unique_ptr<services::SeckillService> service;
+    std::unique_ptr<services::SeckillUnitReturns> unit_returns;
 
     ~EmbeddedFlashSale() {
         if (queue) {
@@ -105,6 +107,7 @@ std::unique_ptr<EmbeddedFlashSale> build_flash_sale(
         services::SeckillSettings{},
         executor
     );
+    sale->unit_returns = std::make_unique<services::SeckillUnitReturns>(repository, sale->service->returns(), clock);
     sale->queue->start();
     sale->service->recovery().recover();
     return sale;
@@ -154,7 +157,7 @@ protected:
     void start_server() {
         services::FlashSaleApi api = sale_->service->api();
         rpc_services_ = std::make_unique<SeckillServer>(
-            api, sale_->service->returns(), SeckillServerSettings{kSecret, io_.get_executor(), blocking_.get_executor()}
+            api, *sale_->unit_returns, SeckillServerSettings{kSecret, io_.get_executor(), blocking_.get_executor()}
         );
         grpc::ServerBuilder builder;
         builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
@@ -524,20 +527,50 @@ TEST_F(SeckillContractTest, AnInstanceThatKeepsFailingIsSkippedByItsBreaker) {
     EXPECT_EQ(pools_.front()->pick(), nullptr);
 }
 
-TEST_F(SeckillContractTest, ACancelledOrderReturnsItsUnitThroughTheService) {
+TEST_F(SeckillContractTest, ACancelledOrderReturnsItsUnitThroughTheServiceOnce) {
     const auto activity = init(1);
     ASSERT_TRUE(buy(shoppers_[0]).ok());
     const auto sold_out = buy(shoppers_[1]);
     ASSERT_FALSE(sold_out.ok());
     EXPECT_EQ(sold_out.error().code, ErrorCode::kSoldOut);
+    // The order is written by the queue's writer: wait for its number.
+    std::string order_no;
+    const auto written = std::chrono::steady_clock::now() + 5s;
+    while (order_no.empty() && std::chrono::steady_clock::now() < written) {
+        for (const auto& r : seckill_->reservations_of(activity.activity.id, shoppers_[0])) {
+            order_no = r.order_no;
+        }
+        std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_FALSE(order_no.empty());
 
-    client_->order_cancelled(activity.activity.id, shoppers_[0], "ORD-CANCELLED");
-    // The release runs on the service's executor: the unit is back on sale once it has.
+    const auto returned = client_->return_unit(order_no);
+    ASSERT_TRUE(returned.ok()) << returned.error().message;
+    EXPECT_TRUE(returned.value());
+    EXPECT_EQ(seckill_->sold(activity.activity.id), 0);
+    EXPECT_EQ(
+        seckill_->reservations_of(activity.activity.id, shoppers_[0]).front().status,
+        domain::ReservationStatus::kReleased
+    );
+    // The gate's side runs on the service's executor: the unit is back on sale once it has.
     const auto deadline = std::chrono::steady_clock::now() + 5s;
     while (sale_->gate.available(activity.activity.id) != 1 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(10ms);
     }
     EXPECT_EQ(sale_->gate.available(activity.activity.id), 1);
+
+    // Sent again (its answer was lost): nothing more is given back.
+    EXPECT_FALSE(client_->return_unit(order_no).value());
+    EXPECT_FALSE(client_->return_unit("ORD-NOT-A-FLASH-SALE-ORDER").value());
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(sale_->gate.available(activity.activity.id), 1);
+    EXPECT_EQ(seckill_->sold(activity.activity.id), 0);
+
+    for (const std::string& bad : {std::string(), std::string("ORD 1"), std::string(33, '7')}) {
+        const auto refused = client_->return_unit(bad);
+        ASSERT_FALSE(refused.ok());
+        EXPECT_EQ(refused.error().code, ErrorCode::kBadRequest);
+    }
 }
 
 TEST_F(SeckillContractTest, ACallPastItsDeadlineIsGivenUp) {

@@ -1,7 +1,8 @@
 // The stock an order takes when orders and the catalogue are separate services, over gRPC: the
 // catalogue's reservations (SqlStockReservations served as gomall.v1.StockService, called through
 // StockClient on a loopback port) and the order side's reservation-with-compensation flow
-// (ReservingOrderRepository over SqlOrderPlacementStore), on SQLite and, when configured, MariaDB.
+// (ReservingOrderRepository over SqlOrderPlacementStore), with the units of cancelled flash-sale
+// orders given back through the flash sale, on SQLite and, when configured, MariaDB.
 // Between the order side and the client sits a "network" that can lose answers or be away.
 #include <atomic>
 #include <chrono>
@@ -19,9 +20,12 @@
 
 #include "adapters/memory/memory_service_registry.hpp"
 #include "adapters/sql/cart_repository.hpp"
+#include "adapters/sql/flash_sale_order_outbox.hpp"
+#include "adapters/sql/flash_sale_order_store.hpp"
 #include "adapters/sql/order_placement_store.hpp"
 #include "adapters/sql/order_repository.hpp"
 #include "adapters/sql/product_repository.hpp"
+#include "adapters/sql/seckill_repository.hpp"
 #include "adapters/sql/stock_reservations.hpp"
 #include "adapters/sql/user_repository.hpp"
 #include "gomall/v1/catalog.grpc.pb.h"
@@ -32,6 +36,7 @@
 #include "rpc/stock_client.hpp"
 #include "rpc/stock_server.hpp"
 #include "services/reserving_order_repository.hpp"
+#include "services/seckill_unit_returns.hpp"
 #include "unit/adapters/sql_test_database.hpp"
 
 namespace gomall::rpc {
@@ -83,6 +88,31 @@ public:
 private:
     static Error unavailable() { return make_error(ErrorCode::kUnavailable, "the catalogue service is unavailable"); }
     ports::StockReservations& real_;
+};
+
+/// The gate's side of a returned unit, as the seckill service's results would take it: counted.
+class CountingGateReturns final : public ports::FlashSaleReturns {
+public:
+    void order_cancelled(std::int64_t /*activity_id*/, std::int64_t /*user_id*/, const std::string& order_no) override {
+        returned.push_back(order_no);
+    }
+    std::vector<std::string> returned;
+};
+
+/// The seckill service as the order side reaches it over a network that may be away.
+class FlakyFlashSale final : public ports::FlashSaleUnitReturns {
+public:
+    explicit FlakyFlashSale(ports::FlashSaleUnitReturns& real) : real_(real) {}
+    Result<bool> return_unit(const std::string& order_no) override {
+        if (away) {
+            return make_error(ErrorCode::kUnavailable, "the flash sale is unavailable");
+        }
+        return real_.return_unit(order_no);
+    }
+    bool away = false;
+
+private:
+    ports::FlashSaleUnitReturns& real_;
 };
 
 class StockReservationTest : public ::testing::TestWithParam<Backend> {
@@ -325,6 +355,67 @@ TEST_P(StockReservationTest, ACancelWhileTheCatalogueIsAwayGivesTheStockBackWhen
     EXPECT_EQ(stock_of(phone_), 5);
     EXPECT_TRUE(placements_->queued_releases(10).empty());
     EXPECT_EQ(reserving_->recover(10), 0);
+    EXPECT_EQ(stock_of(phone_), 5);
+}
+
+TEST_P(StockReservationTest, AFlashSaleOrdersUnitGoesBackThroughTheFlashSaleOnceEvenWhenItWasAway) {
+    // A flash-sale order as services mode makes it: the seckill side's unit and outbox row, then
+    // the order service's intake.
+    SqlSeckillRepository seckill(*db_, FlashSaleOrders::kToOutbox);
+    domain::SeckillActivity activity;
+    activity.product_id = phone_;
+    activity.price = 99900;
+    activity.total_stock = 2;
+    activity.start_time = kNow - 1min;
+    activity.end_time = kNow + 1h;
+    activity.per_user_limit = 2;
+    activity.id = seckill.create_activity(activity, kNow);
+    int seq = 0;
+    const auto buy = [&](const std::string& order_no) {
+        domain::Reservation r;
+        r.id = "r-" + order_no;
+        r.activity_id = activity.id;
+        r.user_id = user_;
+        r.seq = ++seq;
+        r.price = 99900;
+        r.reserved_at = kNow;
+        auto out = seckill.fulfil({r}, kNow, kNow + 15min, [&] { return order_no; });
+        EXPECT_EQ(out[0].status, domain::ReservationStatus::kSucceeded) << out[0].fail_reason;
+        SqlFlashSaleOrderOutbox outbox(*db_);
+        EXPECT_TRUE(SqlFlashSaleOrderStore(*db_).accept(outbox.find({order_no})).ok());
+        outbox.remove({order_no});
+    };
+    buy("F1");
+    buy("F2");
+    ASSERT_EQ(seckill.sold(activity.id), 2);
+    CountingGateReturns gate;
+    services::SeckillUnitReturns units(seckill, gate, clock_);
+    FlakyFlashSale flash_sale(units);
+    reserving_->return_flash_sale_units_through(flash_sale);
+
+    ASSERT_TRUE(reserving_->cancel("F1", clock_.now()));
+    EXPECT_EQ(seckill.sold(activity.id), 1);
+    EXPECT_EQ(gate.returned, std::vector<std::string>{"F1"});
+    EXPECT_TRUE(placements_->queued_releases(10).empty());
+    EXPECT_EQ(stock_of(phone_), 5) << "a flash-sale unit is not the catalogue's stock";
+
+    // The seckill service away: the cancel still answers, the unit waits in the queue.
+    flash_sale.away = true;
+    ASSERT_TRUE(reserving_->cancel("F2", clock_.now()));
+    EXPECT_EQ(orders_->find("F2", 0)->status, domain::OrderStatus::kCancelled);
+    EXPECT_EQ(seckill.sold(activity.id), 1) << "the order side does not touch the flash sale's tables";
+    EXPECT_EQ(placements_->queued_releases(10), std::vector<std::string>{"F2"});
+    EXPECT_EQ(reserving_->recover(10), 0);
+
+    flash_sale.away = false;
+    EXPECT_EQ(reserving_->recover(10), 1);
+    EXPECT_EQ(seckill.sold(activity.id), 0);
+    EXPECT_EQ(gate.returned, (std::vector<std::string>{"F1", "F2"}));
+    EXPECT_EQ(seckill.reservations_of(activity.id, user_).front().status, domain::ReservationStatus::kReleased);
+    // A return sent again (a lost answer) gives nothing more.
+    EXPECT_FALSE(units.return_unit("F2").value());
+    EXPECT_EQ(seckill.sold(activity.id), 0);
+    EXPECT_EQ(gate.returned.size(), 2U);
     EXPECT_EQ(stock_of(phone_), 5);
 }
 

@@ -147,6 +147,16 @@ public:
         stored.push_back(reservation);
         return reservation;
     }
+    std::optional<domain::Reservation> release_order(const std::string& order_no, TimePoint) override {
+        for (auto& r : stored) {
+            if (r.order_no == order_no && r.status == domain::ReservationStatus::kSucceeded) {
+                r.status = domain::ReservationStatus::kReleased;
+                --activities.at(r.activity_id).sold;
+                return r;
+            }
+        }
+        return std::nullopt;
+    }
     ports::ActivityTally tally(std::int64_t activity_id) override {
         ++reads;
         return tallies[activity_id];

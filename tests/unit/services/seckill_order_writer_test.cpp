@@ -35,6 +35,7 @@ public:
         (override)
     );
     MOCK_METHOD(Reservation, record_failed, (Reservation, TimePoint), (override));
+    MOCK_METHOD(std::optional<Reservation>, release_order, (const std::string&, TimePoint), (override));
     MOCK_METHOD(ports::ActivityTally, tally, (std::int64_t), (override));
     MOCK_METHOD(std::vector<Reservation>, reservations_of, (std::int64_t, std::int64_t), (override));
     MOCK_METHOD(std::int64_t, sold, (std::int64_t), (override));
