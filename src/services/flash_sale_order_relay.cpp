@@ -99,6 +99,7 @@ std::vector<std::string> FlashSaleOrderRelay::send_written(const std::vector<std
         const auto orders = outbox_.find(std::vector<std::string>(from, to));
         if (!send(orders)) {
             std::vector<std::string> left;
+            left.reserve(orders.size() + static_cast<std::size_t>(order_nos.end() - to));
             for (const auto& order : orders) {
                 left.push_back(order.order_no);
             }

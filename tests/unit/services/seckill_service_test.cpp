@@ -509,6 +509,45 @@ TEST_F(SeckillServiceTest, ResultReportsReservationsAnotherInstanceHoldsInFlight
     runner.join();
 }
 
+TEST_F(SeckillServiceTest, AReservationWhoseOrderWaitsForTheOrderServiceStaysQueuedUntilTheOrderIsThere) {
+    gate.in_flight_tracking = true;
+    const auto view = init(5);
+    auto work = boost::asio::make_work_guard(io);
+    std::thread runner([this] { io.run(); });
+
+    // Services mode: the unit is taken and settled in the gate, but the order still waits in the
+    // outbox, so the database reads the reservation as pending.
+    domain::Reservation waiting;
+    waiting.id = "waiting";
+    waiting.activity_id = view.activity.id;
+    waiting.product_id = kProduct;
+    waiting.user_id = kAlice;
+    waiting.seq = 1;
+    waiting.reserved_at = clock.now();
+    waiting.status = ReservationStatus::kPending;
+    repository.stored.push_back(waiting);
+    EXPECT_EQ(service->results().result(kAlice, kProduct)->status, "queued");
+
+    // Not held by the gate any more, but stored: the sync keeps it (it has not vanished).
+    clock.advance(1s);
+    EXPECT_EQ(service->results().sync_unresolved(500ms, 100), 1U);
+    const auto kept = service->results().cached_result(kAlice, view.activity.id);
+    ASSERT_TRUE(kept.has_value());
+    EXPECT_EQ(kept->status, "queued");
+
+    // The relay handed the order over: the next sync turns it to success.
+    repository.stored.back().status = ReservationStatus::kSucceeded;
+    repository.stored.back().order_no = "ORD9";
+    EXPECT_EQ(service->results().sync_unresolved(500ms, 100), 1U);
+    EXPECT_EQ(service->results().cached_result(kAlice, view.activity.id)->status, "success");
+    EXPECT_EQ(service->results().cached_result(kAlice, view.activity.id)->reservations[0].order_no, "ORD9");
+    EXPECT_EQ(service->results().sync_unresolved(500ms, 100), 0U);
+
+    work.reset();
+    io.stop();
+    runner.join();
+}
+
 TEST_F(SeckillServiceTest, AWatchedResultIsReadBackFromTheDatabaseWhoeverMadeThePurchase) {
     const auto view = init(5);
     service->results().watch_result(kAlice, view.activity.id);
