@@ -75,9 +75,10 @@ int ReservingOrderRepository::recover(int limit) {
         spdlog::warn("order {} was never finished placing; its stock was released", order_no);
         ++finished;
     }
+    Away away;
     for (const auto& order_no : store_.queued_releases(limit)) {
         // Not stopping at a refusal: the release after it may go to the other service.
-        if (send_queued_release(order_no)) {
+        if (send_queued_release(order_no, &away)) {
             store_.release_done(order_no);
             ++finished;
         }
@@ -98,22 +99,33 @@ bool ReservingOrderRepository::send_release(const std::string& order_no) {
     }
 }
 
-bool ReservingOrderRepository::send_queued_release(const std::string& order_no) {
+bool ReservingOrderRepository::send_queued_release(const std::string& order_no, Away* away) {
     try {
         // A flash-sale order's unit belongs to its sale, not to the catalogue's stock.
         const auto order = orders_.find(order_no, 0);
-        if (!order || order->seckill_activity_id == 0) {
-            return send_release(order_no);
-        }
-        if (flash_units_ == nullptr) {
-            spdlog::warn("order {}: its flash-sale unit waits: no flash sale to return it to", order_no);
+        const bool flash_sale = order && order->seckill_activity_id != 0;
+        bool* marked_away = away == nullptr ? nullptr : (flash_sale ? &away->flash_sale : &away->catalogue);
+        if (marked_away != nullptr && *marked_away) {
             return false;
         }
-        const auto returned = flash_units_->return_unit(order_no);
-        if (!returned.ok()) {
-            spdlog::warn("order {}: its flash-sale unit is not returned yet: {}", order_no, returned.error().message);
+        bool taken = false;
+        if (!flash_sale) {
+            taken = send_release(order_no);
+        } else if (flash_units_ == nullptr) {
+            spdlog::warn("order {}: its flash-sale unit waits: no flash sale to return it to", order_no);
+        } else {
+            const auto returned = flash_units_->return_unit(order_no);
+            if (!returned.ok()) {
+                spdlog::warn(
+                    "order {}: its flash-sale unit is not returned yet: {}", order_no, returned.error().message
+                );
+            }
+            taken = returned.ok();
         }
-        return returned.ok();
+        if (!taken && marked_away != nullptr) {
+            *marked_away = true;
+        }
+        return taken;
     } catch (const std::exception& e) {
         spdlog::warn("order {}: its stock is not released yet: {}", order_no, e.what());
         return false;

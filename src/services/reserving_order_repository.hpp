@@ -65,10 +65,18 @@ public:
     void return_flash_sale_units_through(ports::FlashSaleUnitReturns& units) { flash_units_ = &units; }
 
 private:
+    /// The services that did not take a release during one pass of recover(): the rest of the
+    /// pass sends them nothing (no call, no log line per queued release while one is away).
+    struct Away {
+        bool catalogue = false;
+        bool flash_sale = false;
+    };
+
     /// Sends one release to the catalogue; true when it took it.
     bool send_release(const std::string& order_no);
-    /// Sends one queued release where it belongs; true when it was taken.
-    bool send_queued_release(const std::string& order_no);
+    /// Sends one queued release where it belongs; true when it was taken. With `away`, skips a
+    /// service marked there and marks one that does not take it.
+    bool send_queued_release(const std::string& order_no, Away* away = nullptr);
 
     ports::OrderRepository& orders_;
     ports::OrderPlacementStore& store_;

@@ -52,8 +52,8 @@ CancelClaim claim_cancel(soci::session& session, const std::string& order_no, Ti
         return CancelClaim::kNotCancellable;
     }
 
-    // A flash-sale order's unit belongs to its activity, not to the product's ordinary stock:
-    // it goes back to the sale (sold - 1) and its reservation is marked released.
+    // A flash-sale order's unit belongs to its activity, not to the product's ordinary stock: it
+    // goes back to the sale (sold - 1, its reservation released) here or through the caller.
     Query flash("SELECT seckill_activity_id FROM orders WHERE order_no = ");
     flash.param(order_no);
     if (fetch_integer(session, flash) != 0) {
