@@ -36,7 +36,7 @@ Result<int> SqlFlashSaleOrderStore::accept(const std::vector<domain::Order>& ord
         SessionLease lease = db_.lease();
         soci::session& session = *lease;
         Transaction tx(session, db_.dialect());
-        const auto existing = existing_order_numbers(session, {numbers.begin(), numbers.end()});
+        const auto existing = order_numbers_in(session, OrderNumbersOf::kOrders, {numbers.begin(), numbers.end()});
         const std::set<std::string> known(existing.begin(), existing.end());
         std::vector<domain::Order> fresh;
         std::copy_if(orders.begin(), orders.end(), std::back_inserter(fresh), [&](const domain::Order& o) {

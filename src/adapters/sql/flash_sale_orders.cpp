@@ -153,11 +153,16 @@ void insert_outbox_rows(soci::session& session, const std::vector<domain::Order>
     }
 }
 
-std::vector<std::string> existing_order_numbers(soci::session& session, const std::vector<std::string>& order_nos) {
+std::vector<std::string> order_numbers_in(
+    soci::session& session, OrderNumbersOf where, const std::vector<std::string>& order_nos
+) {
+    const char* select = where == OrderNumbersOf::kOrders
+                             ? "SELECT order_no FROM orders WHERE order_no IN ("
+                             : "SELECT order_no FROM flash_sale_order_outbox WHERE order_no IN (";
     std::vector<std::string> out;
     for (std::size_t first = 0; first < order_nos.size(); first += kRowsPerStatement) {
         const std::size_t last = std::min(order_nos.size(), first + kRowsPerStatement);
-        Query q("SELECT order_no FROM orders WHERE order_no IN (");
+        Query q(select);
         for (std::size_t k = first; k < last; ++k) {
             q.sql(k == first ? "" : ", ").param(order_nos[k]);
         }

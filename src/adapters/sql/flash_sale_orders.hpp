@@ -24,8 +24,13 @@ void insert_flash_sale_orders(soci::session& session, Dialect dialect, const std
 /// Adds each order to flash_sale_order_outbox.
 void insert_outbox_rows(soci::session& session, const std::vector<domain::Order>& orders);
 
-/// Which of `order_nos` already name an order.
-std::vector<std::string> existing_order_numbers(soci::session& session, const std::vector<std::string>& order_nos);
+/// Where an order number can already stand: an order, or an outbox row waiting to become one.
+enum class OrderNumbersOf { kOrders, kOutbox };
+
+/// Which of `order_nos` have a row in `where`.
+std::vector<std::string> order_numbers_in(
+    soci::session& session, OrderNumbersOf where, const std::vector<std::string>& order_nos
+);
 
 /// The flash-sale tables' side of cancelling order `order_no`: its reservation succeeded ->
 /// released, and the unit back in its activity (sold - 1). The reservation's change is the claim:

@@ -10,7 +10,6 @@
 #include <utility>
 
 #include "adapters/sql/flash_sale_orders.hpp"
-#include "adapters/sql/order_rows.hpp"
 #include "adapters/sql/sql_util.hpp"
 #include "domain/order.hpp"
 
@@ -296,18 +295,8 @@ void show_waiting_orders_as_pending(soci::session& session, std::vector<domain::
     if (numbers.empty()) {
         return;
     }
-    std::set<std::string> waiting;
-    for (std::size_t first = 0; first < numbers.size(); first += kRowsPerStatement) {
-        const std::size_t last = std::min(numbers.size(), first + kRowsPerStatement);
-        Query q("SELECT order_no FROM flash_sale_order_outbox WHERE order_no IN (");
-        for (std::size_t k = first; k < last; ++k) {
-            q.sql(k == first ? "" : ", ").param(numbers[k]);
-        }
-        q.sql(")");
-        for (const OrderNumberRow& row : fetch_rows<OrderNumberRow>(session, q)) {
-            waiting.insert(row.order_no);
-        }
-    }
+    const auto in_outbox = order_numbers_in(session, OrderNumbersOf::kOutbox, numbers);
+    const std::set<std::string> waiting(in_outbox.begin(), in_outbox.end());
     for (auto& r : reservations) {
         if (r.status == domain::ReservationStatus::kSucceeded && waiting.count(r.order_no) != 0) {
             r.status = domain::ReservationStatus::kPending;
