@@ -74,6 +74,7 @@
 #include "services/order_service.hpp"
 #include "services/password_hasher.hpp"
 #include "services/payment_service.hpp"
+#include "services/product_lookups.hpp"
 #include "services/product_service.hpp"
 #include "services/rate_limit_metrics.hpp"
 #include "services/reserving_order_repository.hpp"
@@ -166,9 +167,11 @@ struct App::Parts {
               config.services.role == "gateway" ? std::make_unique<RemoteAccounts>(config, *registry, clock, metrics)
                                                 : nullptr
           ),
-          // The gateway's routes and the order service's stock and carts are the catalogue service's.
+          // The gateway's routes, the order service's stock and carts, and the products the seckill
+          // service's activities are made of are the catalogue service's.
           remote_catalog(
-              config.services.role == "gateway" || config.services.role == "order"
+              config.services.role == "gateway" || config.services.role == "order" ||
+                      config.services.role == "seckill"
                   ? std::make_unique<RemoteCatalog>(config, *registry, clock, metrics)
                   : nullptr
           ),
@@ -328,7 +331,7 @@ struct App::Parts {
     services::PasswordHasher hasher;
     std::unique_ptr<ports::ServiceRegistry> registry;  // services mode: where the roles meet (etcd)
     std::unique_ptr<RemoteAccounts> remote_accounts;   // gateway role: the user service over gRPC
-    std::unique_ptr<RemoteCatalog> remote_catalog;     // gateway and order roles: the catalogue service over gRPC
+    std::unique_ptr<RemoteCatalog> remote_catalog;     // gateway, order, seckill: the catalogue service over gRPC
     std::unique_ptr<RemoteOrders> remote_orders;       // gateway and seckill roles: the order service over gRPC
     services::TokenRevocations revocations;
     RevocationBackend revocation_backend;  // full mode: revocations heard from and told to the other instances
@@ -347,6 +350,8 @@ struct App::Parts {
     services::PaymentService payment_service;
     services::UnpaidOrderCanceller canceller;
     http::BlockingPool blocking;  // joined after the server stops, before anything it uses goes away
+    // Where a new flash sale's product snapshot comes from: this database, or the catalogue service.
+    std::unique_ptr<ports::ProductLookup> product_lookup;
     // In process (all, seckill), over gRPC (gateway; the order role only for returns), or none.
     std::unique_ptr<FlashSalePart> flash_sale;
     std::unique_ptr<rpc::SeckillServer> seckill_server;                       // the seckill role's gRPC services
@@ -403,10 +408,15 @@ std::optional<std::string> App::start() {
             config_, *p.registry, p.clock, p.metrics, p.blocking.executor(), RemoteFlashSale::Use::kReturnsOnly
         );
     } else if (role == "all" || role == "seckill") {
+        if (p.remote_catalog) {
+            p.product_lookup = std::make_unique<services::ApiProductLookup>(p.remote_catalog->products());
+        } else {
+            p.product_lookup = std::make_unique<services::StoredProductLookup>(p.products);
+        }
         auto local = std::make_unique<InProcessFlashSale>(
             config_,
             p.database,
-            p.products,
+            *p.product_lookup,
             p.clock,
             [&numbers = p.order_numbers] { return numbers.next(); },
             p.metrics,
@@ -430,9 +440,10 @@ std::optional<std::string> App::start() {
     if (p.tracing.enabled()) {
         p.database.trace_with(p.tracing.tracer());  // statements run outside a trace record nothing
     }
-    const int applied = adapters::sql::apply_migrations(p.database);
+    const auto scope = schema_scope(config_);
+    const int applied = adapters::sql::apply_migrations(p.database, scope);
     if (applied > 0) {
-        spdlog::info("applied {} migration(s)", applied);
+        spdlog::info("applied {} migration(s) ({})", applied, scope.description());
     }
     if (config_.metrics.enabled) {
         p.replica.measure_with(p.metrics);
@@ -753,12 +764,12 @@ void App::stop() {
 
 int migrate_database(const Config& config) {
     adapters::sql::Database db(database_settings(config.database));
-    return adapters::sql::apply_migrations(db);
+    return adapters::sql::apply_migrations(db, schema_scope(config));
 }
 
 bool seed_database(const Config& config) {
     adapters::sql::Database db(database_settings(config.database));
-    adapters::sql::apply_migrations(db);
+    adapters::sql::apply_migrations(db, schema_scope_for(config, adapters::sql::TableOwner::kCatalogue));
     adapters::sql::SqlProductRepository products(db);
     if (products.count_products() > 0) {
         return false;
@@ -771,7 +782,7 @@ int seed_shoppers(
     const Config& config, int count, const std::string& prefix, const std::string& password, std::ostream& out
 ) {
     adapters::sql::Database db(database_settings(config.database));
-    adapters::sql::apply_migrations(db);
+    adapters::sql::apply_migrations(db, schema_scope_for(config, adapters::sql::TableOwner::kAccounts));
     adapters::sql::SqlUserRepository users(db);
     services::PasswordHasher hasher(config.auth.bcrypt_cost);
     const std::string hash = hasher.hash(password);

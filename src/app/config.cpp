@@ -202,6 +202,11 @@ std::vector<Key> keys() {
     add("database", "seed_demo", [](Config& c, const std::string& v) {
         c.database.seed_demo = parse_bool("database.seed_demo", v);
     });
+    add("database", "schema", [](Config& c, const std::string& v) {
+        if (v != "shared" && v != "own")
+            fail("database.schema", "'" + v + "' is not shared or own");
+        c.database.schema = v;
+    });
     add("database", "mysql_replica_host", [](Config& c, const std::string& v) { c.database.mysql_replica_host = v; });
     add("database", "mysql_connect_timeout_seconds", [](Config& c, const std::string& v) {
         c.database.mysql_connect_timeout_seconds =
@@ -914,6 +919,12 @@ Config load_config(const ConfigOptions& options) {
     }
     if (config.database.driver == "mysql" && config.database.mysql_database.empty()) {
         throw ConfigError("config database.mysql_database: must be set when database.driver is mysql");
+    }
+    if (config.database.schema == "own" && config.database.driver != "mysql") {
+        throw ConfigError(
+            "config database.schema: 'own' (a database per service) needs database.driver mysql; SQLite keeps "
+            "the whole schema"
+        );
     }
     if (!config.database.mysql_replica_host.empty() && config.database.driver != "mysql") {
         throw ConfigError(

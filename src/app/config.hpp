@@ -61,6 +61,9 @@ struct DatabaseConfig {
     int mysql_read_timeout_seconds = 30;  // also the write timeout
     int pool_size = 8;
     bool seed_demo = true;  // create the demo catalogue in an empty database
+    // "shared": the whole schema (one process, or services sharing one database); "own": only the
+    // tables of the service(s) this role runs (services mode, a database per service; MySQL only).
+    std::string schema = "shared";
     // An optional read replica (MySQL/MariaDB only) for catalogue and order-list reads; empty host:
     // none. Unset user, password and pool size are the primary's.
     std::string mysql_replica_host;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "adapters/sql/database.hpp"
+#include "adapters/sql/schema_scope.hpp"
 #include "app/config.hpp"
 
 namespace gomall::app {
@@ -21,6 +22,37 @@ inline adapters::sql::DatabaseSettings database_settings(const DatabaseConfig& c
     s.mysql_write_timeout_seconds = c.mysql_read_timeout_seconds;
     s.pool_size = c.pool_size;
     return s;
+}
+
+/// The tables this process keeps in its database: every one, unless database.schema is "own"; then
+/// those of the service its role runs (a gateway, which runs none, keeps only the ledger).
+inline adapters::sql::SchemaScope schema_scope(const Config& c) {
+    using adapters::sql::SchemaScope;
+    using adapters::sql::TableOwner;
+    const std::string& role = c.services.role;
+    if (c.database.schema != "own" || role == "all") {
+        return SchemaScope::whole();
+    }
+    if (role == "user") {
+        return SchemaScope::owned_by({TableOwner::kAccounts});
+    }
+    if (role == "catalog") {
+        return SchemaScope::owned_by({TableOwner::kCatalogue});
+    }
+    if (role == "order") {
+        return SchemaScope::owned_by({TableOwner::kOrders});
+    }
+    if (role == "seckill") {
+        return SchemaScope::owned_by({TableOwner::kFlashSale});
+    }
+    return SchemaScope::owned_by({});
+}
+
+/// For a command that fills one service's tables (the seeding commands): that service's tables in a
+/// database of its own, or the whole schema.
+inline adapters::sql::SchemaScope schema_scope_for(const Config& c, adapters::sql::TableOwner owner) {
+    return c.database.schema == "own" ? adapters::sql::SchemaScope::owned_by({owner})
+                                      : adapters::sql::SchemaScope::whole();
 }
 
 }  // namespace gomall::app

@@ -20,7 +20,7 @@ services::SeckillSettings seckill_settings(const SeckillConfig& c) {
 InProcessFlashSale::InProcessFlashSale(
     const Config& config,
     adapters::sql::Database& database,
-    ports::ProductRepository& products,
+    ports::ProductLookup& products,
     const ports::Clock& clock,
     std::function<std::string()> next_order_no,
     ports::Metrics& metrics,

@@ -19,7 +19,7 @@
 #include "ports/clock.hpp"
 #include "ports/flash_sale_order_intake.hpp"
 #include "ports/metrics.hpp"
-#include "ports/product_repository.hpp"
+#include "ports/product_lookup.hpp"
 #include "ports/tracer.hpp"
 #include "services/counted_purchase_rate_limiter.hpp"
 #include "services/flash_sale_order_relay.hpp"
@@ -38,7 +38,7 @@ public:
     InProcessFlashSale(
         const Config& config,
         adapters::sql::Database& database,
-        ports::ProductRepository& products,
+        ports::ProductLookup& products,
         const ports::Clock& clock,
         std::function<std::string()> next_order_no,
         ports::Metrics& metrics,

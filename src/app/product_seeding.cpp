@@ -59,7 +59,7 @@ long long seed_products(const Config& config, long long count, std::ostream& pro
     adapters::sql::DatabaseSettings settings = database_settings(config.database);
     settings.pool_size = 1;  // one loader; the serving pool's size is irrelevant here
     adapters::sql::Database db(settings);
-    adapters::sql::apply_migrations(db);
+    adapters::sql::apply_migrations(db, schema_scope_for(config, adapters::sql::TableOwner::kCatalogue));
     return seed_generated_products(db, count, progress);
 }
 

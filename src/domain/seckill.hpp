@@ -23,9 +23,11 @@ inline constexpr int kMaxPerUserLimit = 100;
 struct SeckillActivity {
     std::int64_t id = 0;
     std::int64_t product_id = 0;
-    std::string product_name;   // joined in by the repository
-    std::string product_image;  // joined in by the repository
-    Cents original_price = 0;   // the product's normal price, joined in
+    // The product as it was when the activity was made (a snapshot, as an order keeps its lines'):
+    // the flash sale never reads the catalogue's tables.
+    std::string product_name;
+    std::string product_image;
+    Cents original_price = 0;  // the product's normal price
     Cents price = 0;
     std::int64_t total_stock = 0;
     std::int64_t sold = 0;

@@ -59,14 +59,17 @@ std::optional<Error> SeckillAdmin::validate(const domain::SeckillActivity& activ
 
 Result<ActivityView> SeckillAdmin::init(const NewActivity& request) {
     std::lock_guard admin(mutex_);
-    const auto product = products_.find(request.product_id);
-    if (!product) {
-        return make_error(ErrorCode::kProductNotFound, "product " + std::to_string(request.product_id) + " not found");
+    auto product = products_.product(request.product_id);
+    if (!product.ok()) {
+        return product.error();
     }
     const TimePoint now = clock_.now();
     domain::SeckillActivity activity;
     activity.product_id = request.product_id;
-    activity.price = request.price.value_or(product->price);
+    activity.product_name = product.value().name;
+    activity.product_image = product.value().image_url;
+    activity.original_price = product.value().price;
+    activity.price = request.price.value_or(product.value().price);
     activity.total_stock = request.stock;
     activity.per_user_limit = request.per_user_limit.value_or(1);
     activity.start_time = request.start_time.value_or(now);

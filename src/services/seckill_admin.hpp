@@ -11,7 +11,7 @@
 #include "core/error.hpp"
 #include "domain/seckill.hpp"
 #include "ports/clock.hpp"
-#include "ports/product_repository.hpp"
+#include "ports/product_lookup.hpp"
 #include "ports/seckill_repository.hpp"
 #include "services/flash_sale_api.hpp"
 #include "services/seckill_activity_index.hpp"
@@ -25,7 +25,7 @@ class SeckillAdmin final : public FlashSaleAdmin {
 public:
     SeckillAdmin(
         ports::SeckillRepository& repository,
-        ports::ProductRepository& products,
+        ports::ProductLookup& products,
         SeckillActivityIndex& index,
         SeckillRecovery& recovery,
         const ports::Clock& clock,
@@ -59,7 +59,7 @@ private:
     Result<ActivityView> save(const domain::SeckillActivity& changed, TimePoint now);
 
     ports::SeckillRepository& repository_;
-    ports::ProductRepository& products_;
+    ports::ProductLookup& products_;
     SeckillActivityIndex& index_;
     SeckillRecovery& recovery_;
     const ports::Clock& clock_;

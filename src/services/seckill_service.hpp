@@ -7,7 +7,7 @@
 
 #include "ports/clock.hpp"
 #include "ports/flash_sale_returns.hpp"
-#include "ports/product_repository.hpp"
+#include "ports/product_lookup.hpp"
 #include "ports/purchase_rate_limiter.hpp"
 #include "ports/reservation_queue.hpp"
 #include "ports/seckill_repository.hpp"
@@ -32,7 +32,7 @@ public:
     /// started from plain threads (outcomes, cancellations). Registers for the queue's outcomes.
     SeckillService(
         ports::SeckillRepository& repository,
-        ports::ProductRepository& products,
+        ports::ProductLookup& products,
         ports::StockGate& gate,
         ports::ReservationQueue& queue,
         ports::PurchaseRateLimiter& limiter,

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "adapters/sql/schema_split.hpp"
 #include "adapters/sql/search_index.hpp"
 
 namespace gomall::adapters::sql {
@@ -587,6 +588,28 @@ CREATE TABLE IF NOT EXISTS flash_sale_order_outbox (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 )sql";
 
+// What a flash sale shows of its product (name, image, normal price), kept in the activity as an
+// order keeps its lines': the seckill service never reads the catalogue's tables, which may be in
+// another database. Taken when an activity is created; the backfill (adapters/sql/schema_split.hpp)
+// copies it into the activities made before, where the products are in the same database.
+constexpr std::string_view kSqliteActivitySnapshot = R"sql(
+ALTER TABLE seckill_activities ADD COLUMN product_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE seckill_activities ADD COLUMN product_image TEXT NOT NULL DEFAULT '';
+ALTER TABLE seckill_activities ADD COLUMN original_price_cents INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+// One ALTER: MySQL applies it whole or not at all.
+constexpr std::string_view kMysqlActivitySnapshot = R"sql(
+ALTER TABLE seckill_activities ADD COLUMN product_name VARCHAR(200) NOT NULL DEFAULT '',
+    ADD COLUMN product_image VARCHAR(500) NOT NULL DEFAULT '',
+    ADD COLUMN original_price_cents BIGINT NOT NULL DEFAULT 0;
+)sql";
+
+// No statements: the foreign keys from one service's tables to another's (orders, carts and
+// reservations to users; activities to products) are dropped by the migration's step where they
+// exist, so each service's tables can live in a database of their own.
+constexpr std::string_view kNoStatements;
+
 constexpr std::string_view kSqliteLedger =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
     "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
@@ -605,8 +628,23 @@ bool version_applied(soci::session& session, int version) {
     return count > 0;
 }
 
-void run_statements(soci::session& session, const Migration& migration) {
+void run_statements(soci::session& session, const Migration& migration, const SchemaScope& scope) {
     for (std::string_view statement : split_sql_statements(migration.sql)) {
+        if (!scope.is_whole()) {
+            const std::string table = table_of_statement(statement);
+            const auto owner = owner_of_table(table);
+            if (!owner) {
+                // Refused rather than guessed: run in the wrong database, it would be lost from the right one.
+                throw std::runtime_error(
+                    "migration " + std::to_string(migration.version) + " (" + std::string(migration.name) +
+                    "): no owner is known for the table of '" + std::string(statement.substr(0, 60)) +
+                    "' (adapters/sql/schema_scope.cpp)"
+                );
+            }
+            if (!scope.includes(*owner)) {
+                continue;
+            }
+        }
         try {
             session << std::string(statement);
         } catch (const soci::soci_error& e) {
@@ -618,8 +656,8 @@ void run_statements(soci::session& session, const Migration& migration) {
     }
 }
 
-void run_backfill(soci::session& session, Dialect dialect, const Migration& migration) {
-    if (migration.backfill == nullptr) {
+void run_backfill(soci::session& session, Dialect dialect, const Migration& migration, const SchemaScope& scope) {
+    if (migration.backfill == nullptr || !scope.includes(migration.backfill_owner)) {
         return;
     }
     try {
@@ -638,7 +676,7 @@ void record_version(soci::session& session, const Migration& migration) {
     session << "INSERT INTO schema_migrations (version, name) VALUES (:v, :n)", soci::use(version), soci::use(name);
 }
 
-int apply_sqlite(Database& db, soci::session& session) {
+int apply_sqlite(Database& db, soci::session& session, const SchemaScope& scope) {
     session << std::string(kSqliteLedger);
     int applied = 0;
     for (const Migration& migration : migrations_for(Dialect::kSqlite)) {
@@ -648,8 +686,8 @@ int apply_sqlite(Database& db, soci::session& session) {
         if (version_applied(session, migration.version)) {
             continue;
         }
-        run_statements(session, migration);
-        run_backfill(session, Dialect::kSqlite, migration);
+        run_statements(session, migration, scope);
+        run_backfill(session, Dialect::kSqlite, migration, scope);
         record_version(session, migration);
         tx.commit();
         ++applied;
@@ -657,7 +695,7 @@ int apply_sqlite(Database& db, soci::session& session) {
     return applied;
 }
 
-int apply_mysql(soci::session& session) {
+int apply_mysql(soci::session& session, const SchemaScope& scope) {
     int locked = 0;
     soci::indicator lock_ind = soci::i_ok;
     std::string lock_name(kMysqlLockName);
@@ -680,13 +718,30 @@ int apply_mysql(soci::session& session) {
     } unlock{session, lock_name};
 
     session << std::string(kMysqlLedger);
+    // A database with only some services' tables: the released versions' foreign keys to another
+    // service's tables (dropped again by version 12) name tables that are not here.
+    struct KeyChecks {
+        soci::session& session;
+        bool off;
+        ~KeyChecks() {
+            if (off) {
+                try {
+                    session << "SET SESSION foreign_key_checks = 1";
+                } catch (...) {  // NOLINT(bugprone-empty-catch): the setting dies with the connection anyway
+                }
+            }
+        }
+    } key_checks{session, !scope.is_whole()};
+    if (key_checks.off) {
+        session << "SET SESSION foreign_key_checks = 0";
+    }
     int applied = 0;
     for (const Migration& migration : migrations_for(Dialect::kMysql)) {
         if (version_applied(session, migration.version)) {
             continue;
         }
-        run_statements(session, migration);
-        run_backfill(session, Dialect::kMysql, migration);
+        run_statements(session, migration, scope);
+        run_backfill(session, Dialect::kMysql, migration, scope);
         record_version(session, migration);
         ++applied;
     }
@@ -702,11 +757,14 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {3, "carts and orders", kSqliteOrders},
         {4, "flash sales", kSqliteSeckill},
         {5, "payments", kSqlitePayments},
-        {6, "keyword search index", kSqliteSearchIndex, backfill_search_index},
+        {6, "keyword search index", kSqliteSearchIndex, backfill_search_index, TableOwner::kCatalogue},
         {7, "listing indexes per sort", kListingIndexes},
         {8, "replica heartbeat", kSqliteReplicaHeartbeat},
         {9, "stock reserved for orders placed by another service", kSqliteStockReservations},
         {10, "flash-sale orders on their way to the order service", kSqliteFlashSaleOutbox},
+        {11, "flash sales keep their product's name, image and price", kSqliteActivitySnapshot,
+         copy_product_snapshots, TableOwner::kFlashSale},
+        {12, "no foreign key between two services' tables", kNoStatements, drop_keys_across_owners},
     };
     static const std::vector<Migration> kMysql = {
         {1, "accounts and tokens", kMysqlAccounts},
@@ -714,18 +772,25 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {3, "carts and orders", kMysqlOrders},
         {4, "flash sales", kMysqlSeckill},
         {5, "payments", kMysqlPayments},
-        {6, "keyword search index", kMysqlSearchIndex, backfill_search_index},
+        {6, "keyword search index", kMysqlSearchIndex, backfill_search_index, TableOwner::kCatalogue},
         {7, "listing indexes per sort", kListingIndexes},
         {8, "replica heartbeat", kMysqlReplicaHeartbeat},
         {9, "stock reserved for orders placed by another service", kMysqlStockReservations},
         {10, "flash-sale orders on their way to the order service", kMysqlFlashSaleOutbox},
+        {11, "flash sales keep their product's name, image and price", kMysqlActivitySnapshot,
+         copy_product_snapshots, TableOwner::kFlashSale},
+        {12, "no foreign key between two services' tables", kNoStatements, drop_keys_across_owners},
     };
     return dialect == Dialect::kSqlite ? kSqlite : kMysql;
 }
 
-int apply_migrations(Database& db) {
+int apply_migrations(Database& db, const SchemaScope& scope) {
+    if (!scope.is_whole() && db.dialect() == Dialect::kSqlite) {
+        // SQLite enforces the released versions' foreign keys to tables that would not be there.
+        throw std::runtime_error("a database with only some services' tables must be MySQL/MariaDB, not SQLite");
+    }
     SessionLease lease = db.lease();
-    return db.dialect() == Dialect::kSqlite ? apply_sqlite(db, *lease) : apply_mysql(*lease);
+    return db.dialect() == Dialect::kSqlite ? apply_sqlite(db, *lease, scope) : apply_mysql(*lease, scope);
 }
 
 int schema_version(Database& db) {

@@ -7,6 +7,7 @@
 #include <soci/soci.h>
 
 #include "adapters/sql/database.hpp"
+#include "adapters/sql/schema_scope.hpp"
 
 namespace gomall::adapters::sql {
 
@@ -17,6 +18,8 @@ struct Migration {
     /// Data work after the statements (in the same transaction on SQLite); must be repeatable,
     /// as a MySQL run interrupted half-way is run again from the start.
     void (*backfill)(soci::session& session, Dialect dialect) = nullptr;
+    /// Whose tables the backfill fills: it runs only in a database that keeps them.
+    TableOwner backfill_owner = TableOwner::kEvery;
 };
 
 /// The migrations for a dialect, in ascending version order.
@@ -24,7 +27,9 @@ const std::vector<Migration>& migrations_for(Dialect dialect);
 
 /// Applies every migration newer than the database's schema, each in its own transaction,
 /// in order. Idempotent, and safe when several processes start at once. Returns how many ran.
-int apply_migrations(Database& db);
+/// With a scope of some owners only their tables' statements run (MySQL/MariaDB only): a database
+/// of one service's own, whose ledger says which versions its part has had.
+int apply_migrations(Database& db, const SchemaScope& scope = SchemaScope::whole());
 
 /// Highest applied version (0 for an empty database).
 int schema_version(Database& db);

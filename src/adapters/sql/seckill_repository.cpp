@@ -16,10 +16,12 @@
 namespace gomall::adapters::sql {
 namespace {
 
+// The product's name, image and normal price are the activity's own snapshot (taken at creation):
+// the catalogue's tables may be in another service's database.
 constexpr const char* kActivitySelect =
-    "SELECT a.id, a.product_id, p.name, p.image_url, p.price_cents, a.price_cents, a.total_stock, a.sold, "
-    "a.start_time, a.end_time, a.per_user_limit, a.created_at, a.updated_at "
-    "FROM seckill_activities a JOIN products p ON p.id = a.product_id ";
+    "SELECT a.id, a.product_id, a.product_name, a.product_image, a.original_price_cents, a.price_cents, "
+    "a.total_stock, a.sold, a.start_time, a.end_time, a.per_user_limit, a.created_at, a.updated_at "
+    "FROM seckill_activities a ";
 
 constexpr const char* kReservationSelect =
     "SELECT id, activity_id, product_id, user_id, seq, price_cents, status, order_no, fail_reason, reserved_at "
@@ -123,27 +125,22 @@ struct ReservationRow {
     }
 };
 
-// What the guard needs to know about an activity, read under its row lock.
+// What the guard needs to know about an activity, read under its row lock, and the label its
+// orders carry.
 struct ActivityStock {
     long long available = 0;  // total_stock - sold
     long long product_id = 0;
     long long price = 0;
     int per_user_limit = 1;
+    std::string product_name, product_image;
 
     void exchange(soci::statement& st) {
         st.exchange(soci::into(available));
         st.exchange(soci::into(product_id));
         st.exchange(soci::into(price));
         st.exchange(soci::into(per_user_limit));
-    }
-};
-
-struct ProductLabel {
-    std::string name, image_url;
-
-    void exchange(soci::statement& st) {
-        st.exchange(soci::into(name));
-        st.exchange(soci::into(image_url));
+        st.exchange(soci::into(product_name));
+        st.exchange(soci::into(product_image));
     }
 };
 
@@ -328,7 +325,8 @@ void fulfil_in_transaction(
         // The row lock serialises batches of one activity (MySQL; SQLite's BEGIN IMMEDIATE already
         // does), and taking it before reading reservations makes that read see every earlier commit.
         Query lock(
-            "SELECT total_stock - sold, product_id, price_cents, per_user_limit FROM seckill_activities WHERE id = "
+            "SELECT total_stock - sold, product_id, price_cents, per_user_limit, product_name, product_image "
+            "FROM seckill_activities WHERE id = "
         );
         lock.param(activity_id);
         if (dialect == Dialect::kMysql) {
@@ -397,7 +395,6 @@ void fulfil_in_transaction(
         // new reservations (in batch order) get a unit, exactly as if each had run
         // `sold = sold + 1 WHERE sold < total_stock` in turn, but in one statement.
         const long long granted = std::clamp<long long>(stock.available, 0, static_cast<long long>(fresh.size()));
-        ProductLabel label;
         if (granted > 0) {
             Query guard("UPDATE seckill_activities SET sold = sold + ");
             guard.param(granted).sql(" WHERE id = ").param(activity_id);
@@ -405,12 +402,6 @@ void fulfil_in_transaction(
             if (execute_counting(session, guard) != 1) {
                 // Cannot happen while the row lock is held; failing the batch is the safe answer.
                 throw std::runtime_error("flash sale " + std::to_string(activity_id) + ": stock guard refused");
-            }
-            Query read("SELECT name, image_url FROM products WHERE id = ");
-            read.param(stock.product_id);
-            const auto labels = fetch_rows<ProductLabel>(session, read);
-            if (!labels.empty()) {
-                label = labels.front();
             }
         }
         for (std::size_t k = 0; k < fresh.size(); ++k) {
@@ -423,7 +414,9 @@ void fulfil_in_transaction(
                 r.status = domain::ReservationStatus::kSucceeded;
                 r.order_no = next_order_no();
                 r.fail_reason.clear();
-                orders.push_back(domain::flash_sale_order(r, label.name, label.image_url, now, expires_at));
+                orders.push_back(
+                    domain::flash_sale_order(r, stock.product_name, stock.product_image, now, expires_at)
+                );
             } else {
                 r.status = domain::ReservationStatus::kFailed;
                 r.order_no.clear();
@@ -455,10 +448,11 @@ std::int64_t SqlSeckillRepository::create_activity(const domain::SeckillActivity
     SessionLease session = db_.lease();
     const std::string stamp = to_db_time(now);
     Query q(
-        "INSERT INTO seckill_activities (product_id, price_cents, total_stock, sold, start_time, end_time, "
-        "per_user_limit, created_at, updated_at) VALUES ("
+        "INSERT INTO seckill_activities (product_id, product_name, product_image, original_price_cents, price_cents, "
+        "total_stock, sold, start_time, end_time, per_user_limit, created_at, updated_at) VALUES ("
     );
-    q.param(activity.product_id).sql(", ").param(activity.price).sql(", ").param(activity.total_stock);
+    q.param(activity.product_id).sql(", ").param(activity.product_name).sql(", ").param(activity.product_image);
+    q.sql(", ").param(activity.original_price).sql(", ").param(activity.price).sql(", ").param(activity.total_stock);
     q.sql(", 0, ").param(to_db_time(activity.start_time)).sql(", ").param(to_db_time(activity.end_time));
     q.sql(", ").param(activity.per_user_limit).sql(", ").param(stamp).sql(", ").param(stamp).sql(")");
     execute_counting(*session, q);
@@ -535,7 +529,8 @@ domain::Reservation SqlSeckillRepository::record_failed(domain::Reservation rese
         soci::session& session = *lease;
         Transaction tx(session, db_.dialect());
         Query find(
-            "SELECT total_stock - sold, product_id, price_cents, per_user_limit FROM seckill_activities WHERE id = "
+            "SELECT total_stock - sold, product_id, price_cents, per_user_limit, product_name, product_image "
+            "FROM seckill_activities WHERE id = "
         );
         find.param(attempt.activity_id);
         const auto activities = fetch_rows<ActivityStock>(session, find);

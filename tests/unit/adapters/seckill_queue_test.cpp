@@ -205,6 +205,7 @@ protected:
         sql::SqlProductRepository products(*db_);
         const auto pid = products.create({"phone", "", 599900, 10, 0, "", domain::ProductStatus::kOnSale}, kNow);
         activity_.product_id = pid;
+        activity_.product_name = "phone";
         activity_.price = 99900;
         activity_.total_stock = stock;
         activity_.start_time = kNow - 1min;

@@ -114,6 +114,10 @@ protected:
     domain::SeckillActivity make_activity(std::int64_t product_id, std::int64_t stock, Cents price = 99900) {
         domain::SeckillActivity a;
         a.product_id = product_id;
+        const auto of = product(product_id);  // the snapshot, as the activity admin takes it
+        a.product_name = of.name;
+        a.product_image = of.image_url;
+        a.original_price = of.price;
         a.price = price;
         a.total_stock = stock;
         a.start_time = kNow - 1min;
@@ -159,9 +163,14 @@ protected:
 
 using SeckillActivityTest = SeckillSqlTest;
 
-TEST_P(SeckillActivityTest, CreatedActivityIsReadWithItsProduct) {
+TEST_P(SeckillActivityTest, CreatedActivityIsReadWithItsProductSnapshot) {
     const auto pid = make_product("phone", 599900, 10);
     const auto created = make_activity(pid, 100, 99900);
+    // The activity keeps the product as it was: a later change in the catalogue is not its business.
+    domain::ProductPatch renamed;
+    renamed.name = "phone 2";
+    renamed.price = 1;
+    SqlProductRepository(*db_).update(pid, renamed, kNow);
     const auto found = seckill_->find_activity(created.id);
     ASSERT_TRUE(found);
     EXPECT_EQ(found->product_id, pid);

@@ -182,6 +182,7 @@ TEST_F(FlashSaleOrderContractTest, AGrantedUnitBecomesAnOrderThroughTheOutboxAnd
     adapters::sql::SqlSeckillRepository seckill(**db_, adapters::sql::FlashSaleOrders::kToOutbox);
     domain::SeckillActivity activity;
     activity.product_id = product_;
+    activity.product_name = "globe";  // the snapshot the seckill service takes from the catalogue
     activity.price = 4'900;
     activity.total_stock = 3;
     activity.start_time = clock_.now() - 1min;

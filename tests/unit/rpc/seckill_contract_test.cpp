@@ -49,6 +49,7 @@
 #include "rpc/status_mapping.hpp"
 #include "services/local_purchase_rate_limiter.hpp"
 #include "services/seckill_order_writer.hpp"
+#include "services/product_lookups.hpp"
 #include "services/seckill_service.hpp"
 #include "services/seckill_unit_returns.hpp"
 #include "unit/rpc/temp_sqlite_database.hpp"
@@ -68,6 +69,7 @@ struct EmbeddedFlashSale {
     std::unique_ptr<adapters::memory::EmbeddedReservationQueue> queue;
     std::unique_ptr<services::LocalPurchaseRateLimiter> limiter;
     adapters::memory::InMemorySeckillTokenStore tokens;
+    std::unique_ptr<services::StoredProductLookup> product_lookup;
     std::unique_ptr<services::SeckillService> service;
     std::unique_ptr<services::SeckillUnitReturns> unit_returns;
 
@@ -96,9 +98,10 @@ std::unique_ptr<EmbeddedFlashSale> build_flash_sale(
     sale->queue = std::make_unique<adapters::memory::EmbeddedReservationQueue>(*sale->writer, queue_settings);
     sale->limiter =
         std::make_unique<services::LocalPurchaseRateLimiter>(clock, services::RateLimitSettings{1000.0, 1000.0, 1000});
+    sale->product_lookup = std::make_unique<services::StoredProductLookup>(products);
     sale->service = std::make_unique<services::SeckillService>(
         repository,
-        products,
+        *sale->product_lookup,
         sale->gate,
         *sale->queue,
         *sale->limiter,

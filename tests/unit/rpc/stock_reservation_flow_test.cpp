@@ -366,6 +366,7 @@ TEST_P(StockReservationTest, AFlashSaleOrdersUnitGoesBackThroughTheFlashSaleOnce
     SqlSeckillRepository seckill(*db_, FlashSaleOrders::kToOutbox);
     domain::SeckillActivity activity;
     activity.product_id = phone_;
+    activity.product_name = "phone";  // the snapshot the seckill service takes from the catalogue
     activity.price = 99900;
     activity.total_stock = 3;
     activity.start_time = kNow - 1min;

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "services/local_purchase_rate_limiter.hpp"
+#include "services/product_lookups.hpp"
 #include "unit/services/seckill_fakes.hpp"
 
 namespace gomall::services {
@@ -75,6 +76,7 @@ protected:
 
     ManualClock clock;
     FakeProductRepository products;
+    StoredProductLookup product_lookup{products};
     FakeSeckillRepository repository{products};
     FakeStockGate gate;
     FakeReservationQueue queue;
@@ -85,7 +87,7 @@ protected:
     std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work{io.get_executor()};
     std::thread worker;
     SeckillService service{
-        repository, products, gate, queue, limiter, tokens, clock, SeckillSettings{}, io.get_executor()};
+        repository, product_lookup, gate, queue, limiter, tokens, clock, SeckillSettings{}, io.get_executor()};
     ReconcilerSettings settings{std::chrono::milliseconds(1000), std::chrono::milliseconds(5000)};
     SeckillReconciler reconciler{service, repository, gate, ledger, queue, clock, io.get_executor(), settings};
     domain::SeckillActivity activity;

@@ -1,5 +1,6 @@
 // Unit tests of SeckillService (admin rules, the purchase path and its refusals, outcomes, returning
 // units, the anti-bot token) with in-memory fakes of its ports, and of OrderService's cancel listener.
+#include "services/product_lookups.hpp"
 #include "services/seckill_service.hpp"
 
 #include <algorithm>
@@ -52,7 +53,7 @@ protected:
     void make_service(SeckillSettings settings) {
         service.reset();
         service = std::make_unique<SeckillService>(
-            repository, products, gate, queue, limiter, tokens, clock, settings, io.get_executor()
+            repository, product_lookup, gate, queue, limiter, tokens, clock, settings, io.get_executor()
         );
     }
 
@@ -80,6 +81,7 @@ protected:
 
     ManualClock clock;
     FakeProductRepository products;
+    StoredProductLookup product_lookup{products};
     FakeSeckillRepository repository{products};
     FakeStockGate gate;
     FakeReservationQueue queue;
