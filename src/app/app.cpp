@@ -461,11 +461,13 @@ std::optional<std::string> App::start() {
     if (p.remote_accounts) {
         p.remote_accounts->start(p.revocations, kUserServiceWait);
         spdlog::info("accounts: {}", p.remote_accounts->description());
-    } else {
+    } else if (serves_accounts) {
         p.revocations.load();
+    }  // the other services check no tokens: the gateway did, and calls them with the user id
+    if (serves_http_api || serves_accounts) {
+        spdlog::info("token revocations: {}", p.revocation_backend.description());
+        p.revocation_backend.start();
     }
-    spdlog::info("token revocations: {}", p.revocation_backend.description());
-    p.revocation_backend.start();
     p.auth.count_throttled_with(services::rate_limited_counter(p.metrics, "login_throttle"));
     spdlog::info("catalogue cache: {}", p.catalog_cache.description());
     p.catalog_cache.start();
