@@ -170,8 +170,7 @@ struct App::Parts {
           // The gateway's routes, the order service's stock and carts, and the products the seckill
           // service's activities are made of are the catalogue service's.
           remote_catalog(
-              config.services.role == "gateway" || config.services.role == "order" ||
-                      config.services.role == "seckill"
+              config.services.role == "gateway" || config.services.role == "order" || config.services.role == "seckill"
                   ? std::make_unique<RemoteCatalog>(config, *registry, clock, metrics)
                   : nullptr
           ),

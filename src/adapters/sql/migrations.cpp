@@ -762,8 +762,11 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {8, "replica heartbeat", kSqliteReplicaHeartbeat},
         {9, "stock reserved for orders placed by another service", kSqliteStockReservations},
         {10, "flash-sale orders on their way to the order service", kSqliteFlashSaleOutbox},
-        {11, "flash sales keep their product's name, image and price", kSqliteActivitySnapshot,
-         copy_product_snapshots, TableOwner::kFlashSale},
+        {11,
+         "flash sales keep their product's name, image and price",
+         kSqliteActivitySnapshot,
+         copy_product_snapshots,
+         TableOwner::kFlashSale},
         {12, "no foreign key between two services' tables", kNoStatements, drop_keys_across_owners},
     };
     static const std::vector<Migration> kMysql = {
@@ -777,8 +780,11 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
         {8, "replica heartbeat", kMysqlReplicaHeartbeat},
         {9, "stock reserved for orders placed by another service", kMysqlStockReservations},
         {10, "flash-sale orders on their way to the order service", kMysqlFlashSaleOutbox},
-        {11, "flash sales keep their product's name, image and price", kMysqlActivitySnapshot,
-         copy_product_snapshots, TableOwner::kFlashSale},
+        {11,
+         "flash sales keep their product's name, image and price",
+         kMysqlActivitySnapshot,
+         copy_product_snapshots,
+         TableOwner::kFlashSale},
         {12, "no foreign key between two services' tables", kNoStatements, drop_keys_across_owners},
     };
     return dialect == Dialect::kSqlite ? kSqlite : kMysql;

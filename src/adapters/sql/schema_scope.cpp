@@ -98,7 +98,9 @@ std::optional<TableOwner> owner_of_table(std::string_view table) {
 std::string table_of_statement(std::string_view statement) {
     // Enough words for the longest shape: CREATE UNIQUE INDEX IF NOT EXISTS name ON table.
     const auto w = words_of(statement, 9);
-    const auto after = [&w](std::size_t at) { return at < w.size() ? w[at] : std::string(); };
+    const auto after = [&w](std::size_t at) {
+        return at < w.size() ? w[at] : std::string();
+    };
     const auto skip_if_not_exists = [&w](std::size_t at) {
         return at + 2 < w.size() && w[at] == "if" && w[at + 1] == "not" && w[at + 2] == "exists" ? at + 3 : at;
     };

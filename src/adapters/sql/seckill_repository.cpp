@@ -414,9 +414,7 @@ void fulfil_in_transaction(
                 r.status = domain::ReservationStatus::kSucceeded;
                 r.order_no = next_order_no();
                 r.fail_reason.clear();
-                orders.push_back(
-                    domain::flash_sale_order(r, stock.product_name, stock.product_image, now, expires_at)
-                );
+                orders.push_back(domain::flash_sale_order(r, stock.product_name, stock.product_image, now, expires_at));
             } else {
                 r.status = domain::ReservationStatus::kFailed;
                 r.order_no.clear();

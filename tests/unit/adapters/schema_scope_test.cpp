@@ -29,7 +29,9 @@ TEST(SchemaScope, ReadsTheTableOfEveryStatementShapeTheHistoryUses) {
     EXPECT_EQ(table_of_statement("CREATE UNIQUE INDEX ux_users_username ON users (username)"), "users");
     EXPECT_EQ(table_of_statement("CREATE INDEX IF NOT EXISTS ix_a ON products (deleted, id)"), "products");
     EXPECT_EQ(table_of_statement("ALTER TABLE orders ADD COLUMN seckill_activity_id BIGINT NULL"), "orders");
-    EXPECT_EQ(table_of_statement("INSERT IGNORE INTO replica_heartbeat (id, beat_ms) VALUES (1, 0)"), "replica_heartbeat");
+    EXPECT_EQ(
+        table_of_statement("INSERT IGNORE INTO replica_heartbeat (id, beat_ms) VALUES (1, 0)"), "replica_heartbeat"
+    );
     EXPECT_EQ(table_of_statement("insert into Categories (name) values ('x')"), "categories");
     EXPECT_EQ(table_of_statement("UPDATE products SET stock = 0"), "products");
     // Shapes with no one table: the runner refuses them in a database of some owners only.
@@ -130,7 +132,9 @@ TEST_P(SnapshotBackfillTest, OlderActivitiesGetTheirProductsNameImageAndPriceOnc
     EXPECT_EQ(seckill.find_activity(activity_id)->product_name, "Phone");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SnapshotBackfillTest, ::testing::Values(Backend::kSqlite, Backend::kMysql), backend_name);
+INSTANTIATE_TEST_SUITE_P(
+    Backends, SnapshotBackfillTest, ::testing::Values(Backend::kSqlite, Backend::kMysql), backend_name
+);
 
 // ------------------------------------------------------------------ MariaDB: a database per service
 
@@ -199,12 +203,21 @@ TEST(DatabasePerService, EachServiceDatabaseHoldsItsOwnTablesAndNoKeyToAnother) 
          {"refresh_tokens -> users"}},
         {"catalogue",
          TableOwner::kCatalogue,
-         {"categories", "products", "product_search_grams", "cart_items", "stock_reservations",
+         {"categories",
+          "products",
+          "product_search_grams",
+          "cart_items",
+          "stock_reservations",
           "stock_reservation_lines"},
          {"products -> categories", "cart_items -> products"}},
         {"orders",
          TableOwner::kOrders,
-         {"orders", "order_items", "order_placements", "stock_releases", "payment_attempts", "payment_refunds",
+         {"orders",
+          "order_items",
+          "order_placements",
+          "stock_releases",
+          "payment_attempts",
+          "payment_refunds",
           "payment_records"},
          {"order_items -> orders"}},
         {"flash_sale",

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "app/database_settings.hpp"
 #include "app/replica_backend.hpp"
 
 namespace gomall::app {
@@ -556,6 +557,41 @@ TEST_F(ConfigTest, ClusterNodeListsAreHostPortPairsAndRedisClusterRefusesADataba
     EXPECT_THROW(
         load("dev", {{"GOMALL_REDIS_CLUSTER_NODES", "127.0.0.1:7000"}, {"GOMALL_REDIS_DB", "2"}}), ConfigError
     );
+}
+
+TEST_F(ConfigTest, ADatabasePerServiceKeepsEachRolesOwnTables) {
+    // The whole schema by default, in every mode.
+    EXPECT_EQ(load("dev").database.schema, "shared");
+    EXPECT_TRUE(schema_scope(load("dev")).is_whole());
+
+    std::map<std::string, std::string> service = {
+        {"GOMALL_DATABASE_DRIVER", "mysql"},
+        {"GOMALL_DATABASE_SCHEMA", "own"},
+        {"GOMALL_SECKILL_MODE", "full"},
+        {"GOMALL_REGISTRY_ETCD_ENDPOINTS", "http://127.0.0.1:2379"},
+        {"GOMALL_SERVICES_PEER_SECRET", std::string(40, 'p')}};
+    const std::map<std::string, std::string> expected = {
+        {"user", "own tables: accounts"},
+        {"catalog", "own tables: catalogue"},
+        {"order", "own tables: orders"},
+        {"seckill", "own tables: flash sale"},
+        {"gateway", "own tables: none (the ledger only)"},
+        {"all", "whole schema"}};
+    for (const auto& [role, description] : expected) {
+        service["GOMALL_SERVICES_ROLE"] = role;
+        const auto c = load("dev", service);
+        EXPECT_EQ(schema_scope(c).description(), description) << role;
+    }
+    // A seeding command fills one service's tables: only those in a database of their own.
+    service["GOMALL_SERVICES_ROLE"] = "all";
+    EXPECT_EQ(
+        schema_scope_for(load("dev", service), adapters::sql::TableOwner::kAccounts).description(),
+        "own tables: accounts"
+    );
+    EXPECT_TRUE(schema_scope_for(load("dev"), adapters::sql::TableOwner::kAccounts).is_whole());
+
+    EXPECT_THROW(load("dev", {{"GOMALL_DATABASE_SCHEMA", "own"}}), ConfigError);  // SQLite keeps it whole
+    EXPECT_THROW(load("dev", {{"GOMALL_DATABASE_SCHEMA", "mine"}}), ConfigError);
 }
 
 TEST_F(ConfigTest, NoReadReplicaByDefault) {

@@ -1,6 +1,5 @@
 // Unit tests of SeckillService (admin rules, the purchase path and its refusals, outcomes, returning
 // units, the anti-bot token) with in-memory fakes of its ports, and of OrderService's cancel listener.
-#include "services/product_lookups.hpp"
 #include "services/seckill_service.hpp"
 
 #include <algorithm>
@@ -24,6 +23,7 @@
 
 #include "services/local_purchase_rate_limiter.hpp"
 #include "services/order_service.hpp"
+#include "services/product_lookups.hpp"
 #include "unit/services/seckill_fakes.hpp"
 
 namespace gomall::services {
