@@ -47,8 +47,9 @@ options:
   --config PATH  base config file (default conf/config.yaml); the overlay is looked up beside it
   --role NAME    serve: which part of the shop this process is (services.role): all (default: the
                  whole shop), gateway (HTTP; calls the services over gRPC), user (accounts
-                 and sign-in as a gRPC service), seckill (the flash sale as a gRPC service; run
-                 several)
+                 and sign-in), catalog (products, carts, stock), order (orders and payment),
+                 seckill (the flash sale; run several), each a gRPC service. migrate: with
+                 database.schema own, migrate that role's own tables
 Every key can be overridden with GOMALL_<SECTION>_<KEY>, e.g. GOMALL_SERVER_PORT=9090.
 )";
 
