@@ -39,6 +39,23 @@ constexpr std::int64_t kProduct = 7;
 constexpr std::int64_t kAlice = 101;
 constexpr std::int64_t kBob = 102;
 
+/// The catalogue as the activity admin sees it: the products' repository, or away (services mode,
+/// the catalogue service down).
+class CatalogueLookup final : public ports::ProductLookup {
+public:
+    explicit CatalogueLookup(FakeProductRepository& products) : stored_(products) {}
+    Result<domain::Product> product(std::int64_t id) override {
+        if (away) {
+            return make_error(ErrorCode::kUnavailable, "the catalogue service is not answering");
+        }
+        return stored_.product(id);
+    }
+    bool away = false;
+
+private:
+    StoredProductLookup stored_;
+};
+
 class SeckillServiceTest : public ::testing::Test {
 protected:
     SeckillServiceTest() {
@@ -81,7 +98,7 @@ protected:
 
     ManualClock clock;
     FakeProductRepository products;
-    StoredProductLookup product_lookup{products};
+    CatalogueLookup product_lookup{products};
     FakeSeckillRepository repository{products};
     FakeStockGate gate;
     FakeReservationQueue queue;
@@ -106,6 +123,26 @@ TEST_F(SeckillServiceTest, InitDefaultsToProductPriceOneHourFromNowAndLimitOne) 
     EXPECT_EQ(view.state, domain::ActivityState::kActive);
     EXPECT_EQ(gate.available(view.activity.id), 5);
     EXPECT_EQ(service->index().current_activity_id(kProduct), view.activity.id);
+}
+
+TEST_F(SeckillServiceTest, AnActivityKeepsItsProductAsItWasAndNeedsTheCatalogueToBeMade) {
+    const auto view = init(5);
+    products.products[kProduct].name = "Phone 2";  // renamed in the catalogue afterwards
+    products.products[kProduct].price = 1;
+    const auto stored = service->admin().get(view.activity.id);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored.value().activity.product_name, "Phone");
+    EXPECT_EQ(stored.value().activity.original_price, 599900);
+    EXPECT_EQ(repository.activities.at(view.activity.id).product_name, "Phone");
+
+    // The catalogue away: no activity, and the admin is told to come back (503), not "not found".
+    service->admin().end(view.activity.id);
+    product_lookup.away = true;
+    NewActivity request;
+    request.product_id = kProduct;
+    request.stock = 5;
+    EXPECT_EQ(service->admin().init(request).error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(repository.activities.size(), 1U);
 }
 
 TEST_F(SeckillServiceTest, InitRejectsUnknownProductAndBadWindows) {
