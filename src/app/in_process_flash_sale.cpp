@@ -112,6 +112,11 @@ void InProcessFlashSale::register_relay_metrics() {
         "Calls of the outbox relay the order service did not answer or refused (the orders wait).",
         relay_->counters().failed_calls
     );
+    counter(
+        "gomall_flash_sale_orders_set_aside_total",
+        "Flash-sale orders the order service refused as malformed, set aside in the outbox for an operator.",
+        relay_->counters().set_aside
+    );
 }
 
 }  // namespace gomall::app

@@ -4,7 +4,9 @@
 // are published, so a shopper told "success" finds the order; an order the order service did not
 // take is reported as still queued. Rows that could not be handed over, or whose instance died
 // first, are swept by every instance's relay once they are a few seconds old. The order service
-// takes an order once, whatever sends it twice.
+// takes an order once, whatever sends it twice. An order it refuses as malformed (not the call:
+// the order) is found by sending the batch's orders one at a time and set aside in the outbox, so
+// the orders behind it go on (docs/operations.md says how an operator takes it from there).
 #pragma once
 
 #include <atomic>
@@ -16,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/error.hpp"
 #include "domain/seckill.hpp"
 #include "ports/clock.hpp"
 #include "ports/flash_sale_order_intake.hpp"
@@ -37,6 +40,7 @@ public:
     struct Counters {
         std::atomic<std::uint64_t> handed_over{0};   // orders the order service took (new or known)
         std::atomic<std::uint64_t> failed_calls{0};  // calls that reached no answer or were refused
+        std::atomic<std::uint64_t> set_aside{0};     // orders the order service refused as malformed
     };
 
     FlashSaleOrderRelay(
@@ -63,7 +67,8 @@ public:
     void hand_over(std::vector<domain::Reservation>& batch);
 
     /// The orders of `order_nos` that are still in the outbox, handed over batch by batch until a
-    /// call fails; answers the numbers the order service did not take (they wait in the outbox).
+    /// call fails; answers the numbers the order service did not take (they wait in the outbox, or
+    /// were set aside there).
     /// Exceptions (the outbox's database) propagate.
     std::vector<std::string> send_written(const std::vector<std::string>& order_nos);
     /// The worker's step, exposed for tests and a one-off run: sends every left-behind row, batch
@@ -74,8 +79,10 @@ public:
 
 private:
     void run();
-    /// Hands `orders` over and deletes their rows; false when the call failed (rows stay).
-    bool send(const std::vector<domain::Order>& orders);
+    /// Hands `orders` over and deletes their rows; false when a call failed (the rows not taken
+    /// stay). The numbers of orders set aside are added to `set_aside`.
+    bool send(const std::vector<domain::Order>& orders, std::vector<std::string>& set_aside);
+    void put_aside(const domain::Order& order, const Error& refusal);
     void report(bool ok, const std::string& why);
 
     ports::FlashSaleOrderOutbox& outbox_;

@@ -11,6 +11,19 @@ namespace gomall::adapters::sql {
 namespace {
 
 constexpr std::size_t kRowsPerStatement = 100;
+constexpr std::size_t kMaxReasonBytes = 500;  // the column's size
+
+/// At most kMaxReasonBytes, cut before a UTF-8 continuation byte so the text stays valid.
+std::string clipped_reason(const std::string& reason) {
+    if (reason.size() <= kMaxReasonBytes) {
+        return reason;
+    }
+    std::size_t end = kMaxReasonBytes;
+    while (end > 0 && (static_cast<unsigned char>(reason[end]) & 0xC0U) == 0x80U) {
+        --end;
+    }
+    return reason.substr(0, end);
+}
 
 constexpr const char* kOutboxSelect =
     "SELECT order_no, activity_id, user_id, product_id, product_name, product_image, price_cents, expires_at, "
@@ -66,7 +79,7 @@ std::vector<domain::Order> SqlFlashSaleOrderOutbox::find(const std::vector<std::
     std::map<std::string, domain::Order> found;
     for (std::size_t first = 0; first < order_nos.size(); first += kRowsPerStatement) {
         Query q(kOutboxSelect);
-        q.sql("WHERE order_no IN ");
+        q.sql("WHERE set_aside_at IS NULL AND order_no IN ");
         in_list(q, order_nos, first, std::min(order_nos.size(), first + kRowsPerStatement));
         for (const OutboxRow& row : fetch_rows<OutboxRow>(*session, q)) {
             found.emplace(row.order_no, row.to_domain());
@@ -85,7 +98,7 @@ std::vector<domain::Order> SqlFlashSaleOrderOutbox::find(const std::vector<std::
 std::vector<domain::Order> SqlFlashSaleOrderOutbox::oldest(TimePoint written_before, int limit) {
     SessionLease session = db_.lease();
     Query q(kOutboxSelect);
-    q.sql("WHERE created_at < ").param(to_db_time(written_before));
+    q.sql("WHERE set_aside_at IS NULL AND created_at < ").param(to_db_time(written_before));
     q.sql(" ORDER BY created_at, order_no LIMIT ").param(std::max(1, limit));
     std::vector<domain::Order> out;
     for (const OutboxRow& row : fetch_rows<OutboxRow>(*session, q)) {
@@ -103,9 +116,23 @@ void SqlFlashSaleOrderOutbox::remove(const std::vector<std::string>& order_nos) 
     }
 }
 
+void SqlFlashSaleOrderOutbox::set_aside(const std::string& order_no, const std::string& reason, TimePoint now) {
+    SessionLease session = db_.lease();
+    Query q("UPDATE flash_sale_order_outbox SET set_aside_at = ");
+    q.param(to_db_time(now)).sql(", set_aside_reason = ").param(clipped_reason(reason));
+    q.sql(" WHERE order_no = ").param(order_no);
+    execute_counting(*session, q);
+}
+
 std::int64_t SqlFlashSaleOrderOutbox::waiting() {
     SessionLease session = db_.lease();
-    Query q("SELECT COUNT(*) FROM flash_sale_order_outbox");
+    Query q("SELECT COUNT(*) FROM flash_sale_order_outbox WHERE set_aside_at IS NULL");
+    return fetch_integer(*session, q);
+}
+
+std::int64_t SqlFlashSaleOrderOutbox::set_aside_count() {
+    SessionLease session = db_.lease();
+    Query q("SELECT COUNT(*) FROM flash_sale_order_outbox WHERE set_aside_at IS NOT NULL");
     return fetch_integer(*session, q);
 }
 

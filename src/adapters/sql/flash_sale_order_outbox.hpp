@@ -16,7 +16,9 @@ public:
     std::vector<domain::Order> find(const std::vector<std::string>& order_nos) override;
     std::vector<domain::Order> oldest(TimePoint written_before, int limit) override;
     void remove(const std::vector<std::string>& order_nos) override;
+    void set_aside(const std::string& order_no, const std::string& reason, TimePoint now) override;
     std::int64_t waiting() override;
+    std::int64_t set_aside_count() override;
 
 private:
     Database& db_;

@@ -610,6 +610,18 @@ ALTER TABLE seckill_activities ADD COLUMN product_name VARCHAR(200) NOT NULL DEF
 // exist, so each service's tables can live in a database of their own.
 constexpr std::string_view kNoStatements;
 
+// A flash-sale order the order service refuses as malformed is set aside in the outbox (kept, not
+// sent again) instead of stopping every sweep behind it; an operator clears the mark.
+constexpr std::string_view kSqliteOutboxSetAside = R"sql(
+ALTER TABLE flash_sale_order_outbox ADD COLUMN set_aside_at TEXT NULL;
+ALTER TABLE flash_sale_order_outbox ADD COLUMN set_aside_reason TEXT NULL;
+)sql";
+
+constexpr std::string_view kMysqlOutboxSetAside = R"sql(
+ALTER TABLE flash_sale_order_outbox ADD COLUMN set_aside_at DATETIME NULL,
+    ADD COLUMN set_aside_reason VARCHAR(500) NULL;
+)sql";
+
 constexpr std::string_view kSqliteLedger =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
     "applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)";
@@ -768,6 +780,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
          copy_product_snapshots,
          TableOwner::kFlashSale},
         {12, "no foreign key between two services' tables", kNoStatements, drop_keys_across_owners},
+        {13, "flash-sale orders the order service refused are set aside", kSqliteOutboxSetAside},
     };
     static const std::vector<Migration> kMysql = {
         {1, "accounts and tokens", kMysqlAccounts},
@@ -786,6 +799,7 @@ const std::vector<Migration>& migrations_for(Dialect dialect) {
          copy_product_snapshots,
          TableOwner::kFlashSale},
         {12, "no foreign key between two services' tables", kNoStatements, drop_keys_across_owners},
+        {13, "flash-sale orders the order service refused are set aside", kMysqlOutboxSetAside},
     };
     return dialect == Dialect::kSqlite ? kSqlite : kMysql;
 }

@@ -619,6 +619,45 @@ TEST_P(SeckillOutboxTest, AGrantedUnitQueuesItsOrderInsteadOfWritingIt) {
     EXPECT_EQ(outbox.waiting(), 0);
 }
 
+TEST_P(SeckillOutboxTest, AnOrderSetAsideIsNoLongerSentAndKeepsItsReasonAndItsUnit) {
+    const auto pid = make_product("stool", 4900, 10);
+    const auto activity = make_activity(pid, 2, 2900);
+    const auto uid = make_user("sam");
+    const auto other = make_user("sue");
+    SqlSeckillRepository queueing(*db_, FlashSaleOrders::kToOutbox);
+    SqlFlashSaleOrderOutbox outbox(*db_);
+    const auto out =
+        queueing.fulfil({reservation(activity, uid), reservation(activity, other)}, kNow, kNow + 15min, [this] {
+            return next_order_no();
+        });
+    ASSERT_EQ(out.size(), 2U);
+    const std::string aside = out[0].order_no;
+    const std::string kept = out[1].order_no;
+    // A reason longer than the column, cut on a character boundary ("é" is two bytes).
+    std::string reason = "order_no: " + std::string(489, 'x') + "é" + "é";
+    outbox.set_aside(aside, reason, kNow);
+    EXPECT_EQ(outbox.waiting(), 1);
+    EXPECT_EQ(outbox.set_aside_count(), 1);
+    const auto found = outbox.find({aside, kept});
+    ASSERT_EQ(found.size(), 1U);
+    EXPECT_EQ(found[0].order_no, kept);
+    const auto left = outbox.oldest(kNow + 1s, 10);
+    ASSERT_EQ(left.size(), 1U);
+    EXPECT_EQ(left[0].order_no, kept);
+    SessionLease session = db_->lease();
+    std::string stored;
+    *session << "SELECT set_aside_reason FROM flash_sale_order_outbox WHERE order_no = :n", soci::use(aside),
+        soci::into(stored);
+    EXPECT_EQ(stored.size(), 499U);  // 10 + 489, the first "é" would end past 500 bytes
+    // The unit stays sold and the shopper's result queued: nothing is lost, an operator decides.
+    EXPECT_EQ(queueing.sold(activity.id), 2);
+    EXPECT_EQ(queueing.reservations_of(activity.id, uid).front().status, ReservationStatus::kPending);
+    // Clearing the mark puts the row back on the way.
+    *session << "UPDATE flash_sale_order_outbox SET set_aside_at = NULL, set_aside_reason = NULL";
+    EXPECT_EQ(outbox.waiting(), 2);
+    EXPECT_EQ(outbox.set_aside_count(), 0);
+}
+
 TEST_P(SeckillOutboxTest, TheIntakeTakesNewOrdersOfABatchAndNothingOfAMalformedOne) {
     const auto uid = make_user("ivy");
     const auto pid = make_product("kettle", 5900, 10);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -33,7 +34,7 @@ public:
         fail_if_down();
         std::vector<domain::Order> out;
         for (const auto& n : order_nos) {
-            if (auto it = rows_.find(n); it != rows_.end()) {
+            if (auto it = rows_.find(n); it != rows_.end() && !aside_.contains(n)) {
                 out.push_back(it->second);
             }
         }
@@ -44,7 +45,7 @@ public:
         fail_if_down();
         std::vector<domain::Order> out;
         for (const auto& [n, order] : rows_) {
-            if (order.created_at < written_before && static_cast<int>(out.size()) < limit) {
+            if (order.created_at < written_before && !aside_.contains(n) && static_cast<int>(out.size()) < limit) {
                 out.push_back(order);
             }
         }
@@ -57,9 +58,25 @@ public:
             rows_.erase(n);
         }
     }
+    void set_aside(const std::string& order_no, const std::string& reason, TimePoint) override {
+        const std::lock_guard lock(mutex_);
+        fail_if_down();
+        if (rows_.contains(order_no)) {
+            aside_[order_no] = reason;
+        }
+    }
     std::int64_t waiting() override {
         const std::lock_guard lock(mutex_);
-        return static_cast<std::int64_t>(rows_.size());
+        return static_cast<std::int64_t>(rows_.size() - aside_.size());
+    }
+    std::int64_t set_aside_count() override {
+        const std::lock_guard lock(mutex_);
+        return static_cast<std::int64_t>(aside_.size());
+    }
+    std::string reason_set_aside(const std::string& order_no) {
+        const std::lock_guard lock(mutex_);
+        auto it = aside_.find(order_no);
+        return it == aside_.end() ? std::string() : it->second;
     }
     void set_down(bool down) {
         const std::lock_guard lock(mutex_);
@@ -74,6 +91,7 @@ private:
     }
     std::mutex mutex_;
     std::map<std::string, domain::Order> rows_;
+    std::map<std::string, std::string> aside_;  // order number -> the refusal
     bool down_ = false;
 };
 
@@ -83,8 +101,13 @@ public:
     Result<int> accept(const std::vector<domain::Order>& orders) override {
         const std::lock_guard lock(mutex_);
         calls.push_back(orders.size());
-        if (away) {
+        if (away || (away_after_calls >= 0 && static_cast<int>(calls.size()) > away_after_calls)) {
             return make_error(ErrorCode::kUnavailable, "the order service is unavailable");
+        }
+        for (const auto& o : orders) {  // a batch is taken whole or not at all, as the real intake does
+            if (refused.contains(o.order_no)) {
+                return make_error(ErrorCode::kBadRequest, "must be 1-32 printable ASCII characters", "order_no");
+            }
         }
         int created = 0;
         for (const auto& o : orders) {
@@ -101,6 +124,8 @@ public:
     std::map<std::string, domain::Order> taken;
     std::vector<std::size_t> calls;
     bool away = false;
+    std::set<std::string> refused;  // orders the intake answers BAD_REQUEST for
+    int away_after_calls = -1;      // when set: unavailable once this many calls were answered
 };
 
 class FlashSaleOrderRelayTest : public ::testing::Test {
@@ -239,6 +264,55 @@ TEST_F(FlashSaleOrderRelayTest, TheWorkerSweepsWhatWasLeftBehindAndSurvivesAData
     relay.stop();  // twice is fine
     EXPECT_EQ(intake_.count(), 1U);
     EXPECT_EQ(outbox_.waiting(), 1);
+}
+
+TEST_F(FlashSaleOrderRelayTest, AnOrderTheOrderServiceRefusesIsSetAsideAndTheRestGoOn) {
+    FlashSaleOrderRelay relay(outbox_, intake_, clock_, {1s, 5s, 10});
+    for (int n = 0; n < 25; ++n) {
+        write(n, 10s);
+    }
+    intake_.refused = {"ORD3", "ORD17"};
+    // The first batch is refused whole; one at a time finds ORD3, the other nine go through; the
+    // second batch the same with ORD17; the last goes through at once.
+    EXPECT_EQ(relay.sweep(), 23U);
+    EXPECT_EQ(intake_.count(), 23U);
+    EXPECT_EQ(outbox_.waiting(), 0);
+    EXPECT_EQ(outbox_.set_aside_count(), 2);
+    EXPECT_EQ(outbox_.reason_set_aside("ORD3"), "order_no: must be 1-32 printable ASCII characters");
+    EXPECT_EQ(relay.counters().set_aside.load(), 2U);
+    EXPECT_EQ(relay.counters().failed_calls.load(), 0U);  // the service answered every call
+    EXPECT_EQ(intake_.calls.size(), 1U + 10U + 1U + 10U + 1U);
+
+    // Set aside, they are not sent again: the next sweep has nothing to do.
+    intake_.calls.clear();
+    EXPECT_EQ(relay.sweep(), 0U);
+    EXPECT_TRUE(intake_.calls.empty());
+}
+
+TEST_F(FlashSaleOrderRelayTest, TheWritersHandOverReportsARefusedOrderAsStillQueued) {
+    FlashSaleOrderRelay relay(outbox_, intake_, clock_, {1s, 5s, 10});
+    std::vector<domain::Reservation> batch{write(1), write(2), write(3)};
+    intake_.refused = {"ORD2"};
+    relay.hand_over(batch);
+    EXPECT_EQ(batch[0].status, domain::ReservationStatus::kSucceeded);
+    EXPECT_EQ(batch[1].status, domain::ReservationStatus::kPending);  // not at the order service
+    EXPECT_TRUE(batch[1].order_no.empty());
+    EXPECT_EQ(batch[2].status, domain::ReservationStatus::kSucceeded);
+    EXPECT_EQ(outbox_.set_aside_count(), 1);
+
+    // The order service gone in the middle of the one-at-a-time search: the batch is refused, ORD4
+    // alone is refused and set aside, then no answer: ORD5 and ORD6 wait, reported as queued.
+    std::vector<domain::Reservation> next{write(4), write(5), write(6)};
+    intake_.refused = {"ORD4"};
+    intake_.calls.clear();
+    intake_.away_after_calls = 2;
+    relay.hand_over(next);
+    for (const auto& r : next) {
+        EXPECT_EQ(r.status, domain::ReservationStatus::kPending) << r.user_id;
+    }
+    EXPECT_EQ(outbox_.set_aside_count(), 2);
+    EXPECT_EQ(outbox_.waiting(), 2);  // ORD5 and ORD6, for the sweep
+    EXPECT_EQ(intake_.count(), 2U);   // ORD1 and ORD3 from the first batch
 }
 
 }  // namespace
