@@ -67,6 +67,7 @@
 #include "services/catalog_stock.hpp"
 #include "services/dashboard_sampler.hpp"
 #include "services/dependency_monitor.hpp"
+#include "services/flash_sale_order_arrivals.hpp"
 #include "services/jwt.hpp"
 #include "services/keyed_rate_limiter.hpp"
 #include "services/login_throttle.hpp"
@@ -361,6 +362,7 @@ struct App::Parts {
     std::unique_ptr<rpc::StockServer> stock_server;
     std::unique_ptr<rpc::OrderServer> order_server;  // the order role's gRPC services
     std::unique_ptr<adapters::sql::SqlFlashSaleOrderStore> flash_sale_order_store;
+    std::unique_ptr<services::FlashSaleOrderArrivals> flash_sale_order_arrivals;
     std::unique_ptr<rpc::FlashSaleOrderServer> flash_sale_order_server;
     std::unique_ptr<GrpcServiceHost> grpc_host;  // after the services it serves: stopped first
     adapters::storage::LocalFileStore upload_store;
@@ -676,8 +678,10 @@ std::optional<std::string> App::start() {
             rpc::OrderServerSettings{config_.services.peer_secret, p.blocking.executor()}
         );
         p.flash_sale_order_store = std::make_unique<adapters::sql::SqlFlashSaleOrderStore>(p.database);
+        p.flash_sale_order_arrivals =
+            std::make_unique<services::FlashSaleOrderArrivals>(*p.flash_sale_order_store, p.clock);
         p.flash_sale_order_server = std::make_unique<rpc::FlashSaleOrderServer>(
-            *p.flash_sale_order_store,
+            *p.flash_sale_order_arrivals,
             rpc::FlashSaleOrderServerSettings{config_.services.peer_secret, p.blocking.executor()}
         );
         p.grpc_host->start(
