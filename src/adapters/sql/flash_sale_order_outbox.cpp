@@ -13,18 +13,6 @@ namespace {
 constexpr std::size_t kRowsPerStatement = 100;
 constexpr std::size_t kMaxReasonBytes = 500;  // the column's size
 
-/// At most kMaxReasonBytes, cut before a UTF-8 continuation byte so the text stays valid.
-std::string clipped_reason(const std::string& reason) {
-    if (reason.size() <= kMaxReasonBytes) {
-        return reason;
-    }
-    std::size_t end = kMaxReasonBytes;
-    while (end > 0 && (static_cast<unsigned char>(reason[end]) & 0xC0U) == 0x80U) {
-        --end;
-    }
-    return reason.substr(0, end);
-}
-
 constexpr const char* kOutboxSelect =
     "SELECT order_no, activity_id, user_id, product_id, product_name, product_image, price_cents, expires_at, "
     "created_at FROM flash_sale_order_outbox ";
@@ -119,7 +107,7 @@ void SqlFlashSaleOrderOutbox::remove(const std::vector<std::string>& order_nos) 
 void SqlFlashSaleOrderOutbox::set_aside(const std::string& order_no, const std::string& reason, TimePoint now) {
     SessionLease session = db_.lease();
     Query q("UPDATE flash_sale_order_outbox SET set_aside_at = ");
-    q.param(to_db_time(now)).sql(", set_aside_reason = ").param(clipped_reason(reason));
+    q.param(to_db_time(now)).sql(", set_aside_reason = ").param(clip(reason, kMaxReasonBytes));
     q.sql(" WHERE order_no = ").param(order_no);
     execute_counting(*session, q);
 }

@@ -43,21 +43,22 @@ std::string lower(std::string_view word) {
     return out;
 }
 
+bool is_word_char(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return std::isalnum(u) != 0 || u == '_';
+}
+
 /// Splits a statement into its words (runs of letters, digits and '_'); stops after `limit` words.
 std::vector<std::string> words_of(std::string_view statement, std::size_t limit) {
     std::vector<std::string> words;
     std::size_t i = 0;
     while (i < statement.size() && words.size() < limit) {
-        const auto is_word = [&](std::size_t at) {
-            const auto c = static_cast<unsigned char>(statement[at]);
-            return std::isalnum(c) != 0 || c == '_';
-        };
-        if (!is_word(i)) {
+        if (!is_word_char(statement[i])) {
             ++i;
             continue;
         }
         const std::size_t start = i;
-        while (i < statement.size() && is_word(i)) {
+        while (i < statement.size() && is_word_char(statement[i])) {
             ++i;
         }
         words.push_back(lower(statement.substr(start, i - start)));
@@ -135,11 +136,17 @@ std::string SchemaScope::description() const {
     if (whole_) {
         return "whole schema";
     }
-    std::string out = "own tables:";
-    for (const TableOwner owner : owners_) {
-        out += std::string(out.back() == ':' ? " " : ", ") + std::string(owner_name(owner));
+    if (owners_.empty()) {
+        return "own tables: none (the ledger only)";
     }
-    return owners_.empty() ? "own tables: none (the ledger only)" : out;
+    std::string out = "own tables: ";
+    const char* separator = "";
+    for (const TableOwner owner : owners_) {
+        out += separator;
+        out += owner_name(owner);
+        separator = ", ";
+    }
+    return out;
 }
 
 }  // namespace gomall::adapters::sql

@@ -60,6 +60,11 @@ private:
     std::vector<std::function<void(soci::statement&)>> binders_;
 };
 
+/// Text for a column of `max_bytes` that MariaDB would refuse as it is: cut to the column without
+/// splitting a character, and any byte that is not UTF-8 replaced with '?' (a provider's, a
+/// forger's or another service's text is kept rather than the record failing to be written).
+std::string clip(const std::string& text, std::size_t max_bytes);
+
 /// Runs a data-changing query and returns the number of affected rows.
 long long execute_counting(soci::session& session, Query& query);
 
