@@ -493,6 +493,33 @@ test('the flash-sale order: listed with seckill_activity_id, total = flash price
     assert.ok(admin.some((x) => x.order_no === final.order_no && x.seckill_activity_id === a.id));
 });
 
+test('a flash sale keeps its product as it was made: renamed and repriced afterwards, the sale and its orders show the snapshot', async () => {
+    const p = await srv.createProduct({ stock: 100, price: 50, image_url: '/img/snap.png' });
+    const a = await srv.createActivity({ product_id: p.id, stock: 5, price: 5 });
+    const renamed = await srv.api('PUT', `/api/product/${p.id}`, {
+        token: await srv.adminToken(),
+        body: { name: `${p.name} (new)`, price: 60, image_url: '/img/snap-new.png' },
+    });
+    expectOk(renamed);
+    assert.equal(renamed.body.data.name, `${p.name} (new)`);
+
+    const d = await srv.api('GET', `/api/seckill/activities/${a.id}`);
+    expectOk(d);
+    assert.equal(d.body.data.product_name, p.name);
+    assert.equal(d.body.data.product_image, '/img/snap.png');
+    expectMoneyText(d, 'original_price', '50.00');
+    const listed = (await listActivities()).list.find((x) => x.id === a.id);
+    assert.ok(listed, 'the sale is listed');
+    assert.equal(listed.product_name, p.name);
+
+    const u = await srv.register('snap');
+    const { final } = await buyAndWait(u, p.id);
+    const o = await srv.api('GET', `/api/order/${final.order_no}`, { token: u.token });
+    expectOk(o);
+    assert.equal(o.body.data.product_name, p.name);
+    expectMoneyText(o, 'total_price', '5.00');
+});
+
 test('cancelling a flash-sale order puts the unit back on sale and frees the shopper\'s limit', async () => {
     const p = await srv.createProduct({ stock: 100, price: 40 });
     const a = await srv.createActivity({ product_id: p.id, stock: 1, price: 4 });
