@@ -249,6 +249,19 @@ private:
         ));
         broker_metrics_.push_back(metrics.callback(
             ports::CallbackType::kCounter,
+            "gomall_rabbitmq_publisher_reservations_total",
+            "Reservations RabbitMQ refused to store (nack) and, of those, sent again on a new connection, by event.",
+            {"event"},
+            [this] {
+                const auto& c = queue_.publisher_counters();
+                return std::vector<ports::Sample>{
+                    {{"nacked"}, static_cast<double>(c.nacked.load(std::memory_order_relaxed))},
+                    {{"resent"}, static_cast<double>(c.resent.load(std::memory_order_relaxed))},
+                };
+            }
+        ));
+        broker_metrics_.push_back(metrics.callback(
+            ports::CallbackType::kCounter,
             "gomall_seckill_dead_lettered_total",
             "Reservation messages rejected to the dead-letter queue (undecodable, or failed every attempt).",
             {},

@@ -100,9 +100,10 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(sig, () => { killAllSync(); process.exit(128 + (os.constants.signals[sig] || 1)); });
 }
 
-/// GOMALL_* settings of the caller's environment that started servers inherit: the database
-/// (MariaDB mode) and the flash sale's mode with its servers (full-stack mode).
-const PASSED_THROUGH = [/^GOMALL_DATABASE_/, /^GOMALL_REDIS_/, /^GOMALL_RABBITMQ_/,
+/// GOMALL_* settings of the caller's environment that started servers inherit: the log level (to
+/// look closer at a failing file), the database (MariaDB mode) and the flash sale's mode with its
+/// servers (full-stack mode).
+const PASSED_THROUGH = [/^GOMALL_LOG_LEVEL$/, /^GOMALL_DATABASE_/, /^GOMALL_REDIS_/, /^GOMALL_RABBITMQ_/,
     /^GOMALL_SECKILL_(MODE|RECONCILE_INTERVAL_MS|RECONCILE_GRACE_MS)$/];
 
 /// Environment for a started server: the caller's environment minus GOMALL_* settings that would

@@ -6,6 +6,7 @@
 //   - a RabbitMQ node is stopped mid-sale: every confirmed ("queued") reservation still becomes
 //     an order, none twice, and the sale sells out.
 // Each test starts the node it stopped again, so the cluster is whole for whatever runs next.
+import fs from 'node:fs';
 import { test, startServer, startPeer, stack, assert, sleep } from './harness.mjs';
 import {
     Crowd, fullStackSkipReason, tally, verifyAfterDrain, waitActivity, waitIndexed, activityOrders,
@@ -28,7 +29,8 @@ function clusterSkipReason() {
 
 /// Two instances, a crowd over both, and a sale under way with some units queued.
 async function saleUnderWay(label, prefix) {
-    const a = await startServer({ label: `${label}-a` });
+    // Info level: a failed drill's explanation needs the reconnects and the breakers' half-open probes.
+    const a = await startServer({ label: `${label}-a`, env: { GOMALL_LOG_LEVEL: 'info' } });
     const b = await startPeer(a, { label: `${label}-b` });
     const shoppers = await a.shoppers(SHOPPERS, prefix);
     const p = await a.createProduct({ stock: 1000, price: 90 });
@@ -47,6 +49,34 @@ async function clusterNodes(service) {
         const [index, port, role] = line.trim().split(/\s+/);
         return { index: Number(index), port: Number(port), role };
     });
+}
+
+/// What a failed drill needs to be understood, added to its error (the servers are gone by the time
+/// the harness would add their logs): each node of both clusters, the queues' Raft members, and
+/// both instances' lines about the broker, the stock store and their breakers.
+async function explainFailure(err, sale) {
+    const parts = [];
+    for (const service of ['rabbitmq-cluster', 'redis-cluster']) {
+        const r = await stack('node', service, 'list').catch((e) => ({ stdout: `(${e.message})` }));
+        parts.push(`--- ${service} nodes ---\n${r.stdout.trim()}`);
+    }
+    const live = (await clusterNodes('rabbitmq-cluster').catch(() => [])).find((n) => n.role === 'running');
+    if (live) {
+        const q = await stack('node', 'rabbitmq-cluster', 'cli', String(live.index), 'list_queues',
+            'name', 'type', 'leader', 'members', 'online', 'messages').catch((e) => ({ stdout: `(${e.message})` }));
+        parts.push(`--- queues, as node ${live.index} sees them ---\n${q.stdout.trim()}`);
+    }
+    for (const s of [sale.a, sale.b]) {
+        const lines = s.logPath && fs.existsSync(s.logPath)
+            ? fs.readFileSync(s.logPath, 'utf8').split('\n')
+                .filter((l) => /rabbitmq|redis|circuit breaker/i.test(l) && !/could not be queued/.test(l)).slice(-30)
+            : ['(no log)'];
+        const refused = s.logPath && fs.existsSync(s.logPath)
+            ? fs.readFileSync(s.logPath, 'utf8').split('\n').filter((l) => /could not be queued/.test(l)) : [];
+        parts.push(`--- ${s.label} (${s.logPath}) ---\n${lines.join('\n')}\n`
+            + `${refused.length} reservations not queued; the last: ${refused.at(-1) ?? '-'}`);
+    }
+    try { err.message = `${err.message}\n${parts.join('\n')}`; } catch { /* read-only */ }
 }
 
 /// The index of the Redis master that holds `key`'s slot.
@@ -121,6 +151,9 @@ test('Redis Cluster master killed mid-sale: the replica takes over, no oversell,
         assert.ok(during.filter((o) => o.sentAt > killedAt + 3000).some((o) => o.res?.status === 200 || o.res?.status === 409),
             `the sale went on after the failover: ${JSON.stringify(tally(during.filter((o) => o.sentAt > killedAt + 3000)))}`);
         await sellsOutToTheStock(t, sale, { allowFailed: true });
+    } catch (err) {
+        await explainFailure(err, sale);
+        throw err;
     } finally {
         if (killed) await stack('node', 'redis-cluster', 'start', String(killed)).catch((err) => t.diagnostic(`restarting redis node ${killed}: ${err.message}`));
         await sale.dispose();
@@ -145,6 +178,9 @@ test('RabbitMQ node stopped mid-sale (quorum queues): every queued answer become
         t.diagnostic(`around the stop: ${JSON.stringify(tally(during))}`);
         assert.deepEqual(sale.crowd.badAnswers(during).slice(0, 10), [], 'answers around the stop');
         await sellsOutToTheStock(t, sale, { allowFailed: false });
+    } catch (err) {
+        await explainFailure(err, sale);
+        throw err;
     } finally {
         if (stopped) await stack('node', 'rabbitmq-cluster', 'start', String(stopped)).catch((err) => t.diagnostic(`restarting rabbitmq node ${stopped}: ${err.message}`));
         await sale.dispose();

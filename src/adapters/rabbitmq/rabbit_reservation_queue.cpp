@@ -127,6 +127,10 @@ bool RabbitReservationQueue::connected() const {
     return publisher_->connected();
 }
 
+const PublisherCounters& RabbitReservationQueue::publisher_counters() const {
+    return publisher_->counters();
+}
+
 asio::awaitable<void> RabbitReservationQueue::publish(domain::Reservation reservation) {
     // The producer span lasts until the broker's confirm; its context travels in the message, so
     // the consumer's span joins the purchase's trace even on another instance. An unsampled span

@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "adapters/rabbitmq/consumer_counters.hpp"
+#include "adapters/rabbitmq/publisher_counters.hpp"
 #include "adapters/rabbitmq/rabbit_settings.hpp"
 #include "domain/seckill.hpp"
 #include "ports/reservation_queue.hpp"
@@ -54,9 +55,11 @@ public:
     bool connected() const;
     /// What this instance's consumers have received, requeued and dead-lettered so far.
     const ConsumerCounters& consumer_counters() const { return consumer_counters_; }
+    /// Reservations the broker nacked, and those sent again on a new connection.
+    const PublisherCounters& publisher_counters() const;
 
     /// Completes on the awaiting coroutine's executor once the broker confirmed the message.
-    /// Throws std::runtime_error on a nack, a confirm timeout, a connection lost before the
+    /// Throws std::runtime_error after repeated nacks, on a confirm timeout, a connection lost before the
     /// confirm, while disconnected (at once), and when stopping.
     boost::asio::awaitable<void> publish(domain::Reservation reservation) override;
     void on_outcome(std::function<void(const domain::Reservation&)> listener) override;

@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <amqp_framing.h>
+#include <initializer_list>
+#include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -33,10 +36,24 @@ std::exception_ptr publish_error(const std::string& why) {
     return std::make_exception_ptr(std::runtime_error(why));
 }
 
+/// The broker nacked what was sent on this connection: drop it and send the reservations again.
+class ChannelRefused : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A confirm did not come within confirm_timeout: its shopper has waited long enough.
+class ConfirmOverdue : public AmqpError {
+public:
+    using AmqpError::AmqpError;
+};
+
 }  // namespace
 
 ReservationPublisher::ReservationPublisher(RabbitSettings settings)
-    : settings_(std::move(settings)), peer_(peer_of(settings_)) {}
+    : settings_(std::move(settings)),
+      peer_(peer_of(settings_)),
+      refusal_backoff_(settings_.reconnect_min, settings_.reconnect_max) {}
 
 ReservationPublisher::~ReservationPublisher() {
     stop();
@@ -96,6 +113,8 @@ void ReservationPublisher::run() {
     ReconnectBackoff backoff(settings_.reconnect_min, settings_.reconnect_max);
     bool in_outage = false;  // warned about the current outage already
     int failed_attempts = 0;
+    // Since when reservations wait for a new connection (after a lost one or a nack), if they do.
+    std::optional<SteadyClock::time_point> waiting_since;
     for (;;) {
         {
             const std::lock_guard lock(mutex_);
@@ -108,34 +127,84 @@ void ReservationPublisher::run() {
         } catch (const std::exception& e) {
             mark_first_attempt_done();
             ++failed_attempts;
+            // Reservations waiting to go again try the other nodes at once, within the time a
+            // confirm may take: one stopped node must not fail them while the next one is fine.
+            if (waiting_since && failed_attempts < node_count() &&
+                SteadyClock::now() - *waiting_since < settings_.confirm_timeout) {
+                spdlog::debug("rabbitmq publisher: {}; trying the next node", e.what());
+                continue;
+            }
+            waiting_since.reset();
             if (!in_outage) {
                 spdlog::warn("rabbitmq publisher: {}; reservations are refused until it is back", e.what());
                 in_outage = true;
             } else {
                 spdlog::debug("rabbitmq publisher: attempt {} failed: {}", failed_attempts, e.what());
             }
+            // What waited to be sent again cannot wait for the outage to end: its shoppers are waiting.
+            fail_everything(std::string("rabbitmq is unavailable: ") + e.what());
             if (wait_for_stop(backoff.next())) {
                 break;
             }
             continue;
         }
         if (in_outage) {
-            spdlog::info("rabbitmq publisher: connected again to {} ({} failed attempts)", peer_, failed_attempts);
+            spdlog::info(
+                "rabbitmq publisher: connected again to {} ({} failed attempts)", connection_->peer(), failed_attempts
+            );
+        } else if (resend_.empty()) {
+            spdlog::info("rabbitmq publisher: connected to {}, queue '{}'", connection_->peer(), settings_.queue);
         } else {
-            spdlog::info("rabbitmq publisher: connected to {}, queue '{}'", peer_, settings_.queue);
+            spdlog::info(
+                "rabbitmq publisher: connected to {}, sending {} reservation(s) again",
+                connection_->peer(),
+                resend_.size()
+            );
         }
         in_outage = false;
         failed_attempts = 0;
+        waiting_since.reset();
         backoff.reset();
+        // Oldest first, ahead of what came in meanwhile.
+        counters_.resent.fetch_add(resend_.size(), std::memory_order_relaxed);
+        unsent_.insert(
+            unsent_.begin(), std::make_move_iterator(resend_.begin()), std::make_move_iterator(resend_.end())
+        );
+        resend_.clear();
+        refused_ = false;
         try {
             pump();
             break;  // stopping, and every confirm is in
-        } catch (const std::exception& e) {
+        } catch (const ChannelRefused& e) {
+            spdlog::warn("rabbitmq publisher: {}", e.what());
+            // Publishes are still accepted meanwhile. Nothing is in flight, so the connection is
+            // closed politely; the pause gives the broker time to settle what made it refuse.
+            connection_.reset();
+            waiting_since = SteadyClock::now();
+            if (wait_for_stop(refusal_backoff_.next())) {
+                break;
+            }
+        } catch (const ConfirmOverdue& e) {
             spdlog::warn("rabbitmq publisher: {}", e.what());
             in_outage = true;
             // Late confirms on this connection could not be matched to anything: do not wait for its close.
             connection_->abandon();
             fail_everything(std::string("rabbitmq did not confirm the reservation: ") + e.what());
+        } catch (const std::exception& e) {
+            // The connection failed: what was in flight may or may not be stored, what was not sent
+            // surely is not. Both go again on a new connection, tried at once.
+            connection_->abandon();
+            connection_.reset();
+            take_back_in_flight(std::string("rabbitmq did not confirm the reservation: ") + e.what());
+            waiting_since = SteadyClock::now();
+            const std::size_t waiting = resend_.size() + unsent_.size();
+            if (waiting == 0) {
+                spdlog::warn("rabbitmq publisher: {}; reconnecting", e.what());
+            } else {
+                spdlog::warn(
+                    "rabbitmq publisher: {}; {} reservation(s) go again on a new connection", e.what(), waiting
+                );
+            }
         }
     }
     fail_everything("the reservation queue is stopping");
@@ -159,6 +228,12 @@ void ReservationPublisher::connect() {
 
 void ReservationPublisher::pump() {
     for (;;) {
+        if (refused_ && in_flight_.empty()) {
+            throw ChannelRefused(
+                "rabbitmq at " + connection_->peer() + " refused to store " + std::to_string(resend_.size()) +
+                " reservation(s) (nack); sending them again on a new connection"
+            );
+        }
         bool stopping = false;
         {
             std::unique_lock lock(mutex_);
@@ -178,8 +253,11 @@ void ReservationPublisher::pump() {
             read_frames(milliseconds(0));  // notices a dropped connection, serves heartbeats
             continue;
         }
-        send_unsent();
-        read_frames(unsent_.empty() ? kConfirmSlice : milliseconds(0));
+        // After a nack nothing more goes on this channel: the rest waits for the next connection.
+        if (!refused_) {
+            send_unsent();
+        }
+        read_frames(unsent_.empty() || refused_ ? kConfirmSlice : milliseconds(0));
     }
 }
 
@@ -205,10 +283,11 @@ void ReservationPublisher::send_unsent() {
             );
         }
         InFlight in_flight{{}, deadline};
-        in_flight.waiters.reserve(count);
+        in_flight.reservations.reserve(count);
         for (std::size_t i = 0; i < count; ++i) {
-            in_flight.waiters.push_back(std::move(unsent_.front().waiter));
+            in_flight.reservations.push_back(std::move(unsent_.front()));
             unsent_.pop_front();
+            ++in_flight.reservations.back().sends;
         }
         in_flight_.emplace(next_sequence_++, std::move(in_flight));
     }
@@ -234,7 +313,7 @@ void ReservationPublisher::read_frames(milliseconds wait) {
         const auto overdue = in_flight_.begin()->second.deadline;
         const auto now = SteadyClock::now();
         if (now >= overdue) {
-            throw AmqpError(
+            throw ConfirmOverdue(
                 "no confirm from rabbitmq at " + peer_ + " within " +
                 std::to_string(settings_.confirm_timeout.count()) + " ms"
             );
@@ -256,16 +335,12 @@ void ReservationPublisher::handle_frame(const amqp_frame_t& frame) {
     switch (frame.payload.method.id) {
         case AMQP_BASIC_ACK_METHOD: {
             const auto* ack = static_cast<const amqp_basic_ack_t*>(frame.payload.method.decoded);
-            settle(ack->delivery_tag, ack->multiple != 0, nullptr);
+            settle(ack->delivery_tag, ack->multiple != 0, true);
             break;
         }
         case AMQP_BASIC_NACK_METHOD: {
             const auto* nack = static_cast<const amqp_basic_nack_t*>(frame.payload.method.decoded);
-            settle(
-                nack->delivery_tag,
-                nack->multiple != 0,
-                publish_error("rabbitmq at " + peer_ + " refused to store the reservation (nack)")
-            );
+            settle(nack->delivery_tag, nack->multiple != 0, false);
             break;
         }
         default:
@@ -273,25 +348,52 @@ void ReservationPublisher::handle_frame(const amqp_frame_t& frame) {
     }
 }
 
-void ReservationPublisher::settle(std::uint64_t tag, bool multiple, const std::exception_ptr& error) {
+void ReservationPublisher::settle(std::uint64_t tag, bool multiple, bool acked) {
+    auto settle_one = [&](InFlight& in_flight) {
+        if (acked) {
+            refusal_backoff_.reset();
+            for (Pending& pending : in_flight.reservations) {
+                pending.waiter->complete(nullptr);
+            }
+            return;
+        }
+        refused_ = true;
+        for (Pending& pending : in_flight.reservations) {
+            counters_.nacked.fetch_add(1, std::memory_order_relaxed);
+            take_back(std::move(pending), "rabbitmq refused to store the reservation (nack)");
+        }
+    };
     if (multiple) {
         // Tag 0 with `multiple` means every outstanding publish.
         const auto end = tag == 0 ? in_flight_.end() : in_flight_.upper_bound(tag);
         for (auto it = in_flight_.begin(); it != end; ++it) {
-            for (auto& waiter : it->second.waiters) {
-                waiter->complete(error);
-            }
+            settle_one(it->second);
         }
         in_flight_.erase(in_flight_.begin(), end);
         return;
     }
     const auto it = in_flight_.find(tag);
     if (it != in_flight_.end()) {
-        for (auto& waiter : it->second.waiters) {
-            waiter->complete(error);
-        }
+        settle_one(it->second);
         in_flight_.erase(it);
     }
+}
+
+void ReservationPublisher::take_back(Pending pending, const std::string& why) {
+    if (pending.sends < kMaxSends) {
+        resend_.push_back(std::move(pending));
+        return;
+    }
+    pending.waiter->complete(publish_error(why + ", sent " + std::to_string(pending.sends) + " times"));
+}
+
+void ReservationPublisher::take_back_in_flight(const std::string& why) {
+    for (auto& [sequence, in_flight] : in_flight_) {
+        for (Pending& pending : in_flight.reservations) {
+            take_back(std::move(pending), why);
+        }
+    }
+    in_flight_.clear();
 }
 
 void ReservationPublisher::fail_everything(const std::string& why) {
@@ -304,18 +406,22 @@ void ReservationPublisher::fail_everything(const std::string& why) {
     connection_.reset();  // a healthy one (stopping) is closed politely by its destructor
     const auto error = publish_error(why);
     for (auto& [sequence, in_flight] : in_flight_) {
-        for (auto& waiter : in_flight.waiters) {
-            waiter->complete(error);
+        for (Pending& pending : in_flight.reservations) {
+            pending.waiter->complete(error);
         }
     }
     in_flight_.clear();
-    for (Pending& pending : unsent_) {
-        pending.waiter->complete(error);
+    for (std::deque<Pending>* waiting : {&resend_, &unsent_, &queued}) {
+        for (Pending& pending : *waiting) {
+            pending.waiter->complete(error);
+        }
+        waiting->clear();
     }
-    unsent_.clear();
-    for (Pending& pending : queued) {
-        pending.waiter->complete(error);
-    }
+    refused_ = false;
+}
+
+int ReservationPublisher::node_count() const {
+    return settings_.nodes.empty() ? 1 : static_cast<int>(settings_.nodes.size());
 }
 
 void ReservationPublisher::mark_first_attempt_done() {

@@ -18,7 +18,9 @@
 
 #include "adapters/rabbitmq/amqp_connection.hpp"
 #include "adapters/rabbitmq/publish_waiter.hpp"
+#include "adapters/rabbitmq/publisher_counters.hpp"
 #include "adapters/rabbitmq/rabbit_settings.hpp"
+#include "adapters/rabbitmq/reconnect_backoff.hpp"
 
 namespace gomall::adapters::rabbitmq {
 
@@ -35,6 +37,19 @@ struct OutgoingMessage {
 /// fill a message: under load the queue fills while the thread is busy, when idle each goes alone.
 /// While there is no connection, publish() fails at once instead of waiting; the thread
 /// reconnects by itself with backoff.
+///
+/// A reservation is sent again on a new connection (to the next node of a cluster) rather than
+/// failed when
+///   - the broker nacks it (would not store it): a channel can keep refusing while the broker as
+///     a whole would take the message (RabbitMQ 3.10's quorum queues nack every publish of a
+///     channel whose first one went to a leader that had just stopped), and a new channel looks
+///     the queue's leader up again; the new connection waits a backoff that grows with each nack;
+///   - the connection fails while it is in flight or not yet sent (a node stopped or died): the
+///     new connection is tried at once, the other nodes of a cluster after it, and if none can be
+///     had within confirm_timeout everything waiting fails.
+/// Each reservation is sent at most kMaxSends times. One sent twice is still written once (the
+/// reservation id is the key of what the consumers write). A confirm that does not come within
+/// confirm_timeout fails the reservation: its shopper has waited long enough.
 class ReservationPublisher {
 public:
     explicit ReservationPublisher(RabbitSettings settings);
@@ -48,29 +63,36 @@ public:
     /// Idempotent: refuses new publishes, waits (at most confirm_timeout) for the confirms of
     /// those already sent, fails whatever is left, closes the connection and joins the thread.
     void stop();
-    /// The confirm channel is open, so publishes are accepted.
+    /// The confirm channel is open (or being replaced after a failure), so publishes are accepted.
     bool connected() const { return connected_.load(); }
+    /// Reservations nacked by the broker, and reservations sent again on a new connection.
+    const PublisherCounters& counters() const { return counters_; }
+
+    /// Times one reservation may be sent; after its last send fails, so does its publish.
+    static constexpr int kMaxSends = 5;
 
     /// Thread-safe and non-blocking. `waiter` completes exactly once: with no error after the
-    /// broker's confirm, or with std::runtime_error (nack, confirm timeout, connection lost,
-    /// not connected, stopping).
+    /// broker's confirm, or with std::runtime_error (nacked or cut off kMaxSends times, confirm
+    /// timeout, no new connection after a failed one, not connected, stopping).
     void publish(OutgoingMessage message, std::unique_ptr<PublishWaiter> waiter);
 
 private:
     struct Pending {
         OutgoingMessage message;
         std::unique_ptr<PublishWaiter> waiter;
+        int sends = 0;  // times sent so far
     };
     struct InFlight {
-        std::vector<std::unique_ptr<PublishWaiter>> waiters;  // the reservations of one message
+        std::vector<Pending> reservations;  // one message's, kept to be sent again
         std::chrono::steady_clock::time_point deadline;
     };
 
     void run();
     /// Opens the connection, declares the topology and turns on confirms; throws on failure.
     void connect();
-    /// Publishes and reads confirms until a stop leaves nothing in flight. Throws AmqpError when
-    /// the connection fails or a confirm is overdue.
+    /// Publishes and reads confirms until a stop leaves nothing in flight. Throws ChannelRefused
+    /// once a nack's message is settled and nothing else is in flight, ConfirmOverdue when a
+    /// confirm is late, AmqpError when the connection fails.
     void pump();
     void send_unsent();
     /// How many of the first unsent reservations go into the next message (at least one).
@@ -78,10 +100,18 @@ private:
     /// Reads the frames available within `wait` (bounded by the oldest confirm deadline).
     void read_frames(std::chrono::milliseconds wait);
     void handle_frame(const amqp_frame_t& frame);
-    /// Completes the in-flight publish `tag` (or all up to it) with `error`.
-    void settle(std::uint64_t tag, bool multiple, const std::exception_ptr& error);
-    /// Drops the connection and fails every queued, unsent and in-flight publish with `why`.
+    /// Confirms the in-flight publish `tag` (or all up to it), or takes its reservations back
+    /// after a nack.
+    void settle(std::uint64_t tag, bool multiple, bool acked);
+    /// A reservation whose send came to nothing (`why`): kept in resend_ for the next connection,
+    /// or failed with `why` after its last send.
+    void take_back(Pending pending, const std::string& why);
+    /// After the connection failed: everything in flight goes back (oldest first) to be sent again.
+    void take_back_in_flight(const std::string& why);
+    /// Drops the connection and fails every queued, unsent, taken-back and in-flight publish with `why`.
     void fail_everything(const std::string& why);
+    /// The nodes a round of connection attempts goes through (1 without a cluster).
+    int node_count() const;
     void mark_first_attempt_done();
     /// Sleeps up to `delay`; true once stopping.
     bool wait_for_stop(std::chrono::milliseconds delay);
@@ -103,9 +133,13 @@ private:
     // Publisher thread only.
     std::unique_ptr<AmqpConnection> connection_;
     std::deque<Pending> unsent_;                   // taken from the outbox, not yet sent
+    std::deque<Pending> resend_;                   // taken back: sent again on the next connection
+    bool refused_ = false;                         // resend_ holds a nack's reservations: this channel is done
     std::map<std::uint64_t, InFlight> in_flight_;  // by publish sequence number (the confirm's tag)
     std::uint64_t next_sequence_ = 1;
     std::size_t connect_attempts_ = 0;  // picks the cluster node of the next attempt
+    ReconnectBackoff refusal_backoff_;  // the pause before a new connection after a nack
+    PublisherCounters counters_;
 };
 
 }  // namespace gomall::adapters::rabbitmq

@@ -26,6 +26,7 @@
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
@@ -92,6 +93,43 @@ int closed_port() {
     acceptor.close();
     return port;
 }
+
+/// A RabbitMQ policy on one queue, set through the stack's rabbitmqctl (scripts/stack) for the
+/// test's life: the way to make the real broker refuse publishes (a length limit with
+/// reject-publish overflow nacks what does not fit). applied() is false when the broker is not
+/// the stack's, and the test skips.
+class QueuePolicy {
+public:
+    QueuePolicy(const std::string& queue, const std::string& definition) : name_("gomall-test-" + queue) {
+        std::string pattern = "^";
+        for (const char c : queue) {
+            pattern += c == '.' ? std::string("\\.") : std::string(1, c);
+        }
+        pattern += "$";
+        applied_ =
+            rabbitmqctl("set_policy --apply-to queues " + name_ + " '" + pattern + "' '" + definition + "'") == 0;
+    }
+    QueuePolicy(const QueuePolicy&) = delete;
+    QueuePolicy& operator=(const QueuePolicy&) = delete;
+    ~QueuePolicy() { clear(); }
+
+    bool applied() const { return applied_; }
+    void clear() {
+        if (std::exchange(applied_, false)) {
+            EXPECT_EQ(rabbitmqctl("clear_policy " + name_), 0);
+        }
+    }
+
+private:
+    static int rabbitmqctl(const std::string& arguments) {
+        const std::string command =
+            std::string(GOMALL_SOURCE_DIR) + "/scripts/stack rabbitmqctl " + arguments + " >/dev/null 2>&1";
+        return std::system(command.c_str());  // NOLINT(concurrency-mt-unsafe,cert-env33-c)
+    }
+
+    std::string name_;
+    bool applied_ = false;
+};
 
 template <class Predicate>
 bool eventually(Predicate predicate, std::chrono::milliseconds limit = 5s) {
@@ -1155,8 +1193,102 @@ TEST_F(RabbitQueueTest, APublishWithoutAConfirmFailsAfterTheConfirmTimeoutAndThe
     proxy.cut();  // the stalled connection's leftovers
     ASSERT_TRUE(eventually([&] { return queue->connected(); }, 3s));
     EXPECT_EQ(publish_one(*queue, reservation(2)), "");
+    EXPECT_EQ(queue->publisher_counters().resent.load(), 0U) << "a late confirm fails its reservation, nothing more";
     queue->stop();
 }
 
+TEST_F(RabbitQueueTest, AReservationCutOffWithItsNodeGoesToTheNextNodeThatAnswersPastOneThatIsDown) {
+    TcpProxy first(broker_.host, broker_.port);
+    RabbitSettings settings = broker_;
+    settings.nodes = {{"127.0.0.1", first.port()}, {"127.0.0.1", closed_port()}, {broker_.host, broker_.port}};
+    settings.consume = false;
+    auto queue = make_queue(settings);
+    queue->start();
+    ASSERT_EQ(publish_one(*queue, reservation(1)), "");  // on the first node
+
+    first.stall(true);
+    auto second = std::async(std::launch::async, [&] { return publish_one(*queue, reservation(2)); });
+    std::this_thread::sleep_for(200ms);
+    first.refuse(true);
+    first.cut();  // the first node goes away with the reservation in flight; the second is down too
+
+    EXPECT_EQ(second.get(), "");
+    EXPECT_EQ(queue->publisher_counters().resent.load(), 1U);
+    EXPECT_TRUE(queue->connected());
+    queue->stop();
+}
+
+TEST_F(RabbitQueueTest, AConnectionCutWithAReservationInFlightSendsItAgainOnANewConnectionInsteadOfFailingIt) {
+    TcpProxy proxy(broker_.host, broker_.port);
+    RabbitSettings settings = broker_;
+    settings.host = "127.0.0.1";
+    settings.port = proxy.port();
+    settings.consume = false;
+    auto queue = make_queue(settings);
+    queue->start();
+    ASSERT_EQ(publish_one(*queue, reservation(1)), "");
+
+    proxy.stall(true);  // sent, but its confirm does not come back...
+    auto second = std::async(std::launch::async, [&] { return publish_one(*queue, reservation(2)); });
+    std::this_thread::sleep_for(200ms);
+    proxy.stall(false);
+    proxy.cut();  // ...before the connection drops, as when a node stops
+
+    EXPECT_EQ(second.get(), "");
+    EXPECT_EQ(queue->publisher_counters().resent.load(), 1U);
+    EXPECT_EQ(queue->publisher_counters().nacked.load(), 0U);
+    // The first send may have been stored too: a duplicate the consumers write once (the
+    // reservation id is the key), never a loss.
+    const std::size_t stored = drain_reservations(broker_.queue);
+    EXPECT_GE(stored, 2U);
+    EXPECT_LE(stored, 3U);
+    queue->stop();
+}
+
+TEST_F(RabbitQueueTest, AReservationTheBrokerKeepsRefusingFailsAtItsFifthNackEachSentOnANewConnection) {
+    RabbitSettings settings = broker_;
+    settings.consume = false;
+    auto queue = make_queue(settings);
+    const QueuePolicy refuse_all(broker_.queue, R"({"max-length":0,"overflow":"reject-publish"})");
+    if (!refuse_all.applied()) {
+        GTEST_SKIP() << "needs scripts/stack's rabbitmq (its rabbitmqctl sets the policy that makes it nack)";
+    }
+    queue->start();
+    ASSERT_TRUE(queue->connected());
+
+    const std::string error = publish_one(*queue, reservation(1));
+    EXPECT_NE(error.find("refused to store the reservation (nack), sent 5 times"), std::string::npos) << error;
+    const auto& counters = queue->publisher_counters();
+    EXPECT_EQ(counters.nacked.load(), 5U);
+    EXPECT_EQ(counters.resent.load(), 4U);
+    EXPECT_TRUE(queue->connected()) << "a nack is the broker answering, not an outage";
+    EXPECT_EQ(ready_in(broker_.queue), 0U);
+    queue->stop();
+}
+
+TEST_F(RabbitQueueTest, ANackedReservationIsSentAgainOnANewConnectionAndConfirmedOnceTheBrokerTakesIt) {
+    RabbitSettings settings = broker_;
+    settings.consume = false;
+    settings.reconnect_min = 1500ms;  // the pause before sending again: time for the test to make room
+    settings.reconnect_max = 3000ms;
+    auto queue = make_queue(settings);
+    const QueuePolicy one_message(broker_.queue, R"({"max-length":1,"overflow":"reject-publish"})");
+    if (!one_message.applied()) {
+        GTEST_SKIP() << "needs scripts/stack's rabbitmq (its rabbitmqctl sets the policy that makes it nack)";
+    }
+    queue->start();
+    ASSERT_EQ(publish_one(*queue, reservation(1)), "");  // the queue is full now
+
+    auto second = std::async(std::launch::async, [&] { return publish_one(*queue, reservation(2)); });
+    const auto& counters = queue->publisher_counters();
+    ASSERT_TRUE(eventually([&] { return counters.nacked.load() >= 1; }, 3s)) << "the full queue did not refuse it";
+    EXPECT_EQ(drain_reservations(broker_.queue), 1U);  // room for one more
+
+    EXPECT_EQ(second.get(), "");
+    EXPECT_EQ(counters.nacked.load(), 1U);
+    EXPECT_EQ(counters.resent.load(), 1U);
+    EXPECT_EQ(ready_in(broker_.queue), 1U);
+    queue->stop();
+}
 }  // namespace
 }  // namespace gomall::adapters::rabbitmq
