@@ -79,6 +79,7 @@
 #include "services/product_service.hpp"
 #include "services/rate_limit_metrics.hpp"
 #include "services/reserving_order_repository.hpp"
+#include "services/token_purger.hpp"
 #include "services/token_revocations.hpp"
 #include "services/unpaid_order_canceller.hpp"
 #include "services/upload_service.hpp"
@@ -349,6 +350,7 @@ struct App::Parts {
     PaymentBackend payment_backend;
     services::PaymentService payment_service;
     services::UnpaidOrderCanceller canceller;
+    std::unique_ptr<services::TokenPurger> token_purger;  // where the accounts are kept; none when off
     http::BlockingPool blocking;  // joined after the server stops, before anything it uses goes away
     // Where a new flash sale's product snapshot comes from: this database, or the catalogue service.
     std::unique_ptr<ports::ProductLookup> product_lookup;
@@ -621,6 +623,12 @@ std::optional<std::string> App::start() {
         p.canceller.trace_with(p.tracing.tracer());
         p.canceller.start();
     }
+    if (serves_accounts && config_.auth.token_purge_interval_seconds > 0) {
+        p.token_purger = std::make_unique<services::TokenPurger>(
+            p.tokens, p.clock, std::chrono::seconds(config_.auth.token_purge_interval_seconds), p.metrics
+        );
+        p.token_purger->start();
+    }
     p.server->start(std::move(listener));
     spdlog::info(
         "listening on {}:{} with {} I/O thread(s), {} blocking thread(s)",
@@ -752,6 +760,9 @@ void App::stop() {
     parts_->revocation_backend.stop();  // after the pool: a logout still running there announces its revocation
     if (parts_->remote_accounts) {
         parts_->remote_accounts->stop();
+    }
+    if (parts_->token_purger) {
+        parts_->token_purger->stop();  // a purge under way finishes first
     }
     parts_->canceller.stop();  // before the catalogue's pool: its sweep sends stock releases there
     if (parts_->remote_catalog) {

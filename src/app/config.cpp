@@ -266,6 +266,10 @@ std::vector<Key> keys() {
     add("auth", "login_delay_max_seconds", [](Config& c, const std::string& v) {
         c.auth.login_delay_max_seconds = static_cast<int>(parse_integer("auth.login_delay_max_seconds", v, 1, 86400));
     });
+    add("auth", "token_purge_interval_seconds", [](Config& c, const std::string& v) {
+        c.auth.token_purge_interval_seconds =
+            static_cast<int>(parse_integer("auth.token_purge_interval_seconds", v, 0, 7 * 86400));
+    });
     // order
     add("order", "unpaid_timeout_seconds", [](Config& c, const std::string& v) {
         c.order.unpaid_timeout_seconds =

@@ -89,6 +89,9 @@ struct AuthConfig {
     int login_ip_free_failures = 30;
     int login_delay_base_ms = 1000;
     int login_delay_max_seconds = 900;
+    // Expired refresh tokens and access-token revocations are deleted this often (services::TokenPurger),
+    // by the processes that keep the accounts (role all or user); 0: never.
+    int token_purge_interval_seconds = 3600;
 };
 
 struct OrderConfig {

@@ -1,8 +1,8 @@
 // Tokens: bad and forged access tokens, expiry, refresh rotation and reuse detection, logout,
-// change password, and the admin role check.
+// change password, the admin role check, and the purge of expired revocations.
 import {
     test, useServer, startServer, assert, uniq, randomHex, sleep,
-    expectOk, expectError, expectLoginResult, decodeJwt, signHs256, b64urlJson, EXTERNAL, EXTERNAL_SKIP,
+    expectOk, expectError, expectLoginResult, decodeJwt, signHs256, b64urlJson, EXTERNAL, EXTERNAL_SKIP, metricValue,
 } from './harness.mjs';
 
 const srv = useServer({ label: 'auth' });
@@ -96,6 +96,31 @@ test('an access token expires after auth.access_ttl_seconds (server with TTL 1s)
         const r = await own.api('POST', '/api/auth/refresh-token', { body: { refresh_token: u.refresh_token } });
         expectOk(r);
         expectOk(await own.api('GET', '/api/user/profile', { token: r.body.data.token }));
+    } finally {
+        await own.dispose();
+    }
+});
+
+test('expired revocations are purged from the database on auth.token_purge_interval_seconds (server with TTL 1s, purge every 1s)', async (t) => {
+    if (EXTERNAL) return t.skip(EXTERNAL_SKIP);
+    const own = await startServer({
+        label: 'purge',
+        env: { GOMALL_AUTH_ACCESS_TTL_SECONDS: '1', GOMALL_AUTH_TOKEN_PURGE_INTERVAL_SECONDS: '1' },
+    });
+    try {
+        assert.equal(await metricValue(own, 'gomall_auth_tokens_purged_total'), 0);
+        const u = await own.register('purge');
+        expectOk(await own.api('POST', '/api/auth/logout', { token: u.token }));  // a revocation until the token's expiry
+        let purged = 0;
+        for (const end = Date.now() + 10000; purged < 1 && Date.now() < end;) {
+            await sleep(250);
+            purged = await metricValue(own, 'gomall_auth_tokens_purged_total');
+        }
+        assert.ok(purged >= 1, 'the expired revocation was never purged');
+        // Purged or not, the token stays refused (its own expiry) and the account signs in as before.
+        expectError(await own.api('GET', '/api/user/profile', { token: u.token }), 401, 10006);
+        const again = await own.login(u.username, u.password);
+        expectOk(await own.api('GET', '/api/user/profile', { token: again.token }));
     } finally {
         await own.dispose();
     }

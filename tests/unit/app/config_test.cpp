@@ -76,6 +76,16 @@ TEST_F(ConfigTest, ProductCacheAndSeckillRetentionAreConfigurable) {
     EXPECT_THROW(load("dev", {{"GOMALL_SECKILL_KEEP_AFTER_END_SECONDS", "-1"}}), ConfigError);
 }
 
+TEST_F(ConfigTest, TheTokenPurgeRunsHourlyByDefaultAndZeroTurnsItOff) {
+    EXPECT_EQ(load("dev").auth.token_purge_interval_seconds, 3600);
+    write("config.yaml", "auth:\n  token_purge_interval_seconds: 600\n");
+    EXPECT_EQ(load("dev").auth.token_purge_interval_seconds, 600);
+    EXPECT_EQ(load("dev", {{"GOMALL_AUTH_TOKEN_PURGE_INTERVAL_SECONDS", "0"}}).auth.token_purge_interval_seconds, 0);
+    EXPECT_THROW(load("dev", {{"GOMALL_AUTH_TOKEN_PURGE_INTERVAL_SECONDS", "-1"}}), ConfigError);
+    EXPECT_THROW(load("dev", {{"GOMALL_AUTH_TOKEN_PURGE_INTERVAL_SECONDS", "604801"}}), ConfigError);
+    EXPECT_THROW(load("dev", {{"GOMALL_AUTH_TOKEN_PURGE_INTERVAL_SECONDS", "hourly"}}), ConfigError);
+}
+
 TEST_F(ConfigTest, LoginThrottlingIsConfigurableWithinItsRanges) {
     const auto defaults = load("dev");
     EXPECT_EQ(defaults.auth.login_free_failures, 5);
