@@ -268,7 +268,7 @@ std::vector<Key> keys() {
     });
     add("auth", "token_purge_interval_seconds", [](Config& c, const std::string& v) {
         c.auth.token_purge_interval_seconds =
-            static_cast<int>(parse_integer("auth.token_purge_interval_seconds", v, 0, 7 * 86400));
+            static_cast<int>(parse_integer("auth.token_purge_interval_seconds", v, 0, 7LL * 86400));
     });
     // order
     add("order", "unpaid_timeout_seconds", [](Config& c, const std::string& v) {
