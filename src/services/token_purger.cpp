@@ -1,9 +1,7 @@
-// The token purger's worker: a purge per interval on its own thread, never on an I/O thread.
+// The token purger's step: one DELETE per table through the repository, on the worker's thread.
 #include "services/token_purger.hpp"
 
 #include <exception>
-#include <stdexcept>
-#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -24,37 +22,8 @@ TokenPurger::TokenPurger(
                       "Expired refresh tokens and access-token revocations deleted by the token purger.",
                       {}
                   )
-                  .with({})) {
-    if (interval_ < std::chrono::milliseconds(1)) {
-        throw std::invalid_argument("token purger: the interval must be positive");
-    }
-}
-
-TokenPurger::~TokenPurger() {
-    stop();
-}
-
-void TokenPurger::start() {
-    const std::lock_guard lock(mutex_);
-    if (worker_.joinable()) {
-        return;
-    }
-    stopping_ = false;
-    worker_ = std::thread([this] { run(); });
-}
-
-void TokenPurger::stop() {
-    std::thread worker;
-    {
-        const std::lock_guard lock(mutex_);
-        stopping_ = true;
-        worker = std::move(worker_);
-    }
-    wake_.notify_all();
-    if (worker.joinable()) {
-        worker.join();  // outside the lock: the worker takes it to check stopping_
-    }
-}
+                  .with({})),
+      worker_("token purger", PeriodicSchedule{interval_, false, false}, [this] { purge_once(); }) {}
 
 std::int64_t TokenPurger::purge_once() {
     try {
@@ -70,18 +39,6 @@ std::int64_t TokenPurger::purge_once() {
         spdlog::warn("token purger: the purge failed, trying again in {} ms", interval_.count());
     }
     return -1;
-}
-
-void TokenPurger::run() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-        if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
-            return;
-        }
-        lock.unlock();
-        purge_once();
-        lock.lock();
-    }
 }
 
 }  // namespace gomall::services

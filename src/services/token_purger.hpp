@@ -5,14 +5,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
 #include "ports/clock.hpp"
 #include "ports/metrics.hpp"
 #include "ports/token_repository.hpp"
+#include "services/periodic_worker.hpp"
 
 namespace gomall::services {
 
@@ -27,32 +25,25 @@ public:
         std::chrono::milliseconds interval,
         ports::Metrics& metrics
     );
-    ~TokenPurger();  // stop()
 
     TokenPurger(const TokenPurger&) = delete;
     TokenPurger& operator=(const TokenPurger&) = delete;
 
     /// Starts the worker thread. No effect if it runs already.
-    void start();
+    void start() { worker_.start(); }
     /// Wakes the worker and joins it (a purge under way finishes first). Safe to call twice.
-    void stop();
+    void stop() { worker_.stop(); }
 
     /// One purge, now, on the calling thread: the rows deleted, or -1 when the database failed
     /// (logged; the next purge tries again). The worker's step; exposed for tests.
     std::int64_t purge_once();
 
 private:
-    void run();
-
     ports::TokenRepository& tokens_;
     const ports::Clock& clock_;
     const std::chrono::milliseconds interval_;
     ports::Counter& purged_;
-
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stopping_ = false;
-    std::thread worker_;
+    PeriodicWorker worker_;  // last: its thread uses the members above
 };
 
 }  // namespace gomall::services
