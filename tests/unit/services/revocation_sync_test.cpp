@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "ports/token_repository.hpp"
+#include "token_repository_stub.hpp"
 
 namespace gomall::services {
 namespace {
@@ -30,14 +31,8 @@ public:
 };
 
 // The revocation half of the port, thread-safe (the sync's thread reads it), and able to fail.
-class FakeTokenRepository final : public ports::TokenRepository {
+class FakeTokenRepository final : public TokenRepositoryStub {
 public:
-    void create_refresh(const domain::RefreshToken&) override {}
-    std::optional<domain::RefreshToken> find_refresh(const std::string&) override { return std::nullopt; }
-    bool consume_refresh(const std::string&) override { return false; }
-    void revoke_refresh(const std::string&) override {}
-    void revoke_family(const std::string&) override {}
-    void revoke_all_refresh_of_user(std::int64_t) override {}
     void revoke_access(const std::string& jti, TimePoint expires_at) override {
         std::lock_guard lock(mutex_);
         revoked_[jti] = expires_at;
@@ -68,7 +63,6 @@ public:
         }
         return out;
     }
-    std::int64_t purge_expired(TimePoint) override { return 0; }
 
     void set_failing(bool failing) {
         std::lock_guard lock(mutex_);

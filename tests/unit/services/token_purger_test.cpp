@@ -15,6 +15,7 @@
 
 #include "advancing_clock.hpp"
 #include "breaker_test_support.hpp"
+#include "token_repository_stub.hpp"
 
 namespace gomall::services {
 namespace {
@@ -23,20 +24,10 @@ using namespace std::chrono_literals;
 using breaker_test::RecordingMetrics;
 
 /// Only purge_expired() matters here: it answers from a script and remembers the times it was asked with.
-class ScriptedTokens final : public ports::TokenRepository {
+class ScriptedTokens final : public TokenRepositoryStub {
 public:
     std::vector<std::int64_t> answers;  // one per call (-1: throw), then 0
 
-    void create_refresh(const domain::RefreshToken&) override {}
-    std::optional<domain::RefreshToken> find_refresh(const std::string&) override { return std::nullopt; }
-    bool consume_refresh(const std::string&) override { return false; }
-    void revoke_refresh(const std::string&) override {}
-    void revoke_family(const std::string&) override {}
-    void revoke_all_refresh_of_user(std::int64_t) override {}
-    void revoke_access(const std::string&, TimePoint) override {}
-    void set_session_cutoff(std::int64_t, TimePoint) override {}
-    std::vector<ports::RevokedAccessToken> active_revocations(TimePoint) override { return {}; }
-    std::vector<ports::UserSessionCutoff> session_cutoffs() override { return {}; }
     std::int64_t purge_expired(TimePoint now) override {
         const std::lock_guard lock(mutex_);
         asked_.push_back(now);

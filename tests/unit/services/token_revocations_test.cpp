@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "ports/token_repository.hpp"
+#include "token_repository_stub.hpp"
 
 namespace gomall::services {
 namespace {
@@ -37,15 +38,8 @@ private:
 };
 
 // Only the revocation half of the port matters here; refresh-token calls are not expected.
-class FakeTokenRepository final : public ports::TokenRepository {
+class FakeTokenRepository final : public TokenRepositoryStub {
 public:
-    void create_refresh(const domain::RefreshToken&) override {}
-    std::optional<domain::RefreshToken> find_refresh(const std::string&) override { return std::nullopt; }
-    bool consume_refresh(const std::string&) override { return false; }
-    void revoke_refresh(const std::string&) override {}
-    void revoke_family(const std::string&) override {}
-    void revoke_all_refresh_of_user(std::int64_t) override {}
-
     void revoke_access(const std::string& jti, TimePoint expires_at) override {
         std::lock_guard lock(mutex_);
         if (failing) {
@@ -82,7 +76,6 @@ public:
         }
         return out;
     }
-    std::int64_t purge_expired(TimePoint) override { return 0; }
 
     std::mutex mutex_;
     std::map<std::string, TimePoint> revoked;
