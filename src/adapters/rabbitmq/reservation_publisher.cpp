@@ -7,7 +7,6 @@
 #include <amqp_framing.h>
 #include <initializer_list>
 #include <iterator>
-#include <optional>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -114,7 +113,9 @@ void ReservationPublisher::run() {
     bool in_outage = false;  // warned about the current outage already
     int failed_attempts = 0;
     // Since when reservations wait for a new connection (after a lost one or a nack), if they do.
-    std::optional<SteadyClock::time_point> waiting_since;
+    // (A flag and a time rather than an optional: GCC's -O3 flow analysis warns on the optional.)
+    bool waiting = false;
+    SteadyClock::time_point waiting_since{};
     for (;;) {
         {
             const std::lock_guard lock(mutex_);
@@ -129,12 +130,12 @@ void ReservationPublisher::run() {
             ++failed_attempts;
             // Reservations waiting to go again try the other nodes at once, within the time a
             // confirm may take: one stopped node must not fail them while the next one is fine.
-            if (waiting_since && failed_attempts < node_count() &&
-                SteadyClock::now() - *waiting_since < settings_.confirm_timeout) {
+            if (waiting && failed_attempts < node_count() &&
+                SteadyClock::now() - waiting_since < settings_.confirm_timeout) {
                 spdlog::debug("rabbitmq publisher: {}; trying the next node", e.what());
                 continue;
             }
-            waiting_since.reset();
+            waiting = false;
             if (!in_outage) {
                 spdlog::warn("rabbitmq publisher: {}; reservations are refused until it is back", e.what());
                 in_outage = true;
@@ -163,7 +164,7 @@ void ReservationPublisher::run() {
         }
         in_outage = false;
         failed_attempts = 0;
-        waiting_since.reset();
+        waiting = false;
         backoff.reset();
         // Oldest first, ahead of what came in meanwhile.
         counters_.resent.fetch_add(resend_.size(), std::memory_order_relaxed);
@@ -180,6 +181,7 @@ void ReservationPublisher::run() {
             // Publishes are still accepted meanwhile. Nothing is in flight, so the connection is
             // closed politely; the pause gives the broker time to settle what made it refuse.
             connection_.reset();
+            waiting = true;
             waiting_since = SteadyClock::now();
             if (wait_for_stop(refusal_backoff_.next())) {
                 break;
@@ -196,14 +198,13 @@ void ReservationPublisher::run() {
             connection_->abandon();
             connection_.reset();
             take_back_in_flight(std::string("rabbitmq did not confirm the reservation: ") + e.what());
+            waiting = true;
             waiting_since = SteadyClock::now();
-            const std::size_t waiting = resend_.size() + unsent_.size();
-            if (waiting == 0) {
+            const std::size_t count = resend_.size() + unsent_.size();
+            if (count == 0) {
                 spdlog::warn("rabbitmq publisher: {}; reconnecting", e.what());
             } else {
-                spdlog::warn(
-                    "rabbitmq publisher: {}; {} reservation(s) go again on a new connection", e.what(), waiting
-                );
+                spdlog::warn("rabbitmq publisher: {}; {} reservation(s) go again on a new connection", e.what(), count);
             }
         }
     }
