@@ -25,7 +25,8 @@ public:
 
     /// Inserts the activity (sold = 0); returns its id. The caller has checked the product exists.
     virtual std::int64_t create_activity(const domain::SeckillActivity& activity, TimePoint now) = 0;
-    /// Replaces price, total_stock, start_time, end_time and per_user_limit. False if missing.
+    /// Replaces price, total_stock, start_time, end_time, per_user_limit and the product snapshot
+    /// (name, image, original price). False if missing.
     virtual bool update_activity(const domain::SeckillActivity& activity, TimePoint now) = 0;
     virtual std::optional<domain::SeckillActivity> find_activity(std::int64_t id) = 0;
     /// Activities whose end_time is after `since` (all when since is the epoch), newest start first.

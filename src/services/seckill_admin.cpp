@@ -118,6 +118,16 @@ Result<ActivityView> SeckillAdmin::update(std::int64_t activity_id, const Activi
         );
     }
     domain::SeckillActivity changed = *current;
+    // An upcoming sale shows the product as it is now, as a new one would; a product deleted
+    // since keeps the sale's snapshot. The catalogue away fails the change, as it fails a new sale.
+    auto product = products_.product(current->product_id);
+    if (product.ok()) {
+        changed.product_name = product.value().name;
+        changed.product_image = product.value().image_url;
+        changed.original_price = product.value().price;
+    } else if (product.error().code != ErrorCode::kProductNotFound) {
+        return product.error();
+    }
     changed.price = patch.price.value_or(changed.price);
     changed.total_stock = patch.stock.value_or(changed.total_stock);
     changed.start_time = patch.start_time.value_or(changed.start_time);

@@ -520,6 +520,29 @@ test('a flash sale keeps its product as it was made: renamed and repriced afterw
     expectMoneyText(o, 'total_price', '5.00');
 });
 
+test('an upcoming flash sale that is changed takes its product as it is now', async () => {
+    const p = await srv.createProduct({ stock: 100, price: 70, image_url: '/img/later.png' });
+    const now = await srv.serverNowMs();
+    const made = await srv.seckillInit({
+        product_id: p.id, stock: 5, price: 7, start_time: isoSeconds(now + HOUR), end_time: isoSeconds(now + 2 * HOUR),
+    });
+    expectOk(made, 201);
+    const a = made.body.data;
+    expectOk(await srv.api('PUT', `/api/product/${p.id}`, {
+        token: await srv.adminToken(),
+        body: { name: `${p.name} (v2)`, price: 80, image_url: '/img/later-v2.png' },
+    }));
+    const changed = await updateActivity(a.id, { stock: 6 });
+    expectOk(changed);
+    assert.equal(changed.body.data.total_stock, 6);
+    assert.equal(changed.body.data.product_name, `${p.name} (v2)`);
+    assert.equal(changed.body.data.product_image, '/img/later-v2.png');
+    expectMoneyText(changed, 'original_price', '80.00');
+    const d = await srv.api('GET', `/api/seckill/activities/${a.id}`);
+    expectOk(d);
+    assert.equal(d.body.data.product_name, `${p.name} (v2)`);
+});
+
 test('cancelling a flash-sale order puts the unit back on sale and frees the shopper\'s limit', async () => {
     const p = await srv.createProduct({ stock: 100, price: 40 });
     const a = await srv.createActivity({ product_id: p.id, stock: 1, price: 4 });

@@ -465,8 +465,10 @@ bool SqlSeckillRepository::update_activity(const domain::SeckillActivity& activi
     q.param(activity.price).sql(", total_stock = ").param(activity.total_stock);
     q.sql(", start_time = ").param(to_db_time(activity.start_time));
     q.sql(", end_time = ").param(to_db_time(activity.end_time));
-    q.sql(", per_user_limit = ").param(activity.per_user_limit).sql(", updated_at = ").param(to_db_time(now));
-    q.sql(" WHERE id = ").param(activity.id);
+    q.sql(", per_user_limit = ").param(activity.per_user_limit);
+    q.sql(", product_name = ").param(activity.product_name).sql(", product_image = ").param(activity.product_image);
+    q.sql(", original_price_cents = ").param(activity.original_price);
+    q.sql(", updated_at = ").param(to_db_time(now)).sql(" WHERE id = ").param(activity.id);
     if (execute_counting(*session, q) > 0) {
         return true;
     }

@@ -187,7 +187,7 @@ TEST_P(SeckillActivityTest, CreatedActivityIsReadWithItsProductSnapshot) {
     EXPECT_FALSE(seckill_->find_activity(created.id + 1000));
 }
 
-TEST_P(SeckillActivityTest, UpdateReplacesTheTermsAndReportsMissingActivities) {
+TEST_P(SeckillActivityTest, UpdateReplacesTheTermsAndTheSnapshotAndReportsMissingActivities) {
     const auto pid = make_product("watch", 199900, 10);
     auto activity = make_activity(pid, 10);
     activity.price = 50000;
@@ -195,10 +195,16 @@ TEST_P(SeckillActivityTest, UpdateReplacesTheTermsAndReportsMissingActivities) {
     activity.start_time = kNow + 1h;
     activity.end_time = kNow + 2h;
     activity.per_user_limit = 3;
+    activity.product_name = "watch 2";  // the snapshot taken again, as for an upcoming sale's change
+    activity.product_image = "/uploads/watch-2.png";
+    activity.original_price = 209900;
     EXPECT_TRUE(seckill_->update_activity(activity, kNow + 1min));
     EXPECT_TRUE(seckill_->update_activity(activity, kNow + 1min));  // unchanged, but it exists
     const auto found = seckill_->find_activity(activity.id);
     ASSERT_TRUE(found);
+    EXPECT_EQ(found->product_name, "watch 2");
+    EXPECT_EQ(found->product_image, "/uploads/watch-2.png");
+    EXPECT_EQ(found->original_price, 209900);
     EXPECT_EQ(found->price, 50000);
     EXPECT_EQ(found->total_stock, 20);
     EXPECT_EQ(found->start_time, kNow + 1h);

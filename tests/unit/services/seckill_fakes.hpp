@@ -108,6 +108,9 @@ public:
         row.start_time = activity.start_time;
         row.end_time = activity.end_time;
         row.per_user_limit = activity.per_user_limit;
+        row.product_name = activity.product_name;
+        row.product_image = activity.product_image;
+        row.original_price = activity.original_price;
         row.updated_at = now;
         return true;
     }

@@ -145,6 +145,35 @@ TEST_F(SeckillServiceTest, AnActivityKeepsItsProductAsItWasAndNeedsTheCatalogueT
     EXPECT_EQ(repository.activities.size(), 1U);
 }
 
+TEST_F(SeckillServiceTest, AnUpcomingSaleChangedTakesTheProductAsItIsNowUnlessItWasDeletedOrTheCatalogueIsAway) {
+    NewActivity request;
+    request.start_time = clock.now() + 1h;
+    const auto id = init(5, request).activity.id;
+    products.products[kProduct].name = "Phone 2";
+    products.products[kProduct].price = 650000;
+    ActivityPatch patch;
+    patch.stock = 6;
+    const auto updated = service->admin().update(id, patch);
+    ASSERT_TRUE(updated.ok()) << updated.error().message;
+    EXPECT_EQ(updated->activity.product_name, "Phone 2");
+    EXPECT_EQ(updated->activity.original_price, 650000);
+    EXPECT_EQ(repository.activities.at(id).product_name, "Phone 2");
+
+    // The catalogue away: the change is refused (503) and nothing changes.
+    product_lookup.away = true;
+    patch.stock = 7;
+    EXPECT_EQ(service->admin().update(id, patch).error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(repository.activities.at(id).total_stock, 6);
+
+    // The product deleted since: the sale keeps its snapshot and the change goes through.
+    product_lookup.away = false;
+    products.products.erase(kProduct);
+    const auto kept = service->admin().update(id, patch);
+    ASSERT_TRUE(kept.ok()) << kept.error().message;
+    EXPECT_EQ(kept->activity.product_name, "Phone 2");
+    EXPECT_EQ(kept->activity.total_stock, 7);
+}
+
 TEST_F(SeckillServiceTest, InitRejectsUnknownProductAndBadWindows) {
     NewActivity request;
     request.product_id = 999;
