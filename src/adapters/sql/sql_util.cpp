@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string_view>
+
+#include "core/utf8.hpp"
 
 namespace gomall::adapters::sql {
 
@@ -88,52 +91,11 @@ long long fetch_integer(soci::session& session, Query& query, long long fallback
     return value;
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence starting at text[i] (shortest form, no surrogates, at most
-// U+10FFFF), or 0 when the bytes there are not one.
-std::size_t utf8_sequence(const std::string& text, std::size_t i) {
-    const auto byte = [&](std::size_t k) {
-        return static_cast<unsigned char>(text[k]);
-    };
-    const unsigned char b = byte(i);
-    if (b < 0x80) {
-        return 1;
-    }
-    std::size_t n = 0;
-    unsigned lo = 0x80;
-    unsigned hi = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) {
-        n = 2;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        n = 3;
-        lo = b == 0xE0 ? 0xA0 : 0x80;
-        hi = b == 0xED ? 0x9F : 0xBF;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        n = 4;
-        lo = b == 0xF0 ? 0x90 : 0x80;
-        hi = b == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    if (i + n > text.size() || byte(i + 1) < lo || byte(i + 1) > hi) {
-        return 0;
-    }
-    for (std::size_t k = 2; k < n; ++k) {
-        if ((byte(i + k) & 0xC0U) != 0x80U) {
-            return 0;
-        }
-    }
-    return n;
-}
-
-}  // namespace
-
 std::string clip(const std::string& text, std::size_t max_bytes) {
     std::string out;
     out.reserve(std::min(text.size(), max_bytes));
     for (std::size_t i = 0; i < text.size();) {
-        const std::size_t n = utf8_sequence(text, i);
+        const std::size_t n = utf8_sequence(std::string_view(text).substr(i));
         const std::size_t take = n == 0 ? 1 : n;
         if (out.size() + take > max_bytes) {
             break;  // never split a character
